@@ -1,0 +1,129 @@
+/*
+ * mldash: the admin command line. Subcommands are a table; each one loads
+ * the configuration the same way the daemons do.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "migrate.h"
+#include "version.h"
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*run)(const struct mldash_config *cfg, int argc, char **argv);
+};
+
+static int cmd_migrate(const struct mldash_config *cfg, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		log_error("migrate: unexpected argument '%s'", argv[1]);
+		return 2;
+	}
+	struct db *db = db_new(cfg);
+	if (db == NULL) {
+		log_error("out of memory");
+		return 1;
+	}
+	int rc = 1;
+	if (db_connect(db) != DB_OK) {
+		log_error("migrate: cannot connect to MariaDB: %s", db_error(db));
+		goto out;
+	}
+	char err[1024];
+	int applied = migrate_run(db, cfg->paths.migrations_dir, err, sizeof err);
+	if (applied < 0) {
+		log_error("migrate: %s", err);
+		goto out;
+	}
+	int version = 0;
+	if (migrate_schema_version(db, &version) != DB_OK) {
+		log_error("migrate: cannot read the schema version: %s", db_error(db));
+		goto out;
+	}
+	log_info("migrate: %d applied, schema version %d", applied, version);
+	rc = 0;
+out:
+	db_free(db);
+	return rc;
+}
+
+static const struct command commands[] = {
+	{ "migrate", "apply pending database migrations (needs DDL rights)", cmd_migrate },
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mldash [--config FILE] COMMAND [ARGS]\n"
+		"\n"
+		"Administers an mldash installation.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE  configuration file (default: $MLDASH_CONFIG or\n"
+		"                     " MLDASH_DEFAULT_CONFIG ")\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n"
+		"\n"
+		"Environment variables MLDASH_<SECTION>_<KEY> override single keys,\n"
+		"e.g. MLDASH_DATABASE_USER.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NULL;
+	int opt;
+
+	log_init("mldash", LOG_LEVEL_INFO);
+	/* '+' stops at the first non-option: the rest belongs to the command. */
+	while ((opt = getopt_long(argc, argv, "+c:hV", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config_path = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("mldash %s\n", MLDASH_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	const char *name = argv[optind];
+	const struct command *cmd = NULL;
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL) {
+		log_error("unknown command '%s' (see mldash --help)", name);
+		return 2;
+	}
+
+	static struct mldash_config cfg;
+	char err[1024];
+	if (config_load(&cfg, config_path, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return 2;
+	}
+	log_set_threshold(cfg.log.level);
+	return cmd->run(&cfg, argc - optind, argv + optind);
+}

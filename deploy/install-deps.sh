@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs the Debian packages mldash needs to build, run and test, when any
+# is missing; does nothing (and needs no root) when all are installed.
+set -eu
+
+PACKAGES="
+gcc make cmake pkg-config libc6-dev
+libfcgi-dev libmariadb-dev libgd-dev libjson-c-dev libinih-dev libcsv-dev
+libcmocka-dev
+spawn-fcgi multiwatch nginx-light mariadb-server mariadb-client
+curl procps
+"
+
+missing=""
+for pkg in $PACKAGES; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $pkg" ;;
+	esac
+done
+
+if [ -z "$missing" ]; then
+	[ "${1:-}" = "--quiet" ] || echo "install-deps: all packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	as_root=""
+elif command -v sudo >/dev/null 2>&1; then
+	as_root="sudo"
+else
+	echo "install-deps: missing packages:$missing" >&2
+	echo "install-deps: run this script as root (or install sudo) to install them" >&2
+	exit 1
+fi
+
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# Package lists on a fresh machine are stale: refresh them first.
+$as_root apt-get update -q
+# shellcheck disable=SC2086
+$as_root apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,39 @@
+/*
+ * app: what a worker keeps across requests, and what one request carries.
+ * Internal to mldash-fcgi.
+ */
+#ifndef MLDASH_APP_H
+#define MLDASH_APP_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "db.h"
+#include "router.h"
+
+struct app {
+	const struct mldash_config *cfg;
+	struct db *db;          /* one persistent connection per worker */
+	int migrations_latest;  /* highest version shipped in migrations_dir */
+};
+
+/* One request; the strings point into libfcgi's environment and stay valid
+ * until the request is finished. */
+struct request {
+	const char *method;
+	unsigned method_bit;
+	const char *path;
+	const char *query;          /* "" when none */
+	const char *if_none_match;  /* NULL when absent */
+	const char *origin;         /* NULL when absent */
+};
+
+/* The route table of the API, in api.c. */
+extern const struct route api_routes[];
+extern const size_t api_routes_count;
+
+/* Sets resp from a failed database call: 503 + Retry-After when the server is
+ * unreachable, 500 otherwise; logs the server's message. */
+void api_database_failure(struct app *app, enum db_status st, struct response *resp);
+
+#endif

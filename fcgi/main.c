@@ -1,0 +1,204 @@
+/*
+ * mldash-fcgi: the FastCGI worker. Started by spawn-fcgi (the listening
+ * socket is fd 0), kept alive by multiwatch or systemd. One request at a
+ * time: accept, gate, handle, write, free.
+ */
+#include <errno.h>
+#include <fcgiapp.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "log.h"
+#include "migrate.h"
+#include "response.h"
+#include "version.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mldash-fcgi [--config FILE]\n"
+		"\n"
+		"FastCGI worker of the mldash API, started by spawn-fcgi, which hands it\n"
+		"the listening socket as standard input.\n"
+		"\n"
+		"  -c, --config FILE  configuration file (default: $MLDASH_CONFIG or\n"
+		"                     " MLDASH_DEFAULT_CONFIG ")\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n");
+}
+
+static void on_terminate(int sig)
+{
+	(void)sig;
+	/* Lets libfcgi's accept loop give up instead of retrying on EINTR. */
+	FCGX_ShutdownPending();
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_terminate;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void read_request(FCGX_Request *fr, struct request *req)
+{
+	char **env = fr->envp;
+	req->method = FCGX_GetParam("REQUEST_METHOD", env);
+	if (req->method == NULL)
+		req->method = "GET";
+	req->method_bit = router_method_bit(req->method);
+	req->path = FCGX_GetParam("DOCUMENT_URI", env);
+	if (req->path == NULL)
+		req->path = FCGX_GetParam("SCRIPT_NAME", env);
+	if (req->path == NULL)
+		req->path = "/";
+	req->query = FCGX_GetParam("QUERY_STRING", env);
+	if (req->query == NULL)
+		req->query = "";
+	req->if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", env);
+	req->origin = FCGX_GetParam("HTTP_ORIGIN", env);
+}
+
+/* The gates, always in this order: path and method, then the database, then
+ * the handler. */
+static void dispatch(struct app *app, const struct request *req, struct response *resp)
+{
+	const struct route *route = NULL;
+	char allow[sizeof resp->allow];
+
+	switch (router_match(api_routes, api_routes_count, req->method, req->path, &route, allow,
+			     sizeof allow)) {
+	case ROUTE_NOT_FOUND:
+		response_error(resp, 404, "not_found", "no such endpoint: %s", req->path);
+		return;
+	case ROUTE_METHOD_NOT_ALLOWED:
+		response_error(resp, 405, "method_not_allowed", "%s is not allowed on %s; use %s",
+			       req->method, req->path, allow);
+		memcpy(resp->allow, allow, sizeof allow);
+		return;
+	case ROUTE_FOUND:
+		break;
+	}
+	if (req->method_bit == HTTP_OPTIONS) {
+		resp->status = 204;
+		memcpy(resp->allow, allow, sizeof allow);
+		return;
+	}
+	if (route->flags & ROUTE_NEEDS_DB) {
+		enum db_status st = db_connect(app->db);
+		if (st != DB_OK) {
+			api_database_failure(app, st, resp);
+			return;
+		}
+	}
+	route->handler(app, req, resp);
+}
+
+static void write_response(FCGX_Request *fr, const struct request *req, struct response *resp,
+			   const struct mldash_config *cfg)
+{
+	const char *allow_origin = NULL;
+	if (req->origin != NULL && config_origin_allowed(cfg, req->origin))
+		allow_origin = req->origin;
+
+	char head[2048];
+	size_t head_len = response_format_head(resp, allow_origin, head, sizeof head);
+	if (head_len == 0) {
+		log_error("response header block too large for %s", req->path);
+		return;
+	}
+	FCGX_PutStr(head, (int)head_len, fr->out);
+	if (req->method_bit != HTTP_HEAD && resp->body_len > 0)
+		FCGX_PutStr(resp->body, (int)resp->body_len, fr->out);
+}
+
+static int serve(struct app *app)
+{
+	FCGX_Request fr;
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+		log_error("cannot initialise libfcgi");
+		return 1;
+	}
+	if (FCGX_IsCGI()) {
+		log_error("standard input is not a FastCGI socket; start me with spawn-fcgi");
+		return 1;
+	}
+	log_info("worker ready (mldash %s)", MLDASH_VERSION);
+	while (FCGX_Accept_r(&fr) >= 0) {
+		struct request req;
+		struct response resp;
+		read_request(&fr, &req);
+		response_init(&resp);
+		dispatch(app, &req, &resp);
+		response_finalize(&resp, req.method_bit & (HTTP_GET | HTTP_HEAD),
+				  req.if_none_match);
+		write_response(&fr, &req, &resp, app->cfg);
+		response_free(&resp);
+		FCGX_Finish_r(&fr);
+	}
+	log_info("worker stopping");
+	FCGX_Free(&fr, 1);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NULL;
+	int opt;
+
+	log_init("mldash-fcgi", LOG_LEVEL_INFO);
+	while ((opt = getopt_long(argc, argv, "c:hV", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config_path = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("mldash-fcgi %s\n", MLDASH_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s' (see --help)", argv[optind]);
+		return 2;
+	}
+
+	static struct mldash_config cfg;
+	char err[1024];
+	if (config_load(&cfg, config_path, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return 2;
+	}
+	log_set_threshold(cfg.log.level);
+
+	struct app app = { .cfg = &cfg };
+	if (migrate_count_files(cfg.paths.migrations_dir, &app.migrations_latest) < 0)
+		log_warn("cannot read migrations folder %s", cfg.paths.migrations_dir);
+	app.db = db_new(&cfg);
+	if (app.db == NULL) {
+		log_error("out of memory");
+		return 1;
+	}
+	install_signals();
+	/* Connect early so the first request is fast; failure is not fatal. */
+	if (db_connect(app.db) != DB_OK)
+		log_warn("database not reachable yet: %s", db_error(app.db));
+
+	int rc = serve(&app);
+	db_free(app.db);
+	return rc;
+}

@@ -1,0 +1,268 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "version.h"
+
+enum key_type { KEY_STRING, KEY_INT, KEY_LOG_LEVEL };
+
+struct key_spec {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	size_t size;    /* KEY_STRING: capacity of the array */
+	long min, max;  /* KEY_INT: inclusive range */
+};
+
+#define STR_KEY(sec, key, field) \
+	{ sec, key, KEY_STRING, offsetof(struct mldash_config, field), \
+	  sizeof(((struct mldash_config *)0)->field), 0, 0 }
+#define INT_KEY(sec, key, field, lo, hi) \
+	{ sec, key, KEY_INT, offsetof(struct mldash_config, field), sizeof(int), lo, hi }
+
+static const struct key_spec config_keys[] = {
+	STR_KEY("database", "host", database.host),
+	INT_KEY("database", "port", database.port, 1, 65535),
+	STR_KEY("database", "socket", database.socket),
+	STR_KEY("database", "user", database.user),
+	STR_KEY("database", "password", database.password),
+	STR_KEY("database", "name", database.name),
+	INT_KEY("database", "connect_timeout", database.connect_timeout, 1, 300),
+	INT_KEY("database", "read_timeout", database.read_timeout, 1, 3600),
+	STR_KEY("http", "cors_origins", http.cors_origins),
+	STR_KEY("paths", "migrations_dir", paths.migrations_dir),
+	{ "log", "level", KEY_LOG_LEVEL, offsetof(struct mldash_config, log.level), 0, 0, 0 },
+};
+
+#define N_KEYS (sizeof config_keys / sizeof config_keys[0])
+
+void config_defaults(struct mldash_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	snprintf(cfg->database.host, sizeof cfg->database.host, "localhost");
+	cfg->database.port = 3306;
+	snprintf(cfg->database.user, sizeof cfg->database.user, "mldash");
+	snprintf(cfg->database.name, sizeof cfg->database.name, "mldash");
+	cfg->database.connect_timeout = 3;
+	cfg->database.read_timeout = 30;
+	snprintf(cfg->paths.migrations_dir, sizeof cfg->paths.migrations_dir, "%s",
+		 MLDASH_DEFAULT_MIGRATIONS_DIR);
+	cfg->log.level = LOG_LEVEL_INFO;
+}
+
+static const struct key_spec *find_key(const char *section, const char *name)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+/* Stores value into the field of spec; on failure writes why into why. */
+static int set_value(struct mldash_config *cfg, const struct key_spec *spec, const char *value,
+		     char *why, size_t whylen)
+{
+	char *field = (char *)cfg + spec->offset;
+
+	switch (spec->type) {
+	case KEY_STRING:
+		if (strlen(value) >= spec->size) {
+			snprintf(why, whylen, "value is too long (at most %zu bytes)", spec->size - 1);
+			return -1;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
+	case KEY_INT: {
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (*value == '\0' || *end != '\0' || errno != 0 || v < spec->min || v > spec->max) {
+			snprintf(why, whylen, "expected an integer from %ld to %ld, got '%s'",
+				 spec->min, spec->max, value);
+			return -1;
+		}
+		*(int *)(void *)field = (int)v;
+		return 0;
+	}
+	case KEY_LOG_LEVEL:
+		if (log_level_parse(value, (enum log_level *)(void *)field) != 0) {
+			snprintf(why, whylen, "expected debug, info, warn or error, got '%s'", value);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(why, whylen, "internal error: unknown key type");
+	return -1;
+}
+
+struct ini_state {
+	struct mldash_config *cfg;
+	char first_error[512]; /* message of the first failing key, without position */
+};
+
+static int ini_handler_cb(void *user, const char *section, const char *name, const char *value)
+{
+	struct ini_state *st = user;
+	char why[384];
+	const struct key_spec *spec = find_key(section, name);
+
+	if (spec == NULL)
+		snprintf(why, sizeof why, "unknown key");
+	else if (set_value(st->cfg, spec, value, why, sizeof why) == 0)
+		return 1;
+	/* inih reports only the line of the first error; keep that one's text. */
+	if (st->first_error[0] == '\0')
+		snprintf(st->first_error, sizeof st->first_error, "%s%s%s: %s", section,
+			 *section ? "." : "", name, why);
+	return 0;
+}
+
+static int report_ini_result(int rc, const struct ini_state *st, const char *name, char *err,
+			     size_t errlen)
+{
+	if (rc == 0)
+		return 0;
+	if (rc == -1)
+		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
+	else if (rc == -2)
+		snprintf(err, errlen, "%s: out of memory while parsing", name);
+	else if (st->first_error[0] != '\0')
+		snprintf(err, errlen, "%s:%d: %s", name, rc, st->first_error);
+	else
+		snprintf(err, errlen, "%s:%d: syntax error (expected '[section]' or 'key = value')",
+			 name, rc);
+	return -1;
+}
+
+/* inih reads lines into a fixed buffer and would cut a longer one in two;
+ * refuse such a line up front. Returns its 1-based number, or 0. */
+static int find_long_line(const char *text)
+{
+	int line = 1;
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+		if (len >= INI_MAX_LINE - 2)
+			return line;
+		text += len;
+		if (*text == '\n')
+			text++;
+		line++;
+	}
+	return 0;
+}
+
+int config_apply_string(struct mldash_config *cfg, const char *ini, const char *name, char *err,
+			size_t errlen)
+{
+	int long_line = find_long_line(ini);
+	if (long_line > 0) {
+		snprintf(err, errlen, "%s:%d: line longer than %d characters", name, long_line,
+			 INI_MAX_LINE - 3);
+		return -1;
+	}
+	struct ini_state st = { .cfg = cfg };
+	return report_ini_result(ini_parse_string(ini, ini_handler_cb, &st), &st, name, err, errlen);
+}
+
+#define CONFIG_FILE_MAX (1 << 20)
+
+static int apply_file(struct mldash_config *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	char *text = malloc(CONFIG_FILE_MAX + 1);
+	size_t len = text ? fread(text, 1, CONFIG_FILE_MAX + 1, f) : 0;
+	int failed = text == NULL || ferror(f);
+	fclose(f);
+	int rc = -1;
+	if (failed)
+		snprintf(err, errlen, "%s: cannot read: %s", path, text ? strerror(errno) : "out of memory");
+	else if (len > CONFIG_FILE_MAX)
+		snprintf(err, errlen, "%s: larger than %d bytes", path, CONFIG_FILE_MAX);
+	else if (memchr(text, '\0', len) != NULL)
+		snprintf(err, errlen, "%s: contains a NUL byte; not a text file", path);
+	else {
+		text[len] = '\0';
+		rc = config_apply_string(cfg, text, path, err, errlen);
+	}
+	free(text);
+	return rc;
+}
+
+int config_apply_env(struct mldash_config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct key_spec *spec = &config_keys[i];
+		char var[128];
+		int n = snprintf(var, sizeof var, "MLDASH_%s_%s", spec->section, spec->name);
+		for (int j = 0; j < n; j++)
+			var[j] = (char)toupper((unsigned char)var[j]);
+
+		const char *value = getenv(var);
+		if (value == NULL)
+			continue;
+		char why[384];
+		if (set_value(cfg, spec, value, why, sizeof why) != 0) {
+			snprintf(err, errlen, "environment %s: %s.%s: %s", var, spec->section,
+				 spec->name, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int config_load(struct mldash_config *cfg, const char *path, char *err, size_t errlen)
+{
+	config_defaults(cfg);
+
+	int must_exist = 1;
+	if (path == NULL || *path == '\0')
+		path = getenv("MLDASH_CONFIG");
+	if (path == NULL || *path == '\0') {
+		path = MLDASH_DEFAULT_CONFIG;
+		must_exist = 0;
+	}
+
+	FILE *probe = fopen(path, "r");
+	if (probe != NULL) {
+		fclose(probe);
+		if (apply_file(cfg, path, err, errlen) != 0)
+			return -1;
+		snprintf(cfg->source, sizeof cfg->source, "%s", path);
+	} else if (must_exist || errno != ENOENT) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	return config_apply_env(cfg, err, errlen);
+}
+
+int config_origin_allowed(const struct mldash_config *cfg, const char *origin)
+{
+	const char *list = cfg->http.cors_origins;
+	size_t olen = strlen(origin);
+
+	if (olen == 0)
+		return 0;
+	while (*list) {
+		while (*list == ' ' || *list == ',')
+			list++;
+		size_t len = strcspn(list, " ,");
+		if (len == 1 && list[0] == '*')
+			return 1;
+		if (len == olen && strncmp(list, origin, len) == 0)
+			return 1;
+		list += len;
+	}
+	return 0;
+}

@@ -1,0 +1,68 @@
+/*
+ * config: the one INI file (libinih) plus MLDASH_<SECTION>_<KEY> environment
+ * overrides, validated against a table of known keys.
+ *
+ * The struct owns all its strings (fixed arrays), so it needs no destructor
+ * and can be copied. An unknown key or a bad value is an error of the form
+ * "file:line: section.key: what is wrong".
+ */
+#ifndef MLDASH_CONFIG_H
+#define MLDASH_CONFIG_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+#define CONFIG_STR_MAX 256
+#define CONFIG_PATH_MAX 1024
+
+struct mldash_config {
+	char source[CONFIG_PATH_MAX]; /* file that was read, "" when none */
+
+	struct {
+		char host[CONFIG_STR_MAX];
+		int port;
+		char socket[CONFIG_PATH_MAX];
+		char user[CONFIG_STR_MAX];
+		char password[CONFIG_STR_MAX];
+		char name[CONFIG_STR_MAX];
+		int connect_timeout; /* seconds */
+		int read_timeout;    /* seconds */
+	} database;
+
+	struct {
+		char cors_origins[CONFIG_PATH_MAX]; /* space-separated origins, or "*" */
+	} http;
+
+	struct {
+		char migrations_dir[CONFIG_PATH_MAX];
+	} paths;
+
+	struct {
+		enum log_level level;
+	} log;
+};
+
+/* Fills every key with its documented default. */
+void config_defaults(struct mldash_config *cfg);
+
+/*
+ * Loads defaults, then the file, then environment overrides.
+ * path: the file to read; NULL means $MLDASH_CONFIG, or else the built-in
+ * default path, which may be absent (defaults and environment are used then).
+ * An explicitly named file must exist.
+ * Returns 0, or -1 with a one-line message in err.
+ */
+int config_load(struct mldash_config *cfg, const char *path, char *err, size_t errlen);
+
+/* Applies INI text to cfg (no defaults reset); name is used in messages. */
+int config_apply_string(struct mldash_config *cfg, const char *ini, const char *name,
+			char *err, size_t errlen);
+
+/* Applies MLDASH_<SECTION>_<KEY> variables from the process environment. */
+int config_apply_env(struct mldash_config *cfg, char *err, size_t errlen);
+
+/* Checks an origin against cors_origins; returns 1 when it may read answers. */
+int config_origin_allowed(const struct mldash_config *cfg, const char *origin);
+
+#endif

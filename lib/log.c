@@ -1,0 +1,74 @@
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *const log_level_names[LOG_LEVEL__MAX] = {
+	[LOG_LEVEL_DEBUG] = "debug",
+	[LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_WARN] = "warn",
+	[LOG_LEVEL_ERROR] = "error",
+};
+
+static const char *log_program = "mldash";
+static enum log_level log_threshold = LOG_LEVEL_INFO;
+
+void log_init(const char *program, enum log_level threshold)
+{
+	log_program = program;
+	log_threshold = threshold;
+}
+
+void log_set_threshold(enum log_level threshold)
+{
+	log_threshold = threshold;
+}
+
+int log_level_parse(const char *text, enum log_level *out)
+{
+	for (int i = 0; i < LOG_LEVEL__MAX; i++) {
+		if (strcasecmp(text, log_level_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The whole line is formatted first and written with one call, so lines of
+ * several processes sharing one log file never interleave. */
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	if (level < log_threshold)
+		return;
+
+	struct timespec now;
+	struct tm utc;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &utc);
+
+	char line[2048];
+	int len = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s[%ld]: ",
+			   utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
+			   utc.tm_min, utc.tm_sec, now.tv_nsec / 1000000L,
+			   log_level_names[level], log_program, (long)getpid());
+	if (len < 0)
+		return;
+
+	va_list ap;
+	va_start(ap, fmt);
+	int body = vsnprintf(line + len, sizeof line - (size_t)len - 1, fmt, ap);
+	va_end(ap);
+	if (body < 0)
+		body = 0;
+	len += body;
+	if ((size_t)len > sizeof line - 2)
+		len = (int)sizeof line - 2;
+	line[len++] = '\n';
+	fwrite(line, 1, (size_t)len, stderr);
+	fflush(stderr);
+}

@@ -1,0 +1,34 @@
+/*
+ * log: one line per event on stderr, "2026-01-31T12:00:00.123Z LEVEL prog[pid]: text".
+ *
+ * Not thread-safe by design: every mldash program is single-threaded.
+ */
+#ifndef MLDASH_LOG_H
+#define MLDASH_LOG_H
+
+enum log_level {
+	LOG_LEVEL_DEBUG,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL__MAX
+};
+
+extern const char *const log_level_names[LOG_LEVEL__MAX];
+
+/* Sets the program name shown on each line (the pointer is kept) and the threshold. */
+void log_init(const char *program, enum log_level threshold);
+void log_set_threshold(enum log_level threshold);
+
+/* Parses "debug", "info", "warn" or "error"; returns 0, or -1 when unknown. */
+int log_level_parse(const char *text, enum log_level *out);
+
+void log_msg(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define log_debug(...) log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
+
+#endif
