@@ -14,13 +14,13 @@ deps:
 
 build: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 # The sanitizer build runs the unit tests (integration tests run the normal
 # build behind nginx).
 test-asan: deps
 	@cmake -S . -B $(BUILD_ASAN) -DMLDASH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD_ASAN) -j $(JOBS)
+	@cmake --build $(BUILD_ASAN) -j $(JOBS) -- --no-print-directory
 	cd $(BUILD_ASAN) && ctest -L unit --output-on-failure
 
 test-unit: build
@@ -42,7 +42,7 @@ status:
 # site, systemd units and the example configuration.
 install: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
 clean:

@@ -3,6 +3,7 @@
 # multiwatch), nginx and the scheduler, all living in one folder.
 #
 #   deploy/devstack.sh up|down|status [mariadb|fcgi|nginx|scheduler]
+#   deploy/devstack.sh paths     (prints the folders and sockets it uses)
 #
 # Environment:
 #   MLDASH_VAR_DIR    the stack's folder (default: <checkout>/var)
@@ -333,10 +334,11 @@ main() {
 	up:all) up_all ;;
 	down:all) down_all ;;
 	status:*) status ;;
+	paths:*) printf 'VAR=%q\nRUN=%q\nLOG=%q\nCONF=%q\nDB_SOCKET=%q\n' "$VAR" "$RUN" "$LOG" "$CONF" "$DB_SOCKET" ;;
 	up:mariadb | up:fcgi | up:nginx | up:scheduler) need_binaries; "${component}_up" ;;
 	down:mariadb | down:fcgi | down:nginx | down:scheduler) "${component}_down" ;;
 	*)
-		echo "usage: $0 up|down|status [mariadb|fcgi|nginx|scheduler]" >&2
+		echo "usage: $0 up|down|status [mariadb|fcgi|nginx|scheduler] | paths" >&2
 		exit 2
 		;;
 	esac
