@@ -66,7 +66,9 @@ stop_pid() {
 		return 0
 	fi
 	pid=$(cat "$pidfile" 2>/dev/null) || return 0
-	kill -TERM "$pid" 2>/dev/null || true
+	if ! kill -TERM "$pid" 2>/dev/null && pid_alive "$pidfile" "$comm"; then
+		die "cannot signal $comm ($pid): it belongs to another user"
+	fi
 	for ((i = 0; i < limit * 10; i++)); do
 		pid_alive "$pidfile" "$comm" || break
 		sleep 0.1
