@@ -1,0 +1,44 @@
+/*
+ * cells: the values of one CSV cell as ad platforms write them. Pure.
+ *
+ * Numbers: "1,574", "4,838.80", "$12.50", "0.00", " --" (unknown), "" (unknown).
+ * Dates: 2025-09-02, 2025/09/02, "Sep 2, 2025", "Tue, Sep 2, 2025",
+ * "2 September 2025", and ISO date-times (the time is dropped).
+ */
+#ifndef MLDASH_CELLS_H
+#define MLDASH_CELLS_H
+
+#include <stddef.h>
+
+#define CELL_NUMBER_MAX 40
+
+enum cell_status {
+	CELL_OK,
+	CELL_UNKNOWN, /* empty, "--" or "-": the platform has no value */
+	CELL_BAD,     /* why says what is wrong */
+};
+
+struct cell_number {
+	char text[CELL_NUMBER_MAX]; /* canonical decimal, e.g. "1574.00" */
+	double value;
+};
+
+/*
+ * Parses a non-negative decimal amount. whole: require an integer (counts
+ * such as clicks; "12.00" is accepted as 12). On CELL_BAD, why (of whylen
+ * bytes) receives a reason that quotes the cell.
+ */
+enum cell_status cell_parse_number(const char *cell, int whole, struct cell_number *out,
+				   char *why, size_t whylen);
+
+/* Parses a calendar day into "YYYY-MM-DD" (11 bytes with the NUL). */
+enum cell_status cell_parse_day(const char *cell, char day[11], char *why, size_t whylen);
+
+/* Formats a non-negative amount with four decimals into out. */
+void cell_format_amount(double value, struct cell_number *out);
+
+/* Copies cell into out without leading/trailing blanks (out may be cell);
+ * returns its length. */
+size_t cell_trim(const char *cell, char *out, size_t outlen);
+
+#endif
