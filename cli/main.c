@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "importer.h"
 #include "log.h"
 #include "migrate.h"
 #include "version.h"
@@ -54,8 +55,67 @@ out:
 	return rc;
 }
 
+static void print_report(const struct import_report *r)
+{
+	const char *format = r->format ? ingest_format_names[r->format] : "unrecognised";
+	switch (r->status) {
+	case IMPORT_IMPORTED:
+	case IMPORT_PARTIAL:
+		printf("%s: %s, %s: %lu campaign-days written (%lu campaigns, %lu rows), "
+		       "%lu rows rejected\n", r->name, format, import_status_names[r->status],
+		       r->campaign_days, r->campaigns, r->rows_ok, r->rows_rejected);
+		break;
+	case IMPORT_DUPLICATE:
+	case IMPORT_EMPTY:
+		printf("%s: %s, %s: %s\n", r->name, format, import_status_names[r->status], r->message);
+		break;
+	case IMPORT_REJECTED:
+	case IMPORT_FAILED:
+	case IMPORT_STATUS__MAX:
+		printf("%s: %s, %s: %s\n", r->name, format, import_status_names[r->status], r->message);
+		break;
+	}
+	for (unsigned i = 0; i < r->nfirst; i++)
+		printf("  line %lu: %s\n", r->first[i].line, r->first[i].reason);
+	if (r->rows_rejected > r->nfirst)
+		printf("  ... and %lu more rejected rows\n", r->rows_rejected - r->nfirst);
+	if (r->warnings[0])
+		printf("  warning: %s\n", r->warnings);
+}
+
+/* Imports each file; exits non-zero when any file was refused whole or failed. */
+static int cmd_import(const struct mldash_config *cfg, int argc, char **argv)
+{
+	if (argc < 2) {
+		log_error("import: name at least one file");
+		return 2;
+	}
+	struct db *db = db_new(cfg);
+	if (db == NULL) {
+		log_error("out of memory");
+		return 1;
+	}
+	if (db_connect(db) != DB_OK) {
+		log_error("import: cannot connect to MariaDB: %s", db_error(db));
+		db_free(db);
+		return 1;
+	}
+	int failures = 0;
+	for (int i = 1; i < argc; i++) {
+		struct import_report report;
+		enum import_status st = import_file(db, argv[i], &report);
+		print_report(&report);
+		if (st == IMPORT_REJECTED || st == IMPORT_FAILED)
+			failures++;
+		import_report_free(&report);
+	}
+	db_free(db);
+	return failures ? 1 : 0;
+}
+
 static const struct command commands[] = {
 	{ "migrate", "apply pending database migrations (needs DDL rights)", cmd_migrate },
+	{ "import", "import report files (generic CSV, Google Ads, Meta): import FILE...", cmd_import },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

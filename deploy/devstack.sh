@@ -148,7 +148,7 @@ mariadb_up() {
 		CREATE DATABASE IF NOT EXISTS mldash CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 		CREATE USER IF NOT EXISTS 'mldash'@'localhost' IDENTIFIED BY '$APP_PASSWORD';
 		ALTER USER 'mldash'@'localhost' IDENTIFIED BY '$APP_PASSWORD';
-		GRANT SELECT, INSERT, UPDATE, DELETE ON mldash.* TO 'mldash'@'localhost';
+		GRANT SELECT, INSERT, UPDATE, DELETE, CREATE TEMPORARY TABLES ON mldash.* TO 'mldash'@'localhost';
 		CREATE USER IF NOT EXISTS 'mldash_admin'@'localhost' IDENTIFIED BY '$ADMIN_PASSWORD';
 		ALTER USER 'mldash_admin'@'localhost' IDENTIFIED BY '$ADMIN_PASSWORD';
 		GRANT ALL PRIVILEGES ON mldash.* TO 'mldash_admin'@'localhost';

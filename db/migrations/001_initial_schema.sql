@@ -5,7 +5,8 @@
 CREATE TABLE campaigns (
   id           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   source       VARCHAR(32)  NOT NULL COMMENT 'generic | google_ads | meta',
-  external_id  VARCHAR(255) NOT NULL COMMENT 'the source''s campaign id, or its name when it has none',
+  external_id  VARCHAR(255) COLLATE utf8mb4_bin NOT NULL
+               COMMENT 'the source''s campaign id, or its name when it has none; compared exactly',
   name         VARCHAR(512) NOT NULL,
   channel      VARCHAR(64)  NOT NULL,
   currency     CHAR(3)      NULL COMMENT 'ISO 4217; NULL when the source does not say',

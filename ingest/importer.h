@@ -1,0 +1,77 @@
+/*
+ * importer: one report file into MariaDB, all or nothing.
+ *
+ * Bytes stream through the parser into a per-connection staging table in
+ * batches (array-bound prepared statements); at the end the rows are summed
+ * into campaign-days in SQL and upserted into campaigns and campaign_daily,
+ * and the file is recorded in ingest_files by its SHA-256, all in one
+ * transaction. A file whose SHA-256 was imported before is skipped. Memory
+ * does not grow with the file.
+ */
+#ifndef MLDASH_IMPORTER_H
+#define MLDASH_IMPORTER_H
+
+#include <stddef.h>
+
+#include "db.h"
+#include "formats.h"
+
+struct json_object;
+
+enum import_status {
+	IMPORT_IMPORTED,  /* every row went in */
+	IMPORT_PARTIAL,   /* some rows rejected, the others went in */
+	IMPORT_EMPTY,     /* no data in the file; recorded, nothing written */
+	IMPORT_REJECTED,  /* refused whole, or every row rejected; nothing written */
+	IMPORT_DUPLICATE, /* the same bytes were imported before; skipped */
+	IMPORT_FAILED,    /* database or read error; nothing written */
+	IMPORT_STATUS__MAX
+};
+extern const char *const import_status_names[IMPORT_STATUS__MAX];
+
+#define IMPORT_FIRST_REJECTS 10
+
+struct import_reject {
+	unsigned long line;
+	char reason[400];
+};
+
+struct import_report {
+	char name[256];
+	char sha256[65];
+	enum ingest_format format;
+	enum import_status status;
+	unsigned long rows_ok;       /* rows that went in */
+	unsigned long rows_rejected;
+	unsigned long campaign_days; /* campaign-days written (new or replaced) */
+	unsigned long campaigns;     /* campaigns in the file */
+	long long file_id;           /* ingest_files.id, or of the earlier import */
+	enum db_status db_status;    /* for IMPORT_FAILED: DB_UNAVAILABLE means retry */
+	char message[1024];          /* why refused, failed or skipped */
+	char warnings[512];          /* e.g. currencies mixed within a channel */
+	struct import_reject first[IMPORT_FIRST_REJECTS];
+	unsigned nfirst;
+	char *log;                   /* every rejection, "line N: reason\n", capped */
+	size_t log_len, log_cap;
+};
+
+/* Reads up to len bytes; returns the count, 0 at the end, -1 on error. */
+typedef long import_read_fn(void *ctx, void *buf, size_t len);
+
+/*
+ * Imports a stream named name. The caller owns report and frees it with
+ * import_report_free (also after failures). Returns report->status.
+ */
+enum import_status import_stream(struct db *db, const char *name, import_read_fn *read,
+				 void *ctx, struct import_report *report);
+
+/* Imports a file; a file already imported is found by its hash first,
+ * without parsing it. */
+enum import_status import_file(struct db *db, const char *path, struct import_report *report);
+
+void import_report_free(struct import_report *report);
+
+/* The report as JSON (a new object the caller owns). */
+struct json_object *import_report_json(const struct import_report *report);
+
+#endif
