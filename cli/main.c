@@ -2,13 +2,16 @@
  * mldash: the admin command line. Subcommands are a table; each one loads
  * the configuration the same way the daemons do.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "db.h"
+#include "demo.h"
 #include "importer.h"
 #include "log.h"
 #include "migrate.h"
@@ -113,9 +116,97 @@ static int cmd_import(const struct mldash_config *cfg, int argc, char **argv)
 	return failures ? 1 : 0;
 }
 
+static int write_line(void *ctx, const char *line, size_t len)
+{
+	return fwrite(line, 1, len, ctx) == len ? 0 : -1;
+}
+
+/* Parses "YYYY-MM-DD" into the three parts; -1 when it is not a date. */
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+	char tail;
+	return sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) == 3 && *m >= 1 && *m <= 12 &&
+	       *d >= 1 && *d <= 31 ? 0 : -1;
+}
+
+static int parse_count(const char *opt, const char *s, long max, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < 1 || v > max) {
+		log_error("demo-data: %s must be a whole number from 1 to %ld, got '%s'", opt, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Writes generated campaign data as generic CSV (to stdout or --out FILE). */
+static int cmd_demo_data(const struct mldash_config *cfg, int argc, char **argv)
+{
+	(void)cfg;
+	static const struct option options[] = {
+		{ "campaigns", required_argument, NULL, 'c' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "end", required_argument, NULL, 'e' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long campaigns = 24, days = 180, seed = 1;
+	const char *out_path = NULL;
+	time_t yesterday = time(NULL) - 86400;
+	struct tm end;
+	gmtime_r(&yesterday, &end);
+	struct demo_params params = { .end_year = end.tm_year + 1900, .end_month = end.tm_mon + 1,
+				      .end_day = end.tm_mday };
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': if (parse_count("--campaigns", optarg, 100000, &campaigns)) return 2; break;
+		case 'd': if (parse_count("--days", optarg, 20000, &days)) return 2; break;
+		case 's': if (parse_count("--seed", optarg, 2147483647L, &seed)) return 2; break;
+		case 'e':
+			if (parse_date(optarg, &params.end_year, &params.end_month, &params.end_day)) {
+				log_error("demo-data: --end must be YYYY-MM-DD, got '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'o': out_path = optarg; break;
+		default: return 2;
+		}
+	}
+	if (optind < argc) {
+		log_error("demo-data: unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	params.campaigns = (int)campaigns;
+	params.days = (int)days;
+	params.seed = (unsigned long long)seed;
+
+	FILE *out = out_path ? fopen(out_path, "w") : stdout;
+	if (out == NULL) {
+		log_error("demo-data: cannot write %s: %s", out_path, strerror(errno));
+		return 1;
+	}
+	int rc = demo_generate(&params, write_line, out);
+	if (out_path != NULL && fclose(out) != 0)
+		rc = -1;
+	if (rc != 0) {
+		log_error("demo-data: writing failed: %s", strerror(errno));
+		return 1;
+	}
+	if (out_path != NULL)
+		log_info("demo-data: %ld campaigns x %ld days written to %s", campaigns, days, out_path);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "migrate", "apply pending database migrations (needs DDL rights)", cmd_migrate },
 	{ "import", "import report files (generic CSV, Google Ads, Meta): import FILE...", cmd_import },
+	{ "demo-data", "write demo campaigns as generic CSV: demo-data [--campaigns N] [--days D]\n"
+		       "             [--seed S] [--end YYYY-MM-DD] [--out FILE]", cmd_demo_data },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

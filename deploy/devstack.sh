@@ -135,7 +135,9 @@ mariadb_up() {
 		rm -f "$DB_SOCKET"
 		setsid mariadbd --no-defaults --datadir="$VAR/mysql" --socket="$DB_SOCKET" \
 			--pid-file="$RUN/mariadb.pid" --skip-networking --log-error="$LOG/mariadb.log" \
-			--innodb-buffer-pool-size=128M --character-set-server=utf8mb4 \
+			--innodb-buffer-pool-size=512M --innodb-log-file-size=512M \
+			--innodb-flush-log-at-trx-commit=2 --innodb-log-buffer-size=64M \
+			--innodb-doublewrite=0 --character-set-server=utf8mb4 \
 			--collation-server=utf8mb4_unicode_ci "${user_opt[@]}" \
 			</dev/null >>"$LOG/mariadb.log" 2>&1 &
 		wait_for 60 "MariaDB (see $LOG/mariadb.log)" db_ping

@@ -26,6 +26,12 @@ struct request {
 	const char *query;          /* "" when none */
 	const char *if_none_match;  /* NULL when absent */
 	const char *origin;         /* NULL when absent */
+	const char *authorization;  /* NULL when absent */
+	const char *content_type;   /* NULL when absent */
+	long long content_length;   /* -1 when absent */
+	/* Reads the request body: bytes read, 0 at its end, -1 on error. */
+	long (*read_body)(void *body, void *buf, size_t len);
+	void *body;
 };
 
 /* The route table of the API, in api.c. */

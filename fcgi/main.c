@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "handlers.h"
+#include "auth.h"
 #include "log.h"
 #include "migrate.h"
 #include "response.h"
@@ -51,6 +53,13 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+static long read_body(void *body, void *buf, size_t len)
+{
+	FCGX_Stream *in = body;
+	int n = FCGX_GetStr(buf, len > 1 << 20 ? 1 << 20 : (int)len, in);
+	return n < 0 || FCGX_GetError(in) != 0 ? -1 : n;
+}
+
 static void read_request(FCGX_Request *fr, struct request *req)
 {
 	char **env = fr->envp;
@@ -68,10 +77,41 @@ static void read_request(FCGX_Request *fr, struct request *req)
 		req->query = "";
 	req->if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", env);
 	req->origin = FCGX_GetParam("HTTP_ORIGIN", env);
+	req->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", env);
+	req->content_type = FCGX_GetParam("CONTENT_TYPE", env);
+	const char *length = FCGX_GetParam("CONTENT_LENGTH", env);
+	req->content_length = length && *length ? strtoll(length, NULL, 10) : -1;
+	req->read_body = read_body;
+	req->body = fr->in;
 }
 
-/* The gates, always in this order: path and method, then the database, then
- * the handler. */
+/* Is the body of a type we parse and within the size limit? Sets the 415 or
+ * 413 answer when not. */
+static int csv_body_acceptable(struct app *app, const struct request *req, struct response *resp)
+{
+	static const char *const types[] = { "text/csv", "text/tab-separated-values" };
+	const char *type = req->content_type ? req->content_type : "";
+	size_t len = strcspn(type, "; ");
+	int known = 0;
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		known |= strlen(types[i]) == len && strncasecmp(type, types[i], len) == 0;
+	if (!known) {
+		response_error(resp, 415, "unsupported_media_type",
+			       "Content-Type '%.100s' is not accepted: send text/csv or "
+			       "text/tab-separated-values", type);
+		return 0;
+	}
+	if (req->content_length > app->cfg->api.max_upload_bytes) {
+		response_error(resp, 413, "payload_too_large",
+			       "the body has %lld bytes; the limit ([api] max_upload_bytes) is %d",
+			       req->content_length, app->cfg->api.max_upload_bytes);
+		return 0;
+	}
+	return 1;
+}
+
+/* The gates, always in this order: path and method, then who may write and
+ * what the body is, then the database, then the handler. */
 static void dispatch(struct app *app, const struct request *req, struct response *resp)
 {
 	const struct route *route = NULL;
@@ -95,6 +135,16 @@ static void dispatch(struct app *app, const struct request *req, struct response
 		memcpy(resp->allow, allow, sizeof allow);
 		return;
 	}
+	if ((route->flags & ROUTE_NEEDS_AUTH) &&
+	    !auth_bearer_ok(app->cfg->api.token, req->authorization)) {
+		response_error(resp, 401, "unauthorized",
+			       "this endpoint needs the header 'Authorization: Bearer <token>' "
+			       "with the token of [api] token");
+		resp->authenticate = "Bearer realm=\"mldash\"";
+		return;
+	}
+	if ((route->flags & ROUTE_TAKES_CSV) && !csv_body_acceptable(app, req, resp))
+		return;
 	if (route->flags & ROUTE_NEEDS_DB) {
 		enum db_status st = db_connect(app->db);
 		if (st != DB_OK) {

@@ -153,6 +153,7 @@ const char *http_status_text(int status)
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
 	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
 	default: return "Unknown";
 	}
@@ -182,6 +183,8 @@ size_t response_format_head(const struct response *r, const char *allow_origin, 
 		PUT("Allow: %s\r\n", r->allow);
 	if (r->retry_after > 0)
 		PUT("Retry-After: %d\r\n", r->retry_after);
+	if (r->authenticate != NULL)
+		PUT("WWW-Authenticate: %s\r\n", r->authenticate);
 	if (allow_origin != NULL) {
 		PUT("Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n", allow_origin);
 		if (r->status == 204 && r->allow[0]) /* answer to a CORS preflight */

@@ -19,6 +19,7 @@ struct response {
 	size_t body_len;
 	char allow[96];            /* Allow header, "" for none */
 	int retry_after;           /* seconds; 0 for none */
+	const char *authenticate;  /* WWW-Authenticate value (static), NULL for none */
 	char etag[24];             /* quoted strong ETag, "" for none */
 };
 

@@ -1,7 +1,6 @@
 #include "cells.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,12 +87,30 @@ static int strip_grouping(const char *s, char *digits, size_t len)
 	return 0;
 }
 
+/* The value of a plain decimal ("1574.25"); exact enough for comparisons
+ * and products: the text, not this value, is what gets stored. */
+static double decimal_value(const char *digits)
+{
+	double v = 0, scale = 1;
+	int fraction = 0;
+	for (const char *p = digits; *p; p++) {
+		if (*p == '.') {
+			fraction = 1;
+			continue;
+		}
+		v = v * 10 + (*p - '0');
+		if (fraction)
+			scale *= 10;
+	}
+	return v / scale;
+}
+
 enum cell_status cell_parse_number(const char *cell, int whole, struct cell_number *out,
 				   char *why, size_t whylen)
 {
 	char text[128];
 	cell_trim(cell, text, sizeof text);
-	if (text[0] == '\0' || strcmp(text, "--") == 0 || strcmp(text, "-") == 0)
+	if (text[0] == '\0' || (text[0] == '-' && (text[1] == '\0' || strcmp(text, "--") == 0)))
 		return CELL_UNKNOWN;
 
 	const char *s = text;
@@ -108,26 +125,29 @@ enum cell_status cell_parse_number(const char *cell, int whole, struct cell_numb
 		snprintf(why, whylen, "'%.60s' is not a number", text);
 		return CELL_BAD;
 	}
-	char *end;
-	double v = strtod(digits, &end);
-	if (*end != '\0' || !isfinite(v) || v >= 1e12) {
-		snprintf(why, whylen, "'%.60s' is not a number in range", text);
+	double v = decimal_value(digits);
+	if (v >= 1e12) {
+		snprintf(why, whylen, "'%.60s' is too large", text);
 		return CELL_BAD;
 	}
 	if (negative && v != 0) {
 		snprintf(why, whylen, "'%.60s' is negative", text);
 		return CELL_BAD;
 	}
-	if (whole && v != floor(v)) {
-		snprintf(why, whylen, "'%.60s' is not a whole number", text);
-		return CELL_BAD;
+	char *dot = strchr(digits, '.');
+	if (whole && dot != NULL) {
+		if (dot[1 + strspn(dot + 1, "0")] != '\0') {
+			snprintf(why, whylen, "'%.60s' is not a whole number", text);
+			return CELL_BAD;
+		}
+		*dot = '\0'; /* "12.00" counts 12 */
 	}
-	if (whole) {
-		snprintf(out->text, sizeof out->text, "%.0f", v);
-	} else {
-		/* Keep the text as written (exact for DECIMAL columns), minus grouping. */
-		snprintf(out->text, sizeof out->text, "%s%s", digits[0] == '.' ? "0" : "", digits);
-	}
+	/* Keep the text as written (exact for DECIMAL columns), minus grouping. */
+	size_t len = strlen(digits);
+	char *o = out->text;
+	if (digits[0] == '.' || len == 0)
+		*o++ = '0';
+	memcpy(o, digits, len + 1);
 	out->value = v;
 	return CELL_OK;
 }

@@ -173,16 +173,17 @@ static int skippable(const struct ingest_parser *p)
 {
 	int all_empty = 1;
 	for (size_t i = 0; i < p->nfields; i++) {
-		if (p->cells[i][0] != '\0')
+		const char *c = p->cells[i];
+		if (c[0] != '\0')
 			all_empty = 0;
-		if (strcasecmp(p->cells[i], "No data available.") == 0)
+		if ((c[0] == 'N' || c[0] == 'n') && strcasecmp(c, "No data available.") == 0)
 			return 1;
 	}
 	if (all_empty)
 		return 1;
 	const char *name = cell_of(p, COL_CAMPAIGN_NAME);
-	return strncasecmp(p->cells[0], "Total:", 6) == 0 ||
-	       (name != NULL && strncasecmp(name, "Total:", 6) == 0);
+	return ((p->cells[0][0] | 0x20) == 't' && strncasecmp(p->cells[0], "Total:", 6) == 0) ||
+	       (name != NULL && (name[0] | 0x20) == 't' && strncasecmp(name, "Total:", 6) == 0);
 }
 
 /* The day of a row: the Day column, or a one-day reporting period. */

@@ -36,7 +36,10 @@ static const struct key_spec config_keys[] = {
 	STR_KEY("database", "name", database.name),
 	INT_KEY("database", "connect_timeout", database.connect_timeout, 1, 300),
 	INT_KEY("database", "read_timeout", database.read_timeout, 1, 3600),
-	STR_KEY("http", "cors_origins", http.cors_origins),
+	STR_KEY("api", "token", api.token),
+	STR_KEY("api", "cors_origins", api.cors_origins),
+	INT_KEY("api", "max_upload_bytes", api.max_upload_bytes, 1024, 1073741824),
+	STR_KEY("ingest", "spool_dir", ingest.spool_dir),
 	STR_KEY("paths", "migrations_dir", paths.migrations_dir),
 	{ "log", "level", KEY_LOG_LEVEL, offsetof(struct mldash_config, log.level), 0, 0, 0 },
 };
@@ -52,6 +55,8 @@ void config_defaults(struct mldash_config *cfg)
 	snprintf(cfg->database.name, sizeof cfg->database.name, "mldash");
 	cfg->database.connect_timeout = 3;
 	cfg->database.read_timeout = 30;
+	cfg->api.max_upload_bytes = 64 << 20;
+	snprintf(cfg->ingest.spool_dir, sizeof cfg->ingest.spool_dir, "/var/spool/mldash");
 	snprintf(cfg->paths.migrations_dir, sizeof cfg->paths.migrations_dir, "%s",
 		 MLDASH_DEFAULT_MIGRATIONS_DIR);
 	cfg->log.level = LOG_LEVEL_INFO;
@@ -249,7 +254,7 @@ int config_load(struct mldash_config *cfg, const char *path, char *err, size_t e
 
 int config_origin_allowed(const struct mldash_config *cfg, const char *origin)
 {
-	const char *list = cfg->http.cors_origins;
+	const char *list = cfg->api.cors_origins;
 	size_t olen = strlen(origin);
 
 	if (olen == 0)

@@ -31,8 +31,14 @@ struct mldash_config {
 	} database;
 
 	struct {
+		char token[CONFIG_STR_MAX];         /* bearer token for POSTs, "" for none */
 		char cors_origins[CONFIG_PATH_MAX]; /* space-separated origins, or "*" */
-	} http;
+		int max_upload_bytes;               /* largest import body accepted */
+	} api;
+
+	struct {
+		char spool_dir[CONFIG_PATH_MAX]; /* where report files are dropped */
+	} ingest;
 
 	struct {
 		char migrations_dir[CONFIG_PATH_MAX];

@@ -34,7 +34,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.database.port, 3306);
 	assert_string_equal(cfg.database.name, "mldash");
 	assert_int_equal(cfg.log.level, LOG_LEVEL_INFO);
-	assert_string_equal(cfg.http.cors_origins, "");
+	assert_string_equal(cfg.api.cors_origins, "");
 }
 
 static void test_valid_file_sets_every_kind_of_key(void **state)
@@ -48,7 +48,7 @@ static void test_valid_file_sets_every_kind_of_key(void **state)
 			  "connect_timeout = 7\n"
 			  "[log]\n"
 			  "level = debug\n"
-			  "[http]\n"
+			  "[api]\n"
 			  "cors_origins = https://a.example https://b.example\n";
 	assert_int_equal(config_apply_string(&cfg, ini, "t.conf", err, sizeof err), 0);
 	assert_string_equal(cfg.database.host, "db.example");
@@ -220,14 +220,14 @@ static void test_cors_origins(void **state)
 {
 	(void)state;
 	assert_false(config_origin_allowed(&cfg, "https://a.example"));
-	snprintf(cfg.http.cors_origins, sizeof cfg.http.cors_origins,
+	snprintf(cfg.api.cors_origins, sizeof cfg.api.cors_origins,
 		 "https://a.example, https://b.example");
 	assert_true(config_origin_allowed(&cfg, "https://a.example"));
 	assert_true(config_origin_allowed(&cfg, "https://b.example"));
 	assert_false(config_origin_allowed(&cfg, "https://a.example.evil"));
 	assert_false(config_origin_allowed(&cfg, "https://a.exampl"));
 	assert_false(config_origin_allowed(&cfg, ""));
-	snprintf(cfg.http.cors_origins, sizeof cfg.http.cors_origins, "*");
+	snprintf(cfg.api.cors_origins, sizeof cfg.api.cors_origins, "*");
 	assert_true(config_origin_allowed(&cfg, "https://any.example"));
 }
 

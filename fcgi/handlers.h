@@ -1,0 +1,17 @@
+/*
+ * handlers: one function per endpoint, each in its own api_*.c file.
+ * Internal to mldash-fcgi; the route table in api.c says which gates run
+ * before each.
+ */
+#ifndef MLDASH_HANDLERS_H
+#define MLDASH_HANDLERS_H
+
+#include "app.h"
+
+#define RETRY_AFTER_SECONDS 5
+
+route_handler api_health;
+route_handler api_status;
+route_handler api_campaigns_import;
+
+#endif
