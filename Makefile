@@ -31,6 +31,8 @@ test: build test-asan
 
 run: build
 	@deploy/devstack.sh up
+	@deploy/devstack.sh demo
+	@echo "mldash is running: http://127.0.0.1:$${MLDASH_PORT:-8080}/"
 
 stop:
 	@deploy/devstack.sh down

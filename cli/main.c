@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "campaign_sync.h"
 #include "config.h"
 #include "db.h"
 #include "demo.h"
@@ -202,9 +203,37 @@ static int cmd_demo_data(const struct mldash_config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* mldash sync campaigns: one campaign sync now. */
+static int cmd_sync(const struct mldash_config *cfg, int argc, char **argv)
+{
+	if (argc != 2 || strcmp(argv[1], "campaigns") != 0) {
+		log_error("sync: expected 'sync campaigns'");
+		return 2;
+	}
+	struct db *db = db_new(cfg);
+	if (db == NULL) {
+		log_error("out of memory");
+		return 1;
+	}
+	struct spool_result result;
+	char err[1024];
+	enum job_result rc = campaign_sync_run(db, cfg, RUN_MANUAL, NULL, &result, err, sizeof err);
+	db_free(db);
+	if (rc != JOB_OK) {
+		log_error("sync campaigns: %s", err);
+		return 1;
+	}
+	printf("campaign sync: %u files: %u imported, %u already imported, %u empty, %u rejected "
+	       "(moved to %s/rejected), %u busy; %lu rows in\n",
+	       result.files, result.imported, result.duplicate, result.empty, result.rejected,
+	       cfg->ingest.spool_dir, result.busy, result.rows_in);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "migrate", "apply pending database migrations (needs DDL rights)", cmd_migrate },
 	{ "import", "import report files (generic CSV, Google Ads, Meta): import FILE...", cmd_import },
+	{ "sync", "run a job now: sync campaigns (import the spool folder)", cmd_sync },
 	{ "demo-data", "write demo campaigns as generic CSV: demo-data [--campaigns N] [--days D]\n"
 		       "             [--seed S] [--end YYYY-MM-DD] [--out FILE]", cmd_demo_data },
 };

@@ -4,6 +4,7 @@
 #
 #   deploy/devstack.sh up|down|status [mariadb|fcgi|nginx|scheduler]
 #   deploy/devstack.sh paths     (prints the folders and sockets it uses)
+#   deploy/devstack.sh demo      (imports demo campaigns through the spool)
 #
 # Environment:
 #   MLDASH_VAR_DIR    the stack's folder (default: <checkout>/var)
@@ -104,17 +105,18 @@ need_binaries() {
 db_admin() { mariadb --no-defaults --socket="$DB_SOCKET" -u "$ME" "$@"; }
 db_ping() { mariadb-admin --no-defaults --socket="$DB_SOCKET" -u "$ME" ping; }
 
-# Random passwords, made once per stack and kept beside its data.
+# Random passwords and the API token, made once per stack and kept beside its
+# data; a stack made by an older version gets the ones it lacks.
 secrets() {
-	local f=$VAR/secrets.env
-	if [ ! -s "$f" ]; then
-		(
-			umask 077
-			printf 'APP_PASSWORD=%s\nADMIN_PASSWORD=%s\n' \
-				"$(head -c 18 /dev/urandom | base64 | tr -d '/+=')" \
-				"$(head -c 18 /dev/urandom | base64 | tr -d '/+=')" >"$f"
-		)
-	fi
+	local f=$VAR/secrets.env name
+	(
+		umask 077
+		touch "$f"
+		for name in APP_PASSWORD ADMIN_PASSWORD API_TOKEN; do
+			grep -q "^$name=" "$f" ||
+				printf '%s=%s\n' "$name" "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" >>"$f"
+		done
+	)
 	# shellcheck disable=SC1090
 	. "$f"
 }
@@ -150,7 +152,7 @@ mariadb_up() {
 		CREATE DATABASE IF NOT EXISTS mldash CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 		CREATE USER IF NOT EXISTS 'mldash'@'localhost' IDENTIFIED BY '$APP_PASSWORD';
 		ALTER USER 'mldash'@'localhost' IDENTIFIED BY '$APP_PASSWORD';
-		GRANT SELECT, INSERT, UPDATE, DELETE, CREATE TEMPORARY TABLES ON mldash.* TO 'mldash'@'localhost';
+		GRANT SELECT, INSERT, UPDATE, DELETE ON mldash.* TO 'mldash'@'localhost';
 		CREATE USER IF NOT EXISTS 'mldash_admin'@'localhost' IDENTIFIED BY '$ADMIN_PASSWORD';
 		ALTER USER 'mldash_admin'@'localhost' IDENTIFIED BY '$ADMIN_PASSWORD';
 		GRANT ALL PRIVILEGES ON mldash.* TO 'mldash_admin'@'localhost';
@@ -173,6 +175,12 @@ write_config() {
 			user = mldash
 			password = $APP_PASSWORD
 			name = mldash
+
+			[api]
+			token = $API_TOKEN
+
+			[ingest]
+			spool_dir = $VAR/spool
 
 			[paths]
 			migrations_dir = $ROOT/db/migrations
@@ -273,6 +281,24 @@ scheduler_up() {
 # /proc/PID/comm is cut to 15 characters.
 scheduler_down() { stop_pid "$RUN/scheduler.pid" mldash-schedule 30; }
 
+# --- demo data ----------------------------------------------------------------
+
+# Drops a demo campaign file into the spool and runs one campaign sync, as
+# the hourly job would. The same data twice is recognised and skipped.
+demo() {
+	[ -f "$CONF" ] || die "the stack is not set up: run 'up' first"
+	secrets
+	mkdir -p "$VAR/spool"
+	"$BUILD/cli/mldash" demo-data --campaigns 24 --days 180 --seed 42 \
+		--out "$VAR/spool/demo-campaigns.csv.part"
+	mv "$VAR/spool/demo-campaigns.csv.part" "$VAR/spool/demo-campaigns.csv"
+	MLDASH_CONFIG=$CONF "$BUILD/cli/mldash" sync campaigns
+	say "import your own report files with:"
+	say "  curl -H 'Authorization: Bearer $API_TOKEN' -H 'Content-Type: text/csv' \\"
+	say "    --data-binary @report.csv 'http://127.0.0.1:$PORT/api/ml-dashboard/campaigns/import?name=report.csv'"
+	say "or drop them into $VAR/spool/ (imported hourly, or now with: MLDASH_CONFIG=$CONF $BUILD/cli/mldash sync campaigns)"
+}
+
 # --- whole stack ---------------------------------------------------------------
 
 # Any process of this stack still alive: anything of ours whose command line
@@ -338,11 +364,12 @@ main() {
 	up:all) up_all ;;
 	down:all) down_all ;;
 	status:*) status ;;
+	demo:*) demo ;;
 	paths:*) printf 'VAR=%q\nRUN=%q\nLOG=%q\nCONF=%q\nDB_SOCKET=%q\n' "$VAR" "$RUN" "$LOG" "$CONF" "$DB_SOCKET" ;;
 	up:mariadb | up:fcgi | up:nginx | up:scheduler) need_binaries; "${component}_up" ;;
 	down:mariadb | down:fcgi | down:nginx | down:scheduler) "${component}_down" ;;
 	*)
-		echo "usage: $0 up|down|status [mariadb|fcgi|nginx|scheduler] | paths" >&2
+		echo "usage: $0 up|down|status [mariadb|fcgi|nginx|scheduler] | paths | demo" >&2
 		exit 2
 		;;
 	esac

@@ -790,6 +790,16 @@ static int already_imported(struct db *db, FILE *f, struct import_report *report
 	return row != NULL;
 }
 
+enum import_status import_fp(struct db *db, const char *name, FILE *f,
+			     struct import_report *report)
+{
+	memset(report, 0, sizeof *report);
+	snprintf(report->name, sizeof report->name, "%s", name);
+	if (already_imported(db, f, report))
+		return report->status;
+	return import_stream(db, name, read_file, f, report);
+}
+
 enum import_status import_file(struct db *db, const char *path, struct import_report *report)
 {
 	const char *base = strrchr(path, '/');
@@ -802,13 +812,7 @@ enum import_status import_file(struct db *db, const char *path, struct import_re
 		report->status = IMPORT_FAILED;
 		return report->status;
 	}
-	memset(report, 0, sizeof *report);
-	snprintf(report->name, sizeof report->name, "%s", base);
-	if (already_imported(db, f, report)) {
-		fclose(f);
-		return report->status;
-	}
-	enum import_status status = import_stream(db, base, read_file, f, report);
+	enum import_status status = import_fp(db, base, f, report);
 	fclose(f);
 	return status;
 }

@@ -12,6 +12,7 @@
 #define MLDASH_IMPORTER_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "db.h"
 #include "formats.h"
@@ -68,6 +69,10 @@ enum import_status import_stream(struct db *db, const char *name, import_read_fn
 /* Imports a file; a file already imported is found by its hash first,
  * without parsing it. */
 enum import_status import_file(struct db *db, const char *path, struct import_report *report);
+
+/* The same for an open file (read from its current position to the end). */
+enum import_status import_fp(struct db *db, const char *name, FILE *f,
+			     struct import_report *report);
 
 void import_report_free(struct import_report *report);
 

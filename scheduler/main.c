@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "campaign_sync.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -22,6 +23,8 @@
 
 /* How often the daemon wakes to check the database when idle. */
 #define HEARTBEAT_SECONDS 60
+/* The campaign sync runs at the top of every hour (UTC). */
+#define CAMPAIGN_SYNC_PERIOD 3600
 
 static void usage(FILE *out)
 {
@@ -65,6 +68,25 @@ static void check_database(struct db *db, int *was_reachable)
 	}
 }
 
+static void run_campaign_sync(struct db *db, const struct mldash_config *cfg, time_t slot)
+{
+	struct tm utc;
+	char slot_text[32], err[1024];
+	gmtime_r(&slot, &utc);
+	strftime(slot_text, sizeof slot_text, "%Y-%m-%d %H:%M:%S", &utc);
+	struct spool_result result;
+	switch (campaign_sync_run(db, cfg, RUN_SCHEDULE, slot_text, &result, err, sizeof err)) {
+	case JOB_OK:
+		break;
+	case JOB_SLOT_TAKEN:
+		log_info("campaign sync slot %s already claimed by another scheduler", slot_text);
+		break;
+	case JOB_FAILED:
+		log_error("campaign sync slot %s failed: %s", slot_text, err);
+		break;
+	}
+}
+
 static int run(struct mldash_config *cfg, const char *config_path)
 {
 	sigset_t signals;
@@ -80,11 +102,24 @@ static int run(struct mldash_config *cfg, const char *config_path)
 		return 1;
 	}
 	int reachable = -1;
-	log_info("scheduler started (mldash %s); no jobs are scheduled in this version",
-		 MLDASH_VERSION);
+	time_t last_slot = 0;
+	log_info("scheduler started (mldash %s): campaign sync every hour", MLDASH_VERSION);
 	for (;;) {
 		check_database(db, &reachable);
-		struct timespec wait = { .tv_sec = HEARTBEAT_SECONDS };
+		/* The current slot runs when this scheduler has not run it; a slot
+		 * missed while down is run once on start. Another scheduler that
+		 * claimed it first makes this a no-op. */
+		time_t now = time(NULL);
+		time_t slot = now - now % CAMPAIGN_SYNC_PERIOD;
+		if (slot > last_slot && reachable) {
+			run_campaign_sync(db, cfg, slot);
+			last_slot = slot;
+			now = time(NULL);
+		}
+		time_t until_next = slot + CAMPAIGN_SYNC_PERIOD - now;
+		struct timespec wait = { .tv_sec = until_next < HEARTBEAT_SECONDS ? until_next : HEARTBEAT_SECONDS };
+		if (wait.tv_sec < 1)
+			wait.tv_sec = 1;
 		int sig = sigtimedwait(&signals, NULL, &wait);
 		if (sig == SIGTERM || sig == SIGINT) {
 			log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -1,0 +1,166 @@
+#include "spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "importer.h"
+#include "log.h"
+
+/* Names a sync leaves alone: hidden files and uploads still being written. */
+static int ignored(const char *name)
+{
+	size_t len = strlen(name);
+	return name[0] == '.' || (len > 5 && strcmp(name + len - 5, ".part") == 0) ||
+	       (len > 4 && strcmp(name + len - 4, ".tmp") == 0);
+}
+
+static int ensure_dir(const char *path, char *err, size_t errlen)
+{
+	if (mkdir(path, 0750) == 0 || errno == EEXIST)
+		return 0;
+	snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+	return -1;
+}
+
+/* Moves dir/name into dir/sub/, adding ".1", ".2"... when the name is taken.
+ * Writes the final path into moved. Returns 0 or -1. */
+static int move_into(const char *dir, const char *sub, const char *name, char *moved, size_t len)
+{
+	char from[4096];
+	snprintf(from, sizeof from, "%s/%s", dir, name);
+	for (int n = 0; n < 1000; n++) {
+		if (n == 0)
+			snprintf(moved, len, "%s/%s/%s", dir, sub, name);
+		else
+			snprintf(moved, len, "%s/%s/%s.%d", dir, sub, name, n);
+		struct stat st;
+		if (lstat(moved, &st) == 0)
+			continue;
+		return rename(from, moved);
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+static void write_report(const char *moved, const struct import_report *report)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s.json", moved);
+	struct json_object *o = import_report_json(report);
+	if (report->log != NULL)
+		json_object_object_add(o, "rejections", json_object_new_string(report->log));
+	if (json_object_to_file_ext(path, o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE) != 0)
+		log_warn("cannot write %s: %s", path, json_util_get_last_err());
+	json_object_put(o);
+}
+
+static void count(struct spool_result *out, const struct import_report *r)
+{
+	switch (r->status) {
+	case IMPORT_IMPORTED:
+	case IMPORT_PARTIAL:
+		out->imported++;
+		out->rows_in += r->rows_ok;
+		break;
+	case IMPORT_DUPLICATE: out->duplicate++; break;
+	case IMPORT_EMPTY: out->empty++; break;
+	case IMPORT_REJECTED: out->rejected++; break;
+	case IMPORT_FAILED:
+	case IMPORT_STATUS__MAX:
+		out->failed++;
+		if (out->first_failure[0] == '\0')
+			snprintf(out->first_failure, sizeof out->first_failure, "%.200s: %.300s", r->name,
+				 r->message);
+		break;
+	}
+}
+
+/* Claims, imports and files away one spool entry. */
+static void sync_one(struct db *db, const char *dir, const char *name, struct spool_result *out)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return; /* moved away by another sync meanwhile */
+	struct stat opened, now;
+	if (fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
+		close(fd);
+		return;
+	}
+	out->files++;
+	/* The lock is released when fd closes, also when this process dies. */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0 || stat(path, &now) != 0 ||
+	    now.st_ino != opened.st_ino || now.st_dev != opened.st_dev) {
+		out->busy++;
+		close(fd);
+		return;
+	}
+	FILE *f = fdopen(fd, "rb");
+	if (f == NULL) {
+		close(fd);
+		return;
+	}
+	struct import_report report;
+	import_fp(db, name, f, &report);
+	count(out, &report);
+
+	char moved[4200] = "";
+	int rc = 0;
+	if (report.status == IMPORT_REJECTED) {
+		if ((rc = move_into(dir, "rejected", name, moved, sizeof moved)) == 0)
+			write_report(moved, &report);
+	} else if (report.status != IMPORT_FAILED) {
+		if ((rc = move_into(dir, "done", name, moved, sizeof moved)) == 0 &&
+		    report.status == IMPORT_PARTIAL)
+			write_report(moved, &report);
+	}
+	if (rc != 0)
+		log_error("spool: cannot move %s: %s", path, strerror(errno));
+	log_info("spool: %s: %s, %lu rows in, %lu rejected%s%s", name,
+		 import_status_names[report.status], report.rows_ok, report.rows_rejected,
+		 report.message[0] ? ": " : "", report.message);
+	import_report_free(&report);
+	fclose(f);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int spool_sync(struct db *db, const char *dir, struct spool_result *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	char sub[4096];
+	if (ensure_dir(dir, err, errlen) != 0)
+		return -1;
+	snprintf(sub, sizeof sub, "%s/done", dir);
+	if (ensure_dir(sub, err, errlen) != 0)
+		return -1;
+	snprintf(sub, sizeof sub, "%s/rejected", dir);
+	if (ensure_dir(sub, err, errlen) != 0)
+		return -1;
+
+	struct dirent **entries;
+	int n = scandir(dir, &entries, NULL, by_name);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: cannot list: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!ignored(entries[i]->d_name))
+			sync_one(db, dir, entries[i]->d_name, out);
+		free(entries[i]);
+	}
+	free(entries);
+	return 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * spool: the campaign sync job. Imports every new report file dropped into
+ * the spool folder, then moves it to done/ or, when nothing in it was
+ * usable, to rejected/ with a JSON report beside it. Files that failed for
+ * a passing reason (database down) stay for the next sync.
+ *
+ * Several syncs may run at once (on several hosts sharing the folder): each
+ * file is claimed with an exclusive flock, and the database refuses to
+ * import the same bytes twice.
+ */
+#ifndef MLDASH_SPOOL_H
+#define MLDASH_SPOOL_H
+
+#include <stddef.h>
+
+#include "db.h"
+
+struct spool_result {
+	unsigned files;       /* files looked at */
+	unsigned imported;    /* imported or partial */
+	unsigned duplicate;
+	unsigned empty;
+	unsigned rejected;
+	unsigned failed;      /* left in place for the next sync */
+	unsigned busy;        /* claimed by another sync */
+	unsigned long rows_in;
+	char first_failure[512];
+};
+
+/* Runs one sync over dir. Returns 0, or -1 when dir itself is unusable
+ * (err says why). */
+int spool_sync(struct db *db, const char *dir, struct spool_result *out, char *err, size_t errlen);
+
+#endif
