@@ -5,7 +5,7 @@ PREFIX      ?= /usr/local
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps test test-unit test-asan run stop status install clean
+.PHONY: all build deps test test-unit test-asan run stop status install clean bench
 
 all: build
 
@@ -46,6 +46,10 @@ install: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+# Benchmarks (not timed tests): numbers go in the notes and docs/performance.md.
+bench: build
+	bench/import_bench.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "parser.h"
+#include "reader.h"
 #include "seen.h"
 
 const char *const import_status_names[IMPORT_STATUS__MAX] = {
@@ -22,7 +23,7 @@ const char *const import_status_names[IMPORT_STATUS__MAX] = {
 	[IMPORT_DUPLICATE] = "duplicate", [IMPORT_FAILED] = "failed",
 };
 
-#define BATCH_ROWS 10000         /* rows per array-bound execution */
+#define BATCH_ROWS 2000          /* rows per array-bound execution */
 #define LOG_MAX (64 * 1024)      /* rejection log kept in ingest_files.report */
 #define READ_CHUNK (256 * 1024)
 #define FILTER_LOG2_BITS 26      /* 8 MiB Bloom filter of campaign-days */
@@ -59,7 +60,6 @@ struct campaign_params {
 struct import {
 	struct db *db;
 	struct import_report *report;
-	struct ingest_parser *parser;
 	long long file_id;            /* this file's ingest_files row */
 	enum ingest_format format;    /* known from the first row on */
 	int campaign_grain;
@@ -356,18 +356,10 @@ static void set_text(char *dst, size_t size, char *ind, const char *src)
 	*ind = STMT_INDICATOR_NTS;
 }
 
-static int on_row(void *ctx, const struct ingest_row *row)
+/* Writes one parsed row (the consumer side of the reader). Returns 0, or -1
+ * on a database error. */
+static int store_row(struct import *im, const struct ingest_row *row)
 {
-	struct import *im = ctx;
-	if (im->format == FORMAT_UNKNOWN) {
-		const struct column_map *map = ingest_parser_columns(im->parser);
-		im->format = map->format;
-		im->campaign_grain = map->campaign_grain;
-		if (im->campaign_grain && (im->days = seen_filter_new(FILTER_LOG2_BITS)) == NULL) {
-			snprintf(im->report->message, sizeof im->report->message, "out of memory");
-			return -1;
-		}
-	}
 	uint64_t id;
 	if (campaign_id(im, row, &id) != 0)
 		return -1;
@@ -407,10 +399,28 @@ static int on_row(void *ctx, const struct ingest_row *row)
 	return im->nbatch == BATCH_ROWS ? flush_batch(im) : 0;
 }
 
-static void on_reject(void *ctx, unsigned long line, const char *reason)
+/* Writes each batch the reader hands over; returns -1 on a database error. */
+static int store_batches(struct import *im, struct reader *reader)
 {
-	struct import *im = ctx;
-	add_reject(im->report, line, reason);
+	const struct reader_batch *b;
+	while ((b = reader_next(reader)) != NULL) {
+		if (im->format == FORMAT_UNKNOWN && b->format != FORMAT_UNKNOWN) {
+			im->format = b->format;
+			im->campaign_grain = b->campaign_grain;
+			if (im->campaign_grain && (im->days = seen_filter_new(FILTER_LOG2_BITS)) == NULL) {
+				snprintf(im->report->message, sizeof im->report->message, "out of memory");
+				return -1;
+			}
+		}
+		for (unsigned i = 0; i < b->count; i++) {
+			const struct reader_item *it = &b->items[i];
+			if (it->rejected)
+				add_reject(im->report, it->line, it->reason);
+			else if (store_row(im, &it->row) != 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 /* --- the file's record -------------------------------------------------- */
@@ -613,50 +623,13 @@ static enum import_status commit_rows(struct import *im)
 	return r->status;
 }
 
-/* Streams every byte through the hash and the parser. Returns the outcome. */
-static enum ingest_outcome stream_through(struct import *im, import_read_fn *read, void *ctx,
-					  EVP_MD_CTX *sha)
-{
-	struct import_report *r = im->report;
-	char *buf = malloc(READ_CHUNK);
-	if (buf == NULL) {
-		snprintf(r->message, sizeof r->message, "out of memory");
-		return INGEST_STOPPED;
-	}
-	long n;
-	int stopped = 0;
-	while ((n = read(ctx, buf, READ_CHUNK)) > 0) {
-		EVP_DigestUpdate(sha, buf, (size_t)n);
-		if (!stopped && ingest_parser_feed(im->parser, buf, (size_t)n) != 0)
-			stopped = 1; /* keep reading: the hash covers the whole file */
-	}
-	free(buf);
-	if (n < 0) {
-		snprintf(r->message, sizeof r->message, "reading %s failed: %s", r->name,
-			 errno ? strerror(errno) : "the body ended early or is too large");
-		return INGEST_STOPPED;
-	}
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-	EVP_DigestFinal_ex(sha, digest, &len);
-	hex(digest, len, r->sha256);
-
-	enum ingest_outcome outcome = ingest_parser_finish(im->parser);
-	r->format = ingest_parser_columns(im->parser)->format;
-	if (outcome == INGEST_REFUSED)
-		snprintf(r->message, sizeof r->message, "%s", ingest_parser_error(im->parser));
-	return outcome;
-}
-
 static enum import_status run_import(struct import *im, import_read_fn *read, void *ctx)
 {
-	static const struct ingest_sink sink = { on_row, on_reject };
 	struct import_report *r = im->report;
 	enum db_status st;
 
-	/* Every campaign_id and ingest_file_id written comes from rows this
-	 * transaction wrote or read itself, so per-row foreign key lookups would
-	 * only repeat that work (they were a third of the import time). */
+	/* Every campaign_id written comes from rows this transaction wrote or
+	 * read itself, so per-row foreign key lookups would only repeat work. */
 	if ((st = db_query(im->db, "SET SESSION foreign_key_checks = 0", NULL)) != DB_OK ||
 	    (st = db_exec_noretry(im->db, "START TRANSACTION", NULL)) != DB_OK ||
 	    (st = open_file_record(im)) != DB_OK)
@@ -667,23 +640,30 @@ static enum import_status run_import(struct import *im, import_read_fn *read, vo
 			snprintf(r->message, sizeof r->message, "preparing statements failed");
 		return r->status;
 	}
-	im->parser = ingest_parser_new(&sink, im);
-	EVP_MD_CTX *sha = EVP_MD_CTX_new();
-	if (im->parser == NULL || sha == NULL || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(sha);
-		snprintf(r->message, sizeof r->message, "out of memory");
+	struct reader *reader = reader_start(read, ctx, BATCH_ROWS);
+	if (reader == NULL) {
+		snprintf(r->message, sizeof r->message, "cannot start reading: out of memory");
 		r->status = IMPORT_FAILED;
 		return r->status;
 	}
 	double t0 = now_seconds();
-	enum ingest_outcome outcome = stream_through(im, read, ctx, sha);
-	EVP_MD_CTX_free(sha);
+	int stored = store_batches(im, reader);
+	if (stored != 0)
+		reader_stop(reader);
+	char message[1024];
+	enum ingest_format format;
+	enum ingest_outcome outcome = reader_finish(reader, r->sha256, &format, message, sizeof message);
+	reader_free(reader);
+	r->format = format;
+	if (stored == 0 && message[0])
+		snprintf(r->message, sizeof r->message, "%s", message);
 	log_debug("import %s: parsed and written in %.3f s", r->name, now_seconds() - t0);
 
-	switch (outcome) {
-	case INGEST_STOPPED:
+	if (stored != 0 || outcome == INGEST_STOPPED) {
 		r->status = IMPORT_FAILED;
 		return r->status;
+	}
+	switch (outcome) {
 	case INGEST_REFUSED:
 		r->status = IMPORT_REJECTED;
 		record_without_rows(im);
@@ -694,6 +674,7 @@ static enum import_status run_import(struct import *im, import_read_fn *read, vo
 		record_without_rows(im);
 		return r->status;
 	case INGEST_ROWS:
+	case INGEST_STOPPED:
 		break;
 	}
 	return commit_rows(im);
@@ -725,7 +706,6 @@ enum import_status import_stream(struct db *db, const char *name, import_read_fn
 		mysql_stmt_close(im.daily);
 	if (im.campaign != NULL)
 		mysql_stmt_close(im.campaign);
-	ingest_parser_free(im.parser);
 	seen_filter_free(im.days);
 	seen_ids_free(im.campaigns);
 	free(im.batch);

@@ -19,7 +19,7 @@ static uint64_t mix64(uint64_t z)
 
 struct seen_filter *seen_filter_new(unsigned log2_bits)
 {
-	if (log2_bits < 6 || log2_bits > 34)
+	if (log2_bits < 9 || log2_bits > 34)
 		return NULL;
 	struct seen_filter *f = malloc(sizeof *f);
 	if (f == NULL)
@@ -43,15 +43,18 @@ void seen_filter_free(struct seen_filter *f)
 
 int seen_filter_add(struct seen_filter *f, uint64_t key)
 {
-	/* Double hashing: bit i = h1 + i * h2 (Kirsch and Mitzenmacher). */
-	uint64_t h1 = mix64(key), h2 = mix64(h1 ^ 0x9e3779b97f4a7c15ULL) | 1;
+	/* A blocked filter: all bits of a key live in one 512-bit block (one
+	 * cache line), chosen by h1; the bits within it come from h2. One cache
+	 * miss per key instead of FILTER_HASHES. */
+	uint64_t h1 = mix64(key), h2 = mix64(h1 ^ 0x9e3779b97f4a7c15ULL);
+	uint64_t block = (h1 & f->mask) >> 9 << 3; /* index of the block's first word */
 	int all_set = 1;
 	for (int i = 0; i < FILTER_HASHES; i++) {
-		uint64_t bit = (h1 + (uint64_t)i * h2) & f->mask;
-		uint64_t word = f->bits[bit >> 6], m = 1ULL << (bit & 63);
-		if (!(word & m)) {
+		unsigned bit = (unsigned)(h2 >> (i * 9)) & 511;
+		uint64_t *word = &f->bits[block + (bit >> 6)], m = 1ULL << (bit & 63);
+		if (!(*word & m)) {
 			all_set = 0;
-			f->bits[bit >> 6] = word | m;
+			*word |= m;
 		}
 	}
 	return all_set;

@@ -16,7 +16,7 @@
 
 struct seen_filter;
 
-/* A filter of 2^log2_bits bits (e.g. 26 for 8 MiB). NULL on OOM. */
+/* A filter of 2^log2_bits bits (9 to 34; 26 is 8 MiB). NULL on OOM or a bad size. */
 struct seen_filter *seen_filter_new(unsigned log2_bits);
 void seen_filter_free(struct seen_filter *f);
 

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The campaign sync over the spool folder: good files to done/, unusable ones
+# to rejected/ with a JSON report, uploads in progress left alone; two syncs
+# at once import each file once.
+. "$(dirname "$0")/lib.sh"
+
+SPOOL=$VAR/spool
+P="spool$$"
+sql() { mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" -N -B mldash -e "$1"; }
+sync_campaigns() { MLDASH_CONFIG=$CONF "$MLDASH_BUILD_DIR/cli/mldash" sync campaigns; }
+mkdir -p "$SPOOL"
+
+for i in 1 2 3 4; do
+	{
+		echo "date,campaign_id,channel,spend,impressions,clicks"
+		for d in $(seq 1 20); do printf '2024-02-%02d,%s-%d,display,%d,1000,10\n' "$d" "$P" "$i" "$i"; done
+	} >"$SPOOL/$P-good-$i.csv"
+done
+printf 'date,campaign_id,channel,spend\n2024-01-01,%s-x,y,-1\n' "$P" >"$SPOOL/$P-allbad.csv"
+printf 'Campaign report\nAll time\nCampaign,Cost,Impr.\nA,1,2\n' >"$SPOOL/$P-noday.csv"
+printf 'date,campaign_id,channel,spend\n2024-01-01,%s-y,z,1\n' "$P" >"$SPOOL/$P-upload.csv.part"
+
+# Two syncs race over the same files.
+sync_campaigns >"$TMP/one" 2>"$TMP/one.log" &
+sync_campaigns >"$TMP/two" 2>"$TMP/two.log" &
+wait %1 || fail "first sync failed: $(cat "$TMP/one.log")"
+wait %2 || fail "second sync failed: $(cat "$TMP/two.log")"
+
+imported=$(cat "$TMP/one.log" "$TMP/two.log" | grep -c "spool: $P-good-.*: imported")
+[ "$imported" = 4 ] || fail "good files imported $imported times in all, expected 4: $(cat "$TMP"/*.log)"
+for i in 1 2 3 4; do
+	[ -f "$SPOOL/done/$P-good-$i.csv" ] || fail "$P-good-$i.csv not in done/"
+	sha=$(sha256sum "$SPOOL/done/$P-good-$i.csv" | cut -d' ' -f1)
+	[ "$(sql "SELECT COUNT(*) FROM ingest_files WHERE sha256 = '$sha'")" = 1 ] ||
+		fail "$P-good-$i.csv recorded more than once"
+done
+n=$(sql "SELECT COUNT(*), SUM(spend) FROM campaign_daily d JOIN campaigns c ON c.id = d.campaign_id WHERE c.external_id LIKE '$P-%'")
+[ "$n" = "$(printf '80\t200.0000')" ] || fail "campaign-days after two syncs: $n"
+pass "two concurrent syncs: each of 4 files imported once, 80 campaign-days"
+
+for f in allbad noday; do
+	[ -f "$SPOOL/rejected/$P-$f.csv" ] || fail "$P-$f.csv not in rejected/"
+	jq -e '.status == "rejected"' "$SPOOL/rejected/$P-$f.csv.json" >/dev/null ||
+		fail "no JSON report beside rejected $P-$f.csv"
+done
+jq -e '.first_rejected_rows[0].line == 2' "$SPOOL/rejected/$P-allbad.csv.json" >/dev/null || fail "report lacks the line"
+jq -e '.message | test("export it segmented by day")' "$SPOOL/rejected/$P-noday.csv.json" >/dev/null ||
+	fail "report lacks the reason"
+pass "unusable files in rejected/ with a JSON report"
+
+[ -f "$SPOOL/$P-upload.csv.part" ] || fail "an upload in progress (.part) was touched"
+pass "uploads in progress (.part) left alone"
+
+last=$(sql "SELECT status, triggered_by FROM ml_runs WHERE job = 'campaign_sync' ORDER BY id DESC LIMIT 1")
+[ "$last" = "$(printf 'succeeded\tmanual')" ] || fail "last campaign_sync run: $last"
+pass "each sync recorded in ml_runs"
+rm -f "$SPOOL/$P-upload.csv.part"
