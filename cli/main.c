@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "campaign_sync.h"
+#include "commands.h"
 #include "config.h"
 #include "db.h"
 #include "demo.h"
@@ -234,6 +235,9 @@ static const struct command commands[] = {
 	{ "migrate", "apply pending database migrations (needs DDL rights)", cmd_migrate },
 	{ "import", "import report files (generic CSV, Google Ads, Meta): import FILE...", cmd_import },
 	{ "sync", "run a job now: sync campaigns (import the spool folder)", cmd_sync },
+	{ "forecast", "forecast a series read as CSV (date,value or value) from standard input:\n"
+		      "             forecast [--horizon H] [--period P] [--levels 80,95] [--backtest]\n"
+		      "             [--nonnegative] [--json]", cmd_forecast },
 	{ "demo-data", "write demo campaigns as generic CSV: demo-data [--campaigns N] [--days D]\n"
 		       "             [--seed S] [--end YYYY-MM-DD] [--out FILE]", cmd_demo_data },
 };

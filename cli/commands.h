@@ -1,0 +1,9 @@
+/* commands: subcommands of mldash that live in files of their own. */
+#ifndef MLDASH_COMMANDS_H
+#define MLDASH_COMMANDS_H
+
+#include "config.h"
+
+int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv);
+
+#endif

@@ -1,0 +1,337 @@
+/*
+ * mldash forecast: the forecasting engine on a series from standard input,
+ * for analysts and for testing the engine from outside.
+ */
+#include <csv.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cells.h"
+#include "commands.h"
+#include "ets.h"
+#include "log.h"
+
+#define MAX_LEVELS 8
+
+struct series {
+	double *values;
+	long *days; /* day numbers when the input has dates, else NULL */
+	size_t n, cap;
+	int columns;         /* 1: value; 2: date,value */
+	int row;             /* records seen, header included */
+	int field;           /* field index within the record */
+	char date[64];
+	char value[64];
+	char error[256];
+};
+
+/* Days since 1970-01-01 of "YYYY-MM-DD". */
+static long day_number(const char *day)
+{
+	long y = strtol(day, NULL, 10), m = strtol(day + 5, NULL, 10), d = strtol(day + 8, NULL, 10);
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static void on_field(void *s, size_t len, void *ctx)
+{
+	struct series *se = ctx;
+	char *dst = se->columns == 2 && se->field == 0 ? se->date : se->value;
+	if (se->row == 0) {
+		se->columns = se->field + 1;
+	} else if (se->field < 2) {
+		size_t n = len < 63 ? len : 63;
+		memcpy(dst, s ? s : "", n);
+		dst[n] = '\0';
+	}
+	se->field++;
+}
+
+static int push(struct series *se, double v, long day)
+{
+	if (se->n == se->cap) {
+		size_t cap = se->cap ? se->cap * 2 : 256;
+		double *values = realloc(se->values, cap * sizeof *values);
+		if (values == NULL)
+			return -1;
+		se->values = values;
+		long *days = realloc(se->days, cap * sizeof *days);
+		if (days == NULL)
+			return -1;
+		se->days = days;
+		se->cap = cap;
+	}
+	se->values[se->n] = v;
+	se->days[se->n] = day;
+	se->n++;
+	return 0;
+}
+
+static void on_record(int c, void *ctx)
+{
+	(void)c;
+	struct series *se = ctx;
+	int fields = se->field;
+	se->field = 0;
+	if (se->row++ == 0 || se->error[0])
+		return;
+	if (fields != se->columns) {
+		snprintf(se->error, sizeof se->error, "row %d has %d fields, the header %d", se->row,
+			 fields, se->columns);
+		return;
+	}
+	double v = NAN;
+	struct cell_number num;
+	char why[200];
+	/* Values may be negative (ROI): parse the magnitude, then the sign. */
+	char *text = se->value;
+	while (*text == ' ')
+		text++;
+	int negative = *text == '-' && text[1] != '\0' && text[1] != '-';
+	enum cell_status st = cell_parse_number(text + negative, 0, &num, why, sizeof why);
+	if (st == CELL_BAD) {
+		snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
+		return;
+	}
+	if (st == CELL_OK)
+		v = negative ? -num.value : num.value;
+	long day = 0;
+	if (se->columns == 2) {
+		char iso[11];
+		if (cell_parse_day(se->date, iso, why, sizeof why) != CELL_OK) {
+			snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
+			return;
+		}
+		day = day_number(iso);
+		/* Days the input skips are missing values. */
+		if (se->n > 0 && day <= se->days[se->n - 1]) {
+			snprintf(se->error, sizeof se->error, "row %d: %s is not after the previous date",
+				 se->row, iso);
+			return;
+		}
+		while (se->n > 0 && day > se->days[se->n - 1] + 1)
+			if (push(se, NAN, se->days[se->n - 1] + 1) != 0)
+				goto oom;
+	}
+	if (push(se, v, day) == 0)
+		return;
+oom:
+	snprintf(se->error, sizeof se->error, "out of memory");
+}
+
+static int read_series(FILE *in, struct series *se)
+{
+	struct csv_parser p;
+	if (csv_init(&p, CSV_APPEND_NULL) != 0)
+		return -1;
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		if (csv_parse(&p, buf, n, on_field, on_record, se) != n)
+			snprintf(se->error, sizeof se->error, "CSV error: %s", csv_strerror(csv_error(&p)));
+	csv_fini(&p, on_field, on_record, se);
+	csv_free(&p);
+	if (se->row == 0)
+		snprintf(se->error, sizeof se->error, "no input: expected a header and rows");
+	else if (se->columns < 1 || se->columns > 2)
+		snprintf(se->error, sizeof se->error, "expected 'date,value' or 'value' columns");
+	return se->error[0] ? -1 : 0;
+}
+
+static int parse_levels(const char *text, double *levels, int *nlevels)
+{
+	*nlevels = 0;
+	char *copy = strdup(text), *save = NULL;
+	if (copy == NULL)
+		return -1;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		double v = strtod(tok, &end);
+		if (*end != '\0' || !(v > 0 && v < 100) || *nlevels == MAX_LEVELS) {
+			free(copy);
+			return -1;
+		}
+		levels[(*nlevels)++] = v / 100;
+	}
+	free(copy);
+	return *nlevels > 0 ? 0 : -1;
+}
+
+struct forecast_args {
+	int horizon, period, backtest, json, nonnegative, nlevels;
+	double levels[MAX_LEVELS];
+};
+
+static int parse_args(int argc, char **argv, struct forecast_args *a)
+{
+	static const struct option options[] = {
+		{ "horizon", required_argument, NULL, 'h' }, { "period", required_argument, NULL, 'p' },
+		{ "levels", required_argument, NULL, 'l' },  { "backtest", no_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },	     { "nonnegative", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	*a = (struct forecast_args){ .horizon = 14, .period = 7, .nlevels = 2,
+				     .levels = { 0.80, 0.95 } };
+	int opt;
+	char *end;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			a->horizon = (int)strtol(optarg, &end, 10);
+			if (*end || a->horizon < 1 || a->horizon > 3650) {
+				log_error("forecast: --horizon must be 1 to 3650, got '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'p':
+			a->period = (int)strtol(optarg, &end, 10);
+			if (*end || a->period < 1 || a->period > 64) {
+				log_error("forecast: --period must be 1 to 64, got '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'l':
+			if (parse_levels(optarg, a->levels, &a->nlevels) != 0) {
+				log_error("forecast: --levels must be percentages like 80,95, got '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'b': a->backtest = 1; break;
+		case 'j': a->json = 1; break;
+		case 'n': a->nonnegative = 1; break;
+		default: return -1;
+		}
+	}
+	if (optind < argc) {
+		log_error("forecast: unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static struct json_object *number_or_null(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static void print_csv(const struct forecast_args *a, const double *mean, const double *lo,
+		      const double *hi)
+{
+	printf("step,forecast");
+	for (int i = 0; i < a->nlevels; i++)
+		printf(",lo%g,hi%g", a->levels[i] * 100, a->levels[i] * 100);
+	printf("\n");
+	for (int h = 0; h < a->horizon; h++) {
+		printf("%d,%.10g", h + 1, mean[h]);
+		for (int i = 0; i < a->nlevels; i++)
+			printf(",%.10g,%.10g", lo[i * a->horizon + h], hi[i * a->horizon + h]);
+		printf("\n");
+	}
+}
+
+static void print_json(const struct forecast_args *a, const struct ets_summary *s,
+		       const double *mean, const double *lo, const double *hi,
+		       const struct ets_backtest *bt)
+{
+	struct json_object *o = json_object_new_object(), *m = json_object_new_object();
+	json_object_object_add(m, "form", json_object_new_string(s->model));
+	json_object_object_add(m, "alpha", json_object_new_double(s->alpha));
+	json_object_object_add(m, "beta", json_object_new_double(s->beta));
+	json_object_object_add(m, "gamma", json_object_new_double(s->gamma));
+	json_object_object_add(m, "phi", json_object_new_double(s->phi));
+	json_object_object_add(m, "loglik", json_object_new_double(s->loglik));
+	json_object_object_add(m, "aicc", json_object_new_double(s->aicc));
+	json_object_object_add(m, "sigma2", json_object_new_double(s->sigma2));
+	json_object_object_add(m, "observations", json_object_new_int(s->n_obs));
+	json_object_object_add(o, "model", m);
+	struct json_object *rows = json_object_new_array();
+	for (int h = 0; h < a->horizon; h++) {
+		struct json_object *r = json_object_new_object();
+		json_object_object_add(r, "step", json_object_new_int(h + 1));
+		json_object_object_add(r, "forecast", json_object_new_double(mean[h]));
+		for (int i = 0; i < a->nlevels; i++) {
+			char key[16];
+			snprintf(key, sizeof key, "lo%g", a->levels[i] * 100);
+			json_object_object_add(r, key, json_object_new_double(lo[i * a->horizon + h]));
+			snprintf(key, sizeof key, "hi%g", a->levels[i] * 100);
+			json_object_object_add(r, key, json_object_new_double(hi[i * a->horizon + h]));
+		}
+		json_object_array_add(rows, r);
+	}
+	json_object_object_add(o, "forecast", rows);
+	if (bt != NULL) {
+		struct json_object *b = json_object_new_object();
+		json_object_object_add(b, "origins", json_object_new_int(bt->origins));
+		json_object_object_add(b, "smape", number_or_null(bt->smape));
+		json_object_object_add(b, "mase", number_or_null(bt->mase));
+		json_object_object_add(b, "naive_smape", number_or_null(bt->naive_smape));
+		json_object_object_add(b, "naive_mase", number_or_null(bt->naive_mase));
+		json_object_object_add(o, "backtest", b);
+	}
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	json_object_put(o);
+}
+
+int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
+{
+	(void)cfg;
+	struct forecast_args a;
+	if (parse_args(argc, argv, &a) != 0)
+		return 2;
+	struct series se = { 0 };
+	if (read_series(stdin, &se) != 0) {
+		log_error("forecast: %s", se.error);
+		free(se.values);
+		free(se.days);
+		return 2;
+	}
+	struct ets_options opt;
+	ets_options_default(&opt);
+	opt.period = a.period;
+	opt.nonnegative = a.nonnegative;
+	enum ets_status st;
+	struct ets_fit *fit = ets_fit(se.values, se.n, &opt, &st);
+	if (fit == NULL) {
+		log_error("forecast: the series cannot be modelled: %s",
+			  st == ETS_NO_DATA ? "it has no values" : st == ETS_TOO_SHORT
+			  ? "too few values (at least 4)" : "out of memory");
+		free(se.values);
+		free(se.days);
+		return 1;
+	}
+	double *mean = malloc(sizeof(double) * (size_t)a.horizon * (1 + 2 * MAX_LEVELS));
+	double *lo = mean + a.horizon, *hi = lo + (size_t)a.horizon * MAX_LEVELS;
+	ets_forecast(fit, a.horizon, a.levels, a.nlevels, mean, lo, hi);
+	struct ets_summary s;
+	ets_summary(fit, &s);
+	struct ets_backtest bt;
+	int have_bt = a.backtest &&
+		      ets_backtest(se.values, se.n, &opt, fit, a.horizon, 4, 7, &bt) == 0;
+	if (a.json) {
+		print_json(&a, &s, mean, lo, hi, have_bt ? &bt : NULL);
+	} else {
+		print_csv(&a, mean, lo, hi);
+		fprintf(stderr, "model %s: alpha %.4f beta %.4f gamma %.4f phi %.4f; log-likelihood "
+			"%.4f, AICc %.4f, sigma^2 %.6g, %d observations\n", s.model, s.alpha, s.beta,
+			s.gamma, s.phi, s.loglik, s.aicc, s.sigma2, s.n_obs);
+		if (a.backtest && !have_bt)
+			fprintf(stderr, "backtest: the series is too short for a %d-step backtest\n",
+				a.horizon);
+		else if (have_bt)
+			fprintf(stderr, "backtest (%d origins, horizon %d)\n"
+				"method,smape,mase\nets,%.3f,%.3f\nseasonal_naive,%.3f,%.3f\n",
+				bt.origins, a.horizon, bt.smape, bt.mase, bt.naive_smape, bt.naive_mase);
+	}
+	free(mean);
+	ets_free(fit);
+	free(se.values);
+	free(se.days);
+	return 0;
+}

@@ -1,0 +1,99 @@
+/*
+ * ets: exponential smoothing state-space models with additive errors
+ * (Hyndman, Koehler, Ord and Snyder, "Forecasting with Exponential
+ * Smoothing", 2008). Pure: numbers in, numbers out; no global state.
+ *
+ * Six forms, named error,trend,season: A,N,N  A,A,N  A,Ad,N  A,N,A  A,A,A
+ * A,Ad,A. Smoothing parameters and the damping factor by maximum likelihood
+ * (Nelder-Mead from GSL over a bounded reparametrisation); initial states
+ * concentrated out of the likelihood by least squares, which is exact
+ * because the one-step errors of an additive model are linear in them.
+ * The form is chosen by AICc among those the data can support.
+ *
+ * Series are arrays of doubles, one per period; NaN marks a missing value.
+ * The caller owns every array it passes in; ets_fit returns an object the
+ * caller frees with ets_free.
+ */
+#ifndef MLDASH_ETS_H
+#define MLDASH_ETS_H
+
+#include <stddef.h>
+
+enum ets_trend { ETS_TREND_NONE, ETS_TREND_ADDITIVE, ETS_TREND_DAMPED };
+
+enum ets_status {
+	ETS_OK,
+	ETS_TOO_SHORT, /* fewer observed values than the simplest model needs */
+	ETS_NO_DATA,   /* every value is missing or not finite */
+	ETS_FAILED,    /* out of memory */
+};
+
+struct ets_options {
+	int period;      /* seasonal period (7 for daily data); 1 for none */
+	int nonnegative; /* forecasts and bounds are kept at or above zero */
+	/* Restricts the choice (for tests and analysts): -1 for any. */
+	int force_trend;    /* -1, or an enum ets_trend */
+	int force_seasonal; /* -1, 0 or 1 */
+};
+
+/* period 7, non-negative off, any model. */
+void ets_options_default(struct ets_options *opt);
+
+struct ets_fit;
+
+/* Fits every admissible form to y[0..n) and keeps the best by AICc.
+ * Returns NULL with *status set when there is no fit. */
+struct ets_fit *ets_fit(const double *y, size_t n, const struct ets_options *opt,
+			enum ets_status *status);
+
+void ets_free(struct ets_fit *fit);
+
+/* What was chosen. */
+struct ets_summary {
+	char model[8];        /* "A,Ad,A" */
+	enum ets_trend trend;
+	int seasonal;
+	double alpha, beta, gamma, phi; /* beta 0 without trend, gamma 0 without season, phi 1 undamped */
+	double loglik, aicc, sigma2;
+	int n_obs;            /* observed values used */
+	int n_params;         /* estimated: smoothing, damping, initial states and the variance */
+};
+void ets_summary(const struct ets_fit *fit, struct ets_summary *out);
+
+/*
+ * Forecasts h = 1..horizon. mean[horizon]; lower and upper are
+ * [nlevels][horizon] row by row, for levels such as 0.80 and 0.95.
+ * Intervals come from the model's own h-step variance; with nonnegative,
+ * from the normal predictive distribution truncated at zero (mean and
+ * quantiles of the truncated law). Returns 0, or -1 on a bad argument.
+ */
+int ets_forecast(const struct ets_fit *fit, int horizon, const double *levels, int nlevels,
+		 double *mean, double *lower, double *upper);
+
+/* One-step fitted values over the series the model was fitted to (y[0..n),
+ * NaN where y is missing) into fitted[n]. */
+void ets_fitted(const struct ets_fit *fit, const double *y, size_t n, double *fitted);
+
+/* Accuracy over rolling origins. */
+struct ets_backtest {
+	int origins;           /* origins evaluated */
+	double smape, mase;    /* the model's form, refitted at each origin */
+	double naive_smape, naive_mase; /* seasonal naive at the same origins */
+};
+
+/*
+ * Rolling-origin evaluation over the end of y: `origins` origins, `step`
+ * periods apart, the last one `horizon` periods before the end; at each, the
+ * form of `fit` (or the best form, when fit is NULL) is refitted to the data
+ * before the origin and forecasts `horizon` periods. sMAPE in percent
+ * (0..200); MASE scaled by the in-sample seasonal naive error. A value that
+ * cannot be computed is NaN. Returns 0, or -1 when no origin fits.
+ */
+int ets_backtest(const double *y, size_t n, const struct ets_options *opt,
+		 const struct ets_fit *fit, int horizon, int origins, int step,
+		 struct ets_backtest *out);
+
+/* Seasonal naive forecasts of y[0..n) for h = 1..horizon into mean[horizon]. */
+void ets_seasonal_naive(const double *y, size_t n, int period, int horizon, double *mean);
+
+#endif
