@@ -49,6 +49,7 @@ install: deps
 
 # Benchmarks (not timed tests): numbers go in the notes and docs/performance.md.
 bench: build
+	build/bench/forecast_bench
 	bench/import_bench.sh
 
 clean:

@@ -398,8 +398,9 @@ static int by_aicc(const void *a, const void *b)
 
 #define REFINED_FORMS 1 /* the form whose rough fit leads gets the exact search */
 
-struct ets_fit *ets_fit(const double *y, size_t n, const struct ets_options *opt,
-			enum ets_status *status)
+/* Fits y with the leading `refined` forms given the exact search. */
+static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_options *opt,
+				  int refined, enum ets_status *status)
 {
 	int n_obs = 0;
 	double scale = 0;
@@ -462,9 +463,10 @@ struct ets_fit *ets_fit(const double *y, size_t n, const struct ets_options *opt
 			order[j - 1] = t;
 		}
 	int found = 0;
-	for (int r = 0; r < count && r < REFINED_FORMS; r++) {
+	for (int r = 0; r < count && r < (refined > 0 ? refined : 1); r++) {
 		int i = order[r];
-		refine_fit(&cands[i], clean, n, n_obs, floor, &fits[i]);
+		if (refined > 0)
+			refine_fit(&cands[i], clean, n, n_obs, floor, &fits[i]);
 		if (!found || fits[i].aicc < best->aicc) {
 			*best = fits[i];
 			found = 1;
@@ -479,6 +481,12 @@ struct ets_fit *ets_fit(const double *y, size_t n, const struct ets_options *opt
 	best->nonnegative = opt->nonnegative;
 	*status = ETS_OK;
 	return best;
+}
+
+struct ets_fit *ets_fit(const double *y, size_t n, const struct ets_options *opt,
+			enum ets_status *status)
+{
+	return fit_series(y, n, opt, REFINED_FORMS, status);
 }
 
 void ets_free(struct ets_fit *fit)
@@ -666,10 +674,12 @@ int ets_backtest(const double *y, size_t n, const struct ets_options *opt,
 			at.force_trend = fit->spec.trend;
 			at.force_seasonal = fit->spec.seasonal;
 		}
+		/* The rough search only: the backtest measures the method, and the
+		 * exact search would triple its cost for little change. */
 		enum ets_status st;
-		struct ets_fit *f = ets_fit(y, (size_t)origin, &at, &st);
+		struct ets_fit *f = fit_series(y, (size_t)origin, &at, 0, &st);
 		if (f == NULL && fit != NULL)
-			f = ets_fit(y, (size_t)origin, opt, &st);
+			f = fit_series(y, (size_t)origin, opt, 0, &st);
 		if (f == NULL)
 			continue;
 		ets_forecast(f, horizon, NULL, 0, forecast, NULL, NULL);
