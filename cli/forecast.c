@@ -24,6 +24,7 @@ struct series {
 	int columns;         /* 1: value; 2: date,value */
 	int row;             /* records seen, header included */
 	int field;           /* field index within the record */
+	int last_terminator; /* of the previous record: '\r' then '\n' is one line end */
 	char date[64];
 	char value[64];
 	char error[256];
@@ -75,10 +76,21 @@ static int push(struct series *se, double v, long day)
 
 static void on_record(int c, void *ctx)
 {
-	(void)c;
 	struct series *se = ctx;
 	int fields = se->field;
+	int crlf = fields == 0 && c == '\n' && se->last_terminator == '\r';
+	se->last_terminator = c;
 	se->field = 0;
+	if (crlf)
+		return;
+	/* Blank lines are reported (CSV_REPALL_NL): in a one-column file, a
+	 * blank line is an empty value, which is a missing one. */
+	if (fields == 0) {
+		if (se->row == 0 || se->columns != 1)
+			return;
+		se->value[0] = '\0';
+		fields = 1;
+	}
 	if (se->row++ == 0 || se->error[0])
 		return;
 	if (fields != se->columns) {
@@ -128,7 +140,7 @@ oom:
 static int read_series(FILE *in, struct series *se)
 {
 	struct csv_parser p;
-	if (csv_init(&p, CSV_APPEND_NULL) != 0)
+	if (csv_init(&p, CSV_APPEND_NULL | CSV_REPALL_NL) != 0)
 		return -1;
 	char buf[65536];
 	size_t n;
@@ -301,7 +313,7 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 	if (fit == NULL) {
 		log_error("forecast: the series cannot be modelled: %s",
 			  st == ETS_NO_DATA ? "it has no values" : st == ETS_TOO_SHORT
-			  ? "too few values (at least 4)" : "out of memory");
+			  ? "too few values (at least 5)" : "out of memory");
 		free(se.values);
 		free(se.days);
 		return 1;

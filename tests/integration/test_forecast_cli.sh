@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# mldash forecast from outside: CSV in, CSV or JSON out, clear errors.
+set -euo pipefail
+MLDASH=${MLDASH_BUILD_DIR:?}/cli/mldash
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+pass() { printf 'ok: %s\n' "$*"; }
+
+# 10 weeks of a weekly pattern, with two days missing from the dates.
+{
+	echo "date,value"
+	for d in $(seq 0 69); do
+		[ "$d" = 20 ] || [ "$d" = 21 ] && continue
+		printf '%s,%s\n' "$(date -u -d "2024-03-01 + $d days" +%F)" $((100 + (d % 7) * 10 + d / 7))
+	done
+} >"$TMP/series.csv"
+"$MLDASH" forecast --horizon 10 --levels 80,95 --backtest <"$TMP/series.csv" >"$TMP/out.csv" 2>"$TMP/err"
+[ "$(head -1 "$TMP/out.csv")" = "step,forecast,lo80,hi80,lo95,hi95" ] || fail "header: $(head -1 "$TMP/out.csv")"
+[ "$(wc -l <"$TMP/out.csv")" = 11 ] || fail "expected 10 forecast rows"
+grep -q "^model A,.*,A: alpha" "$TMP/err" || fail "model line missing or season not found: $(cat "$TMP/err")"
+grep -q "70 observations\|68 observations" "$TMP/err" || fail "missing days not counted as missing: $(cat "$TMP/err")"
+grep -q "^ets," "$TMP/err" && grep -q "^seasonal_naive," "$TMP/err" || fail "no backtest table"
+awk -F, 'NR > 1 && !($4 <= $2 + 1e-9 && $2 <= $3 + 1e-9 || $5 <= $3 && $3 <= $2 && $2 <= $4 && $4 <= $6) { bad = 1 }
+	NR > 1 && !($5 <= $3 && $3 <= $2 && $2 <= $4 && $4 <= $6) { bad = 1 } END { exit bad }' "$TMP/out.csv" ||
+	fail "intervals not nested: $(cat "$TMP/out.csv")"
+pass "CSV out: 10 steps, nested 80/95% intervals, model and backtest on stderr"
+
+"$MLDASH" forecast --horizon 3 --json --backtest <"$TMP/series.csv" >"$TMP/out.json"
+jq -e '.model.form and (.forecast | length == 3) and .forecast[0].lo95 <= .forecast[0].lo80 and .backtest.origins >= 1' \
+	"$TMP/out.json" >/dev/null || fail "JSON: $(cat "$TMP/out.json")"
+pass "--json: model, forecasts and backtest"
+
+printf 'value\n5\n\n7\n6\n8\n7\n' | "$MLDASH" forecast --horizon 2 >/dev/null 2>"$TMP/err" ||
+	fail "a single-column series with an empty value: $(cat "$TMP/err")"
+printf 'value\n-0.2\n-0.4\n-0.1\n-0.3\n-0.2\n-0.5\n' | "$MLDASH" forecast --horizon 1 | awk -F, 'NR == 2 && $2 >= 0 { exit 1 }' ||
+	fail "negative series forecast not negative"
+printf 'value\n-0.2\n-0.4\n-0.1\n-0.3\n-0.2\n-0.5\n' | "$MLDASH" forecast --horizon 1 --nonnegative | awk -F, 'NR == 2 && ($2 < 0 || $3 < 0) { exit 1 }' ||
+	fail "--nonnegative gave a negative value"
+pass "one column, empty values, negative values, --nonnegative"
+
+check_error() {
+	local input=$1 message=$2 rc=0
+	printf "$input" | "$MLDASH" forecast "${@:3}" >/dev/null 2>"$TMP/err" || rc=$?
+	[ "$rc" != 0 ] && grep -q -- "$message" "$TMP/err" || fail "input '$input': rc $rc: $(cat "$TMP/err")"
+}
+check_error 'value\n1\nabc\n' "row 3: 'abc' is not a number"
+check_error 'date,value\n2024-01-02,1\n2024-01-01,2\n' "is not after the previous date"
+check_error 'date,value\n2024-13-01,1\n' "not a valid date"
+check_error 'value\n1\n2\n' "too few values"
+check_error 'value\n\n\n' "no values"
+check_error 'value\n1\n' "--horizon must be" --horizon 0
+check_error 'value\n1\n' "--levels must be" --levels 80,120
+pass "bad input: clear errors naming the row or option"
