@@ -122,15 +122,23 @@ static double run_filter(const struct spec *sp, const struct params *p, const do
 		s[k] = sp->seasonal ? x0[2 + k] : 0;
 	double sse = 0;
 	int j = 0;
+	const double alpha = p->alpha, beta = p->beta, gamma = p->gamma, phi = p->phi;
 	for (size_t t = 0; t < n; t++) {
-		double mu = l + p->phi * b + s[j];
+		/* Written so that the level's dependency chain is one multiply and
+		 * two adds per step: l' = (1-alpha) q + alpha (y - s), q = l + phi b. */
+		double q = l + phi * b, mu = q + s[j];
 		if (fitted != NULL)
 			fitted[t] = isnan(y[t]) ? NAN : mu;
-		double e = isnan(y[t]) ? 0 : y[t] - mu;
-		sse += e * e;
-		l = l + p->phi * b + p->alpha * e;
-		b = p->phi * b + p->beta * e;
-		s[j] += p->gamma * e;
+		if (isnan(y[t])) {
+			l = q;
+			b = phi * b;
+		} else {
+			double deseason = y[t] - s[j], e = deseason - q;
+			sse += e * e;
+			l = (1 - alpha) * q + alpha * deseason;
+			b = phi * b + beta * e;
+			s[j] += gamma * e;
+		}
 		j = j + 1 == m ? 0 : j + 1;
 	}
 	if (xn != NULL) {
@@ -359,7 +367,7 @@ static int rough_fit(struct candidate *cand, const struct params *warm, const do
 			continue;
 		expand_state(sp, c, x0);
 		struct objective o = { sp, y, n, n_obs, floor, x0 };
-		nelder_mead(&o, u, d, 0.2, 1e-2, 80);
+		nelder_mead(&o, u, d, 0.2, 1e-2, 50);
 		struct ets_fit trial;
 		if (finish_fit(sp, u, y, n, n_obs, floor, &trial) == 0 && trial.aicc < cand->aicc) {
 			cand->aicc = trial.aicc;
@@ -379,8 +387,7 @@ static int refine_fit(struct candidate *cand, const double *y, size_t n, int n_o
 	int d = free_params(&cand->spec);
 	double u[4];
 	memcpy(u, cand->u, sizeof u);
-	nelder_mead(&o, u, d, 0.05, NM_TOLERANCE, NM_MAX_ITER);
-	nelder_mead(&o, u, d, 0.01, NM_TOLERANCE, NM_MAX_ITER);
+	nelder_mead(&o, u, d, 0.02, NM_TOLERANCE, NM_MAX_ITER);
 	struct ets_fit trial;
 	if (finish_fit(&cand->spec, u, y, n, n_obs, floor, &trial) != 0)
 		return -1;
