@@ -1,0 +1,52 @@
+/*
+ * response: how a channel's daily revenue responds to its daily spend.
+ * Pure. A concave Hill curve  revenue = beta s^alpha / (s^alpha + k^alpha)
+ * (0 < alpha <= 1) fitted by nonlinear least squares (GSL multifit_nlinear),
+ * or a power law  revenue = a s^b  (0 < b < 1) when the data do not support
+ * a Hill fit. Optional geometric adstock: the curve sees
+ * x[t] = lambda x[t-1] + (1 - lambda) s[t], so a constant daily spend s has
+ * x = s in the long run, and the curve reads in plain daily spend.
+ *
+ * Curves are kept concave on purpose: the allocator then finds the exact
+ * optimum by equalising marginal returns.
+ */
+#ifndef MLDASH_RESPONSE_H
+#define MLDASH_RESPONSE_H
+
+#include <stddef.h>
+
+enum curve_kind { CURVE_NONE, CURVE_HILL, CURVE_POWER };
+enum curve_confidence { CONFIDENCE_LOW, CONFIDENCE_MEDIUM, CONFIDENCE_HIGH };
+extern const char *const curve_kind_names[];
+extern const char *const curve_confidence_names[];
+
+struct response_curve {
+	enum curve_kind kind;     /* CURVE_NONE: no spend history to learn from */
+	double beta, k, alpha;    /* Hill */
+	double a, b;              /* power law */
+	double adstock;           /* lambda, 0 without carry-over */
+	double r2;                /* share of revenue variance explained */
+	int points;               /* days used */
+	int spend_levels;         /* distinct spend levels among them */
+	enum curve_confidence confidence;
+	char note[128];           /* why the confidence is what it is */
+};
+
+/*
+ * Fits a curve to daily pairs (NaN marks an unknown value; such days are
+ * skipped). with_adstock: also fit the carry-over rate. Returns 0; a
+ * channel without spend gets kind CURVE_NONE.
+ */
+int response_fit(const double *spend, const double *revenue, size_t n, int with_adstock,
+		 struct response_curve *out);
+
+/* Expected daily revenue and its derivative (marginal revenue per unit of
+ * spend) at a constant daily spend s >= 0. */
+double response_value(const struct response_curve *c, double s);
+double response_marginal(const struct response_curve *c, double s);
+
+/* The daily spend at which marginal revenue equals m (> 0), for m between
+ * the curve's marginal at lo and at hi; the answer is clamped to [lo, hi]. */
+double response_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi);
+
+#endif
