@@ -50,6 +50,7 @@ install: deps
 # Benchmarks (not timed tests): numbers go in the notes and docs/performance.md.
 bench: build
 	build/bench/forecast_bench
+	build/bench/budget_bench
 	bench/import_bench.sh
 
 clean:

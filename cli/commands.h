@@ -5,5 +5,6 @@
 #include "config.h"
 
 int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv);
+int cmd_budget(const struct mldash_config *cfg, int argc, char **argv);
 
 #endif

@@ -1,0 +1,164 @@
+#include "plan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void plan_options_default(struct plan_options *opt)
+{
+	memset(opt, 0, sizeof *opt);
+	opt->mode = PLAN_MAX_RESPONSE;
+	opt->total = -1;
+	opt->lower_ratio = 0.5;
+	opt->upper_ratio = 2;
+	opt->period_days = 30;
+}
+
+void plan_free(struct plan *plan)
+{
+	free(plan->channels);
+	plan->channels = NULL;
+	plan->n = 0;
+}
+
+/* The allocator's view of the plan; with potential, the bounds are only
+ * those of the total itself (frozen and no-history channels aside). */
+static void alloc_view(const struct plan *plan, struct alloc_channel *ch, int potential,
+		       double total)
+{
+	for (int i = 0; i < plan->n; i++) {
+		const struct plan_channel *c = &plan->channels[i];
+		ch[i] = (struct alloc_channel){ c->name, &c->curve, c->current, c->lower, c->upper };
+		if (potential && c->curve.kind != CURVE_NONE && c->upper > c->lower) {
+			ch[i].lower = 0;
+			ch[i].upper = total;
+		}
+	}
+}
+
+/* Expected revenue and marginal ROI per channel at the recommendation. */
+static void evaluate(struct plan *plan)
+{
+	plan->current_total = plan->recommended_total = 0;
+	plan->revenue_current = plan->revenue_recommended = 0;
+	for (int i = 0; i < plan->n; i++) {
+		struct plan_channel *c = &plan->channels[i];
+		c->revenue_current = response_value(&c->curve, c->current);
+		c->revenue_recommended = response_value(&c->curve, c->recommended);
+		c->marginal_roi = c->curve.kind == CURVE_NONE
+					  ? NAN
+					  : response_marginal(&c->curve, c->recommended) - 1;
+		plan->current_total += c->current;
+		plan->recommended_total += c->recommended;
+		plan->revenue_current += c->revenue_current;
+		plan->revenue_recommended += c->revenue_recommended;
+	}
+}
+
+/* The unbounded optimum of the same total: what the bounds cost. */
+static void potential(struct plan *plan, struct alloc_channel *view, double *spend)
+{
+	struct allocation a;
+	char err[300];
+	alloc_view(plan, view, 1, plan->recommended_total);
+	plan->potential_total = plan->recommended_total;
+	plan->revenue_potential = NAN;
+	if (allocate_max_response(view, plan->n, plan->recommended_total, spend, &a, err,
+				  sizeof err) != 0)
+		return;
+	plan->revenue_potential = a.total_revenue;
+	for (int i = 0; i < plan->n; i++) {
+		plan->channels[i].potential = spend[i];
+		plan->channels[i].revenue_potential = response_value(&plan->channels[i].curve, spend[i]);
+	}
+}
+
+static int allocate_mode(struct plan *plan, enum plan_mode mode, double value)
+{
+	struct alloc_channel *view = malloc(sizeof *view * (size_t)(plan->n ? plan->n : 1));
+	double *spend = malloc(sizeof *spend * (size_t)(plan->n ? plan->n : 1));
+	int rc = -1;
+	if (view == NULL || spend == NULL) {
+		snprintf(plan->error, sizeof plan->error, "out of memory");
+		goto out;
+	}
+	alloc_view(plan, view, 0, 0);
+	struct allocation a;
+	if (mode == PLAN_TARGET_ROI)
+		rc = allocate_target_roi(view, plan->n, value, spend, &a, plan->error, sizeof plan->error);
+	else if (mode == PLAN_MARGINAL_FLOOR)
+		rc = allocate_marginal_floor(view, plan->n, value, spend, &a, plan->error,
+					     sizeof plan->error);
+	else
+		rc = allocate_max_response(view, plan->n, value, spend, &a, plan->error,
+					   sizeof plan->error);
+	for (int i = 0; i < plan->n; i++)
+		plan->channels[i].recommended = rc == 0 ? spend[i] : plan->channels[i].current;
+	plan->multiplier = rc == 0 ? a.multiplier : NAN;
+	if (rc == 0)
+		plan->error[0] = '\0';
+	evaluate(plan);
+	potential(plan, view, spend);
+out:
+	free(view);
+	free(spend);
+	return rc;
+}
+
+int plan_build(const struct plan_input *in, int n, const struct plan_options *opt,
+	       struct plan *plan)
+{
+	memset(plan, 0, sizeof *plan);
+	plan->period_days = opt->period_days;
+	plan->channels = calloc((size_t)(n ? n : 1), sizeof *plan->channels);
+	int *frozen = calloc((size_t)(n ? n : 1), sizeof *frozen);
+	int *opted = calloc((size_t)(n ? n : 1), sizeof *opted);
+	struct alloc_channel *view = calloc((size_t)(n ? n : 1), sizeof *view);
+	int rc = -1;
+	if (plan->channels == NULL || frozen == NULL || opted == NULL || view == NULL) {
+		snprintf(plan->error, sizeof plan->error, "out of memory");
+		goto out;
+	}
+	plan->n = n;
+	for (int i = 0; i < n; i++) {
+		struct plan_channel *c = &plan->channels[i];
+		c->name = in[i].name;
+		c->current = in[i].current;
+		response_fit(in[i].spend, in[i].revenue, in[i].days, opt->adstock, &c->curve);
+		c->saturation = allocate_saturation(&c->curve);
+		frozen[i] = in[i].frozen;
+		opted[i] = in[i].opted_in;
+		view[i] = (struct alloc_channel){ c->name, &c->curve, c->current, 0, 0 };
+	}
+	struct bound_rules rules = { opt->lower_ratio, opt->upper_ratio, frozen, opted, NULL, NULL };
+	allocate_bounds(view, n, &rules);
+	for (int i = 0; i < n; i++) {
+		plan->channels[i].lower = view[i].lower;
+		plan->channels[i].upper = view[i].upper;
+		plan->current_total += in[i].current;
+	}
+	double value = opt->mode == PLAN_MAX_RESPONSE
+			       ? (opt->total >= 0 ? opt->total : plan->current_total)
+			       : opt->target;
+	rc = allocate_mode(plan, opt->mode, value);
+out:
+	free(frozen);
+	free(opted);
+	free(view);
+	return rc;
+}
+
+int plan_reallocate(struct plan *plan, double total)
+{
+	return allocate_mode(plan, PLAN_MAX_RESPONSE, total);
+}
+
+void plan_curve_points(const struct plan_channel *ch, int npoints, double max_spend,
+		       double *spend, double *revenue)
+{
+	for (int i = 0; i < npoints; i++) {
+		spend[i] = npoints > 1 ? max_spend * i / (npoints - 1) : 0;
+		revenue[i] = response_value(&ch->curve, spend[i]);
+	}
+}

@@ -1,0 +1,72 @@
+/*
+ * plan: a budget recommendation from channels' daily history: a response
+ * curve per channel, the bounds, the allocation, and what each split is
+ * expected to return. Pure; used by `mldash budget` and the ML sync.
+ */
+#ifndef MLDASH_PLAN_H
+#define MLDASH_PLAN_H
+
+#include <stddef.h>
+
+#include "allocate.h"
+#include "response.h"
+
+struct plan_input {
+	const char *name;
+	const double *spend, *revenue; /* daily, oldest first; NaN = unknown */
+	size_t days;
+	double current;                /* current daily spend */
+	int frozen, opted_in;
+};
+
+enum plan_mode { PLAN_MAX_RESPONSE, PLAN_TARGET_ROI, PLAN_MARGINAL_FLOOR };
+
+struct plan_options {
+	enum plan_mode mode;
+	double total;        /* daily total for PLAN_MAX_RESPONSE; < 0: the current total */
+	double target;       /* ROI target or marginal ROI floor for the other modes */
+	double lower_ratio, upper_ratio; /* bounds relative to current spend (0.5, 2) */
+	int adstock;         /* fit carry-over rates */
+	int period_days;     /* for period budgets (30) */
+};
+
+void plan_options_default(struct plan_options *opt);
+
+struct plan_channel {
+	const char *name;
+	struct response_curve curve;
+	double current, recommended, potential; /* daily spend */
+	double lower, upper;
+	double revenue_current, revenue_recommended, revenue_potential; /* expected, daily */
+	double marginal_roi;  /* at the recommended spend: marginal revenue - 1 */
+	double saturation;    /* spend where marginal revenue falls to 1 */
+};
+
+struct plan {
+	int n;
+	struct plan_channel *channels; /* owned; plan_free releases */
+	double current_total, recommended_total, potential_total;
+	double revenue_current, revenue_recommended, revenue_potential;
+	double multiplier;   /* common marginal revenue of the recommended split */
+	int period_days;
+	char error[300];     /* why no recommendation could be made */
+};
+
+/*
+ * Fits the curves and allocates. Returns 0; -1 with plan->error when the
+ * request cannot be met (the channels and curves are still filled, with the
+ * current split as the recommendation). The caller frees with plan_free.
+ */
+int plan_build(const struct plan_input *in, int n, const struct plan_options *opt,
+	       struct plan *plan);
+
+/* Re-optimises an existing plan's curves for another daily total. */
+int plan_reallocate(struct plan *plan, double total);
+
+void plan_free(struct plan *plan);
+
+/* The curve sampled at npoints spends from 0 to max_spend. */
+void plan_curve_points(const struct plan_channel *ch, int npoints, double max_spend,
+		       double *spend, double *revenue);
+
+#endif

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# mldash budget from outside: daily date,channel,spend,revenue CSV in, the
+# split out; the JSON contract; clear errors.
+set -euo pipefail
+MLDASH=${MLDASH_BUILD_DIR:?}/cli/mldash
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+pass() { printf 'ok: %s\n' "$*"; }
+
+# Two channels from known curves: "strong" returns far more per unit.
+awk 'BEGIN {
+	print "date,channel,spend,revenue"; srand(7)
+	for (d = 0; d < 90; d++) {
+		# Jan-Mar 2024 without strftime (mawk has none)
+		day = d < 31 ? sprintf("2024-01-%02d", d + 1) : d < 60 ? sprintf("2024-02-%02d", d - 30) : sprintf("2024-03-%02d", d - 59)
+		s = 100 + 200 * rand(); printf "%s,strong,%.2f,%.2f\n", day, s, 4000 * s / (s + 300) * (0.97 + 0.06 * rand())
+		w = 100 + 200 * rand(); printf "%s,weak,%.2f,%.2f\n", day, w, 600 * w / (w + 300) * (0.97 + 0.06 * rand())
+	}
+}' >"$TMP/in.csv"
+
+"$MLDASH" budget --json --curves <"$TMP/in.csv" >"$TMP/out.json"
+jq -e '.channels | length == 2' "$TMP/out.json" >/dev/null || fail "two channels expected"
+for key in channel current_daily recommended_daily expected_revenue_daily marginal_roi; do
+	jq -e --arg k "$key" 'all(.channels[]; has($k))' "$TMP/out.json" >/dev/null || fail "channels lack $key"
+done
+jq -e '(.channels | map(.recommended_daily) | add) - .totals.current_daily | fabs < 0.01' "$TMP/out.json" >/dev/null ||
+	fail "the split does not sum to the current total"
+jq -e '.channels[] | select(.channel == "strong") | .recommended_daily > .current_daily' "$TMP/out.json" >/dev/null ||
+	fail "the strong channel did not get more"
+jq -e '.channels[] | select(.channel == "weak") | .recommended_daily >= .lower_daily - 0.001' "$TMP/out.json" >/dev/null ||
+	fail "a bound was broken"
+jq -e '.totals.uplift_daily > 0 and .totals.potential_revenue_daily >= .totals.expected_revenue_daily - 0.01' \
+	"$TMP/out.json" >/dev/null || fail "uplift or potential wrong: $(jq .totals "$TMP/out.json")"
+jq -e 'all(.channels[]; .curve.points | length > 10) and all(.channels[]; .curve.marks.recommended != null)' \
+	"$TMP/out.json" >/dev/null || fail "--curves: no points or marks"
+pass "JSON: split sums to the total, strong channel gains, bounds hold, curves with marks"
+
+"$MLDASH" budget --total 500 --freeze weak --json <"$TMP/in.csv" >"$TMP/frozen.json"
+jq -e '.channels[] | select(.channel == "weak") | (.recommended_daily - .current_daily | fabs < 0.001)' \
+	"$TMP/frozen.json" >/dev/null || fail "--freeze did not hold the channel"
+pass "--total and --freeze"
+
+check_error() {
+	local message=$1 rc=0
+	shift
+	"$MLDASH" budget "$@" <"$TMP/in.csv" >/dev/null 2>"$TMP/err" || rc=$?
+	[ "$rc" != 0 ] && grep -q -- "$message" "$TMP/err" || fail "$*: rc $rc: $(cat "$TMP/err")"
+}
+check_error "is above the sum of the channels' upper bounds" --total 100000
+check_error "is below the sum of the channels' lower bounds" --total 1
+check_error "is unreachable within the bounds: the best reachable is" --target-roi 100
+check_error "--freeze nope: no such channel" --freeze nope
+check_error "--bounds must be LOWER,UPPER" --bounds 2,1
+printf 'date,channel,spend\n' | { "$MLDASH" budget 2>"$TMP/err" && fail "missing revenue column accepted"; } || true
+grep -q "needs date, channel, spend and revenue" "$TMP/err" || fail "header error: $(cat "$TMP/err")"
+pass "infeasible totals and targets, unknown channels, bad options and headers: clear errors"
