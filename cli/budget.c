@@ -114,7 +114,7 @@ static void on_record(int c, void *ctx)
 			return;
 		}
 		ch = &in->ch[in->nch++];
-		snprintf(ch->name, sizeof ch->name, "%s", in->cell[1]);
+		snprintf(ch->name, sizeof ch->name, "%.64s", in->cell[1]);
 	}
 	if (ch->n == ch->cap) {
 		size_t cap = ch->cap ? ch->cap * 2 : 64;
