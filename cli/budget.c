@@ -165,7 +165,7 @@ static int to_series(struct input *in, struct plan_input *out, double **buffers)
 		for (size_t d = from; d < days; d++)
 			recent += spend[d];
 		out[i] = (struct plan_input){ in->ch[i].name, spend, revenue, days,
-					      recent / (double)(days - from), 0, 0 };
+					      recent / (double)(days - from), 0, 0, -1, -1 };
 	}
 	return 0;
 }
@@ -175,7 +175,31 @@ struct budget_args {
 	int json, curves;
 	const char *frozen[MAX_CHANNELS], *opted[MAX_CHANNELS];
 	int nfrozen, nopted;
+	struct { char name[65]; double lower, upper; } bound[MAX_CHANNELS];
+	int nbound;
 };
+
+/* "CHANNEL=LOWER:UPPER" (either side may be empty: that side stays relative). */
+static int parse_channel_bound(const char *text, struct budget_args *a)
+{
+	const char *eq = strchr(text, '='), *colon = eq ? strchr(eq, ':') : NULL;
+	if (eq == NULL || colon == NULL || eq == text || eq - text > 64 || a->nbound == MAX_CHANNELS)
+		return -1;
+	int i = a->nbound;
+	memcpy(a->bound[i].name, text, (size_t)(eq - text));
+	a->bound[i].name[eq - text] = '\0';
+	char *end;
+	a->bound[i].lower = colon == eq + 1 ? -1 : strtod(eq + 1, &end);
+	if (colon != eq + 1 && (end != colon || a->bound[i].lower < 0))
+		return -1;
+	a->bound[i].upper = colon[1] == '\0' ? -1 : strtod(colon + 1, &end);
+	if (colon[1] != '\0' && (*end != '\0' || a->bound[i].upper < 0))
+		return -1;
+	if (a->bound[i].lower >= 0 && a->bound[i].upper >= 0 && a->bound[i].upper < a->bound[i].lower)
+		return -1;
+	a->nbound++;
+	return 0;
+}
 
 static int parse_ratio_pair(const char *text, double *lo, double *hi)
 {
@@ -205,6 +229,7 @@ static int parse_args(int argc, char **argv, struct budget_args *a)
 		{ "target-roi", required_argument, NULL, 'r' },
 		{ "marginal-floor", required_argument, NULL, 'm' },
 		{ "freeze", required_argument, NULL, 'f' }, { "opt-in", required_argument, NULL, 'o' },
+		{ "bound", required_argument, NULL, 'B' },
 		{ "days", required_argument, NULL, 'd' },   { "adstock", no_argument, NULL, 'a' },
 		{ "curves", no_argument, NULL, 'c' },	    { "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
@@ -236,6 +261,13 @@ static int parse_args(int argc, char **argv, struct budget_args *a)
 			if (parse_number("--marginal-floor", optarg, -1, &a->opt.target))
 				return -1;
 			a->opt.mode = PLAN_MARGINAL_FLOOR;
+			break;
+		case 'B':
+			if (parse_channel_bound(optarg, a) != 0) {
+				log_error("budget: --bound must be CHANNEL=LOWER:UPPER daily amounts "
+					  "(either may be empty), got '%s'", optarg);
+				return -1;
+			}
 			break;
 		case 'f': a->frozen[a->nfrozen++ % MAX_CHANNELS] = optarg; break;
 		case 'o': a->opted[a->nopted++ % MAX_CHANNELS] = optarg; break;
@@ -298,6 +330,7 @@ static struct json_object *curve_json(const struct plan_channel *c, int points)
 	json_object_object_add(o, "confidence",
 			       json_object_new_string(curve_confidence_names[c->curve.confidence]));
 	json_object_object_add(o, "note", json_object_new_string(c->curve.note));
+	json_object_object_add(o, "prior", json_object_new_boolean(c->prior));
 	if (points) {
 		enum { N = 41 };
 		double top = 2 * (c->upper > c->current ? c->upper : c->current);
@@ -432,6 +465,15 @@ int cmd_budget(const struct mldash_config *cfg, int argc, char **argv)
 			goto out;
 		}
 		inputs[k].opted_in = 1;
+	}
+	for (int i = 0; i < a.nbound; i++) {
+		int k = find_name(&in, a.bound[i].name);
+		if (k < 0) {
+			log_error("budget: --bound %s: no such channel in the input", a.bound[i].name);
+			goto out;
+		}
+		inputs[k].lower = a.bound[i].lower;
+		inputs[k].upper = a.bound[i].upper;
 	}
 	rc = plan_build(inputs, in.nch, &a.opt, &plan) == 0 ? 0 : 1;
 	if (rc != 0)

@@ -240,7 +240,8 @@ static const struct command commands[] = {
 		      "             [--nonnegative] [--json]", cmd_forecast },
 	{ "budget", "split a daily budget from date,channel,spend,revenue CSV on standard input:\n"
 		    "             budget [--total T] [--bounds 0.5,2] [--target-roi R | --marginal-floor F]\n"
-		    "             [--freeze CH] [--opt-in CH] [--days D] [--adstock] [--curves] [--json]",
+		    "             [--bound CH=LO:HI] [--freeze CH] [--opt-in CH] [--days D] [--adstock]\n"
+		    "             [--curves] [--json]",
 	  cmd_budget },
 	{ "demo-data", "write demo campaigns as generic CSV: demo-data [--campaigns N] [--days D]\n"
 		       "             [--seed S] [--end YYYY-MM-DD] [--out FILE]", cmd_demo_data },

@@ -11,7 +11,7 @@ void allocate_bounds(struct alloc_channel *ch, int n, const struct bound_rules *
 		double hi = r->abs_upper ? r->abs_upper[i] : r->upper_ratio * ch[i].current;
 		if (r->frozen && r->frozen[i])
 			lo = hi = ch[i].current;
-		else if (ch[i].curve->kind == CURVE_NONE && !(r->opted_in && r->opted_in[i]))
+		else if (ch[i].curve->kind == CURVE_NONE)
 			hi = lo; /* nothing to learn from: stays at its minimum */
 		ch[i].lower = lo < 0 ? 0 : lo;
 		ch[i].upper = hi < ch[i].lower ? ch[i].lower : hi;

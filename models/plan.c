@@ -106,6 +106,42 @@ out:
 	return rc;
 }
 
+/*
+ * A channel without history that the caller opted in gets a prior: a power
+ * law with b = 0.5 that returns, at the others' mean daily spend, the
+ * others' mean ROI. Low confidence, and it says so.
+ */
+static double give_priors(struct plan *plan, const int *opted)
+{
+	double spend = 0, revenue = 0;
+	int known = 0;
+	for (int i = 0; i < plan->n; i++) {
+		const struct plan_channel *c = &plan->channels[i];
+		if (c->curve.kind != CURVE_NONE && c->current > 0) {
+			spend += c->current;
+			revenue += response_value(&c->curve, c->current);
+			known++;
+		}
+	}
+	if (known == 0 || spend <= 0)
+		return 0;
+	double mean_spend = spend / known, mean_revenue = revenue / known;
+	for (int i = 0; i < plan->n; i++) {
+		struct plan_channel *c = &plan->channels[i];
+		if (c->curve.kind != CURVE_NONE || !opted[i])
+			continue;
+		c->curve.kind = CURVE_POWER;
+		c->curve.b = 0.5;
+		c->curve.a = mean_revenue / sqrt(mean_spend);
+		c->curve.confidence = CONFIDENCE_LOW;
+		snprintf(c->curve.note, sizeof c->curve.note,
+			 "no spend history: a prior from the other channels' average return");
+		c->prior = 1;
+		c->saturation = allocate_saturation(&c->curve);
+	}
+	return mean_spend;
+}
+
 int plan_build(const struct plan_input *in, int n, const struct plan_options *opt,
 	       struct plan *plan)
 {
@@ -131,11 +167,23 @@ int plan_build(const struct plan_input *in, int n, const struct plan_options *op
 		opted[i] = in[i].opted_in;
 		view[i] = (struct alloc_channel){ c->name, &c->curve, c->current, 0, 0 };
 	}
+	double typical_spend = give_priors(plan, opted);
 	struct bound_rules rules = { opt->lower_ratio, opt->upper_ratio, frozen, opted, NULL, NULL };
 	allocate_bounds(view, n, &rules);
 	for (int i = 0; i < n; i++) {
-		plan->channels[i].lower = view[i].lower;
-		plan->channels[i].upper = view[i].upper;
+		struct plan_channel *c = &plan->channels[i];
+		/* Absolute bounds, where given, replace the ratios (frozen wins). */
+		if (!frozen[i] && in[i].lower >= 0)
+			view[i].lower = in[i].lower;
+		if (!frozen[i] && in[i].upper >= 0) {
+			view[i].upper = in[i].upper;
+			if (view[i].lower > view[i].upper) /* an explicit ceiling wins over a ratio */
+				view[i].lower = in[i].lower >= 0 ? view[i].upper : view[i].upper;
+		}
+		else if (c->prior) /* opted in without a bound: up to a typical channel's spend */
+			view[i].upper = typical_spend;
+		c->lower = view[i].lower;
+		c->upper = view[i].upper;
 		plan->current_total += in[i].current;
 	}
 	double value = opt->mode == PLAN_MAX_RESPONSE

@@ -17,6 +17,7 @@ struct plan_input {
 	size_t days;
 	double current;                /* current daily spend */
 	int frozen, opted_in;
+	double lower, upper;           /* absolute daily bounds; < 0: from the ratios */
 };
 
 enum plan_mode { PLAN_MAX_RESPONSE, PLAN_TARGET_ROI, PLAN_MARGINAL_FLOOR };
@@ -40,6 +41,7 @@ struct plan_channel {
 	double revenue_current, revenue_recommended, revenue_potential; /* expected, daily */
 	double marginal_roi;  /* at the recommended spend: marginal revenue - 1 */
 	double saturation;    /* spend where marginal revenue falls to 1 */
+	int prior;            /* no history: the curve is a prior from the other channels */
 };
 
 struct plan {

@@ -41,6 +41,22 @@ jq -e '.channels[] | select(.channel == "weak") | (.recommended_daily - .current
 	"$TMP/frozen.json" >/dev/null || fail "--freeze did not hold the channel"
 pass "--total and --freeze"
 
+"$MLDASH" budget --json --total 250 --bound strong=150:210 --bound weak=:50 <"$TMP/in.csv" >"$TMP/bound.json"
+jq -e '.channels[] | select(.channel == "strong") | .lower_daily == 150 and .upper_daily == 210 and .recommended_daily <= 210.0001' \
+	"$TMP/bound.json" >/dev/null || fail "--bound strong=150:210 not applied: $(cat "$TMP/bound.json")"
+jq -e '.channels[] | select(.channel == "weak") | .upper_daily == 50 and .recommended_daily <= 50.0001' \
+	"$TMP/bound.json" >/dev/null || fail "--bound weak=:50 not applied"
+pass "absolute bounds per channel (--bound CH=LO:HI)"
+
+{ cat "$TMP/in.csv"; grep ',strong,' "$TMP/in.csv" | cut -d, -f1 | sed 's/$/,newbie,0,/'; } >"$TMP/new.csv"
+"$MLDASH" budget --json <"$TMP/new.csv" >"$TMP/new.json"
+jq -e '.channels[] | select(.channel == "newbie") | .recommended_daily == 0 and .curve.kind == "none"' \
+	"$TMP/new.json" >/dev/null || fail "a channel without history was funded without opt-in"
+"$MLDASH" budget --json --opt-in newbie <"$TMP/new.csv" >"$TMP/new.json"
+jq -e '.channels[] | select(.channel == "newbie") | .recommended_daily > 0 and .curve.prior and .curve.confidence == "low"' \
+	"$TMP/new.json" >/dev/null || fail "--opt-in did not fund the new channel: $(jq '.channels[] | select(.channel == "newbie")' "$TMP/new.json")"
+pass "no history: kept at its minimum, funded on a low-confidence prior with --opt-in"
+
 check_error() {
 	local message=$1 rc=0
 	shift
