@@ -183,6 +183,48 @@ static int cholesky_solve(double *H, double *g, int p)
 	return 0;
 }
 
+/* Sum of R(u) R(u + lag) over the last terms that Q(., upto) leaves out:
+ * u from n - upto to n - 1 - lag. */
+static double tail(const double *r, size_t n, int lag, int upto)
+{
+	double sum = 0;
+	for (size_t u = n - (size_t)upto; u + (size_t)lag < n; u++)
+		sum += r[u] * r[u + (size_t)lag];
+	return sum;
+}
+
+/*
+ * From the products of the errors of the data (vector 0) and of each unit
+ * initial state (1..p), in the upper triangle of G (nv = p + 1 wide):
+ * min |a + C c|^2 gives c = -(C'C)^-1 C'a, SSE = a'a - a'C (C'C)^-1 C'a.
+ */
+static double solve_normal(const double *G, int nv, int p, double *c)
+{
+	int v, w;
+	double H[MAX_STATES * MAX_STATES], g[MAX_STATES], rhs[MAX_STATES];
+	double trace = 0;
+	for (v = 0; v < p; v++)
+		trace += G[(v + 1) * nv + v + 1];
+	for (v = 0; v < p; v++) {
+		for (w = 0; w < p; w++) {
+			int a = v < w ? v : w, b = v < w ? w : v;
+			H[v * p + w] = G[(a + 1) * nv + b + 1];
+		}
+		H[v * p + v] += 1e-10 * (trace / p + 1e-300); /* keeps a flat direction solvable */
+		g[v] = G[v + 1];
+		rhs[v] = g[v];
+	}
+	if (cholesky_solve(H, rhs, p) != 0)
+		return HUGE_VAL;
+	double sse = G[0];
+	for (v = 0; v < p; v++)
+		sse -= g[v] * rhs[v];
+	if (c != NULL)
+		for (v = 0; v < p; v++)
+			c[v] = -rhs[v];
+	return sse > 0 ? sse : 0;
+}
+
 /*
  * The errors of an additive model are linear in the initial state:
  * e(x0) = a + C c, with a the errors from a zero state and C's columns the
@@ -227,29 +269,146 @@ static double concentrated_sse(const struct spec *sp, const struct params *prm, 
 					G[v * nv + w] += e[v] * e[w];
 		j = j + 1 == m ? 0 : j + 1;
 	}
-	/* min |a + C c|^2: c = -(C'C)^-1 C'a, SSE = a'a - a'C (C'C)^-1 C'a */
-	double H[MAX_STATES * MAX_STATES], g[MAX_STATES], rhs[MAX_STATES];
-	double trace = 0;
-	for (v = 0; v < p; v++)
-		trace += G[(v + 1) * nv + v + 1];
-	for (v = 0; v < p; v++) {
-		for (w = 0; w < p; w++) {
-			int a = v < w ? v : w, b = v < w ? w : v;
-			H[v * p + w] = G[(a + 1) * nv + b + 1];
-		}
-		H[v * p + v] += 1e-10 * (trace / p + 1e-300); /* keeps a flat direction solvable */
-		g[v] = G[v + 1];
-		rhs[v] = g[v];
+	return solve_normal(G, nv, p, c);
+}
+
+/*
+ * The same for a seasonal form on a series without gaps, in fewer passes.
+ * Without gaps the model is time-invariant, so the errors caused by a unit
+ * in seasonal slot k are those of slot 0 delayed by k periods: one impulse
+ * response R serves every slot, and the seasonal entries of the normal
+ * equations become lagged products of R (and of the other responses with R).
+ * work holds 4n doubles. Returns the least-squares SSE; coefficients to c.
+ */
+static double concentrated_sse_shifted(const struct spec *sp, const struct params *prm,
+				       const double *y, size_t n, double *c, double *work)
+{
+	const int m = sp->m, M = m - 1, trend = sp->trend != ETS_TREND_NONE;
+	const int p = 1 + trend + M; /* level, trend, seasonal j = 0..m-2 */
+	double *ea = work, *el = work + n, *et = work + 2 * n, *r = work + 3 * n;
+	double la = 0, ba = 0, sa[MAX_PERIOD] = { 0 };                  /* the data */
+	double ll = 1, bl = 0, sl[MAX_PERIOD] = { 0 };                  /* unit level */
+	double lt = 0, bt = trend ? 1 : 0, st[MAX_PERIOD] = { 0 };       /* unit trend */
+	double lr = 0, br = 0, sr[MAX_PERIOD] = { 0 };                  /* unit slot 0 */
+	sr[0] = 1;
+	const double phi = prm->phi, alpha = prm->alpha, beta = prm->beta, gamma = prm->gamma;
+	int j = 0;
+	for (size_t t = 0; t < n; t++) {
+#define STEP(L, B, S, Y, OUT)                                            \
+	do {                                                             \
+		double q_ = L + phi * B, e_ = (Y) - q_ - S[j];           \
+		OUT[t] = e_;                                             \
+		L = q_ + alpha * e_;                                     \
+		B = phi * B + beta * e_;                                 \
+		S[j] += gamma * e_;                                      \
+	} while (0)
+		STEP(la, ba, sa, y[t], ea);
+		STEP(ll, bl, sl, 0, el);
+		STEP(lt, bt, st, 0, et);
+		STEP(lr, br, sr, 0, r);
+#undef STEP
+		j = j + 1 == m ? 0 : j + 1;
 	}
-	if (cholesky_solve(H, rhs, p) != 0)
-		return HUGE_VAL;
-	double sse = G[0];
-	for (v = 0; v < p; v++)
-		sse -= g[v] * rhs[v];
-	if (c != NULL)
-		for (v = 0; v < p; v++)
-			c[v] = -rhs[v];
-	return sse > 0 ? sse : 0;
+	/* Products among the data, level and trend responses. */
+	double aa = 0, al = 0, at = 0, lll = 0, lt2 = 0, tt = 0;
+	for (size_t t = 0; t < n; t++) {
+		aa += ea[t] * ea[t];
+		al += ea[t] * el[t];
+		at += ea[t] * et[t];
+		lll += el[t] * el[t];
+		lt2 += el[t] * et[t];
+		tt += et[t] * et[t];
+	}
+	/* X_v(k) = sum over t >= k of v(t) R(t - k): products with slot k's response. */
+	double xa[MAX_PERIOD], xl[MAX_PERIOD], xt[MAX_PERIOD], lag[MAX_PERIOD];
+	for (int k = 0; k < m; k++) {
+		double sa2 = 0, sl2 = 0, st2 = 0, sq = 0;
+		for (size_t t = (size_t)k; t < n; t++) {
+			double rv = r[t - (size_t)k];
+			sa2 += ea[t] * rv;
+			sl2 += el[t] * rv;
+			st2 += et[t] * rv;
+		}
+		for (size_t u = 0; u + (size_t)k < n; u++)
+			sq += r[u] * r[u + (size_t)k];
+		xa[k] = sa2, xl[k] = sl2, xt[k] = st2, lag[k] = sq;
+	}
+	/* Q(i, j), i <= j: sum over u < n - j of R(u) R(u + j - i): the full lagged
+	 * sum less its last terms. */
+#define Q(i, jj) (lag[(jj) - (i)] - tail(r, n, (jj) - (i), (jj)))
+	double G[(MAX_STATES + 1) * (MAX_STATES + 1)];
+	int nv = p + 1;
+	/* vector order: 0 data, 1 level, (2 trend), then seasonal j */
+	G[0] = aa;
+	G[1] = al;
+	G[nv + 1] = lll;
+	if (trend) {
+		G[2] = at;
+		G[nv + 2] = lt2;
+		G[2 * nv + 2] = tt;
+	}
+	int s0 = 2 + trend;
+	double qmm = lag[0] - tail(r, n, 0, M);
+	for (int a = 0; a < M; a++) {
+		int va = s0 + a;
+		G[va] = xa[a] - xa[M];
+		G[nv + va] = xl[a] - xl[M];
+		if (trend)
+			G[2 * nv + va] = xt[a] - xt[M];
+		double qam = Q(a, M);
+		for (int b = a; b < M; b++) {
+			double qab = Q(a, b), qbm = Q(b, M);
+			G[va * nv + s0 + b] = qab - qam - qbm + qmm;
+		}
+	}
+#undef Q
+	return solve_normal(G, nv, p, c);
+}
+
+/* The SSE from a fixed initial state for a series without gaps: the
+ * filter's inner loop without the checks for missing values and without
+ * writing anything but the sum (this is most of a rough search's time). */
+static double sse_gap_free(const struct spec *sp, const struct params *p, const double *x0,
+			   const double *y, size_t n)
+{
+	/* The state is kept as (l, phi b): then each step's dependency chain is
+	 * an add, a subtract and a fused multiply-add. */
+	const double alpha = p->alpha, gamma = p->gamma, phi = p->phi, phibeta = p->phi * p->beta;
+	double l = x0[0], pb = phi * x0[1], sse = 0;
+	if (!sp->seasonal) {
+		for (size_t t = 0; t < n; t++) {
+			double q = l + pb, e = y[t] - q;
+			sse += e * e;
+			l = q + alpha * e;
+			pb = phi * pb + phibeta * e;
+		}
+		return sse;
+	}
+	double s[MAX_PERIOD];
+	const int m = sp->m;
+	for (int k = 0; k < m; k++)
+		s[k] = x0[2 + k];
+	size_t t = 0;
+	while (t < n) {
+		for (int j = 0; j < m && t < n; j++, t++) {
+			double q = l + pb, e = (y[t] - s[j]) - q;
+			sse += e * e;
+			l = q + alpha * e;
+			pb = phi * pb + phibeta * e;
+			s[j] += gamma * e;
+		}
+	}
+	return sse;
+}
+
+/* The concentrated SSE by the fastest exact route: work (4n doubles) is
+ * given only for series without gaps. */
+static double least_squares_sse(const struct spec *sp, const struct params *prm, const double *y,
+				size_t n, double *c, double *work)
+{
+	if (sp->seasonal && work != NULL)
+		return concentrated_sse_shifted(sp, prm, y, n, c, work);
+	return concentrated_sse(sp, prm, y, n, c);
 }
 
 struct objective {
@@ -259,6 +418,7 @@ struct objective {
 	int n_obs;
 	double floor;     /* keeps log(SSE) finite for a perfect fit */
 	const double *x0; /* initial state held fixed, or NULL to concentrate it out */
+	double *work;     /* for least_squares_sse */
 };
 
 static double negative_loglik(const gsl_vector *u, void *arg)
@@ -266,8 +426,9 @@ static double negative_loglik(const gsl_vector *u, void *arg)
 	const struct objective *o = arg;
 	double excess;
 	struct params p = decode_params(o->sp, u->data, &excess);
-	double sse = o->x0 ? run_filter(o->sp, &p, o->x0, o->y, o->n, NULL, NULL)
-			   : concentrated_sse(o->sp, &p, o->y, o->n, NULL);
+	double sse = o->x0 ? (o->work ? sse_gap_free(o->sp, &p, o->x0, o->y, o->n)
+				      : run_filter(o->sp, &p, o->x0, o->y, o->n, NULL, NULL))
+			   : least_squares_sse(o->sp, &p, o->y, o->n, NULL, o->work);
 	if (!isfinite(sse))
 		return 1e300;
 	return o->n_obs * log((sse + o->floor) / o->n_obs) + 1e3 * excess;
@@ -317,14 +478,14 @@ static int n_params_of(const struct spec *sp)
 /* Completes fit from the parameters in u: the best initial state by least
  * squares, the final state, the likelihood and AICc. Returns -1 on failure. */
 static int finish_fit(const struct spec *sp, const double *u, const double *y, size_t n,
-		      int n_obs, double floor, struct ets_fit *fit)
+		      int n_obs, double floor, double *work, struct ets_fit *fit)
 {
 	double excess, c[MAX_STATES];
 	int k = n_params_of(sp);
 	memset(fit, 0, sizeof *fit);
 	fit->spec = *sp;
 	fit->p = decode_params(sp, u, &excess);
-	if (!isfinite(concentrated_sse(sp, &fit->p, y, n, c)))
+	if (!isfinite(least_squares_sse(sp, &fit->p, y, n, c, work)))
 		return -1;
 	expand_state(sp, c, fit->x0);
 	fit->sse = run_filter(sp, &fit->p, fit->x0, y, n, NULL, fit->xn);
@@ -346,7 +507,7 @@ static int finish_fit(const struct spec *sp, const double *u, const double *y, s
  * optimum near each end of phi's range, so it is started from both.
  */
 static int rough_fit(struct candidate *cand, const struct params *warm, const double *y,
-		     size_t n, int n_obs, double floor, struct ets_fit *fit)
+		     size_t n, int n_obs, double floor, double *work, struct ets_fit *fit)
 {
 	const struct spec *sp = &cand->spec;
 	int d = free_params(sp);
@@ -363,13 +524,13 @@ static int rough_fit(struct candidate *cand, const struct params *warm, const do
 			u[i++] = start == 0 ? 0.9 : 0.1;
 		double excess;
 		struct params p = decode_params(sp, u, &excess);
-		if (!isfinite(concentrated_sse(sp, &p, y, n, c)))
+		if (!isfinite(least_squares_sse(sp, &p, y, n, c, work)))
 			continue;
 		expand_state(sp, c, x0);
-		struct objective o = { sp, y, n, n_obs, floor, x0 };
-		nelder_mead(&o, u, d, 0.2, 1e-2, 50);
+		struct objective o = { sp, y, n, n_obs, floor, x0, work };
+		nelder_mead(&o, u, d, 0.2, 1e-2, 25);
 		struct ets_fit trial;
-		if (finish_fit(sp, u, y, n, n_obs, floor, &trial) == 0 && trial.aicc < cand->aicc) {
+		if (finish_fit(sp, u, y, n, n_obs, floor, work, &trial) == 0 && trial.aicc < cand->aicc) {
 			cand->aicc = trial.aicc;
 			memcpy(cand->u, u, sizeof u);
 			*fit = trial;
@@ -381,15 +542,15 @@ static int rough_fit(struct candidate *cand, const struct params *warm, const do
 /* Second stage, for the leading form: Nelder-Mead on the exact
  * (concentrated) likelihood from the rough point, restarted once. */
 static int refine_fit(struct candidate *cand, const double *y, size_t n, int n_obs,
-		      double floor, struct ets_fit *fit)
+		      double floor, double *work, struct ets_fit *fit)
 {
-	struct objective o = { &cand->spec, y, n, n_obs, floor, NULL };
+	struct objective o = { &cand->spec, y, n, n_obs, floor, NULL, work };
 	int d = free_params(&cand->spec);
 	double u[4];
 	memcpy(u, cand->u, sizeof u);
 	nelder_mead(&o, u, d, 0.02, NM_TOLERANCE, NM_MAX_ITER);
 	struct ets_fit trial;
-	if (finish_fit(&cand->spec, u, y, n, n_obs, floor, &trial) != 0)
+	if (finish_fit(&cand->spec, u, y, n, n_obs, floor, work, &trial) != 0)
 		return -1;
 	if (trial.aicc <= fit->aicc) /* never worse than the rough fit */
 		*fit = trial;
@@ -422,7 +583,8 @@ static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_op
 		return NULL;
 	}
 	/* Infinite values count as missing: copy with NaN in their place. */
-	double *clean = malloc(sizeof *clean * (n ? n : 1));
+	/* The series with infinities as gaps, then room for the fast least squares. */
+	double *clean = malloc(sizeof *clean * (n ? 5 * n : 1));
 	struct ets_fit *best = malloc(sizeof *best), fits[6];
 	if (clean == NULL || best == NULL) {
 		free(clean);
@@ -433,6 +595,7 @@ static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_op
 	for (size_t t = 0; t < n; t++)
 		clean[t] = isfinite(y[t]) ? y[t] : NAN;
 	double floor = 1e-12 * (scale + 1);
+	double *work = (size_t)n_obs == n ? clean + n : NULL;
 
 	int period = opt->period >= 2 && opt->period <= MAX_PERIOD ? opt->period : 1;
 	struct candidate cands[6];
@@ -451,7 +614,7 @@ static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_op
 			struct candidate *c = &cands[count];
 			c->spec = (struct spec){ (enum ets_trend)trend, seasonal, seasonal ? period : 1 };
 			if (n_obs - n_params_of(&c->spec) - 1 <= 0 ||
-			    rough_fit(c, warm, clean, n, n_obs, floor, &fits[count]) != 0)
+			    rough_fit(c, warm, clean, n, n_obs, floor, work, &fits[count]) != 0)
 				continue;
 			warm = &fits[count].p;
 			count++;
@@ -473,7 +636,7 @@ static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_op
 	for (int r = 0; r < count && r < (refined > 0 ? refined : 1); r++) {
 		int i = order[r];
 		if (refined > 0)
-			refine_fit(&cands[i], clean, n, n_obs, floor, &fits[i]);
+			refine_fit(&cands[i], clean, n, n_obs, floor, work, &fits[i]);
 		if (!found || fits[i].aicc < best->aicc) {
 			*best = fits[i];
 			found = 1;
