@@ -17,6 +17,7 @@
 #include "importer.h"
 #include "log.h"
 #include "migrate.h"
+#include "sync.h"
 #include "version.h"
 
 struct command {
@@ -204,17 +205,44 @@ static int cmd_demo_data(const struct mldash_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-/* mldash sync campaigns: one campaign sync now. */
+static int sync_ml(const struct mldash_config *cfg, struct db *db)
+{
+	struct ml_summary sum;
+	switch (ml_sync_run(db, cfg, RUN_MANUAL, NULL, &sum)) {
+	case ML_OK:
+		printf("ml sync run %lld: %d channels, %lu channel-days read, %d series fitted, "
+		       "rows written: %lu roi_forecast, %lu roi_timeseries, %lu reach_ctr, %lu budget; "
+		       "%.3f s\n", sum.run_id, sum.channels, sum.rows_in, sum.series_fitted,
+		       sum.rows_written[ML_ROI_FORECAST], sum.rows_written[ML_ROI_TIMESERIES],
+		       sum.rows_written[ML_REACH_CTR], sum.rows_written[ML_BUDGET], sum.seconds);
+		return 0;
+	case ML_BUSY:
+		log_error("sync ml: %s", sum.error);
+		return 1;
+	case ML_FAILED:
+		break;
+	}
+	log_error("sync ml: %s", sum.error);
+	return 1;
+}
+
+/* mldash sync campaigns|ml: one run of a job now. */
 static int cmd_sync(const struct mldash_config *cfg, int argc, char **argv)
 {
-	if (argc != 2 || strcmp(argv[1], "campaigns") != 0) {
-		log_error("sync: expected 'sync campaigns'");
+	int ml = argc == 2 && strcmp(argv[1], "ml") == 0;
+	if (argc != 2 || (!ml && strcmp(argv[1], "campaigns") != 0)) {
+		log_error("sync: expected 'sync campaigns' or 'sync ml'");
 		return 2;
 	}
 	struct db *db = db_new(cfg);
 	if (db == NULL) {
 		log_error("out of memory");
 		return 1;
+	}
+	if (ml) {
+		int rc = sync_ml(cfg, db);
+		db_free(db);
+		return rc;
 	}
 	struct spool_result result;
 	char err[1024];
@@ -234,7 +262,8 @@ static int cmd_sync(const struct mldash_config *cfg, int argc, char **argv)
 static const struct command commands[] = {
 	{ "migrate", "apply pending database migrations (needs DDL rights)", cmd_migrate },
 	{ "import", "import report files (generic CSV, Google Ads, Meta): import FILE...", cmd_import },
-	{ "sync", "run a job now: sync campaigns (import the spool folder)", cmd_sync },
+	{ "sync", "run a job now: sync campaigns (import the spool folder) | sync ml (forecasts and\n"
+		  "             budget into the prediction tables)", cmd_sync },
 	{ "forecast", "forecast a series read as CSV (date,value or value) from standard input:\n"
 		      "             forecast [--horizon H] [--period P] [--levels 80,95] [--backtest]\n"
 		      "             [--nonnegative] [--json]", cmd_forecast },

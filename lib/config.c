@@ -40,6 +40,10 @@ static const struct key_spec config_keys[] = {
 	STR_KEY("api", "cors_origins", api.cors_origins),
 	INT_KEY("api", "max_upload_bytes", api.max_upload_bytes, 1024, 1073741824),
 	STR_KEY("ingest", "spool_dir", ingest.spool_dir),
+	INT_KEY("ml", "horizon_days", ml.horizon_days, 1, 365),
+	INT_KEY("ml", "history_days", ml.history_days, 7, 730),
+	INT_KEY("ml", "fit_days", ml.fit_days, 28, 1460),
+	INT_KEY("ml", "keep_runs", ml.keep_runs, 1, 10000),
 	STR_KEY("paths", "migrations_dir", paths.migrations_dir),
 	{ "log", "level", KEY_LOG_LEVEL, offsetof(struct mldash_config, log.level), 0, 0, 0 },
 };
@@ -56,6 +60,10 @@ void config_defaults(struct mldash_config *cfg)
 	cfg->database.connect_timeout = 3;
 	cfg->database.read_timeout = 30;
 	cfg->api.max_upload_bytes = 64 << 20;
+	cfg->ml.horizon_days = 30;
+	cfg->ml.history_days = 90;
+	cfg->ml.fit_days = 365;
+	cfg->ml.keep_runs = 20;
 	snprintf(cfg->ingest.spool_dir, sizeof cfg->ingest.spool_dir, "/var/spool/mldash");
 	snprintf(cfg->paths.migrations_dir, sizeof cfg->paths.migrations_dir, "%s",
 		 MLDASH_DEFAULT_MIGRATIONS_DIR);

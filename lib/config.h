@@ -41,6 +41,13 @@ struct mldash_config {
 	} ingest;
 
 	struct {
+		int horizon_days;  /* forecast horizon */
+		int history_days;  /* actuals shown beside the forecasts */
+		int fit_days;      /* history the models learn from */
+		int keep_runs;     /* succeeded ML runs kept; older ones are pruned */
+	} ml;
+
+	struct {
 		char migrations_dir[CONFIG_PATH_MAX];
 	} paths;
 

@@ -1,0 +1,44 @@
+/*
+ * sync: the ML sync job. Campaign days summed per channel and day in SQL →
+ * forecasts (models/ets) and a budget plan (models/plan) → one ml_runs row
+ * and the rows of the four prediction tables, written in one transaction,
+ * the run marked succeeded last. Readers see the latest succeeded run only.
+ *
+ * One run at a time across all hosts: a run holds the MariaDB named lock
+ * 'mldash.ml_sync' on its connection. A run whose process died leaves its
+ * row 'running' and releases the lock with its connection; the next run
+ * marks such rows failed.
+ */
+#ifndef MLDASH_ML_SYNC_H
+#define MLDASH_ML_SYNC_H
+
+#include "config.h"
+#include "db.h"
+#include "runs.h"
+
+enum ml_table { ML_ROI_FORECAST, ML_ROI_TIMESERIES, ML_REACH_CTR, ML_BUDGET, ML_TABLE__MAX };
+extern const char *const ml_table_names[ML_TABLE__MAX];
+
+enum ml_result {
+	ML_OK,
+	ML_BUSY,   /* another run holds the lock: running_id names it */
+	ML_FAILED, /* error says why; the previous run stays in place */
+};
+
+struct ml_summary {
+	long long run_id;      /* this run, or the running one for ML_BUSY */
+	double seconds;
+	unsigned long rows_in; /* channel-days read */
+	int channels;
+	int series_fitted;
+	unsigned long rows_written[ML_TABLE__MAX];
+	char error[512];
+	enum db_status db_status; /* for ML_FAILED */
+};
+
+/* Runs the pipeline once. slot_time as for runs_begin (NULL: manual, now). */
+enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
+			   enum run_trigger trigger, const char *slot_time,
+			   struct ml_summary *out);
+
+#endif
