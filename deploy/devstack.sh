@@ -284,7 +284,8 @@ scheduler_down() { stop_pid "$RUN/scheduler.pid" mldash-schedule 30; }
 # --- demo data ----------------------------------------------------------------
 
 # Drops a demo campaign file into the spool and runs one campaign sync, as
-# the hourly job would. The same data twice is recognised and skipped.
+# the hourly job would (the same data twice is recognised and skipped), then
+# one ML sync so that the dashboards have something to show.
 demo() {
 	[ -f "$CONF" ] || die "the stack is not set up: run 'up' first"
 	secrets
@@ -293,6 +294,8 @@ demo() {
 		--out "$VAR/spool/demo-campaigns.csv.part"
 	mv "$VAR/spool/demo-campaigns.csv.part" "$VAR/spool/demo-campaigns.csv"
 	MLDASH_CONFIG=$CONF "$BUILD/cli/mldash" sync campaigns
+	MLDASH_CONFIG=$CONF "$BUILD/cli/mldash" sync ml
+	say "forecasts: curl http://127.0.0.1:$PORT/api/ml-dashboard/roi-forecast/data"
 	say "import your own report files with:"
 	say "  curl -H 'Authorization: Bearer $API_TOKEN' -H 'Content-Type: text/csv' \\"
 	say "    --data-binary @report.csv 'http://127.0.0.1:$PORT/api/ml-dashboard/campaigns/import?name=report.csv'"

@@ -24,6 +24,12 @@ const struct route api_routes[] = {
 	{ API_BASE "/status", HTTP_GET, ROUTE_NEEDS_DB, api_status },
 	{ API_BASE "/campaigns/import", HTTP_POST, ROUTE_NEEDS_AUTH | ROUTE_TAKES_CSV | ROUTE_NEEDS_DB,
 	  api_campaigns_import },
+	{ API_BASE "/sync-now", HTTP_POST, ROUTE_NEEDS_AUTH | ROUTE_NEEDS_DB, api_sync_now },
+	{ API_BASE "/roi-forecast/data", HTTP_GET, ROUTE_NEEDS_DB, api_roi_forecast },
+	{ API_BASE "/roi-timeseries/data", HTTP_GET, ROUTE_NEEDS_DB, api_roi_timeseries },
+	{ API_BASE "/reach-ctr/data", HTTP_GET, ROUTE_NEEDS_DB, api_reach_ctr },
+	{ API_BASE "/budget-recommendation/data", HTTP_GET, ROUTE_NEEDS_DB, api_budget },
+	{ API_BASE "/budget-recommendation/curves", HTTP_GET, ROUTE_NEEDS_DB, api_budget_curves },
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

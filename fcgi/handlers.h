@@ -13,5 +13,11 @@
 route_handler api_health;
 route_handler api_status;
 route_handler api_campaigns_import;
+route_handler api_roi_forecast;
+route_handler api_roi_timeseries;
+route_handler api_reach_ctr;
+route_handler api_budget;
+route_handler api_budget_curves;
+route_handler api_sync_now;
 
 #endif

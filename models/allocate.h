@@ -1,6 +1,6 @@
 /*
  * allocate: splitting a daily budget across channels with concave response
- * curves (response.h). Pure.
+ * curves (curve.h). Pure.
  *
  * Max response: maximise the sum of expected revenues for a total, within
  * per-channel bounds. For concave curves the optimum equalises marginal
@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "response.h"
+#include "curve.h"
 
 struct alloc_channel {
 	const char *name;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "allocate.h"
-#include "response.h"
+#include "curve.h"
 
 struct plan_input {
 	const char *name;

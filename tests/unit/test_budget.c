@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "allocate.h"
-#include "response.h"
+#include "curve.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 static double uniform(void)

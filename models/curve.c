@@ -1,4 +1,4 @@
-#include "response.h"
+#include "curve.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>

@@ -1,5 +1,5 @@
 /*
- * response: how a channel's daily revenue responds to its daily spend.
+ * curve: how a channel's daily revenue responds to its daily spend.
  * Pure. A concave Hill curve  revenue = beta s^alpha / (s^alpha + k^alpha)
  * (0 < alpha <= 1) fitted by nonlinear least squares (GSL multifit_nlinear),
  * or a power law  revenue = a s^b  (0 < b < 1) when the data do not support
@@ -10,8 +10,8 @@
  * Curves are kept concave on purpose: the allocator then finds the exact
  * optimum by equalising marginal returns.
  */
-#ifndef MLDASH_RESPONSE_H
-#define MLDASH_RESPONSE_H
+#ifndef MLDASH_CURVE_H
+#define MLDASH_CURVE_H
 
 #include <stddef.h>
 
