@@ -62,7 +62,7 @@ static int read_params(const struct request *req, const char *const *allowed, st
 				       "parameter 'channel' must name a channel (1 to 64 bytes)");
 			return -1;
 		}
-		snprintf(p->channel, sizeof p->channel, "%s", value);
+		snprintf(p->channel, sizeof p->channel, "%.64s", value);
 	}
 	if ((rc = query_get(req->query, "total", value, sizeof value)) != 0) {
 		char *end;
