@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The ML sync end to end through nginx: empty database, the real online-ads
+# data imported, sync-now, each /data endpoint checked against the CSV; a
+# second sync while one runs gets 409; a run killed mid-way leaves the
+# previous run served and the next run succeeds.
+. "$(dirname "$0")/lib.sh"
+. "$VAR/secrets.env"
+AUTH="Authorization: Bearer $API_TOKEN"
+sql() { mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" -N -B mldash -e "$1"; }
+sync_now() { http POST /sync-now -H "$AUTH"; }
+
+# Start from an empty store (the test stack's database is shared by tests).
+sql "DELETE FROM ml_runs; DELETE FROM campaign_daily; DELETE FROM campaigns; DELETE FROM ingest_files"
+
+for e in roi-forecast/data budget-recommendation/data budget-recommendation/curves; do
+	http GET "/$e"
+	expect_status 200 "GET /$e with no run"
+	expect_json '.channels | length' 0 "GET /$e with no run"
+	json .hint | grep -q "sync-now" || fail "GET /$e with no run: no hint"
+done
+for e in roi-timeseries/data reach-ctr/data; do
+	http GET "/$e"
+	expect_status 200 "GET /$e with no run"
+	expect_json '.series | length' 0 "GET /$e with no run"
+done
+sync_now
+expect_status 200 "sync-now on an empty database"
+http GET /roi-forecast/data
+expect_status 200 "roi-forecast after an empty run"
+expect_json '.channels | length' 0 "roi-forecast after an empty run"
+pass "empty database: 200 with empty lists and a hint, also after a run"
+
+DATA=${MLDASH_DATASETS:-$SRC/../shared/datasets}
+CSV=$DATA/online-ads/online-ads-generic.csv
+if [ ! -f "$CSV" ]; then
+	echo "SKIP: $CSV absent; the end-to-end checks on real data need ../shared/datasets"
+	exit 0
+fi
+http POST "/campaigns/import?name=online-ads.csv" -H "$AUTH" -H 'Content-Type: text/csv' --data-binary "@$CSV"
+expect_status 200 "import online-ads"
+sync_now
+expect_status 200 "sync-now"
+run=$(json .run_id)
+expect_json .channels 5 "sync-now"
+json '.rows_written.ml_roi_forecast' | grep -qx 6 || fail "expected 6 roi_forecast rows (5 placements and all)"
+pass "sync-now: run $run, $(json .seconds) s, $(json .rows_read) channel-days, $(json .series_fitted) series"
+
+# Historical ROI of placement ghi on 2020-06-15, against the CSV.
+http GET "/roi-timeseries/data?channel=ghi&days=30"
+expect_status 200 "roi-timeseries ghi"
+expect_json .run.id "$run" "roi-timeseries ghi"
+got=$(json '.series[0].points[] | select(.day == "2020-06-15" and .kind == "actual") | .roi')
+want=$(awk -F, '$1 == "2020-06-15" && $4 == "ghi" { s += $5; r += $10 } END { printf "%.6f", (r - s) / s }' "$CSV")
+awk -v a="$got" -v b="$want" 'BEGIN { exit !(a - b < 1e-6 && b - a < 1e-6) }' || fail "ghi ROI on 2020-06-15: $got, CSV says $want"
+n_actual=$(json '[.series[0].points[] | select(.kind == "actual")] | length')
+[ "$n_actual" = 30 ] || fail "days=30 gave $n_actual actual days"
+pass "historical ROI of ghi on 2020-06-15 is $got, as computed from the CSV; days=30 honoured"
+
+# Forecast bounds contain the point and widen with the horizon: compared a
+# week apart, since a weekly season moves the level (and truncation at zero
+# narrows the interval on low days).
+http GET "/reach-ctr/data?channel=all"
+expect_status 200 "reach-ctr"
+json '[.series[0].points[] | select(.kind == "forecast")] |
+	all(.impressions_lower_95 <= .impressions and .impressions <= .impressions_upper_95)' >/dev/null ||
+	fail "impression bounds do not contain the forecast"
+json '[.series[0].points[] | select(.kind == "forecast") | .impressions_upper_95 - .impressions_lower_95] as $w |
+	all(range(7; $w | length); $w[.] >= $w[. - 7] - 1e-6)' >/dev/null || fail "impression bounds do not widen week on week"
+json '[.series[0].points[] | select(.kind == "actual")] | all(.reach == null)' >/dev/null ||
+	fail "online-ads has no reach: it must stay unknown"
+json '[.series[0].points[] | select(.kind == "actual" and .clicks != null)] | length > 0' >/dev/null || fail "no clicks"
+http GET "/roi-forecast/data"
+json '.channels | all(.roi_lower_95 <= .roi_lower_80 and .roi_lower_80 <= .predicted_roi and .predicted_roi <= .roi_upper_80 and .roi_upper_80 <= .roi_upper_95)' >/dev/null ||
+	fail "ROI forecast bounds not nested around the point"
+json '.channels | all(.backtest_smape != null and .baseline_smape != null)' >/dev/null || fail "backtest sMAPE missing"
+pass "forecasts: bounds nested around the point, widening; reach unknown stays unknown; backtests stored"
+
+http GET /budget-recommendation/data
+expect_status 200 "budget"
+json '((.channels | map(.recommended_daily) | add) - .totals.current_daily | fabs) < 0.01' >/dev/null ||
+	fail "the budget does not sum to the current total"
+json '.channels | all(.recommended_daily >= .lower_daily - 1e-6 and .recommended_daily <= .upper_daily + 1e-6)' >/dev/null ||
+	fail "a bound is broken"
+total=$(json '.totals.current_daily * 1.2')
+http GET "/budget-recommendation/data?total=$total"
+expect_status 200 "budget re-optimised"
+json --arg t "$total" '((.channels | map(.recommended_daily) | add) - ($t | tonumber) | fabs) < 0.01 and .reoptimised' >/dev/null 2>&1 ||
+	json "((.channels | map(.recommended_daily) | add) - $total | fabs) < 0.01 and .reoptimised" >/dev/null ||
+	fail "re-optimised budget does not sum to $total"
+http GET "/budget-recommendation/data?total=1"
+expect_status 400 "infeasible total"
+json .error.message | grep -q "parameter 'total'" || fail "400 does not name the parameter"
+pass "budget: sums to the total, within bounds; ?total= re-optimises; infeasible total is a 400 naming it"
+
+for bad in "roi-forecast/data?channel=nope" "roi-timeseries/data?days=0" "roi-timeseries/data?days=abc" \
+	"reach-ctr/data?days=731" "budget-recommendation/data?total=-5" "budget-recommendation/data?target_roi=x" \
+	"budget-recommendation/data?freeze=nope" "roi-forecast/data?bogus=1"; do
+	http GET "/$bad"
+	expect_status 400 "GET /$bad"
+	param=$(echo "$bad" | sed 's/.*?\([a-z_]*\)=.*/\1/')
+	json .error.message | grep -q "$param" || fail "GET /$bad: the 400 does not name '$param'"
+done
+pass "every bad parameter: 400 naming it"
+
+# A sync while one runs: the named lock is held here, as a running sync holds it.
+mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" -e "SELECT GET_LOCK('mldash.ml_sync', 5), SLEEP(2)" >/dev/null &
+holder=$!
+sleep 0.5
+sync_now
+expect_status 409 "sync-now while another holds the lock"
+expect_json .error.code sync_running "409"
+wait "$holder"
+pass "a second sync while one runs: 409"
+
+# A run killed mid-way: make the data large enough to catch it running.
+"$MLDASH_BUILD_DIR/cli/mldash" demo-data --campaigns 400 --days 365 --seed 3 --end 2020-06-30 --out "$TMP/big.csv" 2>/dev/null
+MLDASH_CONFIG=$CONF "$MLDASH_BUILD_DIR/cli/mldash" import "$TMP/big.csv" >/dev/null 2>&1
+MLDASH_CONFIG=$CONF "$MLDASH_BUILD_DIR/cli/mldash" sync ml >/dev/null 2>&1 || fail "sync on the larger data failed"
+http GET /roi-forecast/data
+before=$(json .run.id)
+MLDASH_CONFIG=$CONF "$MLDASH_BUILD_DIR/cli/mldash" sync ml >/dev/null 2>&1 &
+pid=$!
+running() { [ -n "$(sql "SELECT id FROM ml_runs WHERE status = 'running' AND job = 'ml_sync'")" ]; }
+retry 20 running || fail "the sync never showed as running"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+http GET /roi-forecast/data
+expect_status 200 "roi-forecast after a killed run"
+expect_json .run.id "$before" "roi-forecast after a killed run"
+# The server releases the dead run's lock once it has rolled its
+# transaction back: until then a new sync is refused with 409.
+synced() { sync_now; [ "$STATUS" != 409 ]; }
+retry 60 synced || fail "sync-now kept answering 409 after the killed run"
+expect_status 200 "sync-now after a killed run"
+dead=$(sql "SELECT COUNT(*) FROM ml_runs WHERE job = 'ml_sync' AND status = 'failed' AND error LIKE '%stopped before finishing%'")
+[ "$dead" -ge 1 ] || fail "the killed run was not marked failed"
+pass "killed run: the previous run ($before) kept being served; the next run succeeded and marked it failed"
