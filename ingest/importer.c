@@ -166,6 +166,7 @@ static enum import_status fail(struct import *im, enum db_status st, const char 
 	struct import_report *r = im->report;
 	r->status = IMPORT_FAILED;
 	r->db_status = st;
+	r->db_errno = db_mysql(im->db) ? mysql_errno(db_mysql(im->db)) : 0;
 	snprintf(r->message, sizeof r->message, "%s: %s", what, db_error(im->db));
 	return r->status;
 }
@@ -252,6 +253,7 @@ static int statement_failed(struct import *im, MYSQL_STMT *stmt, const char *wha
 	snprintf(im->report->message, sizeof im->report->message, "%s: %s (%u)", what,
 		 mysql_stmt_error(stmt), mysql_stmt_errno(stmt));
 	im->report->db_status = db_classify_errno(mysql_stmt_errno(stmt));
+	im->report->db_errno = mysql_stmt_errno(stmt);
 	return -1;
 }
 
@@ -528,7 +530,8 @@ static void record_without_rows(struct import *im)
 	r->rows_ok = 0;
 	if (r->status == IMPORT_REJECTED && r->nfirst == 0)
 		log_append(r, "%s\n", r->message);
-	if (db_exec_noretry(im->db, "START TRANSACTION", NULL) != DB_OK)
+	if (db_exec_noretry(im->db, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", NULL) != DB_OK ||
+	    db_exec_noretry(im->db, "START TRANSACTION", NULL) != DB_OK)
 		return;
 	if (close_file_record(im, import_status_names[r->status], &duplicate) != DB_OK ||
 	    db_exec_noretry(im->db, "COMMIT", NULL) != DB_OK) {
@@ -631,6 +634,9 @@ static enum import_status run_import(struct import *im, import_read_fn *read, vo
 	/* Every campaign_id written comes from rows this transaction wrote or
 	 * read itself, so per-row foreign key lookups would only repeat work. */
 	if ((st = db_query(im->db, "SET SESSION foreign_key_checks = 0", NULL)) != DB_OK ||
+	    /* Read committed: no gap locks, so concurrent imports of different
+	     * files do not deadlock on the ingest_files unique key. */
+	    (st = db_exec_noretry(im->db, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", NULL)) != DB_OK ||
 	    (st = db_exec_noretry(im->db, "START TRANSACTION", NULL)) != DB_OK ||
 	    (st = open_file_record(im)) != DB_OK)
 		return fail(im, st, "starting the import");
@@ -777,7 +783,16 @@ enum import_status import_fp(struct db *db, const char *name, FILE *f,
 	snprintf(report->name, sizeof report->name, "%s", name);
 	if (already_imported(db, f, report))
 		return report->status;
-	return import_stream(db, name, read_file, f, report);
+	/* Two imports writing the same campaign-days in different orders can
+	 * deadlock; InnoDB rolls one back, and a file can simply be read again. */
+	for (int attempt = 0;; attempt++) {
+		enum import_status st = import_stream(db, name, read_file, f, report);
+		if (st != IMPORT_FAILED || report->db_errno != ER_LOCK_DEADLOCK || attempt == 2)
+			return st;
+		log_warn("import %s: deadlock with another import; trying again", name);
+		import_report_free(report);
+		rewind(f);
+	}
 }
 
 enum import_status import_file(struct db *db, const char *path, struct import_report *report)

@@ -48,6 +48,7 @@ struct import_report {
 	unsigned long campaigns;     /* campaigns in the file */
 	long long file_id;           /* ingest_files.id, or of the earlier import */
 	enum db_status db_status;    /* for IMPORT_FAILED: DB_UNAVAILABLE means retry */
+	unsigned int db_errno;       /* for IMPORT_FAILED: MariaDB's error number, 0 if none */
 	char message[1024];          /* why refused, failed or skipped */
 	char warnings[512];          /* e.g. currencies mixed within a channel */
 	struct import_reject first[IMPORT_FIRST_REJECTS];
