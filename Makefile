@@ -52,6 +52,7 @@ bench: build
 	build/bench/forecast_bench
 	build/bench/budget_bench
 	bench/import_bench.sh
+	bench/ml_bench.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

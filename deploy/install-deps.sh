@@ -8,7 +8,7 @@ gcc make cmake pkg-config libc6-dev
 libfcgi-dev libmariadb-dev libgd-dev libjson-c-dev libinih-dev libcsv-dev
 libssl-dev libgsl-dev libcmocka-dev
 spawn-fcgi multiwatch nginx-light mariadb-server mariadb-client
-curl procps jq python3 time
+curl procps jq python3 time wrk
 "
 
 missing=""
