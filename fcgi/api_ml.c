@@ -30,6 +30,7 @@ struct params {
 	double total;      /* budget: daily total, < 0: current */
 	double target_roi; /* budget: NaN when not asked */
 	char freeze[512];  /* budget: comma-separated channels */
+	double lower_ratio, upper_ratio; /* budget: bounds relative to current spend; < 0: stored */
 };
 
 /* Validates the query against the parameters a route takes; sets a 400
@@ -41,6 +42,7 @@ static int read_params(const struct request *req, const char *const *allowed, st
 	memset(p, 0, sizeof *p);
 	p->total = -1;
 	p->target_roi = NAN;
+	p->lower_ratio = p->upper_ratio = -1;
 	if (query_unknown(req->query, allowed, name, sizeof name)) {
 		response_error(resp, 400, "bad_parameter", "unknown parameter '%s'", name);
 		return -1;
@@ -80,6 +82,18 @@ static int read_params(const struct request *req, const char *const *allowed, st
 		    !isfinite(p->target_roi)) {
 			response_error(resp, 400, "bad_parameter",
 				       "parameter 'target_roi' must be a number of -1 or more");
+			return -1;
+		}
+	}
+	if ((rc = query_get(req->query, "bounds", value, sizeof value)) != 0) {
+		char *end;
+		p->lower_ratio = strtod(value, &end);
+		if (rc > 0 && *end == ',')
+			p->upper_ratio = strtod(end + 1, &end);
+		if (rc < 0 || *end != '\0' || !(p->lower_ratio >= 0) || !(p->upper_ratio >= p->lower_ratio) ||
+		    !isfinite(p->upper_ratio)) {
+			response_error(resp, 400, "bad_parameter",
+				       "parameter 'bounds' must be LOWER,UPPER ratios of current spend, e.g. 0.5,2");
 			return -1;
 		}
 	}
@@ -243,6 +257,7 @@ void api_roi_forecast(struct app *app, const struct request *req, struct respons
 struct series_query {
 	const char *sql;   /* SELECT ... FROM table */
 	const char *table;
+	const char *const *lacking; /* measures whose absence is reported per channel */
 	const char *const *keys; /* JSON names of the columns after channel, day, kind */
 	int ncols;
 };
@@ -271,10 +286,26 @@ static void timeseries(struct app *app, const struct request *req, struct respon
 			      "ORDER BY channel = 'all' DESC, channel, day, kind", &res)) != DB_OK)
 		return api_database_failure(app, st, resp);
 	struct json_object *list = json_object_new_array(), *points = NULL;
+	struct json_object *without = json_object_new_object();
+	for (const char *const *m = q->lacking; *m; m++)
+		json_object_object_add(without, *m, json_object_new_array());
+	unsigned seen = 0; /* bit i: key i had a value in the current series */
 	char current[65] = "";
 	int rows = 0;
 	MYSQL_ROW row;
-	while ((row = mysql_fetch_row(res)) != NULL) {
+	for (;;) {
+		row = mysql_fetch_row(res);
+		if (points != NULL && (row == NULL || strcmp(current, row[0]) != 0)) {
+			/* The previous series ended: list it under what it never had. */
+			for (const char *const *m = q->lacking; *m; m++)
+				for (int i = 0; i < q->ncols; i++)
+					if (strcmp(q->keys[i], *m) == 0 && !(seen & (1u << i)))
+						json_object_array_add(json_object_object_get(without, *m),
+								      json_object_new_string(current));
+			seen = 0;
+		}
+		if (row == NULL)
+			break;
 		if (points == NULL || strcmp(current, row[0]) != 0) {
 			struct json_object *s = json_object_new_object();
 			json_object_object_add(s, "channel", json_object_new_string(row[0]));
@@ -289,8 +320,11 @@ static void timeseries(struct app *app, const struct request *req, struct respon
 		for (int i = 0; i < q->ncols; i++) {
 			if (strcmp(q->keys[i], "reach_is_upper_bound") == 0)
 				json_object_object_add(pt, q->keys[i], json_object_new_boolean(row[3 + i] && atoi(row[3 + i])));
-			else if (row[3 + i] != NULL)
+			else if (row[3 + i] != NULL) {
 				json_object_object_add(pt, q->keys[i], num(row[3 + i]));
+				if (strcmp(row[2], "actual") == 0)
+					seen |= 1u << i;
+			}
 		}
 		json_object_array_add(points, pt);
 		rows++;
@@ -298,11 +332,13 @@ static void timeseries(struct app *app, const struct request *req, struct respon
 	mysql_free_result(res);
 	if (unknown_channel(&p, rows, resp)) {
 		json_object_put(list);
+		json_object_put(without);
 		return;
 	}
 	struct json_object *out = json_object_new_object();
 	json_object_object_add(out, "run", run_json(&run));
 	json_object_object_add(out, "series", list);
+	json_object_object_add(out, "channels_without", without);
 	json_object_object_add(out, "about", json_object_new_string(about));
 	response_json(resp, 200, out);
 }
@@ -313,11 +349,12 @@ void api_roi_timeseries(struct app *app, const struct request *req, struct respo
 					    "roi_lower_95", "roi_upper_95", "conversions",
 					    "conversions_lower_80", "conversions_upper_80",
 					    "conversions_lower_95", "conversions_upper_95" };
+	static const char *const lacking[] = { "revenue", "conversions", NULL };
 	static const struct series_query q = {
 		"SELECT channel, DATE_FORMAT(day, '%Y-%m-%d'), kind, spend, revenue, roi, roi_lower_80,"
 		" roi_upper_80, roi_lower, roi_upper, conversions, conversions_lower_80,"
 		" conversions_upper_80, conversions_lower, conversions_upper FROM ml_roi_timeseries",
-		"ml_roi_timeseries", keys, 12 };
+		"ml_roi_timeseries", lacking, keys, 12 };
 	timeseries(app, req, resp, &q,
 		   "daily ROI from revenue and the spend of campaigns that report revenue (a missing "
 		   "value means unknown, not zero); forecast bounds from the revenue forecast");
@@ -329,11 +366,12 @@ void api_reach_ctr(struct app *app, const struct request *req, struct response *
 					    "reach_upper_95", "impressions", "impressions_lower_95",
 					    "impressions_upper_95", "clicks", "clicks_lower_95",
 					    "clicks_upper_95", "ctr", "ctr_lower_95", "ctr_upper_95" };
+	static const char *const lacking[] = { "reach", "impressions", "clicks", NULL };
 	static const struct series_query q = {
 		"SELECT channel, DATE_FORMAT(day, '%Y-%m-%d'), kind, reach, reach_is_upper_bound,"
 		" reach_lower, reach_upper, impressions, impressions_lower, impressions_upper, clicks,"
 		" clicks_lower, clicks_upper, ctr, ctr_lower, ctr_upper FROM ml_reach_ctr_timeseries",
-		"ml_reach_ctr_timeseries", keys, 13 };
+		"ml_reach_ctr_timeseries", lacking, keys, 13 };
 	timeseries(app, req, resp, &q,
 		   "reach is counted by the platforms per day and campaign: summed over campaigns or "
 		   "channels it counts people more than once (reach_is_upper_bound), and it is never "
@@ -413,6 +451,12 @@ static struct json_object *curve_json(const struct response_curve *k)
  * parameter names no channel or the request cannot be met. */
 static int reoptimise(struct stored *ch, int n, const struct params *p, struct response *resp)
 {
+	if (p->lower_ratio >= 0)
+		for (int i = 0; i < n; i++)
+			if (ch[i].curve.kind != CURVE_NONE && ch[i].upper > ch[i].lower) {
+				ch[i].lower = p->lower_ratio * ch[i].current;
+				ch[i].upper = p->upper_ratio * ch[i].current;
+			}
 	if (*p->freeze) {
 		char list[512];
 		snprintf(list, sizeof list, "%s", p->freeze);
@@ -431,7 +475,7 @@ static int reoptimise(struct stored *ch, int n, const struct params *p, struct r
 			}
 		}
 	}
-	if (p->total < 0 && isnan(p->target_roi) && *p->freeze == '\0')
+	if (p->total < 0 && isnan(p->target_roi) && *p->freeze == '\0' && p->lower_ratio < 0)
 		return 0; /* the stored recommendation as it is */
 	struct alloc_channel view[MAX_CHANNELS];
 	double spend[MAX_CHANNELS], total = 0;
@@ -456,7 +500,7 @@ static int reoptimise(struct stored *ch, int n, const struct params *p, struct r
 
 void api_budget(struct app *app, const struct request *req, struct response *resp)
 {
-	static const char *const allowed[] = { "channel", "total", "target_roi", "freeze", NULL };
+	static const char *const allowed[] = { "channel", "total", "target_roi", "freeze", "bounds", NULL };
 	struct params p;
 	struct run_ref run;
 	static struct stored ch[MAX_CHANNELS];
@@ -515,7 +559,7 @@ void api_budget(struct app *app, const struct request *req, struct response *res
 	json_object_object_add(out, "channels", list);
 	json_object_object_add(out, "totals", totals);
 	json_object_object_add(out, "reoptimised", json_object_new_boolean(
-		p.total >= 0 || !isnan(p.target_roi) || *p.freeze));
+		p.total >= 0 || !isnan(p.target_roi) || *p.freeze || p.lower_ratio >= 0));
 	response_json(resp, 200, out);
 }
 

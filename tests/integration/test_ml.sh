@@ -68,6 +68,7 @@ json '[.series[0].points[] | select(.kind == "forecast") | .impressions_upper_95
 	all(range(7; $w | length); $w[.] >= $w[. - 7] - 1e-6)' >/dev/null || fail "impression bounds do not widen week on week"
 json '[.series[0].points[] | select(.kind == "actual")] | all(.reach == null)' >/dev/null ||
 	fail "online-ads has no reach: it must stay unknown"
+expect_json '.channels_without.reach | index("all") != null' true "the answer says which channels lack reach"
 json '[.series[0].points[] | select(.kind == "actual" and .clicks != null)] | length > 0' >/dev/null || fail "no clicks"
 http GET "/roi-forecast/data"
 json '.channels | all(.roi_lower_95 <= .roi_lower_80 and .roi_lower_80 <= .predicted_roi and .predicted_roi <= .roi_upper_80 and .roi_upper_80 <= .roi_upper_95)' >/dev/null ||
@@ -87,6 +88,12 @@ expect_status 200 "budget re-optimised"
 json --arg t "$total" '((.channels | map(.recommended_daily) | add) - ($t | tonumber) | fabs) < 0.01 and .reoptimised' >/dev/null 2>&1 ||
 	json "((.channels | map(.recommended_daily) | add) - $total | fabs) < 0.01 and .reoptimised" >/dev/null ||
 	fail "re-optimised budget does not sum to $total"
+http GET "/budget-recommendation/data?bounds=0.9,1.1&freeze=ghi"
+expect_status 200 "budget with bounds and a frozen channel"
+json '.channels | all(.channel != "ghi" or (.recommended_daily - .current_daily | fabs) < 1e-6)' >/dev/null ||
+	fail "freeze=ghi did not hold ghi"
+json '.channels | all(.channel == "ghi" or .recommended_daily <= 1.1 * .current_daily + 1e-6)' >/dev/null ||
+	fail "bounds=0.9,1.1 not respected"
 http GET "/budget-recommendation/data?total=1"
 expect_status 400 "infeasible total"
 json .error.message | grep -q "parameter 'total'" || fail "400 does not name the parameter"
@@ -94,7 +101,7 @@ pass "budget: sums to the total, within bounds; ?total= re-optimises; infeasible
 
 for bad in "roi-forecast/data?channel=nope" "roi-timeseries/data?days=0" "roi-timeseries/data?days=abc" \
 	"reach-ctr/data?days=731" "budget-recommendation/data?total=-5" "budget-recommendation/data?target_roi=x" \
-	"budget-recommendation/data?freeze=nope" "roi-forecast/data?bogus=1"; do
+	"budget-recommendation/data?freeze=nope" "budget-recommendation/data?bounds=2,1" "roi-forecast/data?bogus=1"; do
 	http GET "/$bad"
 	expect_status 400 "GET /$bad"
 	param=$(echo "$bad" | sed 's/.*?\([a-z_]*\)=.*/\1/')
