@@ -191,9 +191,51 @@ static int unknown_channel(const struct params *p, int rows, struct response *re
 
 /* --- GET /roi-forecast/data ------------------------------------------------ */
 
+/*
+ * ROI over the first `days` days of the horizon instead of all of it, from
+ * the stored daily forecasts of revenue and spend (revenue bounds recovered
+ * from the ROI bounds: revenue = (roi + 1) x spend). Replaces the ROI fields
+ * of each channel in list.
+ */
+static enum db_status shorter_horizon(struct app *app, long long run, const struct params *p,
+				      struct json_object *list)
+{
+	char extra[200];
+	snprintf(extra, sizeof extra,
+		 " AND kind = 'forecast' AND day < (SELECT MIN(day) FROM ml_roi_timeseries WHERE"
+		 " run_id = %lld AND kind = 'forecast') + INTERVAL %d DAY", run, p->days);
+	MYSQL_RES *res;
+	enum db_status st = select_rows(app,
+		"SELECT channel, SUM(spend), SUM(revenue), SUM((roi_lower_80 + 1) * spend),"
+		" SUM((roi_upper_80 + 1) * spend), SUM((roi_lower + 1) * spend),"
+		" SUM((roi_upper + 1) * spend) FROM ml_roi_timeseries", run, extra, p->channel,
+		"GROUP BY channel", &res);
+	if (st != DB_OK)
+		return st;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *o = json_object_array_get_idx(list, i);
+			if (strcmp(json_object_get_string(json_object_object_get(o, "channel")), row[0]) != 0)
+				continue;
+			double spend = row[1] ? atof(row[1]) : NAN;
+			static const char *const keys[] = { "predicted_roi", "roi_lower_80", "roi_upper_80",
+							    "roi_lower_95", "roi_upper_95" };
+			for (int k = 0; k < 5; k++) {
+				double rev = row[2 + k] ? atof(row[2 + k]) : NAN;
+				json_object_object_add(o, keys[k], spend > 0 ? dnum(rev / spend - 1) : NULL);
+			}
+			json_object_object_add(o, "predicted_spend", dnum(spend));
+			json_object_object_add(o, "predicted_revenue", row[2] ? dnum(atof(row[2])) : NULL);
+		}
+	}
+	mysql_free_result(res);
+	return DB_OK;
+}
+
 void api_roi_forecast(struct app *app, const struct request *req, struct response *resp)
 {
-	static const char *const allowed[] = { "channel", NULL };
+	static const char *const allowed[] = { "channel", "days", NULL };
 	struct params p;
 	struct run_ref run;
 	MYSQL_RES *res;
@@ -239,9 +281,14 @@ void api_roi_forecast(struct app *app, const struct request *req, struct respons
 		json_object_put(lacking);
 		return;
 	}
+	if (p.days && p.days < horizon && shorter_horizon(app, run.id, &p, list) != DB_OK) {
+		json_object_put(list);
+		json_object_put(lacking);
+		return api_database_failure(app, DB_UNAVAILABLE, resp);
+	}
 	struct json_object *out = json_object_new_object();
 	json_object_object_add(out, "run", run_json(&run));
-	json_object_object_add(out, "horizon_days", json_object_new_int(horizon));
+	json_object_object_add(out, "horizon_days", json_object_new_int(p.days && p.days < horizon ? p.days : horizon));
 	json_object_object_add(out, "channels", list);
 	json_object_object_add(out, "channels_without_revenue", lacking);
 	json_object_object_add(out, "about", json_object_new_string(

@@ -74,7 +74,12 @@ http GET "/roi-forecast/data"
 json '.channels | all(.roi_lower_95 <= .roi_lower_80 and .roi_lower_80 <= .predicted_roi and .predicted_roi <= .roi_upper_80 and .roi_upper_80 <= .roi_upper_95)' >/dev/null ||
 	fail "ROI forecast bounds not nested around the point"
 json '.channels | all(.backtest_smape != null and .baseline_smape != null)' >/dev/null || fail "backtest sMAPE missing"
-pass "forecasts: bounds nested around the point, widening; reach unknown stays unknown; backtests stored"
+http GET "/roi-forecast/data?days=7"
+expect_status 200 "roi-forecast over 7 days"
+expect_json .horizon_days 7 "roi-forecast over 7 days"
+json '.channels | all(.roi_lower_95 <= .predicted_roi and .predicted_roi <= .roi_upper_95)' >/dev/null ||
+	fail "7-day ROI bounds not around the point"
+pass "forecasts: bounds nested around the point, widening; reach unknown stays unknown; backtests stored; ?days= shortens the ROI horizon"
 
 http GET /budget-recommendation/data
 expect_status 200 "budget"
