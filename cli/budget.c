@@ -238,7 +238,7 @@ static int parse_args(int argc, char **argv, struct budget_args *a)
 	plan_options_default(&a->opt);
 	int opt;
 	double v;
-	optind = 1;
+	optind = 0; /* GNU getopt: 0 re-initialises it for this option string */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 't':

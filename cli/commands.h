@@ -6,5 +6,6 @@
 
 int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv);
 int cmd_budget(const struct mldash_config *cfg, int argc, char **argv);
+int cmd_render(const struct mldash_config *cfg, int argc, char **argv);
 
 #endif

@@ -192,7 +192,7 @@ static int parse_args(int argc, char **argv, struct forecast_args *a)
 				     .levels = { 0.80, 0.95 } };
 	int opt;
 	char *end;
-	optind = 1;
+	optind = 0; /* GNU getopt: 0 re-initialises it for this option string */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'h':

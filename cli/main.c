@@ -164,7 +164,7 @@ static int cmd_demo_data(const struct mldash_config *cfg, int argc, char **argv)
 	struct demo_params params = { .end_year = end.tm_year + 1900, .end_month = end.tm_mon + 1,
 				      .end_day = end.tm_mday };
 	int opt;
-	optind = 1;
+	optind = 0; /* GNU getopt: 0 re-initialises it for this option string */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c': if (parse_count("--campaigns", optarg, 100000, &campaigns)) return 2; break;
@@ -272,6 +272,8 @@ static const struct command commands[] = {
 		    "             [--bound CH=LO:HI] [--freeze CH] [--opt-in CH] [--days D] [--adstock]\n"
 		    "             [--curves] [--json]",
 	  cmd_budget },
+	{ "render", "draw a chart of the latest ML run: render CHART -o FILE.png [--width W]\n"
+		    "             [--height H] [--theme light|dark] [--days D] [--channel C]", cmd_render },
 	{ "demo-data", "write demo campaigns as generic CSV: demo-data [--campaigns N] [--days D]\n"
 		       "             [--seed S] [--end YYYY-MM-DD] [--out FILE]", cmd_demo_data },
 };

@@ -30,6 +30,10 @@ const struct route api_routes[] = {
 	{ API_BASE "/reach-ctr/data", HTTP_GET, ROUTE_NEEDS_DB, api_reach_ctr },
 	{ API_BASE "/budget-recommendation/data", HTTP_GET, ROUTE_NEEDS_DB, api_budget },
 	{ API_BASE "/budget-recommendation/curves", HTTP_GET, ROUTE_NEEDS_DB, api_budget_curves },
+	{ API_BASE "/roi-forecast/chart", HTTP_GET, ROUTE_NEEDS_DB, api_chart },
+	{ API_BASE "/roi-timeseries/chart", HTTP_GET, ROUTE_NEEDS_DB, api_chart },
+	{ API_BASE "/reach-ctr/chart", HTTP_GET, ROUTE_NEEDS_DB, api_chart },
+	{ API_BASE "/budget-recommendation/chart", HTTP_GET, ROUTE_NEEDS_DB, api_chart },
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

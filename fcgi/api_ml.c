@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "allocate.h"
+#include "chart_db.h"
 #include "handlers.h"
 #include "log.h"
 #include "query.h"
@@ -708,4 +709,125 @@ void api_sync_now(struct app *app, const struct request *req, struct response *r
 	json_object_object_add(o, "rows_written", rows);
 	response_json(resp, 200, o);
 	resp->cache_control = "no-store";
+}
+
+/* --- GET /{chart}/chart ------------------------------------------------------- */
+
+/* The chart named by the route's path: ".../roi-forecast/chart". */
+static int chart_of_path(const char *path)
+{
+	char name[64];
+	const char *end = strrchr(path, '/'), *start = end;
+	while (start > path && start[-1] != '/')
+		start--;
+	if (end == NULL || end - start <= 0 || end - start >= (long)sizeof name)
+		return -1;
+	memcpy(name, start, (size_t)(end - start));
+	name[end - start] = '\0';
+	return chart_kind_from_name(name);
+}
+
+static int read_int_param(const struct request *req, const char *name, int lo, int hi, int *out,
+			  struct response *resp)
+{
+	char value[32];
+	int rc = query_get(req->query, name, value, sizeof value);
+	if (rc == 0)
+		return 0;
+	char *end;
+	long v = strtol(value, &end, 10);
+	if (rc < 0 || *value == '\0' || *end != '\0' || v < lo || v > hi) {
+		response_error(resp, 400, "bad_parameter", "parameter '%s' must be a whole number from %d to %d",
+			       name, lo, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* Streams the run's cached PNG when the view is the default one; returns 1
+ * when it did. */
+static int cached_chart(struct app *app, long long run, int kind, struct response *resp)
+{
+	char sql[300];
+	snprintf(sql, sizeof sql,
+		 "SELECT etag, png FROM ml_chart_cache WHERE run_id = %lld AND chart = '%s' AND width = %d"
+		 " AND height = %d AND theme = 'light'", run, chart_names[kind], CHART_DEFAULT_WIDTH,
+		 CHART_DEFAULT_HEIGHT);
+	MYSQL_RES *res;
+	if (db_query(app->db, sql, &res) != DB_OK)
+		return 0;
+	MYSQL_ROW row = mysql_fetch_row(res);
+	unsigned long *len = row ? mysql_fetch_lengths(res) : NULL;
+	int done = 0;
+	if (row && row[0] && row[1] && len &&
+	    response_set_body(resp, 200, "image/png", row[1], len[1]) == 0) {
+		snprintf(resp->etag, sizeof resp->etag, "%s", row[0]);
+		done = 1;
+	}
+	mysql_free_result(res);
+	return done;
+}
+
+void api_chart(struct app *app, const struct request *req, struct response *resp)
+{
+	static const char *const allowed[] = { "width", "height", "theme", "days", "channel", NULL };
+	struct params p;
+	struct run_ref run;
+	enum db_status st;
+	int kind = chart_of_path(req->path);
+	if (kind < 0) {
+		response_error(resp, 404, "not_found", "no such chart: %s", req->path);
+		return;
+	}
+	if (read_params(req, allowed, &p, resp) != 0)
+		return;
+	struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0 };
+	if (read_int_param(req, "width", 200, 4000, &style.width, resp) != 0 ||
+	    read_int_param(req, "height", 150, 3000, &style.height, resp) != 0)
+		return;
+	char theme[16];
+	int rc = query_get(req->query, "theme", theme, sizeof theme);
+	if (rc != 0) {
+		if (rc < 0 || (strcmp(theme, "light") != 0 && strcmp(theme, "dark") != 0)) {
+			response_error(resp, 400, "bad_parameter", "parameter 'theme' must be light or dark");
+			return;
+		}
+		style.dark = strcmp(theme, "dark") == 0;
+	}
+	if ((st = latest_run(app, &run)) != DB_OK)
+		return api_database_failure(app, st, resp);
+	int is_default = style.width == CHART_DEFAULT_WIDTH && style.height == CHART_DEFAULT_HEIGHT &&
+			 !style.dark && p.days == 0 && *p.channel == '\0';
+	if (run.id != 0 && is_default && cached_chart(app, run.id, kind, resp)) {
+		resp->cache_control = "public, max-age=30";
+		return;
+	}
+	struct chart_data data;
+	struct chart_rows rows;
+	char when[40] = "";
+	if (run.id != 0)
+		snprintf(when, sizeof when, "%.10s %.5s UTC", run.finished_at, run.finished_at + 11);
+	if ((st = chart_load(app->db, run.id, when, (enum chart_kind)kind, p.channel, p.days, &data,
+			     &rows)) != DB_OK) {
+		chart_rows_free(&rows);
+		return api_database_failure(app, st, resp);
+	}
+	int empty = data.nbars == 0 && data.panels[0].n == 0;
+	if (*p.channel && run.id != 0 && empty) {
+		chart_rows_free(&rows);
+		unknown_channel(&p, 0, resp);
+		return;
+	}
+	unsigned char *png = NULL;
+	int size = 0;
+	if (chart_render(&data, &style, &png, &size) != 0) {
+		chart_rows_free(&rows);
+		response_error(resp, 500, "render_failed", "the chart could not be drawn");
+		return;
+	}
+	response_set_body(resp, 200, "image/png", png, (size_t)size);
+	resp->cache_control = "public, max-age=30";
+	chart_free(png);
+	chart_rows_free(&rows);
 }

@@ -19,5 +19,6 @@ route_handler api_reach_ctr;
 route_handler api_budget;
 route_handler api_budget_curves;
 route_handler api_sync_now;
+route_handler api_chart;
 
 #endif

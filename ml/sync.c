@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chart_db.h"
 #include "ets.h"
 #include "log.h"
 #include "plan.h"
@@ -542,6 +543,46 @@ out:
 	return st;
 }
 
+/* Renders the four default charts from the rows just written (visible to
+ * this transaction) into ml_chart_cache. */
+static enum db_status cache_charts(struct db *db, long long run)
+{
+	const struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0 };
+	for (int k = 0; k < CHART__MAX; k++) {
+		struct chart_data data;
+		struct chart_rows rows;
+		enum db_status st = chart_load(db, run, "", (enum chart_kind)k, "", 0, &data, &rows);
+		unsigned char *png = NULL;
+		int size = 0;
+		if (st == DB_OK && chart_render(&data, &style, &png, &size) != 0)
+			st = DB_ERROR;
+		chart_rows_free(&rows);
+		if (st != DB_OK) {
+			chart_free(png);
+			return st;
+		}
+		char etag[24];
+		chart_etag(png, size, etag);
+		char *sql = malloc(2 * (size_t)size + 512);
+		if (sql == NULL) {
+			chart_free(png);
+			return DB_ERROR;
+		}
+		int n = snprintf(sql, 512,
+				 "INSERT INTO ml_chart_cache (run_id, chart, width, height, theme, etag, png)"
+				 " VALUES (%lld, '%s', %d, %d, 'light', '%s', '", run, chart_names[k],
+				 style.width, style.height, etag);
+		n += (int)mysql_real_escape_string(db_mysql(db), sql + n, (const char *)png, (unsigned long)size);
+		memcpy(sql + n, "')", 3);
+		chart_free(png);
+		st = db_exec_noretry(db, sql, NULL);
+		free(sql);
+		if (st != DB_OK)
+			return st;
+	}
+	return DB_OK;
+}
+
 /* Reads, models and writes inside the open transaction. */
 static enum db_status pipeline(struct db *db, const struct mldash_config *cfg, long long run,
 			       struct ml_summary *out)
@@ -554,8 +595,8 @@ static enum db_status pipeline(struct db *db, const struct mldash_config *cfg, l
 	int empty = row == NULL || row[0] == NULL;
 	long end = empty ? 0 : atol(row[0]);
 	mysql_free_result(res);
-	if (empty)
-		return DB_OK; /* no data yet: a run with no rows, which readers show as empty */
+	if (empty) /* no data yet: a run with no rows; its charts say so */
+		return cache_charts(db, run);
 	long days = cfg->ml.fit_days, start = end - days + 1;
 
 	struct series *s = NULL, all;
@@ -577,6 +618,8 @@ static enum db_status pipeline(struct db *db, const struct mldash_config *cfg, l
 	for (int t = 0; t < 4 && st == DB_OK; t++)
 		st = flush_insert(db, &bufs[t], 1);
 out:
+	if (st == DB_OK)
+		st = cache_charts(db, run);
 	for (int t = 0; t < 4; t++)
 		free(bufs[t].s);
 	series_free(s, n);

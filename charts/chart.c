@@ -1,0 +1,472 @@
+#include "chart.h"
+
+#include <gd.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ticks.h"
+
+const char *const chart_names[CHART__MAX] = {
+	[CHART_ROI_FORECAST] = "roi-forecast",
+	[CHART_ROI_TIMESERIES] = "roi-timeseries",
+	[CHART_REACH_CTR] = "reach-ctr",
+	[CHART_BUDGET] = "budget-recommendation",
+};
+
+#define FONT "DejaVu Sans"
+#define FONT_BOLD "DejaVu Sans:bold"
+
+/* Okabe-Ito, without its yellow (too faint on white) and black. */
+static const int palette_rgb[] = { 0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7,
+				   0x56B4E9, 0xD55E00, 0x7F7F7F };
+#define PALETTE (int)(sizeof palette_rgb / sizeof palette_rgb[0])
+
+struct canvas {
+	gdImagePtr im;
+	int w, h;
+	double px;      /* the base text size in pixels */
+	int line;       /* line thickness */
+	int bg, fg, muted, grid;
+	int color[PALETTE], band80[PALETTE], band95[PALETTE];
+};
+
+int chart_kind_from_name(const char *name)
+{
+	for (int k = 0; k < CHART__MAX; k++)
+		if (strcmp(chart_names[k], name) == 0)
+			return k;
+	return -1;
+}
+
+void chart_etag(const unsigned char *png, int size, char out[24])
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	for (int i = 0; i < size; i++) {
+		h ^= png[i];
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(out, 24, "\"%016llx\"", h);
+}
+
+void chart_free(unsigned char *png)
+{
+	gdFree(png);
+}
+
+static int rgb(gdImagePtr im, int hex, int alpha)
+{
+	return gdImageColorAllocateAlpha(im, hex >> 16 & 255, hex >> 8 & 255, hex & 255, alpha);
+}
+
+/* --- text ----------------------------------------------------------------- */
+
+enum align { LEFT, CENTER, RIGHT };
+
+/* Text size in pixels (gd takes points at 96 dpi). */
+static double points(double px)
+{
+	return px * 72.0 / 96.0;
+}
+
+static int text_width(struct canvas *c, double px, const char *s)
+{
+	(void)c;
+	int box[8];
+	if (gdImageStringFT(NULL, box, 0, (char *)FONT, points(px), 0, 0, 0, (char *)s) != NULL)
+		return (int)(px * 0.6 * (double)strlen(s));
+	return box[2] - box[0];
+}
+
+/* Draws s with its baseline at y, aligned on x. */
+static void text(struct canvas *c, int x, int y, double px, int color, enum align a, const char *s,
+		 int bold)
+{
+	int w = text_width(c, px, s);
+	int left = a == LEFT ? x : a == CENTER ? x - w / 2 : x - w;
+	int box[8];
+	gdImageStringFT(c->im, box, color, (char *)(bold ? FONT_BOLD : FONT), points(px), 0, left, y,
+			(char *)s);
+}
+
+/* --- canvas --------------------------------------------------------------- */
+
+static int canvas_open(struct canvas *c, const struct chart_style *st)
+{
+	memset(c, 0, sizeof *c);
+	/* Font names go through fontconfig (a process-wide gd setting). */
+	gdFTUseFontConfig(1);
+	c->w = st->width;
+	c->h = st->height;
+	c->im = gdImageCreateTrueColor(c->w, c->h);
+	if (c->im == NULL)
+		return -1;
+	gdImageAlphaBlending(c->im, 1);
+	double base = sqrt((double)c->w * c->h) / 48;
+	c->px = base < 9 ? 9 : base > 30 ? 30 : base;
+	c->line = c->px >= 16 ? 3 : 2;
+	c->bg = rgb(c->im, st->dark ? 0x14171C : 0xFFFFFF, 0);
+	c->fg = rgb(c->im, st->dark ? 0xE6E8EB : 0x1B1F24, 0);
+	c->muted = rgb(c->im, st->dark ? 0x9AA3AD : 0x5F6B76, 0);
+	c->grid = rgb(c->im, st->dark ? 0x2A3038 : 0xE6E9ED, 0);
+	for (int i = 0; i < PALETTE; i++) {
+		c->color[i] = rgb(c->im, palette_rgb[i], 0);
+		c->band80[i] = rgb(c->im, palette_rgb[i], 80);
+		c->band95[i] = rgb(c->im, palette_rgb[i], 105);
+	}
+	gdImageFilledRectangle(c->im, 0, 0, c->w - 1, c->h - 1, c->bg);
+	return 0;
+}
+
+static int canvas_png(struct canvas *c, unsigned char **png, int *size)
+{
+	*png = gdImagePngPtrEx(c->im, size, 3);
+	gdImageDestroy(c->im);
+	return *png ? 0 : -1;
+}
+
+/* Title and subtitle; returns the y below them. */
+static int header(struct canvas *c, const char *title, const char *subtitle)
+{
+	int y = (int)(c->px * 1.9);
+	text(c, (int)c->px, y, c->px * 1.3, c->fg, LEFT, title, 1);
+	if (subtitle && *subtitle) {
+		y += (int)(c->px * 1.5);
+		text(c, (int)c->px, y, c->px * 0.85, c->muted, LEFT, subtitle, 0);
+	}
+	return y + (int)(c->px * 1.2);
+}
+
+static void no_data(struct canvas *c, const char *title, const char *subtitle)
+{
+	header(c, title, subtitle);
+	text(c, c->w / 2, c->h / 2, c->px, c->muted, CENTER,
+	     "No data yet: import campaign data and run the ML sync", 0);
+}
+
+/* --- axes --------------------------------------------------------------------- */
+
+struct frame {
+	int x0, y0, x1, y1; /* plot area in pixels, y0 on top */
+	double lo, hi;      /* y range */
+	long first, last;   /* x range in days (time series) */
+};
+
+static int y_of(const struct frame *f, double v)
+{
+	return f->y1 - (int)lround((v - f->lo) / (f->hi - f->lo) * (f->y1 - f->y0));
+}
+
+static int x_of_day(const struct frame *f, long d)
+{
+	if (f->last == f->first)
+		return (f->x0 + f->x1) / 2;
+	return f->x0 + (int)lround((double)(d - f->first) / (double)(f->last - f->first) * (f->x1 - f->x0));
+}
+
+/* Gridlines and labels of the y axis; widens the range to nice ticks. */
+static void y_axis(struct canvas *c, struct frame *f, enum tick_style style)
+{
+	double ticks[32], step;
+	int max_ticks = (f->y1 - f->y0) / (int)(c->px * 2.2);
+	int n = ticks_numeric(&f->lo, &f->hi, max_ticks < 2 ? 2 : max_ticks > 8 ? 8 : max_ticks, ticks, 32, &step);
+	for (int i = 0; i < n; i++) {
+		char label[32];
+		int y = y_of(f, ticks[i]);
+		ticks_label(ticks[i], step, style, label, sizeof label);
+		gdImageLine(c->im, f->x0, y, f->x1, y, ticks[i] == 0 ? c->muted : c->grid);
+		text(c, f->x0 - (int)(c->px * 0.5), y + (int)(c->px * 0.35), c->px * 0.85, c->muted, RIGHT, label, 0);
+	}
+}
+
+/* The widest label a y axis over [lo, hi] will need: the left margin. */
+static int y_label_width(struct canvas *c, double lo, double hi, enum tick_style style)
+{
+	double ticks[32], step;
+	int n = ticks_numeric(&lo, &hi, 8, ticks, 32, &step), w = 0;
+	for (int i = 0; i < n; i++) {
+		char label[32];
+		ticks_label(ticks[i], step, style, label, sizeof label);
+		int tw = text_width(c, c->px * 0.85, label);
+		w = tw > w ? tw : w;
+	}
+	return w;
+}
+
+/* Date labels along the bottom of f, as many as fit without overlapping. */
+static void x_dates(struct canvas *c, const struct frame *f)
+{
+	long ticks[64];
+	enum date_unit unit;
+	char sample[32];
+	ticks_date_label(f->first, DATE_MONTH, sample, sizeof sample);
+	int room = text_width(c, c->px * 0.85, sample) + (int)c->px;
+	int max_ticks = (f->x1 - f->x0) / (room > 1 ? room : 1);
+	int n = ticks_dates(f->first, f->last, max_ticks < 2 ? 2 : max_ticks, ticks, 64, &unit);
+	for (int i = 0; i < n; i++) {
+		char label[32];
+		int x = x_of_day(f, ticks[i]);
+		ticks_date_label(ticks[i], unit, label, sizeof label);
+		gdImageLine(c->im, x, f->y1, x, f->y1 + (int)(c->px * 0.3), c->muted);
+		text(c, x, f->y1 + (int)(c->px * 1.3), c->px * 0.85, c->muted, CENTER, label, 0);
+	}
+}
+
+/* --- marks ------------------------------------------------------------------- */
+
+static void thick_line(struct canvas *c, int x0, int y0, int x1, int y1, int color, int width)
+{
+	gdImageSetThickness(c->im, width);
+	gdImageLine(c->im, x0, y0, x1, y1, color);
+	gdImageSetThickness(c->im, 1);
+}
+
+/* A dashed segment: dashes of about 3 line widths. */
+static void dashed(struct canvas *c, int x0, int y0, int x1, int y1, int color, double *phase)
+{
+	double len = hypot(x1 - x0, y1 - y0), dash = 3.0 * c->line;
+	for (double t = 0; t < len;) {
+		double on = fmod(*phase, 2 * dash) < dash, step = dash - fmod(*phase, dash);
+		double t2 = t + step < len ? t + step : len;
+		if (on)
+			thick_line(c, x0 + (int)((x1 - x0) * t / len), y0 + (int)((y1 - y0) * t / len),
+				   x0 + (int)((x1 - x0) * t2 / len), y0 + (int)((y1 - y0) * t2 / len), color, c->line);
+		*phase += t2 - t;
+		t = t2;
+	}
+}
+
+/* Shaded band between lo and hi: one polygon per stretch of consecutive
+ * points that have both (overlapping pieces would darken their seams). */
+static void band(struct canvas *c, const struct frame *f, const struct chart_point *p, int n,
+		 int use95, int color)
+{
+	gdPoint *poly = malloc(sizeof *poly * (size_t)(2 * n + 2));
+	if (poly == NULL)
+		return;
+	for (int i = 0; i < n;) {
+		int j = i;
+		while (j < n && isfinite(use95 ? p[j].lo95 : p[j].lo80) && isfinite(use95 ? p[j].hi95 : p[j].hi80))
+			j++;
+		if (j - i >= 2) {
+			int k = 0;
+			for (int a = i; a < j; a++)
+				poly[k++] = (gdPoint){ x_of_day(f, p[a].day), y_of(f, use95 ? p[a].hi95 : p[a].hi80) };
+			for (int a = j - 1; a >= i; a--)
+				poly[k++] = (gdPoint){ x_of_day(f, p[a].day), y_of(f, use95 ? p[a].lo95 : p[a].lo80) };
+			gdImageFilledPolygon(c->im, poly, k, color);
+		}
+		i = j > i ? j : i + 1;
+	}
+	free(poly);
+}
+
+/* The series as a line: actuals solid, forecasts dashed (joined to the last
+ * actual), gaps where a value is unknown. */
+static void series_line(struct canvas *c, const struct frame *f, const struct chart_point *p, int n,
+			int color)
+{
+	double phase = 0;
+	for (int i = 1; i < n; i++) {
+		if (!isfinite(p[i - 1].v) || !isfinite(p[i].v))
+			continue;
+		int x0 = x_of_day(f, p[i - 1].day), y0 = y_of(f, p[i - 1].v);
+		int x1 = x_of_day(f, p[i].day), y1 = y_of(f, p[i].v);
+		if (p[i].forecast)
+			dashed(c, x0, y0, x1, y1, color, &phase);
+		else
+			thick_line(c, x0, y0, x1, y1, color, c->line);
+	}
+}
+
+static void legend(struct canvas *c, int x_right, int y, const char *const *labels, const int *colors,
+		   int n)
+{
+	int x = x_right;
+	for (int i = n - 1; i >= 0; i--) {
+		int w = text_width(c, c->px * 0.85, labels[i]);
+		x -= w;
+		text(c, x, y, c->px * 0.85, c->fg, LEFT, labels[i], 0);
+		x -= (int)(c->px * 1.2);
+		gdImageFilledRectangle(c->im, x, y - (int)(c->px * 0.7), x + (int)(c->px * 0.8), y, colors[i]);
+		x -= (int)(c->px * 1.2);
+	}
+}
+
+/* --- the four charts ---------------------------------------------------------- */
+
+static void panel(struct canvas *c, const struct chart_panel *pn, struct frame *f, int hue,
+		  enum tick_style style)
+{
+	double lo = HUGE_VAL, hi = -HUGE_VAL;
+	for (int i = 0; i < pn->n; i++) {
+		const struct chart_point *p = &pn->points[i];
+		double vals[3] = { p->v, p->lo95, p->hi95 };
+		for (int k = 0; k < 3; k++)
+			if (isfinite(vals[k]))
+				lo = vals[k] < lo ? vals[k] : lo, hi = vals[k] > hi ? vals[k] : hi;
+	}
+	if (!isfinite(lo))
+		lo = 0, hi = 1;
+	if (style != TICK_PERCENT && lo > 0)
+		lo = 0; /* counts read best from zero */
+	f->lo = lo;
+	f->hi = hi;
+	y_axis(c, f, style);
+	band(c, f, pn->points, pn->n, 1, c->band95[hue]);
+	band(c, f, pn->points, pn->n, 0, c->band80[hue]);
+	series_line(c, f, pn->points, pn->n, c->color[hue]);
+	text(c, f->x0, f->y0 - (int)(c->px * 0.5), c->px * 0.9, c->fg, LEFT, pn->title, 1);
+}
+
+static int draw_timeseries(struct canvas *c, const struct chart_data *d, const char *title)
+{
+	const struct chart_panel *top = &d->panels[0], *bottom = &d->panels[1];
+	if (top->n + bottom->n == 0) {
+		no_data(c, title, d->subtitle);
+		return 0;
+	}
+	int y = header(c, title, d->subtitle);
+	long first = 0, last = 0, today = -1;
+	int have = 0;
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < d->panels[k].n; i++) {
+			const struct chart_point *p = &d->panels[k].points[i];
+			if (!have || p->day < first)
+				first = p->day;
+			if (!have || p->day > last)
+				last = p->day;
+			if (p->forecast && (today < 0 || p->day < today))
+				today = p->day;
+			have = 1;
+		}
+	int margin = 0;
+	for (int k = 0; k < 2; k++) {
+		int w = y_label_width(c, 0, 1e6, d->panels[k].percent ? TICK_PERCENT : TICK_SI);
+		margin = w > margin ? w : margin;
+	}
+	int x0 = margin + (int)(c->px * 1.5), x1 = c->w - (int)c->px;
+	int bottom_y = c->h - (int)(c->px * 2.4), gap = (int)(c->px * 2.2);
+	int split = y + (int)((bottom_y - y) * 0.52);
+	struct frame ft = { x0, y + (int)(c->px * 0.8), x1, split - gap / 2, 0, 1, first, last };
+	struct frame fb = { x0, split + gap / 2 + (int)(c->px * 0.8), x1, bottom_y, 0, 1, first, last };
+	panel(c, top, &ft, 0, top->percent ? TICK_PERCENT : TICK_SI);
+	panel(c, bottom, &fb, 1, bottom->percent ? TICK_PERCENT : TICK_SI);
+	x_dates(c, &fb);
+	if (today >= 0) { /* the divider between actuals and forecast */
+		int x = x_of_day(&ft, today);
+		gdImageDashedLine(c->im, x, ft.y0, x, fb.y1, c->muted);
+		text(c, x + (int)(c->px * 0.3), ft.y0 + (int)c->px, c->px * 0.75, c->muted, LEFT, "forecast", 0);
+	}
+	static const char *const labels[] = { "actual", "forecast (80% / 95%)" };
+	int colors[] = { c->fg, c->band80[0] };
+	legend(c, x1, y - (int)(c->px * 0.2), labels, colors, 2);
+	return 0;
+}
+
+static int draw_roi_forecast(struct canvas *c, const struct chart_data *d)
+{
+	const char *title = "ROI forecast by channel";
+	if (d->nbars == 0) {
+		no_data(c, title, d->subtitle);
+		return 0;
+	}
+	int y = header(c, title, d->subtitle);
+	double lo = 0, hi = 0;
+	for (int i = 0; i < d->nbars; i++) {
+		const struct chart_bar *b = &d->bars[i];
+		double vals[3] = { b->value, b->lo95, b->hi95 };
+		for (int k = 0; k < 3; k++)
+			if (isfinite(vals[k]))
+				lo = vals[k] < lo ? vals[k] : lo, hi = vals[k] > hi ? vals[k] : hi;
+	}
+	int margin = y_label_width(c, lo, hi, TICK_PERCENT);
+	struct frame f = { margin + (int)(c->px * 1.5), y + (int)(c->px * 0.5), c->w - (int)c->px,
+			   c->h - (int)(c->px * 2.6), lo, hi, 0, 0 };
+	y_axis(c, &f, TICK_PERCENT);
+	int slot = (f.x1 - f.x0) / d->nbars, bw = slot * 11 / 20;
+	for (int i = 0; i < d->nbars; i++) {
+		const struct chart_bar *b = &d->bars[i];
+		int cx = f.x0 + slot * i + slot / 2, zero = y_of(&f, 0);
+		int color = c->color[i % PALETTE];
+		if (isfinite(b->value)) {
+			int yv = y_of(&f, b->value);
+			gdImageFilledRectangle(c->im, cx - bw / 2, yv < zero ? yv : zero, cx + bw / 2,
+					       yv < zero ? zero : yv, color);
+		}
+		if (isfinite(b->lo95) && isfinite(b->hi95)) { /* whiskers: thin 95%, thick 80% */
+			thick_line(c, cx, y_of(&f, b->lo95), cx, y_of(&f, b->hi95), c->fg, 1);
+			gdImageLine(c->im, cx - bw / 6, y_of(&f, b->lo95), cx + bw / 6, y_of(&f, b->lo95), c->fg);
+			gdImageLine(c->im, cx - bw / 6, y_of(&f, b->hi95), cx + bw / 6, y_of(&f, b->hi95), c->fg);
+		}
+		if (isfinite(b->lo80) && isfinite(b->hi80))
+			thick_line(c, cx, y_of(&f, b->lo80), cx, y_of(&f, b->hi80), c->fg, c->line + 1);
+		char label[80];
+		snprintf(label, sizeof label, "%s", b->channel);
+		while (strlen(label) > 3 && text_width(c, c->px * 0.85, label) > slot - 4)
+			label[strlen(label) - 1] = '\0';
+		text(c, cx, f.y1 + (int)(c->px * 1.4), c->px * 0.85, c->fg, CENTER, label, 0);
+	}
+	return 0;
+}
+
+static int draw_budget(struct canvas *c, const struct chart_data *d)
+{
+	const char *title = "Budget: current and recommended daily spend";
+	if (d->nbars == 0) {
+		no_data(c, title, d->subtitle);
+		return 0;
+	}
+	int y = header(c, title, d->subtitle);
+	double hi = 0;
+	for (int i = 0; i < d->nbars; i++) {
+		hi = d->bars[i].current > hi ? d->bars[i].current : hi;
+		hi = d->bars[i].recommended > hi ? d->bars[i].recommended : hi;
+	}
+	int margin = y_label_width(c, 0, hi, TICK_SI);
+	struct frame f = { margin + (int)(c->px * 1.5), y + (int)(c->px * 1.6), c->w - (int)c->px,
+			   c->h - (int)(c->px * 2.6), 0, hi * 1.12, 0, 0 };
+	y_axis(c, &f, TICK_SI);
+	int slot = (f.x1 - f.x0) / d->nbars, bw = slot * 3 / 10;
+	for (int i = 0; i < d->nbars; i++) {
+		const struct chart_bar *b = &d->bars[i];
+		int cx = f.x0 + slot * i + slot / 2, zero = y_of(&f, 0);
+		gdImageFilledRectangle(c->im, cx - bw - 1, y_of(&f, b->current), cx - 1, zero, c->color[6]);
+		gdImageFilledRectangle(c->im, cx + 1, y_of(&f, b->recommended), cx + bw + 1, zero, c->color[0]);
+		char change[32];
+		if (b->current > 0)
+			snprintf(change, sizeof change, "%+.0f%%", 100 * (b->recommended / b->current - 1));
+		else
+			snprintf(change, sizeof change, "new");
+		int top = y_of(&f, b->recommended > b->current ? b->recommended : b->current);
+		text(c, cx, top - (int)(c->px * 0.4), c->px * 0.8,
+		     b->recommended >= b->current ? c->color[2] : c->color[5], CENTER, change, 1);
+		char label[80];
+		snprintf(label, sizeof label, "%s", b->channel);
+		while (strlen(label) > 3 && text_width(c, c->px * 0.85, label) > slot - 4)
+			label[strlen(label) - 1] = '\0';
+		text(c, cx, f.y1 + (int)(c->px * 1.4), c->px * 0.85, c->fg, CENTER, label, 0);
+	}
+	static const char *const labels[] = { "current", "recommended" };
+	int colors[] = { c->color[6], c->color[0] };
+	legend(c, f.x1, y + (int)(c->px * 0.6), labels, colors, 2);
+	return 0;
+}
+
+int chart_render(const struct chart_data *data, const struct chart_style *style,
+		 unsigned char **png, int *size)
+{
+	struct canvas c;
+	*png = NULL;
+	if (canvas_open(&c, style) != 0)
+		return -1;
+	switch (data->kind) {
+	case CHART_ROI_FORECAST: draw_roi_forecast(&c, data); break;
+	case CHART_ROI_TIMESERIES: draw_timeseries(&c, data, "ROI and conversions"); break;
+	case CHART_REACH_CTR: draw_timeseries(&c, data, "Reach and click-through rate"); break;
+	case CHART_BUDGET: draw_budget(&c, data); break;
+	case CHART__MAX: break;
+	}
+	return canvas_png(&c, png, size);
+}

@@ -1,0 +1,70 @@
+/*
+ * chart: the four dashboards drawn with gd (FreeType text through
+ * fontconfig, DejaVu Sans), data in, PNG bytes out. Pure: no database, no
+ * files but the font.
+ *
+ * Compute first, draw second: ranges and ticks are worked out from the data
+ * (ticks.h), then painted. Everything scales with width and height; tick
+ * labels are thinned until they do not overlap. Colours are the Okabe-Ito
+ * palette (safe for colour-blind readers), on a light or a dark theme.
+ */
+#ifndef MLDASH_CHART_H
+#define MLDASH_CHART_H
+
+#include <stddef.h>
+
+enum chart_kind { CHART_ROI_FORECAST, CHART_ROI_TIMESERIES, CHART_REACH_CTR, CHART_BUDGET, CHART__MAX };
+extern const char *const chart_names[CHART__MAX]; /* "roi-forecast", ... */
+
+#define CHART_DEFAULT_WIDTH 800
+#define CHART_DEFAULT_HEIGHT 400
+
+struct chart_bar { /* one channel of the ROI forecast or the budget */
+	char channel[65];
+	double value, lo80, hi80, lo95, hi95; /* ROI forecast */
+	double current, recommended;          /* budget (daily) */
+};
+
+struct chart_point {
+	long day;     /* days since 1970-01-01 */
+	int forecast; /* 0 actual, 1 forecast */
+	double v, lo80, hi80, lo95, hi95; /* NaN when absent */
+};
+
+struct chart_panel {
+	const char *title;  /* "ROI", "Conversions" ... */
+	int percent;        /* labels as percentages */
+	const struct chart_point *points;
+	int n;
+};
+
+struct chart_data {
+	enum chart_kind kind;
+	char subtitle[160];          /* run time, channel, uplift ... */
+	const struct chart_bar *bars; /* ROI forecast, budget */
+	int nbars;
+	struct chart_panel panels[2]; /* time series: top and bottom */
+};
+
+struct chart_style {
+	int width, height;
+	int dark;
+};
+
+/*
+ * Draws the chart; *png receives the PNG bytes (free with chart_free) and
+ * *size their length. With no data, a chart that says so. Returns 0, or -1
+ * when drawing failed (no font, no memory).
+ */
+int chart_render(const struct chart_data *data, const struct chart_style *style,
+		 unsigned char **png, int *size);
+
+void chart_free(unsigned char *png);
+
+/* A strong ETag for PNG bytes: a quoted 64-bit FNV-1a hash. */
+void chart_etag(const unsigned char *png, int size, char out[24]);
+
+/* The chart kind named name ("roi-forecast"...), or -1. */
+int chart_kind_from_name(const char *name);
+
+#endif
