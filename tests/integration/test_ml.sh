@@ -147,3 +147,26 @@ expect_status 200 "sync-now after a killed run"
 dead=$(sql "SELECT COUNT(*) FROM ml_runs WHERE job = 'ml_sync' AND status = 'failed' AND error LIKE '%stopped before finishing%'")
 [ "$dead" -ge 1 ] || fail "the killed run was not marked failed"
 pass "killed run: the previous run ($before) kept being served; the next run succeeded and marked it failed"
+
+# Charts through nginx: the cached default, 304, on-demand views, 400s.
+for chart in roi-forecast roi-timeseries reach-ctr budget-recommendation; do
+	http GET "/$chart/chart"
+	expect_status 200 "GET /$chart/chart"
+	[ "$(header Content-Type)" = image/png ] || fail "/$chart/chart: Content-Type $(header Content-Type)"
+	size=$(od -An -tu1 -j16 -N8 "$BODY" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 "x" $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }')
+	[ "$size" = 800x400 ] || fail "/$chart/chart is $size, expected 800x400"
+	etag=$(header ETag)
+	http GET "/$chart/chart" -H "If-None-Match: $etag"
+	expect_status 304 "/$chart/chart with its ETag"
+done
+http GET "/reach-ctr/chart?width=1200&height=500&theme=dark&days=14"
+expect_status 200 "an on-demand chart"
+size=$(od -An -tu1 -j16 -N8 "$BODY" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 "x" $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }')
+[ "$size" = 1200x500 ] || fail "on-demand chart is $size"
+for bad in "width=199" "width=4001" "height=149" "height=3001" "theme=blue" "days=0" "channel=nope" "colour=red"; do
+	http GET "/roi-forecast/chart?$bad"
+	expect_status 400 "GET /roi-forecast/chart?$bad"
+	param=${bad%%=*}
+	json .error.message | grep -q "$param" || fail "chart?$bad: the 400 does not name '$param'"
+done
+pass "charts: 200 image/png of 800x400 from the cache, 304 on the ETag, views on demand, 400 naming each bad parameter"
