@@ -1,0 +1,67 @@
+/*
+ * chart_bench: time to draw each dashboard (data in, PNG bytes out) at
+ * 800x400 and 1600x900, with data shaped like a real run: six channels, 90
+ * days of actuals and 30 of forecasts.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "chart.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(void)
+{
+	enum { DAYS = 120, RUNS = 40 };
+	static struct chart_point roi[DAYS], conv[DAYS];
+	for (int i = 0; i < DAYS; i++) {
+		int f = i >= 90;
+		double r = 0.5 + 0.2 * sin(i * 0.9), c = 80 + 15 * sin(i * 0.9 + 1);
+		roi[i] = (struct chart_point){ 20000 + i, f, r, f ? r - 0.2 : NAN, f ? r + 0.2 : NAN,
+					       f ? r - 0.4 : NAN, f ? r + 0.4 : NAN };
+		conv[i] = (struct chart_point){ 20000 + i, f, c, f ? c - 8 : NAN, f ? c + 8 : NAN,
+						f ? c - 15 : NAN, f ? c + 15 : NAN };
+	}
+	static const char *const names[] = { "google_ads", "meta", "tiktok", "email", "display", "youtube" };
+	struct chart_bar bars[6];
+	for (int i = 0; i < 6; i++) {
+		bars[i] = (struct chart_bar){ .value = 1.5 - 0.3 * i, .lo80 = 1.2 - 0.3 * i, .hi80 = 1.8 - 0.3 * i,
+					      .lo95 = 1.0 - 0.3 * i, .hi95 = 2.0 - 0.3 * i,
+					      .current = 500 + 100 * i, .recommended = 800 - 60 * i };
+		snprintf(bars[i].channel, sizeof bars[i].channel, "%s", names[i]);
+	}
+	struct chart_data data[CHART__MAX] = {
+		{ .kind = CHART_ROI_FORECAST, .bars = bars, .nbars = 6, .subtitle = "run of 2026-11-25 21:00 UTC" },
+		{ .kind = CHART_ROI_TIMESERIES, .subtitle = "run of 2026-11-25 21:00 UTC",
+		  .panels = { { "ROI", 1, roi, DAYS }, { "Conversions", 0, conv, DAYS } } },
+		{ .kind = CHART_REACH_CTR, .subtitle = "run of 2026-11-25 21:00 UTC",
+		  .panels = { { "Reach", 0, conv, DAYS }, { "Click-through rate", 1, roi, DAYS } } },
+		{ .kind = CHART_BUDGET, .bars = bars, .nbars = 6, .subtitle = "run of 2026-11-25 21:00 UTC" },
+	};
+	static const int sizes[2][2] = { { 800, 400 }, { 1600, 900 } };
+	printf("%-24s %12s %12s\n", "chart", "800x400 ms", "1600x900 ms");
+	for (int k = 0; k < CHART__MAX; k++) {
+		double ms[2];
+		for (int s = 0; s < 2; s++) {
+			struct chart_style st = { sizes[s][0], sizes[s][1], 0 };
+			unsigned char *png;
+			int size;
+			chart_render(&data[k], &st, &png, &size); /* warm the font cache */
+			chart_free(png);
+			double t0 = now();
+			for (int r = 0; r < RUNS; r++) {
+				chart_render(&data[k], &st, &png, &size);
+				chart_free(png);
+			}
+			ms[s] = (now() - t0) / RUNS * 1e3;
+		}
+		printf("%-24s %12.2f %12.2f\n", chart_names[k], ms[0], ms[1]);
+	}
+	return 0;
+}
