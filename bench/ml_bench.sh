@@ -47,4 +47,17 @@ if command -v wrk >/dev/null; then
 	done
 	rps=$(wrk -t2 -c32 -d5s "http://127.0.0.1:$MLDASH_PORT/index.html" | sed -n 's/^Requests\/sec: *//p')
 	printf '%-50s %12s\n' "nginx static web/index.html (the ceiling)" "$rps"
+
+	# The cached chart against nginx serving the very same PNG as a file.
+	echo
+	curl -s -o "$SRC/web/.bench-chart.png" "http://127.0.0.1:$MLDASH_PORT/api/ml-dashboard/roi-timeseries/chart"
+	chart=$(wrk -t2 -c32 -d5s "http://127.0.0.1:$MLDASH_PORT/api/ml-dashboard/roi-timeseries/chart" |
+		sed -n 's/^Requests\/sec: *//p')
+	static=$(wrk -t2 -c32 -d5s "http://127.0.0.1:$MLDASH_PORT/.bench-chart.png" | sed -n 's/^Requests\/sec: *//p')
+	rm -f "$SRC/web/.bench-chart.png"
+	printf '%-50s %12s\n' "roi-timeseries/chart (cached)" "$chart" "the same PNG as a static file" "$static"
+	awk -v a="$chart" -v b="$static" 'BEGIN { printf "%-50s %12.2f\n", "ratio", a / b }'
+	ondemand=$(wrk -t2 -c8 -d5s "http://127.0.0.1:$MLDASH_PORT/api/ml-dashboard/roi-timeseries/chart?width=801" |
+		sed -n 's/^Requests\/sec: *//p')
+	printf '%-50s %12s\n' "roi-timeseries/chart?width=801 (1 s micro-cache)" "$ondemand"
 fi
