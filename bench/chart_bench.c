@@ -45,11 +45,12 @@ int main(void)
 		{ .kind = CHART_BUDGET, .bars = bars, .nbars = 6, .subtitle = "run of 2026-11-25 21:00 UTC" },
 	};
 	static const int sizes[2][2] = { { 800, 400 }, { 1600, 900 } };
-	printf("%-24s %12s %12s\n", "chart", "800x400 ms", "1600x900 ms");
+	struct chart_text_cache *cache = chart_text_cache_new();
+	printf("%-24s %12s %12s %14s %14s\n", "chart", "800x400 ms", "1600x900 ms", "cached text", "cached text");
 	for (int k = 0; k < CHART__MAX; k++) {
-		double ms[2];
-		for (int s = 0; s < 2; s++) {
-			struct chart_style st = { sizes[s][0], sizes[s][1], 0 };
+		double ms[4];
+		for (int s = 0; s < 4; s++) {
+			struct chart_style st = { sizes[s % 2][0], sizes[s % 2][1], 0, s >= 2 ? cache : NULL };
 			unsigned char *png;
 			int size;
 			chart_render(&data[k], &st, &png, &size); /* warm the font cache */
@@ -61,7 +62,8 @@ int main(void)
 			}
 			ms[s] = (now() - t0) / RUNS * 1e3;
 		}
-		printf("%-24s %12.2f %12.2f\n", chart_names[k], ms[0], ms[1]);
+		printf("%-24s %12.2f %12.2f %14.2f %14.2f\n", chart_names[k], ms[0], ms[1], ms[2], ms[3]);
 	}
+	chart_text_cache_free(cache);
 	return 0;
 }

@@ -27,6 +27,7 @@ static const int palette_rgb[] = { 0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7,
 
 struct canvas {
 	gdImagePtr im;
+	struct chart_text_cache *text_cache; /* may be NULL */
 	int w, h;
 	double px;      /* the base text size in pixels */
 	int line;       /* line thickness */
@@ -72,21 +73,143 @@ static double points(double px)
 	return px * 72.0 / 96.0;
 }
 
+/* A rendered label: its ink as coverage (0-255) over a box, and where the
+ * box sits against the pen position. */
+struct text_entry {
+	char *key;          /* "px|bold|text"; NULL for a free slot */
+	int width;          /* advance, for alignment */
+	int x0, y0, w, h;   /* coverage box relative to the pen (baseline) */
+	unsigned char *ink; /* w * h */
+};
+
+#define TEXT_SLOTS 1024
+
+struct chart_text_cache {
+	struct text_entry slot[TEXT_SLOTS];
+	int used;
+};
+
+struct chart_text_cache *chart_text_cache_new(void)
+{
+	return calloc(1, sizeof(struct chart_text_cache));
+}
+
+static void cache_clear(struct chart_text_cache *tc)
+{
+	for (int i = 0; i < TEXT_SLOTS; i++) {
+		free(tc->slot[i].key);
+		free(tc->slot[i].ink);
+	}
+	memset(tc, 0, sizeof *tc);
+}
+
+void chart_text_cache_free(struct chart_text_cache *cache)
+{
+	if (cache == NULL)
+		return;
+	cache_clear(cache);
+	free(cache);
+}
+
+static unsigned long hash_key(const char *s)
+{
+	unsigned long h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* Renders s once in black on white and keeps 255 - red as its coverage. */
+static struct text_entry *text_entry(struct chart_text_cache *tc, double px, const char *s, int bold)
+{
+	char key[300];
+	snprintf(key, sizeof key, "%d|%d|%s", (int)lround(px * 10), bold, s);
+	unsigned long h = hash_key(key) % TEXT_SLOTS;
+	for (int probe = 0; probe < TEXT_SLOTS; probe++) {
+		struct text_entry *e = &tc->slot[(h + (unsigned long)probe) % TEXT_SLOTS];
+		if (e->key == NULL)
+			break;
+		if (strcmp(e->key, key) == 0)
+			return e;
+	}
+	if (tc->used >= TEXT_SLOTS * 3 / 4) /* full: start again rather than grow */
+		cache_clear(tc);
+	int box[8];
+	const char *font = bold ? FONT_BOLD : FONT;
+	if (gdImageStringFT(NULL, box, 0, (char *)font, points(px), 0, 0, 0, (char *)s) != NULL)
+		return NULL;
+	int x0 = box[6] - 1, y0 = box[7] - 1, w = box[2] - box[6] + 3, hgt = box[3] - box[7] + 3;
+	if (w <= 0 || hgt <= 0 || w > 4000 || hgt > 400)
+		return NULL;
+	gdImagePtr im = gdImageCreateTrueColor(w, hgt);
+	unsigned char *ink = malloc((size_t)w * (size_t)hgt);
+	char *k = strdup(key);
+	if (im == NULL || ink == NULL || k == NULL) {
+		if (im)
+			gdImageDestroy(im);
+		free(ink);
+		free(k);
+		return NULL;
+	}
+	gdImageFilledRectangle(im, 0, 0, w - 1, hgt - 1, 0xFFFFFF);
+	gdImageStringFT(im, box, 0x000000, (char *)font, points(px), 0, -x0, -y0, (char *)s);
+	for (int y = 0; y < hgt; y++)
+		for (int x = 0; x < w; x++)
+			ink[y * w + x] = (unsigned char)(255 - gdTrueColorGetRed(im->tpixels[y][x]));
+	gdImageDestroy(im);
+	struct text_entry *e = &tc->slot[h];
+	while (e->key != NULL)
+		e = &tc->slot[(unsigned long)(e - tc->slot + 1) % TEXT_SLOTS];
+	*e = (struct text_entry){ k, box[2] - box[0], x0, y0, w, hgt, ink };
+	tc->used++;
+	return e;
+}
+
 static int text_width(struct canvas *c, double px, const char *s)
 {
-	(void)c;
+	if (c->text_cache != NULL) {
+		struct text_entry *e = text_entry(c->text_cache, px, s, 0);
+		if (e != NULL)
+			return e->width;
+	}
 	int box[8];
 	if (gdImageStringFT(NULL, box, 0, (char *)FONT, points(px), 0, 0, 0, (char *)s) != NULL)
 		return (int)(px * 0.6 * (double)strlen(s));
 	return box[2] - box[0];
 }
 
+/* Blends cached ink of colour color into the image at pen position (x, y). */
+static void blit(struct canvas *c, const struct text_entry *e, int x, int y, int color)
+{
+	int r = gdTrueColorGetRed(color), g = gdTrueColorGetGreen(color), b = gdTrueColorGetBlue(color);
+	for (int j = 0; j < e->h; j++) {
+		int py = y + e->y0 + j;
+		if (py < 0 || py >= c->h)
+			continue;
+		for (int i = 0; i < e->w; i++) {
+			int px = x + e->x0 + i, a = e->ink[j * e->w + i];
+			if (a == 0 || px < 0 || px >= c->w)
+				continue;
+			int d = c->im->tpixels[py][px];
+			int nr = (r * a + gdTrueColorGetRed(d) * (255 - a)) / 255;
+			int ng = (g * a + gdTrueColorGetGreen(d) * (255 - a)) / 255;
+			int nb = (b * a + gdTrueColorGetBlue(d) * (255 - a)) / 255;
+			c->im->tpixels[py][px] = gdTrueColorAlpha(nr, ng, nb, 0);
+		}
+	}
+}
+
 /* Draws s with its baseline at y, aligned on x. */
 static void text(struct canvas *c, int x, int y, double px, int color, enum align a, const char *s,
 		 int bold)
 {
-	int w = a == LEFT ? 0 : text_width(c, px, s);
+	struct text_entry *e = c->text_cache ? text_entry(c->text_cache, px, s, bold) : NULL;
+	int w = e ? e->width : a == LEFT ? 0 : text_width(c, px, s);
 	int left = a == LEFT ? x : a == CENTER ? x - w / 2 : x - w;
+	if (e != NULL) {
+		blit(c, e, left, y, color);
+		return;
+	}
 	int box[8];
 	gdImageStringFT(c->im, box, color, (char *)(bold ? FONT_BOLD : FONT), points(px), 0, left, y,
 			(char *)s);
@@ -101,6 +224,7 @@ static int canvas_open(struct canvas *c, const struct chart_style *st)
 	gdFTUseFontConfig(1);
 	c->w = st->width;
 	c->h = st->height;
+	c->text_cache = st->text_cache;
 	c->im = gdImageCreateTrueColor(c->w, c->h);
 	if (c->im == NULL)
 		return -1;

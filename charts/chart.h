@@ -46,10 +46,19 @@ struct chart_data {
 	struct chart_panel panels[2]; /* time series: top and bottom */
 };
 
+struct chart_text_cache;
+
 struct chart_style {
 	int width, height;
 	int dark;
+	/* Optional, owned by the caller: rendered text kept between charts (a
+	 * worker's labels repeat), so FreeType runs once per label. NULL: none. */
+	struct chart_text_cache *text_cache;
 };
+
+/* A text cache for chart_style; free with chart_text_cache_free. */
+struct chart_text_cache *chart_text_cache_new(void);
+void chart_text_cache_free(struct chart_text_cache *cache);
 
 /*
  * Draws the chart; *png receives the PNG bytes (free with chart_free) and

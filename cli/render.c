@@ -16,7 +16,7 @@ int cmd_render(const struct mldash_config *cfg, int argc, char **argv)
 		{ "days", required_argument, NULL, 'd' },   { "channel", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0 };
+	struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, NULL };
 	const char *out = NULL, *channel = "";
 	int days = 0, opt;
 	optind = 0; /* GNU getopt: 0 re-initialises it for this option string */

@@ -782,7 +782,7 @@ void api_chart(struct app *app, const struct request *req, struct response *resp
 	}
 	if (read_params(req, allowed, &p, resp) != 0)
 		return;
-	struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0 };
+	struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, app->text_cache };
 	if (read_int_param(req, "width", 200, 4000, &style.width, resp) != 0 ||
 	    read_int_param(req, "height", 150, 3000, &style.height, resp) != 0)
 		return;

@@ -11,10 +11,13 @@
 #include "db.h"
 #include "router.h"
 
+struct chart_text_cache;
+
 struct app {
 	const struct mldash_config *cfg;
 	struct db *db;          /* one persistent connection per worker */
 	int migrations_latest;  /* highest version shipped in migrations_dir */
+	struct chart_text_cache *text_cache; /* labels kept between charts drawn on demand */
 };
 
 /* One request; the strings point into libfcgi's environment and stay valid

@@ -16,6 +16,7 @@
 
 #include "handlers.h"
 #include "auth.h"
+#include "chart.h"
 #include "log.h"
 #include "migrate.h"
 #include "response.h"
@@ -239,7 +240,8 @@ int main(int argc, char **argv)
 	if (migrate_count_files(cfg.paths.migrations_dir, &app.migrations_latest) < 0)
 		log_warn("cannot read migrations folder %s", cfg.paths.migrations_dir);
 	app.db = db_new(&cfg);
-	if (app.db == NULL) {
+	app.text_cache = chart_text_cache_new();
+	if (app.db == NULL || app.text_cache == NULL) {
 		log_error("out of memory");
 		return 1;
 	}
@@ -249,6 +251,7 @@ int main(int argc, char **argv)
 		log_warn("database not reachable yet: %s", db_error(app.db));
 
 	int rc = serve(&app);
+	chart_text_cache_free(app.text_cache);
 	db_free(app.db);
 	return rc;
 }

@@ -547,8 +547,10 @@ out:
  * this transaction) into ml_chart_cache. */
 static enum db_status cache_charts(struct db *db, long long run)
 {
-	const struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0 };
-	for (int k = 0; k < CHART__MAX; k++) {
+	struct chart_text_cache *text = chart_text_cache_new(); /* labels shared by the four */
+	const struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, text };
+	enum db_status result = DB_OK;
+	for (int k = 0; k < CHART__MAX && result == DB_OK; k++) {
 		struct chart_data data;
 		struct chart_rows rows;
 		enum db_status st = chart_load(db, run, "", (enum chart_kind)k, "", 0, &data, &rows);
@@ -559,14 +561,16 @@ static enum db_status cache_charts(struct db *db, long long run)
 		chart_rows_free(&rows);
 		if (st != DB_OK) {
 			chart_free(png);
-			return st;
+			result = st;
+			break;
 		}
 		char etag[24];
 		chart_etag(png, size, etag);
 		char *sql = malloc(2 * (size_t)size + 512);
 		if (sql == NULL) {
 			chart_free(png);
-			return DB_ERROR;
+			result = DB_ERROR;
+			break;
 		}
 		int n = snprintf(sql, 512,
 				 "INSERT INTO ml_chart_cache (run_id, chart, width, height, theme, etag, png)"
@@ -575,12 +579,11 @@ static enum db_status cache_charts(struct db *db, long long run)
 		n += (int)mysql_real_escape_string(db_mysql(db), sql + n, (const char *)png, (unsigned long)size);
 		memcpy(sql + n, "')", 3);
 		chart_free(png);
-		st = db_exec_noretry(db, sql, NULL);
+		result = db_exec_noretry(db, sql, NULL);
 		free(sql);
-		if (st != DB_OK)
-			return st;
 	}
-	return DB_OK;
+	chart_text_cache_free(text);
+	return result;
 }
 
 /* Reads, models and writes inside the open transaction. */

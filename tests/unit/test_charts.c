@@ -9,6 +9,7 @@
 #include <gd.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chart.h"
@@ -78,7 +79,7 @@ static void test_date_ticks(void **state)
 /* Decodes a chart and returns the image (caller destroys). */
 static gdImagePtr render(const struct chart_data *d, int w, int h, int dark)
 {
-	struct chart_style st = { w, h, dark };
+	struct chart_style st = { w, h, dark, NULL };
 	unsigned char *png;
 	int size;
 	assert_int_equal(chart_render(d, &st, &png, &size), 0);
@@ -151,6 +152,42 @@ static void test_series_and_empty(void **state)
 	gdImageDestroy(im);
 }
 
+/* Text from the cache looks like text drawn directly: few pixels differ,
+ * and none by much. */
+static void test_text_cache_matches(void **state)
+{
+	(void)state;
+	struct chart_bar bars[3] = { { .channel = "search", .current = 300, .recommended = 450 },
+				     { .channel = "social", .current = 500, .recommended = 250 },
+				     { .channel = "email", .current = 80, .recommended = 120 } };
+	struct chart_data d = { .kind = CHART_BUDGET, .bars = bars, .nbars = 3, .subtitle = "run of today" };
+	struct chart_text_cache *cache = chart_text_cache_new();
+	for (int dark = 0; dark <= 1; dark++) {
+		struct chart_style plain = { 800, 400, dark, NULL }, cached = { 800, 400, dark, cache };
+		unsigned char *a, *b;
+		int na, nb;
+		assert_int_equal(chart_render(&d, &plain, &a, &na), 0);
+		for (int round = 0; round < 2; round++) { /* cold, then warm */
+			assert_int_equal(chart_render(&d, &cached, &b, &nb), 0);
+			gdImagePtr ia = gdImageCreateFromPngPtr(na, a), ib = gdImageCreateFromPngPtr(nb, b);
+			int differ = 0, worst = 0;
+			for (int y = 0; y < 400; y++)
+				for (int x = 0; x < 800; x++) {
+					int p = gdImageGetTrueColorPixel(ia, x, y), q = gdImageGetTrueColorPixel(ib, x, y);
+					int dr = abs(((p >> 16) & 255) - ((q >> 16) & 255));
+					differ += p != q;
+					worst = dr > worst ? dr : worst;
+				}
+			assert_true(differ < 800 * 400 / 50); /* under 2% of the pixels */
+			gdImageDestroy(ia);
+			gdImageDestroy(ib);
+			chart_free(b);
+		}
+		chart_free(a);
+	}
+	chart_text_cache_free(cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_date_ticks),
 		cmocka_unit_test(test_bars_and_themes),
 		cmocka_unit_test(test_series_and_empty),
+		cmocka_unit_test(test_text_cache_matches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
