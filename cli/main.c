@@ -217,8 +217,7 @@ static int sync_ml(const struct mldash_config *cfg, struct db *db)
 		       sum.rows_written[ML_REACH_CTR], sum.rows_written[ML_BUDGET], sum.seconds);
 		return 0;
 	case ML_BUSY:
-		log_error("sync ml: %s", sum.error);
-		return 1;
+	case ML_SLOT_TAKEN:
 	case ML_FAILED:
 		break;
 	}

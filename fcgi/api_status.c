@@ -1,7 +1,9 @@
 /* api_status: GET /health (liveness) and GET /status (database, schema, rows). */
 #include <json-c/json.h>
 #include <stdlib.h>
+#include <time.h>
 
+#include "cron.h"
 #include "handlers.h"
 #include "log.h"
 #include "migrate.h"
@@ -57,27 +59,57 @@ static enum db_status add_row_counts(struct app *app, struct json_object *out)
 	return DB_OK;
 }
 
-static enum db_status add_last_runs(struct app *app, struct json_object *out)
+static struct json_object *run_json(MYSQL_ROW row)
+{
+	struct json_object *run = json_object_new_object();
+	json_object_object_add(run, "id", json_object_new_int64(atoll(row[1])));
+	json_object_object_add(run, "trigger", json_string_or_null(row[2]));
+	json_object_object_add(run, "status", json_string_or_null(row[3]));
+	json_object_object_add(run, "started_at", json_string_or_null(row[4]));
+	json_object_object_add(run, "finished_at", json_string_or_null(row[5]));
+	json_object_object_add(run, "error", json_string_or_null(row[6]));
+	return run;
+}
+
+/* A job's schedule and its next fire time, as the scheduler reading the same
+ * configuration computes it. */
+static struct json_object *job_json(const char *expr, const char *timezone)
+{
+	struct json_object *job = json_object_new_object();
+	json_object_object_add(job, "schedule", json_object_new_string(expr));
+	json_object_object_add(job, "timezone", json_object_new_string(timezone));
+	struct cron cron;
+	char err[256], next[32];
+	time_t t = (time_t)-1;
+	if (cron_parse(expr, &cron, err, sizeof err) == 0)
+		t = cron_next(&cron, time(NULL));
+	struct tm utc;
+	if (t != (time_t)-1 && gmtime_r(&t, &utc) != NULL) {
+		strftime(next, sizeof next, "%Y-%m-%dT%H:%M:%SZ", &utc);
+		json_object_object_add(job, "next_run", json_object_new_string(next));
+	} else {
+		json_object_object_add(job, "next_run", NULL);
+	}
+	json_object_object_add(job, "last_run", NULL);
+	return job;
+}
+
+static enum db_status add_jobs(struct app *app, struct json_object *out)
 {
 	MYSQL_RES *res;
 	enum db_status st = db_query(app->db, last_runs_sql, &res);
 	if (st != DB_OK)
 		return st;
+	const struct mldash_config *cfg = app->cfg;
 	struct json_object *jobs = json_object_new_object();
-	json_object_object_add(jobs, "ml_sync", NULL);
-	json_object_object_add(jobs, "campaign_sync", NULL);
+	json_object_object_add(jobs, "ml_sync", job_json(cfg->schedule.ml_sync, cfg->schedule.timezone));
+	json_object_object_add(jobs, "campaign_sync",
+			       job_json(cfg->schedule.campaign_sync, cfg->schedule.timezone));
 	MYSQL_ROW row;
 	while ((row = mysql_fetch_row(res)) != NULL) {
-		struct json_object *run = json_object_new_object();
-		json_object_object_add(run, "id", json_object_new_int64(atoll(row[1])));
-		json_object_object_add(run, "trigger", json_string_or_null(row[2]));
-		json_object_object_add(run, "status", json_string_or_null(row[3]));
-		json_object_object_add(run, "started_at", json_string_or_null(row[4]));
-		json_object_object_add(run, "finished_at", json_string_or_null(row[5]));
-		json_object_object_add(run, "error", json_string_or_null(row[6]));
-		struct json_object *job = json_object_new_object();
-		json_object_object_add(job, "last_run", run);
-		json_object_object_add(jobs, row[0], job);
+		struct json_object *job;
+		if (json_object_object_get_ex(jobs, row[0], &job))
+			json_object_object_add(job, "last_run", run_json(row));
 	}
 	mysql_free_result(res);
 	json_object_object_add(out, "jobs", jobs);
@@ -109,7 +141,7 @@ void api_status(struct app *app, const struct request *req, struct response *res
 	if (version >= 1) {
 		st = add_row_counts(app, out);
 		if (st == DB_OK)
-			st = add_last_runs(app, out);
+			st = add_jobs(app, out);
 		if (st != DB_OK) {
 			json_object_put(out);
 			api_database_failure(app, st, resp);

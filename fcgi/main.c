@@ -235,6 +235,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_threshold(cfg.log.level);
+	config_apply_timezone(&cfg); /* /status tells the next run of each schedule */
 
 	struct app app = { .cfg = &cfg };
 	if (migrate_count_files(cfg.paths.migrations_dir, &app.migrations_latest) < 0)

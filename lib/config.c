@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "cron.h"
 #include "version.h"
 
-enum key_type { KEY_STRING, KEY_INT, KEY_LOG_LEVEL };
+enum key_type { KEY_STRING, KEY_INT, KEY_LOG_LEVEL, KEY_CRON, KEY_ZONE };
 
 struct key_spec {
 	const char *section;
@@ -23,6 +26,9 @@ struct key_spec {
 
 #define STR_KEY(sec, key, field) \
 	{ sec, key, KEY_STRING, offsetof(struct mldash_config, field), \
+	  sizeof(((struct mldash_config *)0)->field), 0, 0 }
+#define TYPED_KEY(sec, key, type, field) \
+	{ sec, key, type, offsetof(struct mldash_config, field), \
 	  sizeof(((struct mldash_config *)0)->field), 0, 0 }
 #define INT_KEY(sec, key, field, lo, hi) \
 	{ sec, key, KEY_INT, offsetof(struct mldash_config, field), sizeof(int), lo, hi }
@@ -40,6 +46,9 @@ static const struct key_spec config_keys[] = {
 	STR_KEY("api", "cors_origins", api.cors_origins),
 	INT_KEY("api", "max_upload_bytes", api.max_upload_bytes, 1024, 1073741824),
 	STR_KEY("ingest", "spool_dir", ingest.spool_dir),
+	TYPED_KEY("schedule", "ml_sync", KEY_CRON, schedule.ml_sync),
+	TYPED_KEY("schedule", "campaign_sync", KEY_CRON, schedule.campaign_sync),
+	TYPED_KEY("schedule", "timezone", KEY_ZONE, schedule.timezone),
 	INT_KEY("ml", "horizon_days", ml.horizon_days, 1, 365),
 	INT_KEY("ml", "history_days", ml.history_days, 7, 730),
 	INT_KEY("ml", "fit_days", ml.fit_days, 28, 1460),
@@ -60,6 +69,9 @@ void config_defaults(struct mldash_config *cfg)
 	cfg->database.connect_timeout = 3;
 	cfg->database.read_timeout = 30;
 	cfg->api.max_upload_bytes = 64 << 20;
+	snprintf(cfg->schedule.ml_sync, sizeof cfg->schedule.ml_sync, "*/30 * * * *");
+	snprintf(cfg->schedule.campaign_sync, sizeof cfg->schedule.campaign_sync, "0 * * * *");
+	snprintf(cfg->schedule.timezone, sizeof cfg->schedule.timezone, "UTC");
 	cfg->ml.horizon_days = 30;
 	cfg->ml.history_days = 90;
 	cfg->ml.fit_days = 365;
@@ -103,6 +115,31 @@ static int set_value(struct mldash_config *cfg, const struct key_spec *spec, con
 			return -1;
 		}
 		*(int *)(void *)field = (int)v;
+		return 0;
+	}
+	case KEY_CRON: {
+		struct cron c;
+		if (cron_parse(value, &c, why, whylen) != 0)
+			return -1;
+		if (strlen(value) >= spec->size) {
+			snprintf(why, whylen, "value is too long");
+			return -1;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
+	}
+	case KEY_ZONE: {
+		char path[512];
+		int plain = strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") ==
+			    strlen(value);
+		snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", value);
+		if (*value == '\0' || !plain || strstr(value, "..") || value[0] == '/' ||
+		    strlen(value) >= spec->size || (strcmp(value, "UTC") != 0 && access(path, R_OK) != 0)) {
+			snprintf(why, whylen, "'%s' is not a time zone (e.g. UTC, Europe/Berlin; see "
+				 "/usr/share/zoneinfo)", value);
+			return -1;
+		}
+		memcpy(field, value, strlen(value) + 1);
 		return 0;
 	}
 	case KEY_LOG_LEVEL:
@@ -278,4 +315,10 @@ int config_origin_allowed(const struct mldash_config *cfg, const char *origin)
 		list += len;
 	}
 	return 0;
+}
+
+void config_apply_timezone(const struct mldash_config *cfg)
+{
+	setenv("TZ", cfg->schedule.timezone, 1);
+	tzset();
 }

@@ -41,6 +41,12 @@ struct mldash_config {
 	} ingest;
 
 	struct {
+		char ml_sync[CONFIG_STR_MAX];       /* cron expression */
+		char campaign_sync[CONFIG_STR_MAX]; /* cron expression */
+		char timezone[CONFIG_STR_MAX];      /* the zone schedules are read in */
+	} schedule;
+
+	struct {
 		int horizon_days;  /* forecast horizon */
 		int history_days;  /* actuals shown beside the forecasts */
 		int fit_days;      /* history the models learn from */
@@ -74,6 +80,9 @@ int config_apply_string(struct mldash_config *cfg, const char *ini, const char *
 
 /* Applies MLDASH_<SECTION>_<KEY> variables from the process environment. */
 int config_apply_env(struct mldash_config *cfg, char *err, size_t errlen);
+
+/* Makes the configured schedule time zone the process's (TZ). */
+void config_apply_timezone(const struct mldash_config *cfg);
 
 /* Checks an origin against cors_origins; returns 1 when it may read answers. */
 int config_origin_allowed(const struct mldash_config *cfg, const char *origin);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,13 @@ const char *const log_level_names[LOG_LEVEL__MAX] = {
 
 static const char *log_program = "mldash";
 static enum log_level log_threshold = LOG_LEVEL_INFO;
+static int log_syslog;
+
+void log_use_syslog(void)
+{
+	openlog(log_program, LOG_PID, LOG_DAEMON);
+	log_syslog = 1;
+}
 
 void log_init(const char *program, enum log_level threshold)
 {
@@ -45,6 +53,16 @@ void log_msg(enum log_level level, const char *fmt, ...)
 {
 	if (level < log_threshold)
 		return;
+	if (log_syslog) {
+		static const int priority[LOG_LEVEL__MAX] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
+		char text[2048];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(text, sizeof text, fmt, ap);
+		va_end(ap);
+		syslog(priority[level], "%s", text);
+		return;
+	}
 
 	struct timespec now;
 	struct tm utc;

@@ -20,6 +20,9 @@ extern const char *const log_level_names[LOG_LEVEL__MAX];
 void log_init(const char *program, enum log_level threshold);
 void log_set_threshold(enum log_level threshold);
 
+/* Sends lines to syslog (daemon facility) instead of stderr from now on. */
+void log_use_syslog(void);
+
 /* Parses "debug", "info", "warn" or "error"; returns 0, or -1 when unknown. */
 int log_level_parse(const char *text, enum log_level *out);
 

@@ -688,7 +688,7 @@ enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
 	if ((st = runs_begin(db, "ml_sync", trigger, slot_time, &out->run_id, &taken)) != DB_OK) {
 		if (taken) {
 			snprintf(out->error, sizeof out->error, "slot %s already claimed", slot_time);
-			result = ML_BUSY;
+			result = ML_SLOT_TAKEN;
 		} else {
 			failed(db, out, st, "recording the run");
 		}

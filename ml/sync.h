@@ -21,7 +21,8 @@ extern const char *const ml_table_names[ML_TABLE__MAX];
 
 enum ml_result {
 	ML_OK,
-	ML_BUSY,   /* another run holds the lock: running_id names it */
+	ML_BUSY,   /* another run holds the lock: run_id names it */
+	ML_SLOT_TAKEN, /* a scheduled slot another scheduler has claimed */
 	ML_FAILED, /* error says why; the previous run stays in place */
 };
 

@@ -1,93 +1,201 @@
 /*
- * mldash-scheduler: the daemon that runs the campaign sync and the ML sync
- * on their schedules.
+ * mldash-scheduler: runs the campaign sync and the ML sync on their cron
+ * schedules ([schedule] in the configuration, read in [schedule] timezone).
  *
- * Signals only change state: they are blocked and taken synchronously with
- * sigtimedwait(), so no handler ever runs inside library code. SIGTERM and
- * SIGINT stop the daemon; SIGHUP reloads the configuration (a bad file is
- * reported and the running configuration kept).
+ * Each due slot is claimed by inserting (job, slot_time) into ml_runs, whose
+ * key is unique: of several schedulers sharing a database, one runs it. A
+ * slot missed while the daemon was down runs once on start (the latest one
+ * only). Signals only change state: they are blocked and taken with
+ * sigtimedwait(), so no handler runs inside library code. SIGTERM and SIGINT
+ * stop the daemon once the running job (at most one; bounded by the
+ * database timeouts) has finished or rolled back; SIGHUP reloads the
+ * configuration and recomputes the schedule, keeping the old one when the
+ * new file is bad.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "campaign_sync.h"
 #include "config.h"
+#include "cron.h"
 #include "db.h"
 #include "log.h"
+#include "sync.h"
 #include "version.h"
 
-/* How often the daemon wakes to check the database when idle. */
-#define HEARTBEAT_SECONDS 60
-/* The campaign sync runs at the top of every hour (UTC). */
-#define CAMPAIGN_SYNC_PERIOD 3600
+#define HEARTBEAT_SECONDS 60 /* how often the daemon wakes when idle */
+#define RETRY_SECONDS 1.0 /* how often a slot waiting for a running ML sync is retried */
+#define MISSED_LOOKBACK 86400 /* how far back a missed slot is still run on start */
+
+enum job_id { JOB_CAMPAIGN_SYNC, JOB_ML_SYNC, JOB__MAX };
+static const char *const job_names[JOB__MAX] = { "campaign_sync", "ml_sync" };
+
+struct job {
+	struct cron cron;
+	time_t next; /* the next slot */
+};
+
+/* Wall-clock time, or a faster test clock (--test-clock START,SPEED) so that
+ * tests can watch many minutes pass in seconds. */
+struct clock {
+	int test;
+	time_t start;
+	double speed, real_start;
+};
+
+static double real_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static time_t clock_now(const struct clock *c)
+{
+	if (!c->test)
+		return time(NULL);
+	return c->start + (time_t)((real_seconds() - c->real_start) * c->speed);
+}
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mldash-scheduler --foreground [--config FILE]\n"
+		"usage: mldash-scheduler [--foreground] [--pidfile FILE] [--config FILE]\n"
+		"       mldash-scheduler --once campaign_sync|ml_sync [--config FILE]\n"
+		"       mldash-scheduler --next N | --check-config [--config FILE]\n"
 		"\n"
-		"Runs mldash's periodic jobs. Logs go to standard error.\n"
+		"Runs mldash's periodic jobs on the cron schedules of [schedule].\n"
 		"\n"
-		"  -f, --foreground   stay in the foreground (for systemd and the dev stack)\n"
+		"  -f, --foreground   stay in the foreground, logging to standard error\n"
+		"                     (without it: a daemon logging to syslog)\n"
+		"  -p, --pidfile FILE write the daemon's pid to FILE\n"
+		"      --once JOB     run one job now and exit with its status\n"
+		"      --next N       print the next N fire times of each job and exit\n"
+		"      --check-config check the configuration and exit\n"
 		"  -c, --config FILE  configuration file (default: $MLDASH_CONFIG or\n"
 		"                     " MLDASH_DEFAULT_CONFIG ")\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n");
 }
 
-/* Reloads into cfg only when the new file is valid. */
-static void reload(struct mldash_config *cfg, const char *path)
+static int load(struct mldash_config *cfg, const char *path, struct job jobs[JOB__MAX], char *err,
+		size_t errlen)
 {
-	static struct mldash_config fresh;
-	char err[1024];
-	if (config_load(&fresh, path, err, sizeof err) != 0) {
-		log_error("reload refused, keeping the running configuration: %s", err);
-		return;
-	}
-	*cfg = fresh;
+	if (config_load(cfg, path, err, errlen) != 0)
+		return -1;
+	config_apply_timezone(cfg);
+	const char *expr[JOB__MAX] = { cfg->schedule.campaign_sync, cfg->schedule.ml_sync };
+	for (int j = 0; j < JOB__MAX; j++)
+		if (cron_parse(expr[j], &jobs[j].cron, err, errlen) != 0)
+			return -1;
 	log_set_threshold(cfg->log.level);
-	log_info("configuration reloaded from %s", cfg->source[0] ? cfg->source : "defaults");
+	return 0;
 }
 
-/* Logs database reachability when it changes, so an operator sees outages. */
-static void check_database(struct db *db, int *was_reachable)
-{
-	enum db_status st = db_query(db, "SELECT 1", NULL);
-	int reachable = st == DB_OK;
-	if (reachable != *was_reachable) {
-		if (reachable)
-			log_info("database reachable");
-		else
-			log_warn("database unreachable: %s", db_error(db));
-		*was_reachable = reachable;
-	}
-}
-
-static void run_campaign_sync(struct db *db, const struct mldash_config *cfg, time_t slot)
+static void slot_text(time_t t, char *buf, size_t len)
 {
 	struct tm utc;
-	char slot_text[32], err[1024];
-	gmtime_r(&slot, &utc);
-	strftime(slot_text, sizeof slot_text, "%Y-%m-%d %H:%M:%S", &utc);
-	struct spool_result result;
-	switch (campaign_sync_run(db, cfg, RUN_SCHEDULE, slot_text, &result, err, sizeof err)) {
-	case JOB_OK:
-		break;
-	case JOB_SLOT_TAKEN:
-		log_info("campaign sync slot %s already claimed by another scheduler", slot_text);
-		break;
-	case JOB_FAILED:
-		log_error("campaign sync slot %s failed: %s", slot_text, err);
-		break;
-	}
+	gmtime_r(&t, &utc);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &utc);
 }
 
-static int run(struct mldash_config *cfg, const char *config_path)
+enum outcome {
+	OUTCOME_DONE,	/* ran, failed (logged), or another scheduler has the slot */
+	OUTCOME_FAILED, /* only for manual runs: they report failure in the exit status */
+	OUTCOME_WAIT,	/* an ML sync is still running: try the slot again shortly */
+};
+
+/* Runs one job for a slot (NULL: a manual run, now). */
+static enum outcome run_job(struct db *db, const struct mldash_config *cfg, enum job_id id,
+			    const char *slot)
+{
+	enum run_trigger trigger = slot ? RUN_SCHEDULE : RUN_MANUAL;
+	const char *when = slot ? slot : "now";
+	enum outcome failure = slot ? OUTCOME_DONE : OUTCOME_FAILED;
+	if (id == JOB_CAMPAIGN_SYNC) {
+		struct spool_result result;
+		char err[1024];
+		switch (campaign_sync_run(db, cfg, trigger, slot, &result, err, sizeof err)) {
+		case JOB_OK: return OUTCOME_DONE;
+		case JOB_SLOT_TAKEN:
+			log_info("campaign_sync slot %s: claimed by another scheduler", when);
+			return OUTCOME_DONE;
+		case JOB_FAILED: log_error("campaign_sync %s failed: %s", when, err); return failure;
+		}
+		return failure;
+	}
+	struct ml_summary sum;
+	switch (ml_sync_run(db, cfg, trigger, slot, &sum)) {
+	case ML_OK: return OUTCOME_DONE;
+	case ML_SLOT_TAKEN:
+		log_info("ml_sync slot %s: claimed by another scheduler", when);
+		return OUTCOME_DONE;
+	case ML_BUSY:
+		if (slot)
+			return OUTCOME_WAIT;
+		log_error("ml_sync: %s", sum.error);
+		return OUTCOME_FAILED;
+	case ML_FAILED: log_error("ml_sync %s failed: %s", when, sum.error); return failure;
+	}
+	return failure;
+}
+
+static void schedule_all(struct job jobs[JOB__MAX], time_t now)
+{
+	for (int j = 0; j < JOB__MAX; j++)
+		jobs[j].next = cron_next(&jobs[j].cron, now);
+}
+
+/*
+ * Runs job if its slot is due and moves it to the next slot. Slots a long
+ * run overran are skipped, not run one by one; one falling on this very
+ * second still runs. Returns 1 when the slot waits for a running ML sync.
+ */
+static int run_due(struct db *db, const struct mldash_config *cfg, struct job *job,
+		   enum job_id id, const struct clock *clk)
+{
+	if (job->next == (time_t)-1 || job->next > clock_now(clk))
+		return 0;
+	char slot[32];
+	slot_text(job->next, slot, sizeof slot);
+	if (run_job(db, cfg, id, slot) == OUTCOME_WAIT) {
+		time_t following = cron_next(&job->cron, job->next);
+		if (following == (time_t)-1 || following > clock_now(clk))
+			return 1;
+		log_warn("%s slot %s skipped: another ML sync ran past it", job_names[id], slot);
+	}
+	time_t after = clock_now(clk) - 1;
+	if (after < job->next)
+		after = job->next;
+	job->next = cron_next(&job->cron, after);
+	return 0;
+}
+
+/* Real seconds until the soonest slot, at most HEARTBEAT_SECONDS. */
+static double seconds_to_next(const struct job jobs[JOB__MAX], const struct clock *clk)
+{
+	time_t now = clock_now(clk);
+	double wait = HEARTBEAT_SECONDS;
+	for (int j = 0; j < JOB__MAX; j++) {
+		if (jobs[j].next == (time_t)-1)
+			continue;
+		double until = (double)(jobs[j].next - now) / (clk->test ? clk->speed : 1);
+		if (until < wait)
+			wait = until;
+	}
+	return wait < 0.01 ? 0.01 : wait;
+}
+
+static int serve(struct mldash_config *cfg, const char *config_path, struct job jobs[JOB__MAX],
+		 const struct clock *clk)
 {
 	sigset_t signals;
 	sigemptyset(&signals);
@@ -101,59 +209,154 @@ static int run(struct mldash_config *cfg, const char *config_path)
 		log_error("out of memory");
 		return 1;
 	}
-	int reachable = -1;
-	time_t last_slot = 0;
-	log_info("scheduler started (mldash %s): campaign sync every hour", MLDASH_VERSION);
-	for (;;) {
-		check_database(db, &reachable);
-		/* The current slot runs when this scheduler has not run it; a slot
-		 * missed while down is run once on start. Another scheduler that
-		 * claimed it first makes this a no-op. */
-		time_t now = time(NULL);
-		time_t slot = now - now % CAMPAIGN_SYNC_PERIOD;
-		if (slot > last_slot && reachable) {
-			run_campaign_sync(db, cfg, slot);
-			last_slot = slot;
-			now = time(NULL);
+	time_t now = clock_now(clk);
+	char buf[32];
+	for (int j = 0; j < JOB__MAX; j++) { /* the latest slot missed while down: once */
+		time_t missed = cron_prev(&jobs[j].cron, now, MISSED_LOOKBACK);
+		if (missed != (time_t)-1) {
+			slot_text(missed, buf, sizeof buf);
+			run_job(db, cfg, (enum job_id)j, buf);
 		}
-		time_t until_next = slot + CAMPAIGN_SYNC_PERIOD - now;
-		struct timespec wait = { .tv_sec = until_next < HEARTBEAT_SECONDS ? until_next : HEARTBEAT_SECONDS };
-		if (wait.tv_sec < 1)
-			wait.tv_sec = 1;
-		int sig = sigtimedwait(&signals, NULL, &wait);
+	}
+	schedule_all(jobs, clock_now(clk));
+	log_info("scheduler started (mldash %s): campaign_sync '%s', ml_sync '%s' in %s",
+		 MLDASH_VERSION, cfg->schedule.campaign_sync, cfg->schedule.ml_sync, cfg->schedule.timezone);
+	int rc = 0;
+	for (;;) {
+		int waiting = 0;
+		for (int j = 0; j < JOB__MAX; j++)
+			waiting |= run_due(db, cfg, &jobs[j], (enum job_id)j, clk);
+		double wait = seconds_to_next(jobs, clk);
+		if (waiting && wait > RETRY_SECONDS)
+			wait = RETRY_SECONDS;
+		struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
+		int sig = sigtimedwait(&signals, NULL, &ts);
 		if (sig == SIGTERM || sig == SIGINT) {
 			log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 			break;
 		}
 		if (sig == SIGHUP) {
-			reload(cfg, config_path);
+			static struct mldash_config fresh;
+			struct job fresh_jobs[JOB__MAX];
+			char err[1024];
+			if (load(&fresh, config_path, fresh_jobs, err, sizeof err) != 0) {
+				log_error("reload refused, keeping the running configuration: %s", err);
+				config_apply_timezone(cfg);
+				continue;
+			}
+			*cfg = fresh;
+			memcpy(jobs, fresh_jobs, sizeof fresh_jobs);
+			schedule_all(jobs, clock_now(clk));
 			db_disconnect(db); /* credentials may have changed */
+			log_info("configuration reloaded: campaign_sync '%s', ml_sync '%s' in %s",
+				 cfg->schedule.campaign_sync, cfg->schedule.ml_sync, cfg->schedule.timezone);
 		} else if (sig < 0 && errno != EAGAIN && errno != EINTR) {
 			log_error("sigtimedwait: %s", strerror(errno));
+			rc = 1;
 			break;
 		}
 	}
 	db_free(db);
+	return rc;
+}
+
+static void print_next(const struct mldash_config *cfg, struct job jobs[JOB__MAX], int n, time_t from)
+{
+	const char *expr[JOB__MAX] = { cfg->schedule.campaign_sync, cfg->schedule.ml_sync };
+	for (int j = 0; j < JOB__MAX; j++) {
+		printf("%s '%s' (%s):\n", job_names[j], expr[j], cfg->schedule.timezone);
+		time_t t = from;
+		for (int i = 0; i < n; i++) {
+			t = cron_next(&jobs[j].cron, t);
+			if (t == (time_t)-1) {
+				printf("  (no further fire time within five years)\n");
+				break;
+			}
+			char local[64], utc[64];
+			struct tm lt, ut;
+			localtime_r(&t, &lt);
+			gmtime_r(&t, &ut);
+			strftime(local, sizeof local, "%Y-%m-%d %H:%M %Z", &lt);
+			strftime(utc, sizeof utc, "%Y-%m-%dT%H:%M:%SZ", &ut);
+			printf("  %s  (%s)\n", local, utc);
+		}
+	}
+}
+
+/* Classic daemon: a second fork so that no terminal can come back, stdio on
+ * /dev/null, the pid written for init scripts. */
+static int daemonize(const char *pidfile)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	umask(027);
+	if (chdir("/") != 0)
+		return -1;
+	int fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	log_use_syslog();
+	if (pidfile != NULL) {
+		FILE *f = fopen(pidfile, "w");
+		if (f == NULL) {
+			log_error("cannot write pidfile %s: %s", pidfile, strerror(errno));
+			return -1;
+		}
+		fprintf(f, "%ld\n", (long)getpid());
+		fclose(f);
+	}
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		{ "config", required_argument, NULL, 'c' }, { "foreground", no_argument, NULL, 'f' },
+		{ "pidfile", required_argument, NULL, 'p' }, { "once", required_argument, NULL, 'o' },
+		{ "next", required_argument, NULL, 'n' },   { "check-config", no_argument, NULL, 'k' },
+		{ "test-clock", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },	    { NULL, 0, NULL, 0 },
 	};
-	const char *config_path = NULL;
-	int foreground = 0, opt;
+	const char *config_path = NULL, *pidfile = NULL, *once = NULL;
+	int foreground = 0, next = 0, check = 0, opt;
+	struct clock clk = { 0 };
 
 	log_init("mldash-scheduler", LOG_LEVEL_INFO);
-	while ((opt = getopt_long(argc, argv, "c:fhV", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:fp:hV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config_path = optarg; break;
 		case 'f': foreground = 1; break;
+		case 'p': pidfile = optarg; break;
+		case 'o': once = optarg; break;
+		case 'n':
+			next = atoi(optarg);
+			if (next < 1 || next > 1000) {
+				log_error("--next must be 1 to 1000, got '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'k': check = 1; break;
+		case 't': /* START,SPEED: a test clock (seconds since 1970, speed factor) */
+			if (sscanf(optarg, "%ld,%lf", &clk.start, &clk.speed) != 2 || clk.speed <= 0) {
+				log_error("--test-clock must be START,SPEED, got '%s'", optarg);
+				return 2;
+			}
+			clk.test = 1;
+			clk.real_start = real_seconds();
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("mldash-scheduler %s\n", MLDASH_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -163,17 +366,46 @@ int main(int argc, char **argv)
 		log_error("unexpected argument '%s' (see --help)", argv[optind]);
 		return 2;
 	}
-	if (!foreground) {
-		log_error("only --foreground is supported: run me under systemd or the dev stack");
-		return 2;
-	}
-
 	static struct mldash_config cfg;
+	struct job jobs[JOB__MAX];
 	char err[1024];
-	if (config_load(&cfg, config_path, err, sizeof err) != 0) {
+	if (load(&cfg, config_path, jobs, err, sizeof err) != 0) {
 		log_error("%s", err);
 		return 2;
 	}
-	log_set_threshold(cfg.log.level);
-	return run(&cfg, config_path);
+	if (check) {
+		printf("configuration %s is valid: campaign_sync '%s', ml_sync '%s' in %s\n",
+		       cfg.source[0] ? cfg.source : "(defaults)", cfg.schedule.campaign_sync,
+		       cfg.schedule.ml_sync, cfg.schedule.timezone);
+		return 0;
+	}
+	if (next) {
+		print_next(&cfg, jobs, next, clock_now(&clk));
+		return 0;
+	}
+	if (once != NULL) {
+		int id = strcmp(once, "campaign_sync") == 0 ? JOB_CAMPAIGN_SYNC
+			 : strcmp(once, "ml_sync") == 0     ? JOB_ML_SYNC
+							    : -1;
+		if (id < 0) {
+			log_error("--once: unknown job '%s' (campaign_sync or ml_sync)", once);
+			return 2;
+		}
+		struct db *db = db_new(&cfg);
+		if (db == NULL) {
+			log_error("out of memory");
+			return 1;
+		}
+		enum outcome outcome = run_job(db, &cfg, (enum job_id)id, NULL);
+		db_free(db);
+		return outcome == OUTCOME_DONE ? 0 : 1;
+	}
+	if (!foreground && daemonize(pidfile) != 0) {
+		log_error("cannot become a daemon: %s", strerror(errno));
+		return 1;
+	}
+	int rc = serve(&cfg, config_path, jobs, &clk);
+	if (!foreground && pidfile != NULL)
+		unlink(pidfile);
+	return rc;
 }

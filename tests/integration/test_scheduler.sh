@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The scheduler against the stack's database: schedules checked and listed;
+# two schedulers on a fast test clock run each slot exactly once with none
+# missing; SIGTERM during a run lets the run finish and stops; SIGHUP takes a
+# new schedule and refuses a bad one.
+. "$(dirname "$0")/lib.sh"
+
+SCHED=$MLDASH_BUILD_DIR/scheduler/mldash-scheduler
+sql() { mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" -N -B mldash -e "$1"; }
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+	"$DEVSTACK" up scheduler >/dev/null 2>&1 || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+"$DEVSTACK" down scheduler >/dev/null
+sql "DELETE FROM ml_runs WHERE slot_time >= '2030-01-01'" # a previous run of this test
+
+# conf FILE ML_SYNC CAMPAIGN_SYNC [TIMEZONE]: the stack's configuration with
+# a [schedule] section, and every run kept so that slots can be counted.
+conf() {
+	{
+		cat "$CONF"
+		printf '\n[ml]\nkeep_runs = 10000\n'
+		printf '\n[schedule]\nml_sync = %s\ncampaign_sync = %s\ntimezone = %s\n' "$2" "$3" "${4:-UTC}"
+	} >"$1"
+}
+
+# --- checking and listing schedules --------------------------------------------
+conf "$TMP/ok.conf" '*/30 * * * *' '0 * * * *'
+"$SCHED" --config "$TMP/ok.conf" --check-config | grep -q "is valid: campaign_sync '0 \* \* \* \*', ml_sync '\*/30 \* \* \* \*' in UTC" ||
+	fail "--check-config on a good file"
+conf "$TMP/bad.conf" '*/0 * * * *' '0 * * * *'
+rc=0
+"$SCHED" --config "$TMP/bad.conf" --check-config 2>"$TMP/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "schedule.ml_sync" "$TMP/err" && grep -q "minute" "$TMP/err" ||
+	fail "a step of 0 not refused by field (rc $rc): $(cat "$TMP/err")"
+conf "$TMP/badzone.conf" '*/30 * * * *' '0 * * * *' 'Mars/Olympus'
+rc=0
+"$SCHED" --config "$TMP/badzone.conf" --check-config 2>"$TMP/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "schedule.timezone" "$TMP/err" || fail "unknown time zone: $(cat "$TMP/err")"
+pass "--check-config: good file valid; bad step and unknown zone exit 2 naming the key"
+
+# 02:30 does not exist in Berlin on 2026-03-29: that day is skipped.
+conf "$TMP/berlin.conf" '30 2 * * *' '0 * * * *' 'Europe/Berlin'
+"$SCHED" --config "$TMP/berlin.conf" --test-clock 1774699200,1 --next 2 >"$TMP/next"
+grep -A2 '^ml_sync' "$TMP/next" | sed -n 2,3p >"$TMP/ml_next"
+diff -u - "$TMP/ml_next" <<'EOF' || fail "--next around the spring-forward night"
+  2026-03-30 02:30 CEST  (2026-03-30T00:30:00Z)
+  2026-03-31 02:30 CEST  (2026-03-31T00:30:00Z)
+EOF
+pass "--next in Europe/Berlin skips the 02:30 that daylight saving removes"
+
+# --- two schedulers, every minute, on a clock 30 times too fast ---------------
+start=1906502430 # 2030-06-01 00:00:30 UTC: slots no other test uses
+conf "$TMP/minute.conf" '* * * * *' '* * * * *'
+for i in 1 2; do
+	"$SCHED" --foreground --config "$TMP/minute.conf" --test-clock "$start,30" \
+		2>"$TMP/sched$i.log" &
+	pids+=($!)
+done
+sleep 14 # about seven test minutes
+kill -TERM "${pids[@]}"
+for p in "${pids[@]}"; do wait "$p" || fail "scheduler $p exited $?"; done
+pids=()
+window="slot_time >= '2030-06-01' AND slot_time < '2030-06-02' AND triggered_by = 'schedule'"
+for job in ml_sync campaign_sync; do
+	read -r n distinct first last bad <<<"$(sql "SELECT COUNT(*), COUNT(DISTINCT slot_time),
+		TIMESTAMPDIFF(MINUTE, '2030-06-01', MIN(slot_time)),
+		TIMESTAMPDIFF(MINUTE, '2030-06-01', MAX(slot_time)), SUM(status <> 'succeeded')
+		FROM ml_runs WHERE job = '$job' AND $window")"
+	[ "$n" -ge 5 ] || fail "$job: only $n slots ran in seven test minutes"
+	[ "$n" = "$distinct" ] || fail "$job: $n runs for $distinct slots"
+	[ "$first" = 0 ] || fail "$job: the missed slot 00:00 did not run first (first: minute $first)"
+	[ "$((last - first + 1))" = "$n" ] || fail "$job: slots $first..$last but $n runs: one missing"
+	[ "$bad" = 0 ] || fail "$job: $bad runs did not succeed"
+done
+cat "$TMP/sched1.log" "$TMP/sched2.log" | grep -q "claimed by another scheduler" ||
+	fail "the two schedulers never met on a slot"
+pass "two schedulers: each minute's slot ran exactly once for both jobs, none missing ($n slots)"
+
+# --- SIGTERM while a run waits on the database --------------------------------
+# The ML sync reads campaign_daily; a write lock held elsewhere keeps the run
+# open, so the signal surely arrives mid-run.
+start=1906588830 # 2030-06-02 00:00:30
+mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" mldash \
+	-e "LOCK TABLES campaign_daily WRITE; SELECT SLEEP(3); UNLOCK TABLES" >/dev/null &
+locker=$!
+sleep 0.5
+conf "$TMP/rare.conf" '0 0 * * *' '0 0 1 1 *'
+"$SCHED" --foreground --config "$TMP/rare.conf" --test-clock "$start,1" 2>"$TMP/term.log" &
+pids=($!)
+slot_status() { sql "SELECT status FROM ml_runs WHERE job = 'ml_sync' AND slot_time = '$1'"; }
+is_running() { [ "$(slot_status 2030-06-02)" = running ]; }
+retry 5 is_running ||
+	fail "the ML sync of the missed slot never started: $(cat "$TMP/term.log")"
+t0=$(date +%s.%N)
+kill -TERM "${pids[0]}"
+wait "${pids[0]}" || fail "scheduler exited $? on SIGTERM"
+pids=()
+elapsed=$(echo "$(date +%s.%N) - $t0" | bc)
+wait "$locker"
+[ "$(slot_status 2030-06-02)" = succeeded ] ||
+	fail "the run interrupted by SIGTERM did not finish: $(cat "$TMP/term.log")"
+[ "$(echo "$elapsed < 15" | bc)" = 1 ] || fail "SIGTERM took $elapsed s"
+grep -q "received SIGTERM, stopping" "$TMP/term.log" || fail "no stop message: $(cat "$TMP/term.log")"
+pass "SIGTERM mid-run: the run finished (succeeded) and the scheduler stopped in ${elapsed%??????} s"
+
+# --- SIGHUP: a new schedule takes effect, a bad one is refused ------------------
+start=1906675230 # 2030-06-03 00:00:30
+conf "$TMP/hup.conf" '0 0 1 1 *' '0 0 1 1 *'
+"$SCHED" --foreground --config "$TMP/hup.conf" --test-clock "$start,30" 2>"$TMP/hup.log" &
+pids=($!)
+retry 5 grep -q "scheduler started" "$TMP/hup.log" || fail "scheduler did not start: $(cat "$TMP/hup.log")"
+conf "$TMP/hup.conf" '*/2 * * * *' '0 0 1 1 *'
+kill -HUP "${pids[0]}"
+retry 5 grep -q "configuration reloaded: campaign_sync '0 0 1 1 \*', ml_sync '\*/2 \* \* \* \*'" "$TMP/hup.log" ||
+	fail "reload not logged: $(cat "$TMP/hup.log")"
+two_runs() {
+	[ "$(sql "SELECT COUNT(*) FROM ml_runs WHERE job = 'ml_sync'
+		AND slot_time >= '2030-06-03' AND slot_time < '2030-06-04'")" -ge 2 ]
+}
+retry 15 two_runs ||
+	fail "the reloaded schedule did not run: $(cat "$TMP/hup.log")"
+conf "$TMP/hup.conf" 'every five minutes' '0 0 1 1 *'
+kill -HUP "${pids[0]}"
+retry 5 grep -q "reload refused, keeping the running configuration: .*schedule.ml_sync" "$TMP/hup.log" ||
+	fail "bad reload not refused: $(cat "$TMP/hup.log")"
+kill -0 "${pids[0]}" || fail "scheduler died on a bad reload"
+odd=$(sql "SELECT COUNT(*) FROM ml_runs WHERE job = 'ml_sync' AND slot_time >= '2030-06-03'
+	AND slot_time < '2030-06-04' AND MINUTE(slot_time) % 2 = 1")
+[ "$odd" = 0 ] || fail "$odd ml_sync runs at odd minutes under '*/2'"
+kill -TERM "${pids[0]}"
+wait "${pids[0]}" || fail "scheduler exited $? after reloads"
+pids=()
+pass "SIGHUP: a new schedule runs at once, a bad one is refused and the old one kept"
+
+# --- /status tells each job's schedule, next run and last run -------------------
+next_half_hour() { date -u -d "@$((($(date +%s) / 1800 + 1) * 1800))" +%Y-%m-%dT%H:%M:%SZ; }
+before=$(next_half_hour)
+http GET /status
+after=$(next_half_hour)
+expect_status 200 "/status"
+expect_json '.jobs.ml_sync.schedule' '*/30 * * * *' "/status ml_sync schedule"
+expect_json '.jobs.campaign_sync.schedule' '0 * * * *' "/status campaign_sync schedule"
+expect_json '.jobs.ml_sync.timezone' 'UTC' "/status time zone"
+got=$(json '.jobs.ml_sync.next_run')
+[ "$got" = "$before" ] || [ "$got" = "$after" ] || fail "/status ml_sync next_run $got, expected $before"
+got=$(json '.jobs.campaign_sync.next_run')
+[ "$got" = "$(date -u -d "@$((($(date +%s) / 3600 + 1) * 3600))" +%Y-%m-%dT%H:%M:%SZ)" ] ||
+	fail "/status campaign_sync next_run $got"
+expect_json '.jobs.ml_sync.last_run.status' 'succeeded' "/status ml_sync last run"
+pass "/status: schedule, time zone, next_run and last_run of each job"
