@@ -58,11 +58,20 @@ static double real_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The time with its fraction, so that a slot fires on its second, not up to
+ * a second late. */
+static double clock_exact(const struct clock *c)
+{
+	if (c->test)
+		return (double)c->start + (real_seconds() - c->real_start) * c->speed;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static time_t clock_now(const struct clock *c)
 {
-	if (!c->test)
-		return time(NULL);
-	return c->start + (time_t)((real_seconds() - c->real_start) * c->speed);
+	return (time_t)clock_exact(c);
 }
 
 static void usage(FILE *out)
@@ -126,7 +135,7 @@ static enum outcome run_job(struct db *db, const struct mldash_config *cfg, enum
 		switch (campaign_sync_run(db, cfg, trigger, slot, &result, err, sizeof err)) {
 		case JOB_OK: return OUTCOME_DONE;
 		case JOB_SLOT_TAKEN:
-			log_info("campaign_sync slot %s: claimed by another scheduler", when);
+			log_info("campaign_sync slot %s: already claimed in ml_runs, skipped", when);
 			return OUTCOME_DONE;
 		case JOB_FAILED: log_error("campaign_sync %s failed: %s", when, err); return failure;
 		}
@@ -136,7 +145,7 @@ static enum outcome run_job(struct db *db, const struct mldash_config *cfg, enum
 	switch (ml_sync_run(db, cfg, trigger, slot, &sum)) {
 	case ML_OK: return OUTCOME_DONE;
 	case ML_SLOT_TAKEN:
-		log_info("ml_sync slot %s: claimed by another scheduler", when);
+		log_info("ml_sync slot %s: already claimed in ml_runs, skipped", when);
 		return OUTCOME_DONE;
 	case ML_BUSY:
 		if (slot)
@@ -182,12 +191,12 @@ static int run_due(struct db *db, const struct mldash_config *cfg, struct job *j
 /* Real seconds until the soonest slot, at most HEARTBEAT_SECONDS. */
 static double seconds_to_next(const struct job jobs[JOB__MAX], const struct clock *clk)
 {
-	time_t now = clock_now(clk);
+	double now = clock_exact(clk);
 	double wait = HEARTBEAT_SECONDS;
 	for (int j = 0; j < JOB__MAX; j++) {
 		if (jobs[j].next == (time_t)-1)
 			continue;
-		double until = (double)(jobs[j].next - now) / (clk->test ? clk->speed : 1);
+		double until = ((double)jobs[j].next - now) / (clk->test ? clk->speed : 1);
 		if (until < wait)
 			wait = until;
 	}
