@@ -275,8 +275,18 @@ scheduler_up() {
 	[ -f "$CONF" ] || write_config
 	setsid "$BUILD/scheduler/mldash-scheduler" --foreground --config "$CONF" \
 		</dev/null >>"$LOG/scheduler.log" 2>&1 &
-	echo $! >"$RUN/scheduler.pid"
-	say "scheduler up (pid $!)"
+	local pid=$!
+	echo "$pid" >"$RUN/scheduler.pid"
+	# On start it runs the latest slot of each job it missed; the stack is
+	# settled once it says it has started.
+	local i
+	for ((i = 0; i < 1200; i++)); do
+		grep -q "mldash-scheduler\[$pid\]: scheduler started" "$LOG/scheduler.log" && break
+		kill -0 "$pid" 2>/dev/null || die "the scheduler exited: $(tail -n 3 "$LOG/scheduler.log")"
+		sleep 0.1
+	done
+	((i < 1200)) || die "the scheduler did not start within 120s: see $LOG/scheduler.log"
+	say "scheduler up (pid $pid)"
 }
 
 # /proc/PID/comm is cut to 15 characters.

@@ -95,15 +95,19 @@ static void usage(FILE *out)
 		"  -V, --version      show the version\n");
 }
 
+static const char *job_schedule(const struct mldash_config *cfg, int j)
+{
+	return j == JOB_CAMPAIGN_SYNC ? cfg->schedule.campaign_sync : cfg->schedule.ml_sync;
+}
+
 static int load(struct mldash_config *cfg, const char *path, struct job jobs[JOB__MAX], char *err,
 		size_t errlen)
 {
 	if (config_load(cfg, path, err, errlen) != 0)
 		return -1;
 	config_apply_timezone(cfg);
-	const char *expr[JOB__MAX] = { cfg->schedule.campaign_sync, cfg->schedule.ml_sync };
 	for (int j = 0; j < JOB__MAX; j++)
-		if (cron_parse(expr[j], &jobs[j].cron, err, errlen) != 0)
+		if (cron_parse(job_schedule(cfg, j), &jobs[j].cron, err, errlen) != 0)
 			return -1;
 	log_set_threshold(cfg->log.level);
 	return 0;
@@ -271,9 +275,8 @@ static int serve(struct mldash_config *cfg, const char *config_path, struct job 
 
 static void print_next(const struct mldash_config *cfg, struct job jobs[JOB__MAX], int n, time_t from)
 {
-	const char *expr[JOB__MAX] = { cfg->schedule.campaign_sync, cfg->schedule.ml_sync };
 	for (int j = 0; j < JOB__MAX; j++) {
-		printf("%s '%s' (%s):\n", job_names[j], expr[j], cfg->schedule.timezone);
+		printf("%s '%s' (%s):\n", job_names[j], job_schedule(cfg, j), cfg->schedule.timezone);
 		time_t t = from;
 		for (int i = 0; i < n; i++) {
 			t = cron_next(&jobs[j].cron, t);
@@ -290,6 +293,20 @@ static void print_next(const struct mldash_config *cfg, struct job jobs[JOB__MAX
 			printf("  %s  (%s)\n", local, utc);
 		}
 	}
+}
+
+/* Makes *path absolute (in buf), for a daemon that works from "/". */
+static int make_absolute(const char **path, char *buf, size_t len)
+{
+	if (*path == NULL || (*path)[0] == '/')
+		return 0;
+	char cwd[4096];
+	if (getcwd(cwd, sizeof cwd) == NULL || (size_t)snprintf(buf, len, "%s/%s", cwd, *path) >= len) {
+		log_error("cannot make %s an absolute path", *path);
+		return -1;
+	}
+	*path = buf;
+	return 0;
 }
 
 /* Classic daemon: a second fork so that no terminal can come back, stdio on
@@ -409,6 +426,10 @@ int main(int argc, char **argv)
 		db_free(db);
 		return outcome == OUTCOME_DONE ? 0 : 1;
 	}
+	static char config_abs[4096], pidfile_abs[4096];
+	if (!foreground && (make_absolute(&config_path, config_abs, sizeof config_abs) != 0 ||
+			    make_absolute(&pidfile, pidfile_abs, sizeof pidfile_abs) != 0))
+		return 1;
 	if (!foreground && daemonize(pidfile) != 0) {
 		log_error("cannot become a daemon: %s", strerror(errno));
 		return 1;
