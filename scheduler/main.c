@@ -40,7 +40,8 @@ static const char *const job_names[JOB__MAX] = { "campaign_sync", "ml_sync" };
 
 struct job {
 	struct cron cron;
-	time_t next; /* the next slot */
+	time_t next;	 /* the next slot */
+	double retry_at; /* when a slot waiting for a running ML sync is tried again, or 0 */
 };
 
 /* Wall-clock time, or a faster test clock (--test-clock START,SPEED) so that
@@ -163,36 +164,43 @@ static enum outcome run_job(struct db *db, const struct mldash_config *cfg, enum
 
 static void schedule_all(struct job jobs[JOB__MAX], time_t now)
 {
-	for (int j = 0; j < JOB__MAX; j++)
+	for (int j = 0; j < JOB__MAX; j++) {
 		jobs[j].next = cron_next(&jobs[j].cron, now);
+		jobs[j].retry_at = 0;
+	}
 }
 
 /*
  * Runs job if its slot is due and moves it to the next slot. Slots a long
  * run overran are skipped, not run one by one; one falling on this very
- * second still runs. Returns 1 when the slot waits for a running ML sync.
+ * second still runs. A slot that finds an ML sync running is tried again
+ * RETRY_SECONDS later, until the following slot is due.
  */
-static int run_due(struct db *db, const struct mldash_config *cfg, struct job *job,
+static void run_due(struct db *db, const struct mldash_config *cfg, struct job *job,
 		   enum job_id id, const struct clock *clk)
 {
-	if (job->next == (time_t)-1 || job->next > clock_now(clk))
-		return 0;
+	if (job->next == (time_t)-1 || job->next > clock_now(clk) || job->retry_at > clock_exact(clk))
+		return;
 	char slot[32];
 	slot_text(job->next, slot, sizeof slot);
 	if (run_job(db, cfg, id, slot) == OUTCOME_WAIT) {
 		time_t following = cron_next(&job->cron, job->next);
-		if (following == (time_t)-1 || following > clock_now(clk))
-			return 1;
+		if (following == (time_t)-1 || following > clock_now(clk)) {
+			if (job->retry_at == 0)
+				log_info("%s slot %s waits for the ML sync that is running", job_names[id], slot);
+			job->retry_at = clock_exact(clk) + RETRY_SECONDS * (clk->test ? clk->speed : 1);
+			return;
+		}
 		log_warn("%s slot %s skipped: another ML sync ran past it", job_names[id], slot);
 	}
+	job->retry_at = 0;
 	time_t after = clock_now(clk) - 1;
 	if (after < job->next)
 		after = job->next;
 	job->next = cron_next(&job->cron, after);
-	return 0;
 }
 
-/* Real seconds until the soonest slot, at most HEARTBEAT_SECONDS. */
+/* Real seconds until the soonest slot or retry, at most HEARTBEAT_SECONDS. */
 static double seconds_to_next(const struct job jobs[JOB__MAX], const struct clock *clk)
 {
 	double now = clock_exact(clk);
@@ -200,7 +208,8 @@ static double seconds_to_next(const struct job jobs[JOB__MAX], const struct cloc
 	for (int j = 0; j < JOB__MAX; j++) {
 		if (jobs[j].next == (time_t)-1)
 			continue;
-		double until = ((double)jobs[j].next - now) / (clk->test ? clk->speed : 1);
+		double due = jobs[j].retry_at > 0 ? jobs[j].retry_at : (double)jobs[j].next;
+		double until = (due - now) / (clk->test ? clk->speed : 1);
 		if (until < wait)
 			wait = until;
 	}
@@ -223,25 +232,19 @@ static int serve(struct mldash_config *cfg, const char *config_path, struct job 
 		return 1;
 	}
 	time_t now = clock_now(clk);
-	char buf[32];
-	for (int j = 0; j < JOB__MAX; j++) { /* the latest slot missed while down: once */
+	schedule_all(jobs, now);
+	for (int j = 0; j < JOB__MAX; j++) { /* the latest slot missed while down runs first, once */
 		time_t missed = cron_prev(&jobs[j].cron, now, MISSED_LOOKBACK);
-		if (missed != (time_t)-1) {
-			slot_text(missed, buf, sizeof buf);
-			run_job(db, cfg, (enum job_id)j, buf);
-		}
+		if (missed != (time_t)-1)
+			jobs[j].next = missed;
 	}
-	schedule_all(jobs, clock_now(clk));
 	log_info("scheduler started (mldash %s): campaign_sync '%s', ml_sync '%s' in %s",
 		 MLDASH_VERSION, cfg->schedule.campaign_sync, cfg->schedule.ml_sync, cfg->schedule.timezone);
 	int rc = 0;
 	for (;;) {
-		int waiting = 0;
 		for (int j = 0; j < JOB__MAX; j++)
-			waiting |= run_due(db, cfg, &jobs[j], (enum job_id)j, clk);
+			run_due(db, cfg, &jobs[j], (enum job_id)j, clk);
 		double wait = seconds_to_next(jobs, clk);
-		if (waiting && wait > RETRY_SECONDS)
-			wait = RETRY_SECONDS;
 		struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
 		int sig = sigtimedwait(&signals, NULL, &ts);
 		if (sig == SIGTERM || sig == SIGINT) {

@@ -115,6 +115,28 @@ wait "$locker"
 grep -q "received SIGTERM, stopping" "$TMP/term.log" || fail "no stop message: $(cat "$TMP/term.log")"
 pass "SIGTERM mid-run: the run finished (succeeded) and the scheduler stopped in ${elapsed%??????} s"
 
+# --- a slot that finds an ML sync running waits for it, without spinning -------
+start=1906848030 # 2030-06-05 00:00:30
+admin_sql() { mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" -N -B "$@"; }
+admin_sql -e "SELECT GET_LOCK('mldash.ml_sync', 5), SLEEP(3)" >/dev/null & # an ML sync "running"
+locker=$!
+sleep 0.5
+selects() { admin_sql -e "SHOW GLOBAL STATUS LIKE 'Com_select'" | cut -f2; }
+before=$(selects)
+"$SCHED" --foreground --config "$TMP/rare.conf" --test-clock "$start,1" 2>"$TMP/wait.log" &
+pids=($!)
+wait "$locker"
+ran() { [ "$(slot_status 2030-06-05)" = succeeded ]; }
+retry 10 ran || fail "the waiting slot did not run once the lock was free: $(cat "$TMP/wait.log")"
+queries=$(($(selects) - before))
+kill -TERM "${pids[0]}"
+wait "${pids[0]}" || fail "scheduler exited $?"
+pids=()
+grep -q "ml_sync slot 2030-06-05 00:00:00 waits for the ML sync that is running" "$TMP/wait.log" ||
+	fail "no wait message: $(cat "$TMP/wait.log")"
+[ "$queries" -lt 60 ] || fail "$queries SELECTs while waiting about 2.5 s: the scheduler spins"
+pass "a slot waiting for a running ML sync ran once it ended ($queries SELECTs in all)"
+
 # --- SIGHUP: a new schedule takes effect, a bad one is refused ------------------
 start=1906675230 # 2030-06-03 00:00:30
 conf "$TMP/hup.conf" '0 0 1 1 *' '0 0 1 1 *'
