@@ -181,6 +181,22 @@ static int no_run(const struct run_ref *run, struct response *resp, const char *
 	return 1;
 }
 
+/* The start every data handler shares: the parameters, then the latest run.
+ * Returns 0 to go on, or -1 with the response (an error, or an empty list
+ * named list when there is no run yet) already written. */
+static int begin_request(struct app *app, const struct request *req, const char *const *allowed,
+			 const char *list, struct params *p, struct run_ref *run, struct response *resp)
+{
+	if (read_params(req, allowed, p, resp) != 0)
+		return -1;
+	enum db_status st = latest_run(app, run);
+	if (st != DB_OK) {
+		api_database_failure(app, st, resp);
+		return -1;
+	}
+	return no_run(run, resp, list) ? -1 : 0;
+}
+
 static int unknown_channel(const struct params *p, int rows, struct response *resp)
 {
 	if (*p->channel == '\0' || rows > 0)
@@ -241,11 +257,7 @@ void api_roi_forecast(struct app *app, const struct request *req, struct respons
 	struct run_ref run;
 	MYSQL_RES *res;
 	enum db_status st;
-	if (read_params(req, allowed, &p, resp) != 0)
-		return;
-	if ((st = latest_run(app, &run)) != DB_OK)
-		return api_database_failure(app, st, resp);
-	if (no_run(&run, resp, "channels"))
+	if (begin_request(app, req, allowed, "channels", &p, &run, resp) != 0)
 		return;
 	st = select_rows(app,
 		"SELECT channel, horizon_days, predicted_roi, roi_lower_80, roi_upper_80, roi_lower,"
@@ -318,11 +330,7 @@ static void timeseries(struct app *app, const struct request *req, struct respon
 	struct run_ref run;
 	MYSQL_RES *res;
 	enum db_status st;
-	if (read_params(req, allowed, &p, resp) != 0)
-		return;
-	if ((st = latest_run(app, &run)) != DB_OK)
-		return api_database_failure(app, st, resp);
-	if (no_run(&run, resp, "series"))
+	if (begin_request(app, req, allowed, "series", &p, &run, resp) != 0)
 		return;
 	/* days limits the actuals to the last N days; forecasts always come. */
 	char extra[300] = "";
@@ -554,11 +562,7 @@ void api_budget(struct app *app, const struct request *req, struct response *res
 	static struct stored ch[MAX_CHANNELS];
 	int n = 0;
 	enum db_status st;
-	if (read_params(req, allowed, &p, resp) != 0)
-		return;
-	if ((st = latest_run(app, &run)) != DB_OK)
-		return api_database_failure(app, st, resp);
-	if (no_run(&run, resp, "channels"))
+	if (begin_request(app, req, allowed, "channels", &p, &run, resp) != 0)
 		return;
 	if ((st = load_budget(app, run.id, ch, &n)) != DB_OK)
 		return api_database_failure(app, st, resp);
@@ -619,11 +623,7 @@ void api_budget_curves(struct app *app, const struct request *req, struct respon
 	static struct stored ch[MAX_CHANNELS];
 	int n = 0;
 	enum db_status st;
-	if (read_params(req, allowed, &p, resp) != 0)
-		return;
-	if ((st = latest_run(app, &run)) != DB_OK)
-		return api_database_failure(app, st, resp);
-	if (no_run(&run, resp, "channels"))
+	if (begin_request(app, req, allowed, "channels", &p, &run, resp) != 0)
 		return;
 	if ((st = load_budget(app, run.id, ch, &n)) != DB_OK)
 		return api_database_failure(app, st, resp);
