@@ -5,6 +5,8 @@
 
 #include "log.h"
 
+#define KEEP_RUN_DAYS 90 /* how long the record of a campaign sync run is kept */
+
 enum job_result campaign_sync_run(struct db *db, const struct mldash_config *cfg,
 				  enum run_trigger trigger, const char *slot_time,
 				  struct spool_result *result, char *err, size_t errlen)
@@ -28,6 +30,8 @@ enum job_result campaign_sync_run(struct db *db, const struct mldash_config *cfg
 	}
 	if (runs_finish(db, run_id, ok, result->rows_in, ok ? NULL : err) != DB_OK)
 		log_warn("campaign sync run %lld: cannot record its end: %s", run_id, db_error(db));
+	if (runs_prune(db, "campaign_sync", KEEP_RUN_DAYS) != DB_OK)
+		log_warn("campaign sync: pruning old runs failed: %s", db_error(db));
 	log_info("campaign sync run %lld: %u files, %u imported, %u duplicate, %u empty, "
 		 "%u rejected, %u failed, %u busy; %lu rows in",
 		 run_id, result->files, result->imported, result->duplicate, result->empty,

@@ -77,3 +77,12 @@ enum db_status runs_finish(struct db *db, long long run_id, int succeeded, unsig
 	free(escaped);
 	return st;
 }
+
+enum db_status runs_prune(struct db *db, const char *job, int days)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "DELETE FROM ml_runs WHERE job = '%s' AND status <> 'running'"
+		 " AND started_at < UTC_TIMESTAMP(3) - INTERVAL %d DAY", job, days);
+	return db_query(db, sql, NULL);
+}

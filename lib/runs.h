@@ -22,4 +22,8 @@ enum db_status runs_begin(struct db *db, const char *job, enum run_trigger trigg
 enum db_status runs_finish(struct db *db, long long run_id, int succeeded, unsigned long rows_in,
 			   const char *error);
 
+/* Deletes the job's finished runs that started more than days ago (their
+ * history; a failure only costs space, so it is the caller's to log). */
+enum db_status runs_prune(struct db *db, const char *job, int days);
+
 #endif

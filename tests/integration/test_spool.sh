@@ -51,6 +51,15 @@ pass "unusable files in rejected/ with a JSON report"
 [ -f "$SPOOL/$P-upload.csv.part" ] || fail "an upload in progress (.part) was touched"
 pass "uploads in progress (.part) left alone"
 
+sql "INSERT INTO ml_runs (job, triggered_by, slot_time, status, started_at)
+	VALUES ('campaign_sync', 'schedule', '2001-01-01', 'succeeded', UTC_TIMESTAMP() - INTERVAL 91 DAY),
+	       ('campaign_sync', 'schedule', '2001-01-02', 'succeeded', UTC_TIMESTAMP() - INTERVAL 89 DAY)"
+sync_campaigns >/dev/null 2>&1
+[ "$(sql "SELECT GROUP_CONCAT(DATE(slot_time)) FROM ml_runs WHERE slot_time < '2002-01-01'")" = 2001-01-02 ] ||
+	fail "the 91-day-old campaign_sync run was not pruned, or the 89-day-old one was"
+sql "DELETE FROM ml_runs WHERE slot_time < '2002-01-01'"
+pass "campaign_sync runs older than 90 days pruned"
+
 last=$(sql "SELECT status, triggered_by FROM ml_runs WHERE job = 'campaign_sync' ORDER BY id DESC LIMIT 1")
 [ "$last" = "$(printf 'succeeded\tmanual')" ] || fail "last campaign_sync run: $last"
 pass "each sync recorded in ml_runs"
