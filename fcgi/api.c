@@ -22,6 +22,7 @@ void api_database_failure(struct app *app, enum db_status st, struct response *r
 const struct route api_routes[] = {
 	{ API_BASE "/health", HTTP_GET, 0, api_health },
 	{ API_BASE "/status", HTTP_GET, ROUTE_NEEDS_DB, api_status },
+	{ API_BASE "/metrics", HTTP_GET, 0, api_metrics }, /* answers with the database down too */
 	{ API_BASE "/campaigns/import", HTTP_POST, ROUTE_NEEDS_AUTH | ROUTE_TAKES_CSV | ROUTE_NEEDS_DB,
 	  api_campaigns_import },
 	{ API_BASE "/sync-now", HTTP_POST, ROUTE_NEEDS_AUTH | ROUTE_NEEDS_DB, api_sync_now },

@@ -22,7 +22,7 @@ void api_health(struct app *app, const struct request *req, struct response *res
 }
 
 /* Exact row counts of every table; small enough per table to count. */
-static const char row_counts_sql[] =
+const char api_row_counts_sql[] =
 	"SELECT 'campaigns', COUNT(*) FROM campaigns"
 	" UNION ALL SELECT 'campaign_daily', COUNT(*) FROM campaign_daily"
 	" UNION ALL SELECT 'ingest_files', COUNT(*) FROM ingest_files"
@@ -47,7 +47,7 @@ static struct json_object *json_string_or_null(const char *s)
 static enum db_status add_row_counts(struct app *app, struct json_object *out)
 {
 	MYSQL_RES *res;
-	enum db_status st = db_query(app->db, row_counts_sql, &res);
+	enum db_status st = db_query(app->db, api_row_counts_sql, &res);
 	if (st != DB_OK)
 		return st;
 	struct json_object *rows = json_object_new_object();

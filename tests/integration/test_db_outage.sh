@@ -20,7 +20,13 @@ for i in 1 2 3 4; do
 done
 http GET /health
 expect_status 200 "health while MariaDB is down"
-pass "MariaDB down: 503 + Retry-After, health still 200"
+http GET /metrics
+expect_status 200 "metrics while MariaDB is down"
+grep -qx 'mldash_database_up 0' "$BODY" || fail "metrics while down: $(cat "$BODY")"
+grep -q '^mldash_table_rows' "$BODY" && fail "metrics while down still have table rows"
+grep -q '^mldash_job_next_run_timestamp_seconds{job="ml_sync"} [0-9]' "$BODY" ||
+	fail "metrics while down lack the schedule"
+pass "MariaDB down: 503 + Retry-After, health still 200, metrics say database_up 0"
 
 "$DEVSTACK" up mariadb
 # Every worker must heal: ask more times than there are workers.

@@ -42,3 +42,27 @@ pass "health 200"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MLDASH_PORT/")
 [ "$code" = 200 ] || fail "web/ index: HTTP $code"
 pass "web/ served at /"
+
+# /metrics: the Prometheus text format, with the numbers /status has.
+http GET /status
+cp "$BODY" "$TMP/status.json"
+http GET /metrics
+expect_status 200 "/metrics"
+[[ "$(header Content-Type)" == "text/plain; version=0.0.4"* ]] || fail "/metrics type: $(header Content-Type)"
+sample='^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9]+(\.[0-9]+)?$'
+comment='^# (HELP [a-z_]+ .+|TYPE [a-z_]+ (gauge|counter))$'
+bad=$(grep -vE "$sample|$comment" "$BODY" || true)
+[ -z "$bad" ] || fail "/metrics lines not in the text format: $bad"
+for name in $(grep -oE '^[a-z_]+' "$BODY" | sort -u); do
+	grep -q "^# TYPE $name " "$BODY" || fail "/metrics: $name has no TYPE line"
+done
+grep -qx 'mldash_database_up 1' "$BODY" || fail "/metrics: database not up"
+for table in campaigns campaign_daily ml_runs; do
+	want=$(jq -r ".rows.$table" "$TMP/status.json")
+	grep -qx "mldash_table_rows{table=\"$table\"} $want" "$BODY" ||
+		fail "/metrics rows of $table differ from /status ($want): $(grep "table=\"$table\"" "$BODY")"
+done
+next=$(date -u -d "$(jq -r .jobs.ml_sync.next_run "$TMP/status.json")" +%s)
+grep -qx "mldash_job_next_run_timestamp_seconds{job=\"ml_sync\"} $next" "$BODY" ||
+	fail "/metrics next ml_sync run differs from /status ($next)"
+pass "/metrics: Prometheus text format, rows and next run as in /status"
