@@ -40,7 +40,7 @@ if command -v wrk >/dev/null; then
 	echo
 	printf '%-50s %12s\n' endpoint requests/s
 	for e in roi-forecast/data roi-timeseries/data reach-ctr/data budget-recommendation/data \
-		"budget-recommendation/data?total=3000" status; do
+		"budget-recommendation/data?total=3000" status metrics; do
 		rps=$(wrk -t2 -c32 -d5s "http://127.0.0.1:$MLDASH_PORT/api/ml-dashboard/$e" |
 			sed -n 's/^Requests\/sec: *//p')
 		printf '%-50s %12s\n' "$e" "$rps"
