@@ -245,7 +245,7 @@ static int cmd_sync(const struct mldash_config *cfg, int argc, char **argv)
 	}
 	struct spool_result result;
 	char err[1024];
-	enum job_result rc = campaign_sync_run(db, cfg, RUN_MANUAL, NULL, &result, err, sizeof err);
+	enum job_result rc = campaign_sync_run(db, cfg, RUN_MANUAL, NULL, NULL, &result, err, sizeof err);
 	db_free(db);
 	if (rc != JOB_OK) {
 		log_error("sync campaigns: %s", err);

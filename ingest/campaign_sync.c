@@ -8,7 +8,7 @@
 #define KEEP_RUN_DAYS 90 /* how long the record of a campaign sync run is kept */
 
 enum job_result campaign_sync_run(struct db *db, const struct mldash_config *cfg,
-				  enum run_trigger trigger, const char *slot_time,
+				  enum run_trigger trigger, const char *slot_time, spool_stop_fn *stop,
 				  struct spool_result *result, char *err, size_t errlen)
 {
 	long long run_id;
@@ -22,10 +22,14 @@ enum job_result campaign_sync_run(struct db *db, const struct mldash_config *cfg
 		snprintf(err, errlen, "cannot record the run: %s", db_error(db));
 		return JOB_FAILED;
 	}
-	int ok = spool_sync(db, cfg->ingest.spool_dir, result, err, errlen) == 0;
+	int ok = spool_sync(db, cfg->ingest.spool_dir, stop, result, err, errlen) == 0;
 	if (ok && result->failed > 0) {
 		snprintf(err, errlen, "%u file(s) failed and stay in the spool; first: %s",
 			 result->failed, result->first_failure);
+		ok = 0;
+	} else if (ok && result->left > 0) {
+		snprintf(err, errlen, "stopped before %u file(s); they stay in the spool for the next sync",
+			 result->left);
 		ok = 0;
 	}
 	if (runs_finish(db, run_id, ok, result->rows_in, ok ? NULL : err) != DB_OK)
@@ -33,8 +37,8 @@ enum job_result campaign_sync_run(struct db *db, const struct mldash_config *cfg
 	if (runs_prune(db, "campaign_sync", KEEP_RUN_DAYS) != DB_OK)
 		log_warn("campaign sync: pruning old runs failed: %s", db_error(db));
 	log_info("campaign sync run %lld: %u files, %u imported, %u duplicate, %u empty, "
-		 "%u rejected, %u failed, %u busy; %lu rows in",
+		 "%u rejected, %u failed, %u busy, %u left; %lu rows in",
 		 run_id, result->files, result->imported, result->duplicate, result->empty,
-		 result->rejected, result->failed, result->busy, result->rows_in);
+		 result->rejected, result->failed, result->busy, result->left, result->rows_in);
 	return ok ? JOB_OK : JOB_FAILED;
 }

@@ -137,7 +137,8 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-int spool_sync(struct db *db, const char *dir, struct spool_result *out, char *err, size_t errlen)
+int spool_sync(struct db *db, const char *dir, spool_stop_fn *stop, struct spool_result *out,
+	       char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	char sub[4096];
@@ -157,8 +158,12 @@ int spool_sync(struct db *db, const char *dir, struct spool_result *out, char *e
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
-		if (!ignored(entries[i]->d_name))
-			sync_one(db, dir, entries[i]->d_name, out);
+		if (!ignored(entries[i]->d_name)) {
+			if (stop != NULL && stop())
+				out->left++;
+			else
+				sync_one(db, dir, entries[i]->d_name, out);
+		}
 		free(entries[i]);
 	}
 	free(entries);

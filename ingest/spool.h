@@ -23,12 +23,18 @@ struct spool_result {
 	unsigned rejected;
 	unsigned failed;      /* left in place for the next sync */
 	unsigned busy;        /* claimed by another sync */
+	unsigned left;        /* not looked at: a stop was asked for */
 	unsigned long rows_in;
 	char first_failure[512];
 };
 
+/* Asked between files; nonzero stops the sync there (the rest of the files
+ * stay for the next one). NULL: never stop. */
+typedef int spool_stop_fn(void);
+
 /* Runs one sync over dir. Returns 0, or -1 when dir itself is unusable
  * (err says why). */
-int spool_sync(struct db *db, const char *dir, struct spool_result *out, char *err, size_t errlen);
+int spool_sync(struct db *db, const char *dir, spool_stop_fn *stop, struct spool_result *out,
+	       char *err, size_t errlen);
 
 #endif

@@ -121,6 +121,15 @@ static void slot_text(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &utc);
 }
 
+/* Whether SIGTERM or SIGINT waits (they are blocked): a campaign sync stops
+ * between files then, so that stopping takes one file's time at most. */
+static int stop_pending(void)
+{
+	sigset_t pending;
+	return sigpending(&pending) == 0 &&
+	       (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1);
+}
+
 enum outcome {
 	OUTCOME_DONE,	/* ran, failed (logged), or another scheduler has the slot */
 	OUTCOME_FAILED, /* only for manual runs: they report failure in the exit status */
@@ -137,7 +146,7 @@ static enum outcome run_job(struct db *db, const struct mldash_config *cfg, enum
 	if (id == JOB_CAMPAIGN_SYNC) {
 		struct spool_result result;
 		char err[1024];
-		switch (campaign_sync_run(db, cfg, trigger, slot, &result, err, sizeof err)) {
+		switch (campaign_sync_run(db, cfg, trigger, slot, stop_pending, &result, err, sizeof err)) {
 		case JOB_OK: return OUTCOME_DONE;
 		case JOB_SLOT_TAKEN:
 			log_info("campaign_sync slot %s: already claimed in ml_runs, skipped", when);

@@ -113,7 +113,44 @@ wait "$locker"
 	fail "the run interrupted by SIGTERM did not finish: $(cat "$TMP/term.log")"
 [ "$(echo "$elapsed < 15" | bc)" = 1 ] || fail "SIGTERM took $elapsed s"
 grep -q "received SIGTERM, stopping" "$TMP/term.log" || fail "no stop message: $(cat "$TMP/term.log")"
-pass "SIGTERM mid-run: the run finished (succeeded) and the scheduler stopped in ${elapsed%??????} s"
+pass "SIGTERM mid-run: the run finished (succeeded) and the scheduler stopped in $(printf %.3f "$elapsed") s"
+
+# --- SIGTERM during a campaign sync: it stops between files ----------------------
+start=1906934430 # 2030-06-06 00:00:30
+SPOOL=$VAR/spool
+mkdir -p "$SPOOL"
+rm -f "$SPOOL"/schedtest-* "$SPOOL"/done/schedtest-* # an earlier run cut short
+sql "DELETE FROM campaigns WHERE channel = 'schedtest'"
+for i in $(seq 1 150); do
+	# $$ in the ids: bytes never seen before (the same file again would be a duplicate)
+	awk -v i="$i" -v run=$$ 'BEGIN { print "date,campaign_id,channel,spend,impressions,clicks"
+		for (k = 0; k < 1500; k++) printf "2024-%02d-%02d,schedtest%d-%d-%d,schedtest,%d,1000,10\n", k % 12 + 1, int(k / 12) % 28 + 1, run, i, k / 336, k }' \
+		>"$SPOOL/schedtest-$(printf %03d "$i").csv"
+done
+conf "$TMP/spool.conf" '0 0 1 1 *' '0 0 * * *'
+"$SCHED" --foreground --config "$TMP/spool.conf" --test-clock "$start,1" 2>"$TMP/spool.log" &
+pids=($!)
+first_done() { ls "$SPOOL/done" | grep -q '^schedtest-.*\.csv$'; }
+retry 20 first_done || fail "the campaign sync imported nothing: $(cat "$TMP/spool.log")"
+t0=$(date +%s.%N)
+kill -TERM "${pids[0]}"
+wait "${pids[0]}" || fail "scheduler exited $? on SIGTERM during a campaign sync"
+pids=()
+elapsed=$(echo "$(date +%s.%N) - $t0" | bc)
+done_files=$(ls "$SPOOL/done" | grep -c '^schedtest-.*\.csv$' || true)
+left_files=$(ls "$SPOOL" | grep -c '^schedtest-.*\.csv$' || true)
+[ "$((done_files + left_files))" = 150 ] || fail "$done_files done + $left_files left != 150 files"
+[ "$left_files" -gt 0 ] || fail "all 150 files imported before the stop: make them bigger"
+[ "$(echo "$elapsed < 2" | bc)" = 1 ] || fail "stopping took $elapsed s"
+run=$(sql "SELECT status, error FROM ml_runs WHERE job = 'campaign_sync' AND slot_time = '2030-06-06'")
+[[ "$run" == "failed	stopped before $left_files file(s); they stay in the spool"* ]] ||
+	fail "campaign_sync run after the stop: $run"
+imported_days=$(sql "SELECT COUNT(*) FROM campaign_daily d JOIN campaigns c ON c.id = d.campaign_id
+	WHERE c.channel = 'schedtest'")
+[ "$imported_days" = "$((done_files * 1500))" ] || fail "$imported_days rows for $done_files files: a file half-imported"
+rm -f "$SPOOL"/schedtest-* "$SPOOL"/done/schedtest-*
+sql "DELETE FROM campaigns WHERE channel = 'schedtest'"
+pass "SIGTERM during a campaign sync: stopped in $(printf %.3f "$elapsed") s after $done_files of 150 files, the rest left whole"
 
 # --- a slot that finds an ML sync running waits for it, without spinning -------
 start=1906848030 # 2030-06-05 00:00:30
