@@ -53,10 +53,7 @@ static void next_runs(struct app *app, FILE *out)
 	family(out, "mldash_job_next_run_timestamp_seconds", "gauge",
 	       "When the job's schedule fires next (Unix time).");
 	for (size_t j = 0; j < JOB_COUNT; j++) {
-		struct cron cron;
-		char err[256];
-		time_t next = cron_parse(expr[j], &cron, err, sizeof err) == 0 ? cron_next(&cron, time(NULL))
-									      : (time_t)-1;
+		time_t next = cron_next_of(expr[j], time(NULL));
 		if (next != (time_t)-1)
 			fprintf(out, "mldash_job_next_run_timestamp_seconds{job=\"%s\"} %lld\n",
 				job_names[j], (long long)next);

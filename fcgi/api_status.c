@@ -1,4 +1,5 @@
-/* api_status: GET /health (liveness) and GET /status (database, schema, rows). */
+/* api_status: GET /health (liveness) and GET /status (database, schema, rows,
+ * and each job's schedule, next and last run). */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <time.h>
@@ -78,11 +79,8 @@ static struct json_object *job_json(const char *expr, const char *timezone)
 	struct json_object *job = json_object_new_object();
 	json_object_object_add(job, "schedule", json_object_new_string(expr));
 	json_object_object_add(job, "timezone", json_object_new_string(timezone));
-	struct cron cron;
-	char err[256], next[32];
-	time_t t = (time_t)-1;
-	if (cron_parse(expr, &cron, err, sizeof err) == 0)
-		t = cron_next(&cron, time(NULL));
+	char next[32];
+	time_t t = cron_next_of(expr, time(NULL));
 	struct tm utc;
 	if (t != (time_t)-1 && gmtime_r(&t, &utc) != NULL) {
 		strftime(next, sizeof next, "%Y-%m-%dT%H:%M:%SZ", &utc);

@@ -226,3 +226,10 @@ time_t cron_prev(const struct cron *c, time_t at, time_t lookback)
 	}
 	return last;
 }
+
+time_t cron_next_of(const char *expr, time_t after)
+{
+	struct cron c;
+	char err[256];
+	return cron_parse(expr, &c, err, sizeof err) == 0 ? cron_next(&c, after) : (time_t)-1;
+}

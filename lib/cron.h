@@ -32,6 +32,10 @@ int cron_parse(const char *expr, struct cron *out, char *err, size_t errlen);
  * none within 5 years (e.g. 30 February). */
 time_t cron_next(const struct cron *c, time_t after);
 
+/* cron_next of an expression; (time_t)-1 also when expr does not parse
+ * (callers whose configuration was validated at load). */
+time_t cron_next_of(const char *expr, time_t after);
+
 /* The last fire time at or before `at` within the previous `lookback`
  * seconds, or (time_t)-1. */
 time_t cron_prev(const struct cron *c, time_t at, time_t lookback);

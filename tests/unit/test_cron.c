@@ -98,6 +98,15 @@ static void test_prev(void **state)
 	assert_true(cron_prev(&c, utc("2024-06-01 00:00"), 86400) == (time_t)-1);
 }
 
+static void test_next_of_expression(void **state)
+{
+	(void)state;
+	use_zone("UTC");
+	assert_true(cron_next_of("*/30 * * * *", utc("2024-01-01 10:47")) == utc("2024-01-01 11:00"));
+	assert_true(cron_next_of("0 0 30 2 *", utc("2024-01-01 00:00")) == (time_t)-1);
+	assert_true(cron_next_of("every hour", utc("2024-01-01 00:00")) == (time_t)-1);
+}
+
 static void test_bad_expressions(void **state)
 {
 	(void)state;
@@ -128,6 +137,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_next_in_utc),
+		cmocka_unit_test(test_next_of_expression),
 		cmocka_unit_test(test_daylight_saving_in_berlin),
 		cmocka_unit_test(test_prev),
 		cmocka_unit_test(test_bad_expressions),
