@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "allocate.h"
+#include "answer_cache.h"
 #include "chart_db.h"
 #include "handlers.h"
 #include "log.h"
@@ -332,6 +333,17 @@ static void timeseries(struct app *app, const struct request *req, struct respon
 	enum db_status st;
 	if (begin_request(app, req, allowed, "series", &p, &run, resp) != 0)
 		return;
+	/* Built once per run and request in each worker: the same answer again
+	 * costs one query (the latest run) instead of thousands of rows. */
+	char key[1024];
+	size_t cached_len;
+	int key_len = snprintf(key, sizeof key, "%s?%s", req->path, req->query);
+	int cacheable = key_len > 0 && (size_t)key_len < sizeof key;
+	const char *cached = cacheable ? answer_cache_get(app->answers, run.id, key, &cached_len) : NULL;
+	if (cached != NULL) {
+		response_set_body(resp, 200, "application/json", cached, cached_len);
+		return;
+	}
 	/* days limits the actuals to the last N days; forecasts always come. */
 	char extra[300] = "";
 	if (p.days)
@@ -396,7 +408,8 @@ static void timeseries(struct app *app, const struct request *req, struct respon
 	json_object_object_add(out, "series", list);
 	json_object_object_add(out, "channels_without", without);
 	json_object_object_add(out, "about", json_object_new_string(about));
-	response_json(resp, 200, out);
+	if (response_json(resp, 200, out) == 0 && resp->status == 200 && cacheable)
+		answer_cache_put(app->answers, run.id, key, resp->body, resp->body_len);
 }
 
 void api_roi_timeseries(struct app *app, const struct request *req, struct response *resp)

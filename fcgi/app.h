@@ -12,12 +12,14 @@
 #include "router.h"
 
 struct chart_text_cache;
+struct answer_cache;
 
 struct app {
 	const struct mldash_config *cfg;
 	struct db *db;          /* one persistent connection per worker */
 	int migrations_latest;  /* highest version shipped in migrations_dir */
 	struct chart_text_cache *text_cache; /* labels kept between charts drawn on demand */
+	struct answer_cache *answers; /* time series answers of the latest run */
 };
 
 /* One request; the strings point into libfcgi's environment and stay valid

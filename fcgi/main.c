@@ -15,12 +15,18 @@
 #include <unistd.h>
 
 #include "handlers.h"
+#include "answer_cache.h"
 #include "auth.h"
 #include "chart.h"
 #include "log.h"
 #include "migrate.h"
 #include "response.h"
 #include "version.h"
+
+/* Per worker: the time series answers (up to ~1 MB each for 730 days of all
+ * channels) of the latest run, for the dashboards' few distinct requests. */
+#define ANSWER_CACHE_ENTRIES 64
+#define ANSWER_CACHE_BYTES (16u << 20)
 
 static void usage(FILE *out)
 {
@@ -242,7 +248,8 @@ int main(int argc, char **argv)
 		log_warn("cannot read migrations folder %s", cfg.paths.migrations_dir);
 	app.db = db_new(&cfg);
 	app.text_cache = chart_text_cache_new();
-	if (app.db == NULL || app.text_cache == NULL) {
+	app.answers = answer_cache_new(ANSWER_CACHE_ENTRIES, ANSWER_CACHE_BYTES);
+	if (app.db == NULL || app.text_cache == NULL || app.answers == NULL) {
 		log_error("out of memory");
 		return 1;
 	}
@@ -252,6 +259,7 @@ int main(int argc, char **argv)
 		log_warn("database not reachable yet: %s", db_error(app.db));
 
 	int rc = serve(&app);
+	answer_cache_free(app.answers);
 	chart_text_cache_free(app.text_cache);
 	db_free(app.db);
 	return rc;
