@@ -60,11 +60,28 @@ static void next_runs(struct app *app, FILE *out)
 	}
 }
 
+/* The gauges read from the database, each one query (labels, then value). */
+static const struct {
+	const char *name, *help, *sql;
+	const char *labels[2];
+	int nlabels;
+} db_gauges[] = {
+	{ "mldash_table_rows", "Rows in each table.", api_row_counts_sql, { "table" }, 1 },
+	{ "mldash_job_runs", "Runs recorded in ml_runs (old runs are pruned).",
+	  "SELECT job, status, COUNT(*) FROM ml_runs GROUP BY job, status", { "job", "status" }, 2 },
+	{ "mldash_job_last_run_success", "1 when the job's latest finished run succeeded, 0 when it failed.",
+	  "SELECT job, status = 'succeeded' FROM ml_runs WHERE id IN (SELECT MAX(id)"
+	  " FROM ml_runs WHERE status <> 'running' GROUP BY job)", { "job" }, 1 },
+	{ "mldash_job_last_run_duration_seconds", "How long the job's latest finished run took.",
+	  "SELECT job, TIMESTAMPDIFF(MICROSECOND, started_at, finished_at) / 1e6 FROM ml_runs"
+	  " WHERE id IN (SELECT MAX(id) FROM ml_runs WHERE status <> 'running' GROUP BY job)", { "job" }, 1 },
+	{ "mldash_job_last_success_timestamp_seconds", "When the job last finished successfully (Unix time).",
+	  "SELECT job, UNIX_TIMESTAMP(MAX(finished_at)) FROM ml_runs WHERE status = 'succeeded' GROUP BY job",
+	  { "job" }, 1 },
+};
+
 static enum db_status database_metrics(struct app *app, FILE *out)
 {
-	static const char *const table[] = { "table" };
-	static const char *const job[] = { "job" };
-	static const char *const job_status[] = { "job", "status" };
 	int version = 0;
 	enum db_status st = migrate_schema_version(app->db, &version);
 	if (st != DB_OK)
@@ -73,31 +90,14 @@ static enum db_status database_metrics(struct app *app, FILE *out)
 	fprintf(out, "mldash_schema_version %d\n", version);
 	if (version < 1)
 		return DB_OK;
-	family(out, "mldash_table_rows", "gauge", "Rows in each table.");
-	if ((st = samples(app, out, "mldash_table_rows", api_row_counts_sql, table, 1)) != DB_OK)
-		return st;
-	family(out, "mldash_job_runs", "gauge", "Runs recorded in ml_runs (old runs are pruned).");
-	if ((st = samples(app, out, "mldash_job_runs",
-			  "SELECT job, status, COUNT(*) FROM ml_runs GROUP BY job, status", job_status, 2)) != DB_OK)
-		return st;
-	family(out, "mldash_job_last_run_success", "gauge",
-	       "1 when the job's latest finished run succeeded, 0 when it failed.");
-	if ((st = samples(app, out, "mldash_job_last_run_success",
-			  "SELECT job, status = 'succeeded' FROM ml_runs WHERE id IN (SELECT MAX(id)"
-			  " FROM ml_runs WHERE status <> 'running' GROUP BY job)", job, 1)) != DB_OK)
-		return st;
-	family(out, "mldash_job_last_run_duration_seconds", "gauge",
-	       "How long the job's latest finished run took.");
-	if ((st = samples(app, out, "mldash_job_last_run_duration_seconds",
-			  "SELECT job, TIMESTAMPDIFF(MICROSECOND, started_at, finished_at) / 1e6 FROM ml_runs"
-			  " WHERE id IN (SELECT MAX(id) FROM ml_runs WHERE status <> 'running' GROUP BY job)",
-			  job, 1)) != DB_OK)
-		return st;
-	family(out, "mldash_job_last_success_timestamp_seconds", "gauge",
-	       "When the job last finished successfully (Unix time).");
-	return samples(app, out, "mldash_job_last_success_timestamp_seconds",
-		       "SELECT job, UNIX_TIMESTAMP(MAX(finished_at)) FROM ml_runs"
-		       " WHERE status = 'succeeded' GROUP BY job", job, 1);
+	for (size_t i = 0; i < sizeof db_gauges / sizeof db_gauges[0]; i++) {
+		family(out, db_gauges[i].name, "gauge", db_gauges[i].help);
+		st = samples(app, out, db_gauges[i].name, db_gauges[i].sql, db_gauges[i].labels,
+			     db_gauges[i].nlabels);
+		if (st != DB_OK)
+			return st;
+	}
+	return DB_OK;
 }
 
 void api_metrics(struct app *app, const struct request *req, struct response *resp)
