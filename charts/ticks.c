@@ -1,5 +1,6 @@
 #include "ticks.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +99,27 @@ static long day_of(int year, int month /* 0-11 */)
 	return (long)(timegm(&tm) / 86400);
 }
 
+/* The first days of every step-th month (counted from year 0) in
+ * [first, last], from year/month on: written to out (up to cap) unless out
+ * is NULL; returns how many there are (at most cap). */
+static int month_starts(int year, int month, long first, long last, int step, long *out, int cap)
+{
+	int n = 0;
+	for (int y = year, m = month; n < cap; m++) {
+		if (m == 12)
+			m = 0, y++;
+		long d = day_of(y, m);
+		if (d > last)
+			break;
+		if (d >= first && (y * 12 + m) % step == 0) {
+			if (out != NULL)
+				out[n] = d;
+			n++;
+		}
+	}
+	return n;
+}
+
 int ticks_dates(long first, long last, int max_ticks, long *out, int cap, enum date_unit *unit)
 {
 	if (max_ticks < 2)
@@ -120,29 +142,10 @@ int ticks_dates(long first, long last, int max_ticks, long *out, int cap, enum d
 	static const int month_steps[] = { 1, 2, 3, 6, 12, 24, 60 };
 	struct tm a = utc_of(first);
 	for (int i = 0; i < 7; i++) {
-		int ms = month_steps[i], n = 0;
-		for (int y = a.tm_year + 1900, m = a.tm_mon;; m++) {
-			if (m == 12)
-				m = 0, y++;
-			long d = day_of(y, m);
-			if (d > last)
-				break;
-			if (d >= first && (y * 12 + m) % ms == 0)
-				n++;
-		}
-		if (n <= max_ticks || i == 6) {
+		int ms = month_steps[i];
+		if (month_starts(a.tm_year + 1900, a.tm_mon, first, last, ms, NULL, INT_MAX) <= max_ticks || i == 6) {
 			*unit = ms >= 12 ? DATE_YEAR : ms == 3 || ms == 6 ? DATE_QUARTER : DATE_MONTH;
-			n = 0;
-			for (int y = a.tm_year + 1900, m = a.tm_mon; n < cap; m++) {
-				if (m == 12)
-					m = 0, y++;
-				long d = day_of(y, m);
-				if (d > last)
-					break;
-				if (d >= first && (y * 12 + m) % ms == 0)
-					out[n++] = d;
-			}
-			return n;
+			return month_starts(a.tm_year + 1900, a.tm_mon, first, last, ms, out, cap);
 		}
 	}
 	return 0;

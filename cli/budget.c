@@ -12,6 +12,7 @@
 
 #include "cells.h"
 #include "commands.h"
+#include "dates.h"
 #include "log.h"
 #include "plan.h"
 
@@ -39,15 +40,6 @@ struct input {
 	long first_day, last_day;
 	char error[256];
 };
-
-static long day_number(const char *iso)
-{
-	long y = strtol(iso, NULL, 10), m = strtol(iso + 5, NULL, 10), d = strtol(iso + 8, NULL, 10);
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
 
 static void on_field(void *s, size_t len, void *ctx)
 {
@@ -127,7 +119,7 @@ static void on_record(int c, void *ctx)
 		ch->cap = cap;
 	}
 	struct day_value *r = &ch->rows[ch->n++];
-	r->day = day_number(iso);
+	r->day = date_day_number(iso);
 	r->spend = number_or_nan(in->cell[2], "spend", in);
 	r->revenue = number_or_nan(in->cell[3], "revenue", in);
 	if (in->nch == 1 && ch->n == 1)

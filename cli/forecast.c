@@ -12,6 +12,7 @@
 
 #include "cells.h"
 #include "commands.h"
+#include "dates.h"
 #include "ets.h"
 #include "log.h"
 
@@ -29,16 +30,6 @@ struct series {
 	char value[64];
 	char error[256];
 };
-
-/* Days since 1970-01-01 of "YYYY-MM-DD". */
-static long day_number(const char *day)
-{
-	long y = strtol(day, NULL, 10), m = strtol(day + 5, NULL, 10), d = strtol(day + 8, NULL, 10);
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
 
 static void on_field(void *s, size_t len, void *ctx)
 {
@@ -120,7 +111,7 @@ static void on_record(int c, void *ctx)
 			snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
 			return;
 		}
-		day = day_number(iso);
+		day = date_day_number(iso);
 		/* Days the input skips are missing values. */
 		if (se->n > 0 && day <= se->days[se->n - 1]) {
 			snprintf(se->error, sizeof se->error, "row %d: %s is not after the previous date",

@@ -567,6 +567,21 @@ static int reoptimise(struct stored *ch, int n, const struct params *p, struct r
 	return 0;
 }
 
+/* begin_request, then the stored budget channels of the run. */
+static int begin_budget_request(struct app *app, const struct request *req, const char *const *allowed,
+				struct params *p, struct run_ref *run, struct stored *ch, int *n,
+				struct response *resp)
+{
+	if (begin_request(app, req, allowed, "channels", p, run, resp) != 0)
+		return -1;
+	enum db_status st = load_budget(app, run->id, ch, n);
+	if (st != DB_OK) {
+		api_database_failure(app, st, resp);
+		return -1;
+	}
+	return 0;
+}
+
 void api_budget(struct app *app, const struct request *req, struct response *resp)
 {
 	static const char *const allowed[] = { "channel", "total", "target_roi", "freeze", "bounds", NULL };
@@ -574,11 +589,8 @@ void api_budget(struct app *app, const struct request *req, struct response *res
 	struct run_ref run;
 	static struct stored ch[MAX_CHANNELS];
 	int n = 0;
-	enum db_status st;
-	if (begin_request(app, req, allowed, "channels", &p, &run, resp) != 0)
+	if (begin_budget_request(app, req, allowed, &p, &run, ch, &n, resp) != 0)
 		return;
-	if ((st = load_budget(app, run.id, ch, &n)) != DB_OK)
-		return api_database_failure(app, st, resp);
 	int shown = 0;
 	for (int i = 0; i < n; i++)
 		shown += *p.channel == '\0' || strcmp(ch[i].name, p.channel) == 0;
@@ -635,11 +647,8 @@ void api_budget_curves(struct app *app, const struct request *req, struct respon
 	struct run_ref run;
 	static struct stored ch[MAX_CHANNELS];
 	int n = 0;
-	enum db_status st;
-	if (begin_request(app, req, allowed, "channels", &p, &run, resp) != 0)
+	if (begin_budget_request(app, req, allowed, &p, &run, ch, &n, resp) != 0)
 		return;
-	if ((st = load_budget(app, run.id, ch, &n)) != DB_OK)
-		return api_database_failure(app, st, resp);
 	struct json_object *list = json_object_new_array();
 	int shown = 0;
 	for (int i = 0; i < n; i++) {

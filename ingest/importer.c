@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "dates.h"
+#include "hex.h"
 #include "log.h"
 #include "parser.h"
 #include "reader.h"
@@ -171,16 +173,6 @@ static enum import_status fail(struct import *im, enum db_status st, const char 
 	return r->status;
 }
 
-static void hex(const unsigned char *bytes, unsigned n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (unsigned i = 0; i < n; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* --- statements --------------------------------------------------------- */
 
 static void bind_column(MYSQL_BIND *b, enum enum_field_types type, void *buffer, char *indicator)
@@ -303,25 +295,13 @@ static int campaign_id(struct import *im, const struct ingest_row *row, uint64_t
 	return 0;
 }
 
-/* Days since 1970-01-01 of a valid "YYYY-MM-DD" (Howard Hinnant's algorithm). */
-static long day_number(const char *day)
-{
-	long y = strtol(day, NULL, 10), m = strtol(day + 5, NULL, 10), d = strtol(day + 8, NULL, 10);
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* In a campaign-grain file a campaign-day must come once. The Bloom filter
  * answers most rows; a "maybe" is settled by the database, after writing
  * the rows still in the batch. Returns 1 for a repeat, 0 for a first, -1 on
  * a database error. */
 static int repeated_day(struct import *im, uint64_t campaign, const char *day)
 {
-	uint64_t key = campaign << 24 | (uint64_t)(day_number(day) & 0xffffff);
+	uint64_t key = campaign << 24 | (uint64_t)(date_day_number(day) & 0xffffff);
 	if (!seen_filter_add(im->days, key))
 		return 0;
 	if (flush_batch(im) != 0)
@@ -435,7 +415,7 @@ static enum db_status open_file_record(struct import *im)
 	char placeholder[65] = "pending:";
 	if (RAND_bytes(random, sizeof random) != 1)
 		return DB_ERROR;
-	hex(random, sizeof random, placeholder + 8);
+	hex_encode(random, sizeof random, placeholder + 8);
 	char name[2 * sizeof im->report->name + 1], sql[1024];
 	mysql_real_escape_string(db_mysql(im->db), name, im->report->name,
 				 (unsigned long)strlen(im->report->name));
@@ -738,7 +718,7 @@ static int file_sha256(FILE *f, char out[65])
 		unsigned char digest[EVP_MAX_MD_SIZE];
 		unsigned len = 0;
 		if (!ferror(f) && EVP_DigestFinal_ex(sha, digest, &len) == 1) {
-			hex(digest, len, out);
+			hex_encode(digest, len, out);
 			rc = 0;
 		}
 	}

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
+
 #define READ_CHUNK (256 * 1024)
 
 struct reader {
@@ -102,16 +104,6 @@ static void on_reject(void *ctx, unsigned long line, const char *reason)
 	copy_string(it->reason, sizeof it->reason, reason);
 }
 
-static void hex(const unsigned char *bytes, unsigned n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (unsigned i = 0; i < n; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* The thread: every byte through the hash and (until it stops) the parser. */
 static void *run(void *arg)
 {
@@ -140,7 +132,7 @@ static void *run(void *arg)
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned len = 0;
 	EVP_DigestFinal_ex(sha, digest, &len);
-	hex(digest, len, r->sha256);
+	hex_encode(digest, len, r->sha256);
 	r->outcome = ingest_parser_finish(r->parser);
 	r->format = ingest_parser_columns(r->parser)->format;
 	if (r->outcome == INGEST_REFUSED)

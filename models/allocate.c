@@ -59,14 +59,20 @@ static void settle(const struct alloc_channel *ch, int n, double total, double *
 	}
 }
 
+static void bound_totals(const struct alloc_channel *ch, int n, double *lower, double *upper)
+{
+	*lower = *upper = 0;
+	for (int i = 0; i < n; i++) {
+		*lower += ch[i].lower;
+		*upper += ch[i].upper;
+	}
+}
+
 int allocate_max_response(const struct alloc_channel *ch, int n, double total, double *spend,
 			  struct allocation *out, char *err, size_t errlen)
 {
-	double sum_lo = 0, sum_hi = 0;
-	for (int i = 0; i < n; i++) {
-		sum_lo += ch[i].lower;
-		sum_hi += ch[i].upper;
-	}
+	double sum_lo, sum_hi;
+	bound_totals(ch, n, &sum_lo, &sum_hi);
 	if (!(total >= 0) || total < sum_lo * (1 - 1e-12)) {
 		snprintf(err, errlen, "the total %.2f is below the sum of the channels' lower bounds "
 			 "(%.2f): raise the total or lower the bounds", total, sum_lo);
@@ -136,11 +142,8 @@ static double roi_at(const struct alloc_channel *ch, int n, double total, double
 int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi, double *spend,
 			struct allocation *out, char *err, size_t errlen)
 {
-	double sum_lo = 0, sum_hi = 0;
-	for (int i = 0; i < n; i++) {
-		sum_lo += ch[i].lower;
-		sum_hi += ch[i].upper;
-	}
+	double sum_lo, sum_hi;
+	bound_totals(ch, n, &sum_lo, &sum_hi);
 	/* ROI need not be monotone in the total (lower bounds can force money
 	 * into weak channels at small totals): scan, then bisect the first
 	 * crossing. */
