@@ -35,6 +35,45 @@ struct params {
 	double lower_ratio, upper_ratio; /* budget: bounds relative to current spend; < 0: stored */
 };
 
+/* A whole number from lo to hi, when the parameter is there; *out stays as
+ * it was when it is not. */
+static int read_int_param(const struct request *req, const char *name, int lo, int hi, int *out,
+			  struct response *resp)
+{
+	char value[32];
+	int rc = query_get(req->query, name, value, sizeof value);
+	if (rc == 0)
+		return 0;
+	char *end;
+	long v = strtol(value, &end, 10);
+	if (rc < 0 || *value == '\0' || *end != '\0' || v < lo || v > hi) {
+		response_error(resp, 400, "bad_parameter", "parameter '%s' must be a whole number from %d to %d",
+			       name, lo, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* A number of at least min, when the parameter is there; *out stays as it
+ * was when it is not. must says what it must be, for the 400. */
+static int read_number_param(const struct request *req, const char *name, double min, double *out,
+			     const char *must, struct response *resp)
+{
+	char value[64];
+	int rc = query_get(req->query, name, value, sizeof value);
+	if (rc == 0)
+		return 0;
+	char *end;
+	double v = strtod(value, &end);
+	if (rc < 0 || *value == '\0' || *end != '\0' || !(v >= min) || !isfinite(v)) {
+		response_error(resp, 400, "bad_parameter", "parameter '%s' must be %s", name, must);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 /* Validates the query against the parameters a route takes; sets a 400
  * naming the parameter on failure. */
 static int read_params(const struct request *req, const char *const *allowed, struct params *p,
@@ -49,17 +88,9 @@ static int read_params(const struct request *req, const char *const *allowed, st
 		response_error(resp, 400, "bad_parameter", "unknown parameter '%s'", name);
 		return -1;
 	}
+	if (read_int_param(req, "days", 1, 730, &p->days, resp) != 0)
+		return -1;
 	int rc;
-	if ((rc = query_get(req->query, "days", value, sizeof value)) != 0) {
-		char *end;
-		long v = strtol(value, &end, 10);
-		if (rc < 0 || *value == '\0' || *end != '\0' || v < 1 || v > 730) {
-			response_error(resp, 400, "bad_parameter",
-				       "parameter 'days' must be a whole number from 1 to 730");
-			return -1;
-		}
-		p->days = (int)v;
-	}
 	if ((rc = query_get(req->query, "channel", value, sizeof value)) != 0) {
 		if (rc < 0 || *value == '\0' || strlen(value) > 64) {
 			response_error(resp, 400, "bad_parameter",
@@ -68,25 +99,9 @@ static int read_params(const struct request *req, const char *const *allowed, st
 		}
 		snprintf(p->channel, sizeof p->channel, "%.64s", value);
 	}
-	if ((rc = query_get(req->query, "total", value, sizeof value)) != 0) {
-		char *end;
-		p->total = strtod(value, &end);
-		if (rc < 0 || *value == '\0' || *end != '\0' || !(p->total >= 0) || !isfinite(p->total)) {
-			response_error(resp, 400, "bad_parameter",
-				       "parameter 'total' must be a daily amount of 0 or more");
-			return -1;
-		}
-	}
-	if ((rc = query_get(req->query, "target_roi", value, sizeof value)) != 0) {
-		char *end;
-		p->target_roi = strtod(value, &end);
-		if (rc < 0 || *value == '\0' || *end != '\0' || !(p->target_roi >= -1) ||
-		    !isfinite(p->target_roi)) {
-			response_error(resp, 400, "bad_parameter",
-				       "parameter 'target_roi' must be a number of -1 or more");
-			return -1;
-		}
-	}
+	if (read_number_param(req, "total", 0, &p->total, "a daily amount of 0 or more", resp) != 0 ||
+	    read_number_param(req, "target_roi", -1, &p->target_roi, "a number of -1 or more", resp) != 0)
+		return -1;
 	if ((rc = query_get(req->query, "bounds", value, sizeof value)) != 0) {
 		char *end;
 		p->lower_ratio = strtod(value, &end);
@@ -747,24 +762,6 @@ static int chart_of_path(const char *path)
 	memcpy(name, start, (size_t)(end - start));
 	name[end - start] = '\0';
 	return chart_kind_from_name(name);
-}
-
-static int read_int_param(const struct request *req, const char *name, int lo, int hi, int *out,
-			  struct response *resp)
-{
-	char value[32];
-	int rc = query_get(req->query, name, value, sizeof value);
-	if (rc == 0)
-		return 0;
-	char *end;
-	long v = strtol(value, &end, 10);
-	if (rc < 0 || *value == '\0' || *end != '\0' || v < lo || v > hi) {
-		response_error(resp, 400, "bad_parameter", "parameter '%s' must be a whole number from %d to %d",
-			       name, lo, hi);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
 }
 
 /* Streams the run's cached PNG when the view is the default one; returns 1

@@ -30,11 +30,31 @@ expect_status 200 "roi-forecast after an empty run"
 expect_json '.channels | length' 0 "roi-forecast after an empty run"
 pass "empty database: 200 with empty lists and a hint, also after a run"
 
+# Time series answers are kept per run in each worker: the same request is
+# answered alike, and a new run replaces them in every worker at once.
+workers=$(worker_pids | wc -l)
+for ((i = 0; i < workers * 3; i++)); do
+	http GET "/reach-ctr/data?days=14"
+	expect_status 200 "reach-ctr/data (request $i)"
+	cp "$BODY" "$TMP/kept.$i"
+	cmp -s "$TMP/kept.0" "$TMP/kept.$i" || fail "reach-ctr/data answered differently on request $i"
+done
+old_run=$(jq -r .run.id "$TMP/kept.0")
+sync_now
+expect_status 200 "sync-now for a new run"
+new_run=$(json .run_id)
+[ "$new_run" != "$old_run" ] || fail "sync-now kept run $old_run"
+for ((i = 0; i < workers * 3; i++)); do
+	http GET "/reach-ctr/data?days=14"
+	expect_json .run.id "$new_run" "reach-ctr/data after a new run (request $i)"
+done
+pass "time series answers kept per run: identical repeats, the new run's answer from every worker"
+
 DATA=${MLDASH_DATASETS:-$SRC/../shared/datasets}
 CSV=$DATA/online-ads/online-ads-generic.csv
 if [ ! -f "$CSV" ]; then
 	echo "SKIP: $CSV absent; the end-to-end checks on real data need ../shared/datasets"
-	exit 0
+	exit 77 # ctest: skipped
 fi
 http POST "/campaigns/import?name=online-ads.csv" -H "$AUTH" -H 'Content-Type: text/csv' --data-binary "@$CSV"
 expect_status 200 "import online-ads"
@@ -179,22 +199,3 @@ for bad in "width=199" "width=4001" "height=149" "height=3001" "theme=blue" "day
 done
 pass "charts: 200 image/png of 800x400 from the cache, 304 on the ETag, views on demand, 400 naming each bad parameter"
 
-# Time series answers are kept per run in each worker: the same request is
-# answered alike, and a new run replaces them in every worker at once.
-workers=$(worker_pids | wc -l)
-for ((i = 0; i < workers * 3; i++)); do
-	http GET "/reach-ctr/data?days=14"
-	expect_status 200 "reach-ctr/data (request $i)"
-	cp "$BODY" "$TMP/kept.$i"
-	cmp -s "$TMP/kept.0" "$TMP/kept.$i" || fail "reach-ctr/data answered differently on request $i"
-done
-old_run=$(jq -r .run.id "$TMP/kept.0")
-sync_now
-expect_status 200 "sync-now for a new run"
-new_run=$(json .run_id)
-[ "$new_run" != "$old_run" ] || fail "sync-now kept run $old_run"
-for ((i = 0; i < workers * 3; i++)); do
-	http GET "/reach-ctr/data?days=14"
-	expect_json .run.id "$new_run" "reach-ctr/data after a new run (request $i)"
-done
-pass "time series answers kept per run: identical repeats, the new run's answer from every worker"
