@@ -74,11 +74,11 @@ static struct json_object *run_json(MYSQL_ROW row)
 
 /* A job's schedule and its next fire time, as the scheduler reading the same
  * configuration computes it. */
-static struct json_object *job_json(const char *expr, const char *timezone)
+static struct json_object *job_json(const char *expr, const char *zone)
 {
 	struct json_object *job = json_object_new_object();
 	json_object_object_add(job, "schedule", json_object_new_string(expr));
-	json_object_object_add(job, "timezone", json_object_new_string(timezone));
+	json_object_object_add(job, "timezone", json_object_new_string(zone));
 	char next[32];
 	time_t t = cron_next_of(expr, time(NULL));
 	struct tm utc;
