@@ -157,5 +157,5 @@ case "$(slot campaign_sync 2030-07-03 | cut -f2)" in
 running) echo "note: the killed campaign sync run ($dead) is still 'running' in ml_runs" ;;
 *) pass "the killed campaign sync run is marked $(slot campaign_sync 2030-07-03 | cut -f2)" ;;
 esac
-sql "DELETE FROM campaigns WHERE channel = '$CHANNEL'"
+sql "DELETE FROM campaigns WHERE channel = '$CHANNEL'; DELETE FROM ingest_files WHERE sha256 = '$sha'"
 sql "DELETE FROM ml_runs WHERE job = 'campaign_sync' AND slot_time >= '2030-07-01' AND slot_time < '2030-07-05'"
