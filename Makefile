@@ -1,11 +1,15 @@
 # mldash front door. `make run` brings the stack up, `make test` runs the suite.
 BUILD       ?= build
 BUILD_ASAN  ?= build-asan
+BUILD_FUZZ  ?= build-fuzz
 PREFIX      ?= /usr/local
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
 
 .PHONY: all build deps test test-unit test-asan run stop status install clean bench
+.PHONY: fuzz test-fuzz fuzz-build
 
 all: build
 
@@ -23,10 +27,29 @@ test-asan: deps
 	@cmake --build $(BUILD_ASAN) -j $(JOBS) -- --no-print-directory
 	cd $(BUILD_ASAN) && ctest -L unit --output-on-failure
 
+# libFuzzer targets (clang, ASan+UBSan) in their own build; see docs/fuzzing.md.
+# Only the pure libraries and the targets are built there.
+fuzz-build: deps
+	@cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DMLDASH_FUZZ=ON -DMLDASH_TESTS=OFF \
+		-DFUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_targets -- --no-print-directory
+
+# Replays every committed seed and fuzzes each target FUZZ_SMOKE_SECONDS.
+test-fuzz: fuzz-build
+	cd $(BUILD_FUZZ) && ctest -L fuzz -j $(JOBS) --output-on-failure
+
+# Fuzzes each target FUZZ_SECONDS; new inputs go to $(BUILD_FUZZ)/tests/fuzz/scratch.
+fuzz: fuzz-build
+	@for t in $(BUILD_FUZZ)/tests/fuzz/fuzz_*; do \
+		n=$$(basename $$t); \
+		tests/fuzz/run.sh $$t tests/fuzz/corpus/$${n#fuzz_} \
+			$(BUILD_FUZZ)/tests/fuzz/scratch/$${n#fuzz_} $(FUZZ_SECONDS) || exit 1; \
+	done
+
 test-unit: build
 	cd $(BUILD) && ctest -L unit --output-on-failure
 
-test: build test-asan
+test: build test-asan test-fuzz
 	cd $(BUILD) && ctest --output-on-failure
 
 run: build

@@ -1,6 +1,7 @@
 #include "query.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 static int hex_value(int c)
@@ -65,8 +66,9 @@ int query_unknown(const char *query, const char *const *allowed, char *out, size
 		for (const char *const *a = allowed; !known && *a; a++)
 			known = strlen(*a) == key_len && strncmp(p, *a, key_len) == 0;
 		if (!known) {
+			/* snprintf, not strncpy: out stays terminated even when outlen is 1. */
 			if (decode(p, key_len, out, outlen) != 0)
-				strncpy(out, "?", outlen);
+				snprintf(out, outlen, "%s", "?");
 			return 1;
 		}
 		p += len;
