@@ -59,5 +59,22 @@ wrk_report() {
 # wrk_statuses OUT: the statuses seen, space-separated.
 wrk_statuses() { awk '$1 == "status" { print $2 }' "$1" | sort -n | tr '\n' ' '; }
 
+# wrk_limited_elsewhere OUT: answers rate-limited (429) on any path but
+# /status (the limits are meant to keep the dashboard data and /health free).
+wrk_limited_elsewhere() {
+	awk -v s="$API/status" '$1 == "path" && $3 == 429 && $2 != s { n += $4 } END { print n + 0 }' "$1"
+}
+
+# get PATH: http GET, waiting out nginx's rate limit (429 + Retry-After) a
+# few times: a test that has just driven load has used its client's burst.
+get() {
+	local i
+	for i in 1 2 3 4 5 6; do
+		http GET "$1"
+		[ "$STATUS" = 429 ] || return 0
+		sleep "$(header Retry-After)"
+	done
+}
+
 # wrk_errors OUT: socket errors (connect, read, write, timeout) in all.
 wrk_errors() { awk '$1 == "errors" { print $3 + $5 + $7 + $9 }' "$1"; }

@@ -1,6 +1,7 @@
 -- wrk script for the fault tests: cycles through the paths given after `--`
 -- and tallies every answer by status and by path, with the wall-clock time
--- (ms since 1970) of the first and last answer that was not a 200.
+-- (ms since 1970) of the first and last answer that was neither a 200 nor a
+-- 429 (nginx's rate limits answer 429 by design, whatever else happens).
 --
 --   wrk -t4 -c4 -d8s -s wrk_status.lua http://127.0.0.1:18280 -- /api/a /api/b
 --
@@ -11,7 +12,7 @@
 --
 -- done() prints one fact a line, for the test to read:
 --   requests N | status CODE N | path PATH CODE N | error CODE N (the
---   "code" of error bodies) | no_retry_after N
+--   "code" of error bodies) | no_retry_after N (503s and 429s without it)
 --   errors connect N read N write N timeout N | first_bad MS | last_bad MS
 
 local ffi = require("ffi")
@@ -54,17 +55,20 @@ function response(status, headers, body)
 	by_status[code] = (by_status[code] or 0) + 1
 	local key = asked .. " " .. code
 	by_path[key] = (by_path[key] or 0) + 1
-	if status ~= 200 then
+	if status == 200 then
+		return
+	end
+	local err = body and body:match('"code"%s*:%s*"([%w_]+)"') or "none"
+	by_error[err] = (by_error[err] or 0) + 1
+	if (status == 503 or status == 429) and headers["Retry-After"] == nil then
+		no_retry_after = no_retry_after + 1
+	end
+	if status ~= 429 then
 		local t = now_ms()
 		if first_bad == 0 then
 			first_bad = t
 		end
 		last_bad = t
-		local err = body and body:match('"code"%s*:%s*"([%w_]+)"') or "none"
-		by_error[err] = (by_error[err] or 0) + 1
-		if status == 503 and headers["Retry-After"] == nil then
-			no_retry_after = no_retry_after + 1
-		end
 	end
 end
 
