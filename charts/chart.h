@@ -18,6 +18,11 @@ extern const char *const chart_names[CHART__MAX]; /* "roi-forecast", ... */
 
 #define CHART_DEFAULT_WIDTH 800
 #define CHART_DEFAULT_HEIGHT 400
+/* The largest chart served on demand: a wide dashboard panel at twice the
+ * pixel density. Drawing time grows with the area (4000x3000 took 0.19 s),
+ * and anyone may ask, so the cap is what a dashboard needs. */
+#define CHART_WIDTH_MAX 2400
+#define CHART_HEIGHT_MAX 1600
 
 struct chart_bar { /* one channel of the ROI forecast or the budget */
 	char channel[65];

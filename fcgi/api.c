@@ -1,9 +1,15 @@
 /* api: the route table of /api/ml-dashboard/ and the shared error answers. */
+#include "addrlist.h"
 #include "handlers.h"
 #include "log.h"
 #include "response.h"
 
 #define API_BASE "/api/ml-dashboard"
+
+int api_client_internal(const struct app *app, const struct request *req)
+{
+	return addrlist_contains(app->cfg->api.internal_allow, req->remote_addr);
+}
 
 void api_database_failure(struct app *app, enum db_status st, struct response *resp)
 {
@@ -15,14 +21,16 @@ void api_database_failure(struct app *app, enum db_status st, struct response *r
 		resp->retry_after = RETRY_AFTER_SECONDS;
 	} else {
 		log_error("database error: %s", db_error(app->db));
-		response_error(resp, 500, "database_error", "the database refused the query");
+		response_error(resp, 500, "database_error",
+			       "the database refused the query; the server log has the cause under "
+			       "request id %s", resp->request_id);
 	}
 }
 
 const struct route api_routes[] = {
 	{ API_BASE "/health", HTTP_GET, 0, api_health },
 	{ API_BASE "/status", HTTP_GET, ROUTE_NEEDS_DB, api_status },
-	{ API_BASE "/metrics", HTTP_GET, 0, api_metrics }, /* answers with the database down too */
+	{ API_BASE "/metrics", HTTP_GET, ROUTE_INTERNAL, api_metrics }, /* answers with the database down too */
 	{ API_BASE "/campaigns/import", HTTP_POST, ROUTE_NEEDS_AUTH | ROUTE_TAKES_CSV | ROUTE_NEEDS_DB,
 	  api_campaigns_import },
 	{ API_BASE "/sync-now", HTTP_POST, ROUTE_NEEDS_AUTH | ROUTE_NEEDS_DB, api_sync_now },

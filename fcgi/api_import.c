@@ -1,6 +1,7 @@
 /* api_import: POST /campaigns/import, a report file as the request body. */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "handlers.h"
@@ -8,6 +9,7 @@
 #include "log.h"
 #include "query.h"
 #include "response.h"
+#include "text.h"
 
 struct body_limit {
 	const struct request *req;
@@ -29,20 +31,37 @@ static long read_limited(void *ctx, void *buf, size_t len)
 	return n;
 }
 
-static void upload_name(const struct request *req, char *name, size_t len)
+#define UPLOAD_NAME_MAX 255
+
+/* The file's name: ?name= (valid UTF-8 without control characters, at most
+ * 255 bytes: it is stored and logged), or one made from the time. Returns 0,
+ * or -1 with the 400 answer set. */
+static int upload_name(const struct request *req, char *name, size_t len, struct response *resp)
 {
-	if (query_get(req->query, "name", name, len) == 1 && name[0] != '\0')
-		return;
+	int found = query_get(req->query, "name", name, len);
+	if (found == 1 && name[0] != '\0') {
+		if (strlen(name) <= UPLOAD_NAME_MAX && text_printable(name))
+			return 0;
+		found = -1;
+	}
+	if (found < 0) {
+		response_error(resp, 400, "bad_parameter",
+			       "parameter 'name' must be valid UTF-8 without control characters, "
+			       "at most %d bytes", UPLOAD_NAME_MAX);
+		return -1;
+	}
 	time_t now = time(NULL);
 	struct tm utc;
 	gmtime_r(&now, &utc);
 	strftime(name, len, "upload-%Y%m%dT%H%M%SZ.csv", &utc);
+	return 0;
 }
 
 void api_campaigns_import(struct app *app, const struct request *req, struct response *resp)
 {
-	char name[200];
-	upload_name(req, name, sizeof name);
+	char name[UPLOAD_NAME_MAX + 2]; /* one more byte tells a longer name */
+	if (upload_name(req, name, sizeof name, resp) != 0)
+		return;
 	struct body_limit limit = { req, app->cfg->api.max_upload_bytes };
 	struct import_report report;
 	enum import_status status = import_stream(app->db, name, read_limited, &limit, &report);
@@ -78,7 +97,10 @@ void api_campaigns_import(struct app *app, const struct request *req, struct res
 				       "the body is larger than [api] max_upload_bytes (%d)",
 				       app->cfg->api.max_upload_bytes);
 		} else {
-			response_error(resp, 500, "import_failed", "%s", report.message);
+			log_error("import %s failed: %s", name, report.message);
+			response_error(resp, 500, "import_failed",
+				       "the import failed and nothing of it was stored; the server log "
+				       "has the cause under request id %s", resp->request_id);
 		}
 		break;
 	}

@@ -731,7 +731,9 @@ void api_sync_now(struct app *app, const struct request *req, struct response *r
 		if (sum.db_status == DB_UNAVAILABLE)
 			return api_database_failure(app, DB_UNAVAILABLE, resp);
 		log_error("sync-now failed: %s", sum.error);
-		response_error(resp, 500, "sync_failed", "%s", sum.error);
+		response_error(resp, 500, "sync_failed",
+			       "the ML sync failed; the server log has the cause under request id %s",
+			       resp->request_id);
 		return;
 	}
 	struct json_object *o = json_object_new_object(), *rows = json_object_new_object();
@@ -802,8 +804,8 @@ void api_chart(struct app *app, const struct request *req, struct response *resp
 	if (read_params(req, allowed, &p, resp) != 0)
 		return;
 	struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, app->text_cache };
-	if (read_int_param(req, "width", 200, 4000, &style.width, resp) != 0 ||
-	    read_int_param(req, "height", 150, 3000, &style.height, resp) != 0)
+	if (read_int_param(req, "width", 200, CHART_WIDTH_MAX, &style.width, resp) != 0 ||
+	    read_int_param(req, "height", 150, CHART_HEIGHT_MAX, &style.height, resp) != 0)
 		return;
 	char theme[16];
 	int rc = query_get(req->query, "theme", theme, sizeof theme);

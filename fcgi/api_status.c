@@ -1,5 +1,9 @@
 /* api_status: GET /health (liveness) and GET /status (database, schema, rows,
- * and each job's schedule, next and last run). */
+ * and each job's schedule, next and last run).
+ *
+ * /status has two views: callers in [api] internal_allow get the details an
+ * operator needs (server version, row counts, the stored error of each last
+ * run); everyone else gets whether things work, without internals. */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <time.h>
@@ -60,7 +64,7 @@ static enum db_status add_row_counts(struct app *app, struct json_object *out)
 	return DB_OK;
 }
 
-static struct json_object *run_json(MYSQL_ROW row)
+static struct json_object *run_json(MYSQL_ROW row, int detailed)
 {
 	struct json_object *run = json_object_new_object();
 	json_object_object_add(run, "id", json_object_new_int64(atoll(row[1])));
@@ -68,7 +72,8 @@ static struct json_object *run_json(MYSQL_ROW row)
 	json_object_object_add(run, "status", json_string_or_null(row[3]));
 	json_object_object_add(run, "started_at", json_string_or_null(row[4]));
 	json_object_object_add(run, "finished_at", json_string_or_null(row[5]));
-	json_object_object_add(run, "error", json_string_or_null(row[6]));
+	if (detailed)
+		json_object_object_add(run, "error", json_string_or_null(row[6]));
 	return run;
 }
 
@@ -92,7 +97,7 @@ static struct json_object *job_json(const char *expr, const char *zone)
 	return job;
 }
 
-static enum db_status add_jobs(struct app *app, struct json_object *out)
+static enum db_status add_jobs(struct app *app, struct json_object *out, int detailed)
 {
 	MYSQL_RES *res;
 	enum db_status st = db_query(app->db, last_runs_sql, &res);
@@ -107,7 +112,7 @@ static enum db_status add_jobs(struct app *app, struct json_object *out)
 	while ((row = mysql_fetch_row(res)) != NULL) {
 		struct json_object *job;
 		if (json_object_object_get_ex(jobs, row[0], &job))
-			json_object_object_add(job, "last_run", run_json(row));
+			json_object_object_add(job, "last_run", run_json(row, detailed));
 	}
 	mysql_free_result(res);
 	json_object_object_add(out, "jobs", jobs);
@@ -116,7 +121,7 @@ static enum db_status add_jobs(struct app *app, struct json_object *out)
 
 void api_status(struct app *app, const struct request *req, struct response *resp)
 {
-	(void)req;
+	int detailed = api_client_internal(app, req);
 	int version = 0;
 	enum db_status st = migrate_schema_version(app->db, &version);
 	if (st != DB_OK) {
@@ -128,18 +133,20 @@ void api_status(struct app *app, const struct request *req, struct response *res
 	struct json_object *dbj = json_object_new_object();
 	json_object_object_add(out, "service", json_object_new_string("mldash"));
 	json_object_object_add(out, "version", json_object_new_string(MLDASH_VERSION));
+	json_object_object_add(out, "detail", json_object_new_string(detailed ? "full" : "public"));
 	json_object_object_add(dbj, "reachable", json_object_new_boolean(1));
-	json_object_object_add(dbj, "server_version",
-			       json_object_new_string(mysql_get_server_info(db_mysql(app->db))));
+	if (detailed)
+		json_object_object_add(dbj, "server_version",
+				       json_object_new_string(mysql_get_server_info(db_mysql(app->db))));
 	json_object_object_add(dbj, "schema_version", json_object_new_int(version));
 	json_object_object_add(dbj, "schema_latest", json_object_new_int(app->migrations_latest));
 	json_object_object_add(out, "database", dbj);
 
 	/* Without the schema there is nothing to count; say so rather than fail. */
 	if (version >= 1) {
-		st = add_row_counts(app, out);
+		st = detailed ? add_row_counts(app, out) : DB_OK;
 		if (st == DB_OK)
-			st = add_jobs(app, out);
+			st = add_jobs(app, out, detailed);
 		if (st != DB_OK) {
 			json_object_put(out);
 			api_database_failure(app, st, resp);

@@ -33,6 +33,8 @@ struct request {
 	const char *origin;         /* NULL when absent */
 	const char *authorization;  /* NULL when absent */
 	const char *content_type;   /* NULL when absent */
+	const char *remote_addr;    /* the client's address as nginx saw it; NULL when absent */
+	const char *request_id;     /* nginx's $request_id, or one made by the worker */
 	long long content_length;   /* -1 when absent */
 	/* Reads the request body: bytes read, 0 at its end, -1 on error. */
 	long (*read_body)(void *body, void *buf, size_t len);
@@ -42,6 +44,10 @@ struct request {
 /* The route table of the API, in api.c. */
 extern const struct route api_routes[];
 extern const size_t api_routes_count;
+
+/* 1 when the client's address is in [api] internal_allow: it may see
+ * /metrics and the details of /status. */
+int api_client_internal(const struct app *app, const struct request *req);
 
 /* Sets resp from a failed database call: 503 + Retry-After when the server is
  * unreachable, 500 otherwise; logs the server's message. */

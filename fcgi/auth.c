@@ -14,7 +14,7 @@ static void digest(const char *text, unsigned char out[32])
 int auth_bearer_ok(const char *configured_token, const char *authorization)
 {
 	if (configured_token == NULL || configured_token[0] == '\0')
-		return 1;
+		return 0;
 	if (authorization == NULL || strncasecmp(authorization, "Bearer ", 7) != 0)
 		return 0;
 	const char *given = authorization + 7;

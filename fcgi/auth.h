@@ -6,7 +6,8 @@
 
 /*
  * Checks an Authorization header ("Bearer <token>", may be NULL) against
- * the configured token. An empty configured token lets everyone in. The
+ * the configured token. An empty configured token lets nobody in (whether
+ * anonymous writes are allowed is the caller's decision, not this one's). The
  * comparison takes the same time whatever the tokens (digests compared with
  * CRYPTO_memcmp). Returns 1 when allowed.
  */

@@ -86,6 +86,8 @@ static void read_request(FCGX_Request *fr, struct request *req)
 	req->origin = FCGX_GetParam("HTTP_ORIGIN", env);
 	req->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", env);
 	req->content_type = FCGX_GetParam("CONTENT_TYPE", env);
+	req->remote_addr = FCGX_GetParam("REMOTE_ADDR", env);
+	req->request_id = FCGX_GetParam("REQUEST_ID", env);
 	const char *length = FCGX_GetParam("CONTENT_LENGTH", env);
 	req->content_length = length && *length ? strtoll(length, NULL, 10) : -1;
 	req->read_body = read_body;
@@ -117,6 +119,29 @@ static int csv_body_acceptable(struct app *app, const struct request *req, struc
 	return 1;
 }
 
+/* May this request use a writing route? Sets the 403 (no token configured)
+ * or 401 (wrong or missing token) answer when not. */
+static int write_allowed(const struct mldash_config *cfg, const struct request *req,
+			 struct response *resp)
+{
+	if (config_writes_open(cfg))
+		return 1;
+	if (cfg->api.token[0] == '\0') {
+		response_error(resp, 403, "writes_disabled",
+			       "writing endpoints are closed because no API token is configured: "
+			       "set [api] token or [api] token_file (or MLDASH_API_TOKEN) and send "
+			       "'Authorization: Bearer <token>'");
+		return 0;
+	}
+	if (auth_bearer_ok(cfg->api.token, req->authorization))
+		return 1;
+	response_error(resp, 401, "unauthorized",
+		       "this endpoint needs the header 'Authorization: Bearer <token>' "
+		       "with the token of [api] token");
+	resp->authenticate = "Bearer realm=\"mldash\"";
+	return 0;
+}
+
 /* The gates, always in this order: path and method, then who may write and
  * what the body is, then the database, then the handler. */
 static void dispatch(struct app *app, const struct request *req, struct response *resp)
@@ -142,14 +167,13 @@ static void dispatch(struct app *app, const struct request *req, struct response
 		memcpy(resp->allow, allow, sizeof allow);
 		return;
 	}
-	if ((route->flags & ROUTE_NEEDS_AUTH) &&
-	    !auth_bearer_ok(app->cfg->api.token, req->authorization)) {
-		response_error(resp, 401, "unauthorized",
-			       "this endpoint needs the header 'Authorization: Bearer <token>' "
-			       "with the token of [api] token");
-		resp->authenticate = "Bearer realm=\"mldash\"";
+	if ((route->flags & ROUTE_INTERNAL) && !api_client_internal(app, req)) {
+		response_error(resp, 403, "forbidden",
+			       "%s is served only to the addresses of [api] internal_allow", req->path);
 		return;
 	}
+	if ((route->flags & ROUTE_NEEDS_AUTH) && !write_allowed(app->cfg, req, resp))
+		return;
 	if ((route->flags & ROUTE_TAKES_CSV) && !csv_body_acceptable(app, req, resp))
 		return;
 	if (route->flags & ROUTE_NEEDS_DB) {
@@ -192,16 +216,26 @@ static int serve(struct app *app)
 		return 1;
 	}
 	log_info("worker ready (mldash %s)", MLDASH_VERSION);
+	unsigned long served = 0;
 	while (FCGX_Accept_r(&fr) >= 0) {
 		struct request req;
 		struct response resp;
+		char own_id[40];
 		read_request(&fr, &req);
+		if (req.request_id == NULL || req.request_id[0] == '\0') {
+			snprintf(own_id, sizeof own_id, "w%ld-%lu", (long)getpid(), served);
+			req.request_id = own_id;
+		}
+		served++;
 		response_init(&resp);
+		response_set_request_id(&resp, req.request_id);
+		log_set_request(resp.request_id);
 		dispatch(app, &req, &resp);
 		response_finalize(&resp, req.method_bit & (HTTP_GET | HTTP_HEAD),
 				  req.if_none_match);
 		write_response(&fr, &req, &resp, app->cfg);
 		response_free(&resp);
+		log_set_request(NULL);
 		FCGX_Finish_r(&fr);
 	}
 	log_info("worker stopping");
@@ -241,6 +275,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_threshold(cfg.log.level);
+	if (config_read_token_file(&cfg, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return 2;
+	}
+	if (config_writes_open(&cfg))
+		log_warn("[api] allow_unauthenticated_writes is on and no token is set: anyone who "
+			 "reaches this server can import data and start syncs");
+	else if (cfg.api.token[0] == '\0')
+		log_warn("no [api] token is configured: import and sync-now answer 403 until one is set");
 	config_apply_timezone(&cfg); /* /status tells the next run of each schedule */
 
 	struct app app = { .cfg = &cfg };

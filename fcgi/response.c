@@ -15,6 +15,19 @@ void response_init(struct response *r)
 	r->cache_control = "no-cache";
 }
 
+void response_set_request_id(struct response *r, const char *id)
+{
+	size_t len = 0;
+	while (id != NULL && id[len] != '\0' && len < sizeof r->request_id - 1) {
+		char c = id[len];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
+			break;
+		r->request_id[len] = c;
+		len++;
+	}
+	r->request_id[len] = '\0';
+}
+
 void response_free(struct response *r)
 {
 	free(r->body);
@@ -67,6 +80,8 @@ void response_error(struct response *r, int status, const char *code, const char
 	struct json_object *inner = json_object_new_object();
 	json_object_object_add(inner, "code", json_object_new_string(code));
 	json_object_object_add(inner, "message", json_object_new_string(message));
+	if (r->request_id[0] != '\0')
+		json_object_object_add(inner, "request_id", json_object_new_string(r->request_id));
 	struct json_object *outer = json_object_new_object();
 	json_object_object_add(outer, "error", inner);
 	response_json(r, status, outer);
@@ -152,6 +167,7 @@ const char *http_status_text(int status)
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
@@ -193,6 +209,8 @@ size_t response_format_head(const struct response *r, const char *allow_origin, 
 			    "Access-Control-Max-Age: 600\r\n",
 			    r->allow);
 	}
+	if (r->request_id[0])
+		PUT("X-Request-Id: %s\r\n", r->request_id);
 	PUT("X-Content-Type-Options: nosniff\r\n\r\n");
 #undef PUT
 	return used;

@@ -21,9 +21,13 @@ struct response {
 	int retry_after;           /* seconds; 0 for none */
 	const char *authenticate;  /* WWW-Authenticate value (static), NULL for none */
 	char etag[24];             /* quoted strong ETag, "" for none */
+	char request_id[40];       /* X-Request-Id, and "request_id" of error bodies */
 };
 
 void response_init(struct response *r);
+
+/* Sets the id this answer carries (cut to 39 bytes of [0-9A-Za-z-]). */
+void response_set_request_id(struct response *r, const char *id);
 void response_free(struct response *r);
 
 /* Copies data in as the body. Returns 0, or -1 on OOM (then a 500 is set). */
@@ -33,7 +37,8 @@ int response_set_body(struct response *r, int status, const char *content_type,
 /* Serialises obj as the body and releases the caller's reference to obj. */
 int response_json(struct response *r, int status, struct json_object *obj);
 
-/* A JSON error {"error":{"code":code,"message":...}} with the given status. */
+/* A JSON error {"error":{"code":code,"message":...,"request_id":...}} with
+ * the given status; request_id is there when one was set. */
 void response_error(struct response *r, int status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

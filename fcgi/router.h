@@ -21,8 +21,9 @@ enum http_method {
 /* Gates a route asks for, run by the dispatcher before its handler. */
 enum route_flag {
 	ROUTE_NEEDS_DB = 1u << 0,   /* 503 with Retry-After when MariaDB is down */
-	ROUTE_NEEDS_AUTH = 1u << 1, /* 401 without the configured bearer token */
+	ROUTE_NEEDS_AUTH = 1u << 1, /* 401 without the configured bearer token, 403 with none set */
 	ROUTE_TAKES_CSV = 1u << 2,  /* 415 unless a CSV/TSV body; 413 when too large */
+	ROUTE_INTERNAL = 1u << 3,   /* 403 unless the client is in [api] internal_allow */
 };
 
 struct app;

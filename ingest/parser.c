@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "decode.h"
+#include "text.h"
 
 const char *const ingest_metric_names[METRIC__MAX] = {
 	[METRIC_SPEND] = "spend",	    [METRIC_IMPRESSIONS] = "impressions",
@@ -29,6 +30,7 @@ static const struct {
 #define HEAD_BYTES 65536
 #define TITLE_ROWS_MAX 30     /* rows above the header that may be titles */
 #define RECORD_MAX (1 << 20)  /* longest record accepted, in bytes */
+#define RECORD_FIELDS_MAX 1024 /* most fields a record may have */
 
 enum parser_state { SEEK_HEADER, IN_ROWS, REFUSED, STOPPED };
 
@@ -48,7 +50,10 @@ struct ingest_parser {
 
 	unsigned long line;        /* line being fed to libcsv, 1-based */
 	unsigned long record_line; /* first line of the current record */
-	int in_record, record_too_big;
+	int in_record;
+	/* What is wrong with the current record; its cells stop being kept once
+	 * it is too big or too wide, so memory stays bounded whatever the file. */
+	int record_too_big, record_too_wide, record_has_nul;
 	char *buf;                 /* the current record's cells, NUL-separated */
 	size_t buf_len, buf_cap;
 	struct field *fields;
@@ -110,10 +115,18 @@ static void on_field(void *s, size_t len, void *ctx)
 		p->in_record = 1;
 		p->record_line = p->line - breaks;
 	}
+	if (p->record_too_big || p->record_too_wide)
+		return;
+	if (p->nfields >= RECORD_FIELDS_MAX) {
+		p->record_too_wide = 1;
+		return;
+	}
 	if (p->buf_len + len + 1 > RECORD_MAX) {
 		p->record_too_big = 1;
-		len = 0;
+		return;
 	}
+	if (s != NULL && memchr(s, '\0', len) != NULL)
+		p->record_has_nul = 1;
 	if (grow((void **)&p->buf, &p->buf_cap, p->buf_len + len + 1, 1) != 0 ||
 	    grow((void **)&p->fields, &p->fields_cap, p->nfields + 1, sizeof *p->fields) != 0) {
 		p->record_too_big = 1;
@@ -140,20 +153,9 @@ static int collect_cells(struct ingest_parser *p)
 	return 0;
 }
 
-static int is_utf8(const char *s)
+int ingest_channel_reserved(const char *channel)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	while (*u) {
-		int n = *u < 0x80 ? 0 : (*u & 0xe0) == 0xc0 ? 1 : (*u & 0xf0) == 0xe0 ? 2
-		      : (*u & 0xf8) == 0xf0 ? 3 : -1;
-		if (n < 0 || (n == 1 && *u < 0xc2))
-			return 0;
-		u++;
-		while (n-- > 0)
-			if ((*u++ & 0xc0) != 0x80)
-				return 0;
-	}
-	return 1;
+	return strcasecmp(channel, INGEST_TOTAL_CHANNEL) == 0;
 }
 
 static const char *cell_of(const struct ingest_parser *p, enum ingest_column c)
@@ -274,8 +276,15 @@ static int row_identity(struct ingest_parser *p, struct ingest_row *row, char cu
 			 INGEST_KEY_MAX, INGEST_NAME_MAX, INGEST_CHANNEL_MAX);
 		return -1;
 	}
-	if (!is_utf8(row->campaign_key) || !is_utf8(row->campaign_name) || !is_utf8(row->channel)) {
+	if (!text_utf8_valid(row->campaign_key) || !text_utf8_valid(row->campaign_name) ||
+	    !text_utf8_valid(row->channel)) {
 		snprintf(why, whylen, "text is not valid UTF-8 (save the file as UTF-8)");
+		return -1;
+	}
+	if (ingest_channel_reserved(row->channel)) {
+		snprintf(why, whylen, "channel '%s' is reserved for the total over all channels; "
+			 "give the channel another name (a report's own total row is not needed)",
+			 row->channel);
 		return -1;
 	}
 
@@ -294,16 +303,27 @@ static int row_identity(struct ingest_parser *p, struct ingest_row *row, char cu
 	return 0;
 }
 
+/* Why the current record cannot be read at all. */
+static void record_fault(const struct ingest_parser *p, char *why, size_t whylen)
+{
+	if (p->record_too_wide)
+		snprintf(why, whylen, "the record has more than %d fields", RECORD_FIELDS_MAX);
+	else if (p->record_too_big)
+		snprintf(why, whylen, "the record is longer than %d bytes", RECORD_MAX);
+	else
+		snprintf(why, whylen, "a cell contains a NUL byte (is this a binary file?)");
+}
+
 static void data_row(struct ingest_parser *p)
 {
-	if (skippable(p))
-		return;
 	char why[400];
-	if (p->record_too_big) {
-		snprintf(why, sizeof why, "the record is longer than %d bytes", RECORD_MAX);
+	if (p->record_too_big || p->record_too_wide || p->record_has_nul) {
+		record_fault(p, why, sizeof why);
 		reject(p, why);
 		return;
 	}
+	if (skippable(p))
+		return;
 	if ((int)p->nfields <= p->max_col) {
 		snprintf(why, sizeof why, "it has %zu fields, the header needs at least %d",
 			 p->nfields, p->max_col + 1);
@@ -361,7 +381,13 @@ static void on_record(int terminator, void *ctx)
 	(void)terminator;
 	struct ingest_parser *p = ctx;
 	if (p->state == SEEK_HEADER || p->state == IN_ROWS) {
-		if (collect_cells(p) != 0) {
+		char why[200];
+		if (p->state == SEEK_HEADER &&
+		    (p->record_too_big || p->record_too_wide || p->record_has_nul)) {
+			/* A header cut short could pass for a smaller one: refuse. */
+			record_fault(p, why, sizeof why);
+			refuse(p, "line %lu, before any header: %s", p->record_line, why);
+		} else if (collect_cells(p) != 0) {
 			refuse(p, "%s", "out of memory");
 		} else if (p->state == SEEK_HEADER) {
 			p->records_seen++;
@@ -372,11 +398,22 @@ static void on_record(int terminator, void *ctx)
 	}
 	p->in_record = 0;
 	p->record_too_big = 0;
+	p->record_too_wide = 0;
+	p->record_has_nul = 0;
 	p->buf_len = 0;
 	p->nfields = 0;
 }
 
 /* --- byte stream ---------------------------------------------------------- */
+
+/* libcsv keeps the field being read in a buffer it grows without limit; a
+ * field past the record limit cannot be a valid cell, so its growth is
+ * refused (csv_parse then fails with CSV_ENOMEM, reported as such). */
+#define CSV_FIELD_BUFFER_MAX ((size_t)RECORD_MAX + 4096)
+static void *capped_realloc(void *ptr, size_t size)
+{
+	return size > CSV_FIELD_BUFFER_MAX ? NULL : realloc(ptr, size);
+}
 
 /* Feeds libcsv line by line so that each record knows its line number. */
 static int feed_csv(struct ingest_parser *p, const char *data, size_t len)
@@ -385,7 +422,10 @@ static int feed_csv(struct ingest_parser *p, const char *data, size_t len)
 		const char *nl = memchr(data, '\n', len);
 		size_t seg = nl ? (size_t)(nl - data) + 1 : len;
 		if (csv_parse(&p->csv, data, seg, on_field, on_record, p) != seg) {
-			refuse(p, "CSV error: %s", csv_strerror(csv_error(&p->csv)));
+			if (csv_error(&p->csv) == CSV_ENOMEM)
+				refuse(p, "line %lu: a field is longer than %d bytes", p->line, RECORD_MAX);
+			else
+				refuse(p, "CSV error: %s", csv_strerror(csv_error(&p->csv)));
 			break;
 		}
 		if (nl)
@@ -411,6 +451,7 @@ static int start_csv(struct ingest_parser *p)
 	}
 	csv_set_delim(&p->csv, tabs > commas ? CSV_TAB : CSV_COMMA);
 	csv_set_space_func(&p->csv, is_csv_space);
+	csv_set_realloc_func(&p->csv, capped_realloc);
 	p->csv_ready = 1;
 	int rc = feed_csv(p, p->head, p->head_len);
 	free(p->head);

@@ -32,6 +32,13 @@ extern const char *const ingest_metric_names[METRIC__MAX];
 #define INGEST_NAME_MAX 512
 #define INGEST_CHANNEL_MAX 64
 
+/* The name the ML sync gives the total over all channels; no channel may
+ * have it, in any case (the store compares names case-insensitively). */
+#define INGEST_TOTAL_CHANNEL "all"
+
+/* 1 when channel (trimmed, as rows carry it) is the reserved total's name. */
+int ingest_channel_reserved(const char *channel);
+
 /* One valid row; strings are owned by the parser and valid during the callback. */
 struct ingest_row {
 	unsigned long line;       /* where the record starts, 1-based */

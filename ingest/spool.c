@@ -88,10 +88,21 @@ static void sync_one(struct db *db, const char *dir, const char *name, struct sp
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return; /* moved away by another sync meanwhile */
+	/* Only regular files are imported. Opening a FIFO blocks until a writer
+	 * comes (a spool folder is writable by others: the scheduler hung there,
+	 * deaf to SIGTERM), so look first, and open without blocking all the same
+	 * in case the entry is swapped between the look and the open. */
 	struct stat opened, now;
+	if (lstat(path, &now) != 0)
+		return; /* moved away by another sync meanwhile */
+	if (!S_ISREG(now.st_mode)) {
+		if (!S_ISDIR(now.st_mode)) /* done/, rejected/ and the like are expected */
+			log_warn("spool: %s is not a regular file; left alone", path);
+		return;
+	}
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return;
 	if (fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
 		close(fd);
 		return;

@@ -7,13 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "addrlist.h"
 #include "cron.h"
 #include "version.h"
 
-enum key_type { KEY_STRING, KEY_INT, KEY_LOG_LEVEL, KEY_CRON, KEY_ZONE };
+enum key_type { KEY_STRING, KEY_INT, KEY_BOOL, KEY_LOG_LEVEL, KEY_CRON, KEY_ZONE, KEY_ADDRLIST };
 
 struct key_spec {
 	const char *section;
@@ -32,6 +34,8 @@ struct key_spec {
 	  sizeof(((struct mldash_config *)0)->field), 0, 0 }
 #define INT_KEY(sec, key, field, lo, hi) \
 	{ sec, key, KEY_INT, offsetof(struct mldash_config, field), sizeof(int), lo, hi }
+#define BOOL_KEY(sec, key, field) \
+	{ sec, key, KEY_BOOL, offsetof(struct mldash_config, field), sizeof(int), 0, 1 }
 
 static const struct key_spec config_keys[] = {
 	STR_KEY("database", "host", database.host),
@@ -43,6 +47,9 @@ static const struct key_spec config_keys[] = {
 	INT_KEY("database", "connect_timeout", database.connect_timeout, 1, 300),
 	INT_KEY("database", "read_timeout", database.read_timeout, 1, 3600),
 	STR_KEY("api", "token", api.token),
+	STR_KEY("api", "token_file", api.token_file),
+	BOOL_KEY("api", "allow_unauthenticated_writes", api.allow_unauthenticated_writes),
+	TYPED_KEY("api", "internal_allow", KEY_ADDRLIST, api.internal_allow),
 	STR_KEY("api", "cors_origins", api.cors_origins),
 	INT_KEY("api", "max_upload_bytes", api.max_upload_bytes, 1024, 1073741824),
 	STR_KEY("ingest", "spool_dir", ingest.spool_dir),
@@ -69,6 +76,7 @@ void config_defaults(struct mldash_config *cfg)
 	cfg->database.connect_timeout = 3;
 	cfg->database.read_timeout = 30;
 	cfg->api.max_upload_bytes = 64 << 20;
+	snprintf(cfg->api.internal_allow, sizeof cfg->api.internal_allow, "127.0.0.0/8 ::1");
 	snprintf(cfg->schedule.ml_sync, sizeof cfg->schedule.ml_sync, "*/30 * * * *");
 	snprintf(cfg->schedule.campaign_sync, sizeof cfg->schedule.campaign_sync, "0 * * * *");
 	snprintf(cfg->schedule.timezone, sizeof cfg->schedule.timezone, "UTC");
@@ -117,6 +125,27 @@ static int set_value(struct mldash_config *cfg, const struct key_spec *spec, con
 		*(int *)(void *)field = (int)v;
 		return 0;
 	}
+	case KEY_BOOL: {
+		static const char *const yes[] = { "true", "yes", "on", "1" };
+		static const char *const no[] = { "false", "no", "off", "0" };
+		for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+			if (strcasecmp(value, yes[i]) == 0 || strcasecmp(value, no[i]) == 0) {
+				*(int *)(void *)field = strcasecmp(value, yes[i]) == 0;
+				return 0;
+			}
+		}
+		snprintf(why, whylen, "expected true or false, got '%s'", value);
+		return -1;
+	}
+	case KEY_ADDRLIST:
+		if (addrlist_validate(value, why, whylen) != 0)
+			return -1;
+		if (strlen(value) >= spec->size) {
+			snprintf(why, whylen, "value is too long (at most %zu bytes)", spec->size - 1);
+			return -1;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
 	case KEY_CRON: {
 		struct cron c;
 		if (cron_parse(value, &c, why, whylen) != 0)
@@ -295,6 +324,45 @@ int config_load(struct mldash_config *cfg, const char *path, char *err, size_t e
 		return -1;
 	}
 	return config_apply_env(cfg, err, errlen);
+}
+
+int config_read_token_file(struct mldash_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->api.token[0] != '\0' || cfg->api.token_file[0] == '\0')
+		return 0;
+	FILE *f = fopen(cfg->api.token_file, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "api.token_file: %s: cannot open: %s", cfg->api.token_file,
+			 strerror(errno));
+		return -1;
+	}
+	char line[CONFIG_STR_MAX + 1];
+	int got = fgets(line, sizeof line, f) != NULL;
+	fclose(f);
+	size_t len = got ? strcspn(line, "\r\n") : 0;
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	if (len == 0 || len >= CONFIG_STR_MAX) {
+		snprintf(err, errlen, "api.token_file: %s: %s", cfg->api.token_file,
+			 len == 0 ? "the first line is empty; it must hold the token"
+				  : "the token is too long (at most 255 bytes)");
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)line[i] < 0x21 || (unsigned char)line[i] == 0x7f) {
+			snprintf(err, errlen, "api.token_file: %s: the token has a space or control "
+				 "character", cfg->api.token_file);
+			return -1;
+		}
+	}
+	memcpy(cfg->api.token, line, len);
+	cfg->api.token[len] = '\0';
+	return 0;
+}
+
+int config_writes_open(const struct mldash_config *cfg)
+{
+	return cfg->api.token[0] == '\0' && cfg->api.allow_unauthenticated_writes;
 }
 
 int config_origin_allowed(const struct mldash_config *cfg, const char *origin)

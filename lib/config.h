@@ -32,6 +32,9 @@ struct mldash_config {
 
 	struct {
 		char token[CONFIG_STR_MAX];         /* bearer token for POSTs, "" for none */
+		char token_file[CONFIG_PATH_MAX];   /* file holding the token when token is "" */
+		int allow_unauthenticated_writes;   /* with no token: POSTs open (1) or 403 (0) */
+		char internal_allow[CONFIG_PATH_MAX]; /* addresses that see /metrics, /status details */
 		char cors_origins[CONFIG_PATH_MAX]; /* space-separated origins, or "*" */
 		int max_upload_bytes;               /* largest import body accepted */
 	} api;
@@ -73,6 +76,18 @@ void config_defaults(struct mldash_config *cfg);
  * Returns 0, or -1 with a one-line message in err.
  */
 int config_load(struct mldash_config *cfg, const char *path, char *err, size_t errlen);
+
+/*
+ * When [api] token is empty and token_file is set, reads the token from the
+ * first line of that file. Only the programs that check the token call it
+ * (the file is readable by the service user alone). Returns 0, or -1 with a
+ * message naming the file.
+ */
+int config_read_token_file(struct mldash_config *cfg, char *err, size_t errlen);
+
+/* 1 when POST routes take anonymous callers: no token and the explicit
+ * [api] allow_unauthenticated_writes opt-out. */
+int config_writes_open(const struct mldash_config *cfg);
 
 /* Applies INI text to cfg (no defaults reset); name is used in messages. */
 int config_apply_string(struct mldash_config *cfg, const char *ini, const char *name,

@@ -18,6 +18,34 @@ const char *const log_level_names[LOG_LEVEL__MAX] = {
 static const char *log_program = "mldash";
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 static int log_syslog;
+static char log_request[40];
+
+void log_set_request(const char *id)
+{
+	snprintf(log_request, sizeof log_request, "%s", id ? id : "");
+}
+
+char *log_escape(const char *text, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t used = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		int plain = *p >= 0x20 && *p != 0x7f && *p != '\\';
+		size_t need = plain ? 1 : 4;
+		if (used + need >= outlen)
+			break;
+		if (plain) {
+			out[used++] = (char)*p;
+		} else {
+			out[used++] = '\\';
+			out[used++] = 'x';
+			out[used++] = hex[*p >> 4];
+			out[used++] = hex[*p & 15];
+		}
+	}
+	out[used] = '\0';
+	return out;
+}
 
 void log_use_syslog(void)
 {
@@ -53,14 +81,19 @@ void log_msg(enum log_level level, const char *fmt, ...)
 {
 	if (level < log_threshold)
 		return;
+	char text[2048], safe[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	log_escape(text, safe, sizeof safe);
+
+	char tag[48] = "";
+	if (log_request[0] != '\0')
+		snprintf(tag, sizeof tag, " req=%s", log_request);
 	if (log_syslog) {
 		static const int priority[LOG_LEVEL__MAX] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
-		char text[2048];
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(text, sizeof text, fmt, ap);
-		va_end(ap);
-		syslog(priority[level], "%s", text);
+		syslog(priority[level], "%s%s%s", tag + (tag[0] != '\0'), tag[0] ? ": " : "", safe);
 		return;
 	}
 
@@ -68,25 +101,17 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	struct tm utc;
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &utc);
-
-	char line[2048];
-	int len = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s[%ld]: ",
-			   utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
-			   utc.tm_min, utc.tm_sec, now.tv_nsec / 1000000L,
-			   log_level_names[level], log_program, (long)getpid());
+	char line[2200];
+	int len = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s[%ld]%s: %s\n",
+			   utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+			   utc.tm_sec, now.tv_nsec / 1000000L, log_level_names[level], log_program,
+			   (long)getpid(), tag, safe);
 	if (len < 0)
 		return;
-
-	va_list ap;
-	va_start(ap, fmt);
-	int body = vsnprintf(line + len, sizeof line - (size_t)len - 1, fmt, ap);
-	va_end(ap);
-	if (body < 0)
-		body = 0;
-	len += body;
-	if ((size_t)len > sizeof line - 2)
-		len = (int)sizeof line - 2;
-	line[len++] = '\n';
+	if ((size_t)len >= sizeof line) { /* cut: keep the line ending */
+		len = (int)sizeof line - 1;
+		line[len - 1] = '\n';
+	}
 	fwrite(line, 1, (size_t)len, stderr);
 	fflush(stderr);
 }

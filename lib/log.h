@@ -1,10 +1,17 @@
 /*
- * log: one line per event on stderr, "2026-01-31T12:00:00.123Z LEVEL prog[pid]: text".
+ * log: one line per event on stderr, "2026-01-31T12:00:00.123Z LEVEL prog[pid]: text",
+ * or "... prog[pid] req=ID: text" while a request id is set.
+ *
+ * Control characters in the text (a newline in an uploaded file's name, an
+ * escape sequence) are written as \xNN, so no caller can forge or hide a
+ * line, whatever it logs.
  *
  * Not thread-safe by design: every mldash program is single-threaded.
  */
 #ifndef MLDASH_LOG_H
 #define MLDASH_LOG_H
+
+#include <stddef.h>
 
 enum log_level {
 	LOG_LEVEL_DEBUG,
@@ -22,6 +29,13 @@ void log_set_threshold(enum log_level threshold);
 
 /* Sends lines to syslog (daemon facility) instead of stderr from now on. */
 void log_use_syslog(void);
+
+/* Tags the following lines with a request id (copied; NULL or "" clears). */
+void log_set_request(const char *id);
+
+/* Copies text into out (outlen > 0), control characters and backslashes
+ * escaped as \xNN, cut at a character boundary to fit. Returns out. */
+char *log_escape(const char *text, char *out, size_t outlen);
 
 /* Parses "debug", "info", "warn" or "error"; returns 0, or -1 when unknown. */
 int log_level_parse(const char *text, enum log_level *out);

@@ -365,6 +365,100 @@ static void test_title_lines_limit(void **state)
 	free(s);
 }
 
+/* Regression: a record of 60 MiB of commas grew the field table without
+ * bound (1.5 GB in a worker). Past RECORD_FIELDS_MAX the record is rejected
+ * and its cells are no longer kept. */
+static void test_too_many_fields_rejects_the_record(void **state)
+{
+	(void)state;
+	size_t commas = 5000;
+	char *text = malloc(sizeof GENERIC_HEADER + commas + 200);
+	strcpy(text, GENERIC_HEADER);
+	size_t len = strlen(text);
+	memset(text + len, ',', commas);
+	len += commas;
+	strcpy(text + len, "\n2024-01-01,c1,Spring sale,meta,1,1,1,1,1,1\n");
+	struct seen *s = parse_bytes(text, strlen(text), 777);
+	assert_int_equal(s->outcome, INGEST_ROWS);
+	assert_int_equal(s->nrejects, 1);
+	assert_int_equal(s->rejects[0].line, 2);
+	assert_string_equal(s->rejects[0].why, "the record has more than 1024 fields");
+	assert_int_equal(s->nrows, 1);
+	free(s);
+	free(text);
+}
+
+/* A header line that is too wide is refused, not cut to a smaller header. */
+static void test_too_wide_header_is_refused(void **state)
+{
+	(void)state;
+	char *text = malloc(3000 * 2 + 100);
+	strcpy(text, "date,campaign_id,channel,spend");
+	for (int i = 0; i < 2000; i++)
+		strcat(text, ",x");
+	strcat(text, "\n2024-01-01,c1,meta,1\n");
+	struct seen *s = parse_bytes(text, strlen(text), 4096);
+	assert_int_equal(s->outcome, INGEST_REFUSED);
+	assert_string_equal(s->error, "line 1, before any header: the record has more than 1024 fields");
+	free(s);
+	free(text);
+}
+
+/* Regression: a NUL byte inside a cell cut the name short ("t\0x" stored
+ * as "t"). Such a record is rejected, naming its line. */
+static void test_nul_byte_in_a_cell_rejects_the_record(void **state)
+{
+	(void)state;
+	static const char text[] = GENERIC_HEADER
+		"2024-01-01,c1,t\0x,meta,1,1,1,1,1,1\n"
+		"2024-01-02,c1,Spring sale,meta,1,1,1,1,1,1\n";
+	struct seen *s = parse_bytes(text, sizeof text - 1, 5);
+	assert_int_equal(s->nrows, 1);
+	assert_int_equal(s->nrejects, 1);
+	assert_int_equal(s->rejects[0].line, 2);
+	assert_non_null(strstr(s->rejects[0].why, "NUL byte"));
+	assert_string_equal(s->rows[0].day, "2024-01-02");
+	free(s);
+}
+
+/* A field longer than a record may be is refused before libcsv buffers it
+ * whole (one 60 MiB field would otherwise sit in memory). */
+static void test_endless_field_is_refused(void **state)
+{
+	(void)state;
+	size_t big = (2u << 20);
+	char *text = malloc(sizeof GENERIC_HEADER + big + 20);
+	strcpy(text, GENERIC_HEADER);
+	size_t len = strlen(text);
+	memset(text + len, 'x', big);
+	text[len + big] = '\0';
+	struct seen *s = parse_bytes(text, strlen(text), 65536);
+	assert_int_equal(s->outcome, INGEST_REFUSED);
+	assert_string_equal(s->error, "line 2: a field is longer than 1048576 bytes");
+	free(s);
+	free(text);
+}
+
+/* Regression: a channel named like the sync's total ("all") collided with
+ * it and broke every later ML sync. The name is refused in any case. */
+static void test_total_channel_name_is_reserved(void **state)
+{
+	(void)state;
+	struct seen *s = parse(GENERIC_HEADER
+			       "2024-01-01,c1,A,All,1,1,1,1,1,1\n"
+			       "2024-01-01,c2,B,ALL,1,1,1,1,1,1\n"
+			       "2024-01-01,c3,C,\"all \",1,1,1,1,1,1\n"
+			       "2024-01-01,c4,D,allegro,1,1,1,1,1,1\n");
+	assert_int_equal(s->nrows, 1);
+	assert_string_equal(s->rows[0].channel, "allegro");
+	assert_int_equal(s->nrejects, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(s->rejects[i].line, (unsigned long)i + 2);
+		assert_non_null(strstr(s->rejects[i].why, "is reserved for the total"));
+	}
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +475,11 @@ int main(void)
 		cmocka_unit_test(test_meta_prefers_link_clicks_and_purchases),
 		cmocka_unit_test(test_bad_currency_and_encoding),
 		cmocka_unit_test(test_title_lines_limit),
+		cmocka_unit_test(test_too_many_fields_rejects_the_record),
+		cmocka_unit_test(test_too_wide_header_is_refused),
+		cmocka_unit_test(test_nul_byte_in_a_cell_rejects_the_record),
+		cmocka_unit_test(test_endless_field_is_refused),
+		cmocka_unit_test(test_total_channel_name_is_reserved),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
