@@ -64,7 +64,9 @@ status:
 	@deploy/devstack.sh status
 
 # Installs into $(DESTDIR)$(PREFIX): binaries, migrations, web/, the nginx
-# site, systemd units and the example configuration.
+# site, systemd units and the example configuration; then
+# deploy/post-install.sh adds the mldash account, the spool folder and the
+# API token file (as root without DESTDIR; staged, only the token file).
 install: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
