@@ -68,8 +68,8 @@ wrk_limited_elsewhere() {
 # get PATH: http GET, waiting out nginx's rate limit (429 + Retry-After) a
 # few times: a test that has just driven load has used its client's burst.
 get() {
-	local i
-	for i in 1 2 3 4 5 6; do
+	local _
+	for _ in 1 2 3 4 5 6; do
 		http GET "$1"
 		[ "$STATUS" = 429 ] || return 0
 		sleep "$(header Retry-After)"

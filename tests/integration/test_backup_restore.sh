@@ -18,6 +18,7 @@ restored_pid() { cat "$R/mariadb.pid" 2>/dev/null; }
 stop_restored() {
 	local pid
 	pid=$(restored_pid) || return 0
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = mariadbd ] || return 0
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for ((i = 0; i < 300; i++)); do
 		kill -0 "$pid" 2>/dev/null || return 0
@@ -36,8 +37,9 @@ trap 'restore_stack; rm -rf "$TMP"' EXIT
 # the stack's own (no TCP, the same character set).
 start_server() {
 	setsid mariadbd --no-defaults --datadir="$R/data" --socket="$1" --pid-file="$R/mariadb.pid" \
-		--skip-networking --log-error="$R/mariadb.log" --innodb-buffer-pool-size=64M \
-		--innodb-flush-log-at-trx-commit=2 --character-set-server=utf8mb4 \
+		--skip-networking --log-error="$R/mariadb.log" --innodb-buffer-pool-size=256M \
+		--innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
+		--character-set-server=utf8mb4 \
 		--collation-server=utf8mb4_unicode_ci "${USER_OPT[@]}" </dev/null >>"$R/mariadb.log" 2>&1 &
 	ping_it() { mariadb-admin --no-defaults --socket="$1" -u "$(id -un)" ping >/dev/null 2>&1; }
 	retry 60 ping_it "$1" || fail "the restored server did not start: $(tail -5 "$R/mariadb.log")"

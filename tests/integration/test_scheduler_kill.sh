@@ -20,6 +20,7 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
 	[ -n "${locker:-}" ] && kill "$locker" 2>/dev/null
+	wait 2>/dev/null
 	sql "DELETE FROM campaigns WHERE channel = '$CHANNEL'" 2>/dev/null || true
 	rm -rf "$TMP"
 }
@@ -37,13 +38,16 @@ scheduler() {
 	SPID=$!
 	pids+=("$SPID")
 }
+# Once waited for, a pid is forgotten: the cleanup must not signal a reused one.
 stop_scheduler() {
 	kill -TERM "$SPID"
 	wait "$SPID" || fail "scheduler exited $? on SIGTERM: $(cat "$1")"
+	pids=()
 }
 kill_scheduler() {
 	kill -KILL "$SPID"
 	wait "$SPID" 2>/dev/null || true
+	pids=()
 }
 slot() { sql "SELECT id, status FROM ml_runs WHERE job = '$1' AND slot_time = '$2'"; }
 # Writes still open in a transaction (the dead scheduler's, until rolled back).
