@@ -179,6 +179,24 @@ static void schedule_all(struct job jobs[JOB__MAX], time_t now)
 	}
 }
 
+/* Says which slots between the one that ran and job->next were passed over
+ * because the run ended after them (each by its time, the first few). */
+static void log_overrun_slots(const struct job *job, enum job_id id, time_t ran)
+{
+	enum { LISTED = 5 };
+	int skipped = 0;
+	char slot[32];
+	for (time_t t = cron_next(&job->cron, ran); t != (time_t)-1 && t < job->next;
+	     t = cron_next(&job->cron, t)) {
+		if (++skipped > LISTED)
+			continue;
+		slot_text(t, slot, sizeof slot);
+		log_warn("%s slot %s skipped: the previous run ended after it", job_names[id], slot);
+	}
+	if (skipped > LISTED)
+		log_warn("%s: %d more slots skipped after a long run", job_names[id], skipped - LISTED);
+}
+
 /*
  * Runs job if its slot is due and moves it to the next slot. Slots a long
  * run overran are skipped, not run one by one; one falling on this very
@@ -206,7 +224,9 @@ static void run_due(struct db *db, const struct mldash_config *cfg, struct job *
 	time_t after = clock_now(clk) - 1;
 	if (after < job->next)
 		after = job->next;
+	time_t ran = job->next;
 	job->next = cron_next(&job->cron, after);
+	log_overrun_slots(job, id, ran);
 }
 
 /* Real seconds until the soonest slot or retry, at most HEARTBEAT_SECONDS. */

@@ -74,6 +74,7 @@ for p in "${pids[@]}"; do wait "$p" || fail "scheduler $p exited $?"; done
 pids=()
 window="slot_time >= '2030-06-01' AND slot_time < '2030-06-02' AND triggered_by = 'schedule'"
 for job in ml_sync campaign_sync; do
+	overrun=0
 	read -r n distinct first last bad <<<"$(sql "SELECT COUNT(*), COUNT(DISTINCT slot_time),
 		TIMESTAMPDIFF(MINUTE, '2030-06-01', MIN(slot_time)),
 		TIMESTAMPDIFF(MINUTE, '2030-06-01', MAX(slot_time)), SUM(status <> 'succeeded')
@@ -81,7 +82,21 @@ for job in ml_sync campaign_sync; do
 	[ "$n" -ge 5 ] || fail "$job: only $n slots ran in seven test minutes"
 	[ "$n" = "$distinct" ] || fail "$job: $n runs for $distinct slots"
 	[ "$first" = 0 ] || fail "$job: the missed slot 00:00 did not run first (first: minute $first)"
-	[ "$((last - first + 1))" = "$n" ] || fail "$job: slots $first..$last but $n runs: one missing"
+	# A slot may be passed over, with a warning naming it, when a run ends
+	# after it (a slow machine, a sanitizer build): only when every
+	# scheduler did so; a slot missing without a word is a failure.
+	for ((m = first; m <= last; m++)); do
+		slot=$(date -u -d "2030-06-01 00:00:00 UTC + $m minutes" '+%Y-%m-%d %H:%M:%S')
+		[ "$(sql "SELECT COUNT(*) FROM ml_runs WHERE job = '$job' AND $window AND slot_time = '$slot'")" = 1 ] &&
+			continue
+		for i in 1 2; do
+			grep -q "$job slot $slot skipped" "$TMP/sched$i.log" ||
+				fail "$job: slot $slot neither ran nor was reported skipped by scheduler $i"
+		done
+		echo "$job: slot $slot skipped by both schedulers (a run ended after it)"
+		overrun=$((overrun + 1))
+	done
+	[ "$((last - first + 1))" = "$((n + overrun))" ] || fail "$job: slots $first..$last but $n runs"
 	[ "$bad" = 0 ] || fail "$job: $bad runs did not succeed"
 done
 cat "$TMP/sched1.log" "$TMP/sched2.log" | grep -q "already claimed in ml_runs, skipped" ||
