@@ -1,0 +1,180 @@
+/* Unit tests of the small pure pieces the security hardening rests on:
+ * address lists (lib/addrlist), log escaping (lib/log), what the ingest path
+ * takes as text (ingest/text), and the API's config keys (lib/config). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addrlist.h"
+#include "config.h"
+#include "log.h"
+#include "text.h"
+
+static void test_addrlist_matches_prefixes(void **state)
+{
+	(void)state;
+	const char *list = "127.0.0.0/8, ::1 10.1.2.0/23\t2001:db8::/32";
+	assert_true(addrlist_contains(list, "127.0.0.1"));
+	assert_true(addrlist_contains(list, "127.255.255.254"));
+	assert_true(addrlist_contains(list, "::1"));
+	assert_true(addrlist_contains(list, "10.1.3.200")); /* /23 covers .2 and .3 */
+	assert_false(addrlist_contains(list, "10.1.4.1"));
+	assert_true(addrlist_contains(list, "2001:db8:ffff::1"));
+	assert_false(addrlist_contains(list, "2001:db9::1"));
+	assert_false(addrlist_contains(list, "128.0.0.1"));
+	/* A dual-stack listener's mapped address matches as IPv4. */
+	assert_true(addrlist_contains(list, "::ffff:127.0.0.1"));
+	assert_false(addrlist_contains(list, "::ffff:128.0.0.1"));
+	/* Not an address, or none: never inside. */
+	assert_false(addrlist_contains(list, NULL));
+	assert_false(addrlist_contains(list, ""));
+	assert_false(addrlist_contains(list, "localhost"));
+	assert_false(addrlist_contains(list, "127.0.0.1 "));
+	assert_false(addrlist_contains("", "127.0.0.1"));
+	assert_true(addrlist_contains("0.0.0.0/0", "203.0.113.9"));
+	assert_true(addrlist_contains("203.0.113.9", "203.0.113.9"));
+	assert_false(addrlist_contains("203.0.113.9", "203.0.113.8"));
+}
+
+static void test_addrlist_validation_names_the_entry(void **state)
+{
+	(void)state;
+	char why[200];
+	assert_int_equal(addrlist_validate("", why, sizeof why), 0);
+	assert_int_equal(addrlist_validate(" 127.0.0.1 ,::1 ", why, sizeof why), 0);
+	const char *bad[] = { "127.0.0.1/33", "::1/129", "10.0.0.0/", "10.0.0.0/8x", "10.0.0",
+			      "localhost", "10.0.0.0/-1", "1.2.3.4/8/8" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char list[64];
+		snprintf(list, sizeof list, "::1 %s", bad[i]);
+		assert_int_equal(addrlist_validate(list, why, sizeof why), -1);
+		assert_non_null(strstr(why, bad[i]));
+	}
+}
+
+static void test_log_escape(void **state)
+{
+	(void)state;
+	char out[64];
+	assert_string_equal(log_escape("plain text", out, sizeof out), "plain text");
+	assert_string_equal(log_escape("a\nb\r\x1b[31m\x7f", out, sizeof out), "a\\x0ab\\x0d\\x1b[31m\\x7f");
+	/* A backslash is escaped too, so "\x0a" in the input cannot pass for an escape. */
+	assert_string_equal(log_escape("\\x0a", out, sizeof out), "\\x5cx0a");
+	assert_string_equal(log_escape("M\xc3\xa4rz", out, sizeof out), "M\xc3\xa4rz"); /* UTF-8 kept */
+	/* Cut to fit, never in the middle of an escape. */
+	char small[6];
+	assert_string_equal(log_escape("ab\ncd", small, sizeof small), "ab");
+	assert_string_equal(log_escape("abcdefgh", small, sizeof small), "abcde");
+}
+
+static void test_text_utf8(void **state)
+{
+	(void)state;
+	assert_true(text_utf8_valid(""));
+	assert_true(text_utf8_valid("M\xc3\xa4rz \xe2\x82\xac \xf0\x9f\x93\x88"));
+	assert_true(text_utf8_valid("\xf4\x8f\xbf\xbf"));           /* U+10FFFF */
+	assert_false(text_utf8_valid("\xc0\xaf"));                   /* overlong '/' */
+	assert_false(text_utf8_valid("\xe0\x80\xaf"));               /* overlong, 3 bytes */
+	assert_false(text_utf8_valid("\xf0\x80\x80\xaf"));           /* overlong, 4 bytes */
+	assert_false(text_utf8_valid("\xed\xa0\x80"));               /* surrogate U+D800 */
+	assert_false(text_utf8_valid("\xf4\x90\x80\x80"));           /* past U+10FFFF */
+	assert_false(text_utf8_valid("\xf8\x88\x80\x80\x80"));       /* 5-byte form */
+	assert_false(text_utf8_valid("ab\xc3"));                     /* cut at the end */
+	assert_false(text_utf8_valid("\xe2\x82"));
+	assert_false(text_utf8_valid("\x80"));                       /* lone continuation */
+	assert_false(text_utf8_valid("\xff"));
+	assert_true(text_utf8_valid("tab\there"));
+}
+
+static void test_text_printable(void **state)
+{
+	(void)state;
+	assert_true(text_printable("report M\xc3\xa4rz.csv"));
+	assert_false(text_printable("a\nb"));
+	assert_false(text_printable("a\tb"));
+	assert_false(text_printable("a\x1b[2Jb"));
+	assert_false(text_printable("a\x7f"));
+	assert_false(text_printable("a\xc2\x85"));  /* NEL, a C1 control */
+	assert_true(text_printable("a\xc2\xa0"));   /* no-break space */
+	assert_false(text_printable("bad\xff"));
+}
+
+static struct mldash_config cfg;
+static char err[1024];
+
+static void test_api_keys(void **state)
+{
+	(void)state;
+	config_defaults(&cfg);
+	assert_string_equal(cfg.api.internal_allow, "127.0.0.0/8 ::1");
+	assert_false(cfg.api.allow_unauthenticated_writes);
+	assert_false(config_writes_open(&cfg)); /* no token and no opt-out: closed */
+	assert_int_equal(config_apply_string(&cfg, "[api]\nallow_unauthenticated_writes = yes\n"
+					     "internal_allow = 10.0.0.0/8\n", "t.conf", err, sizeof err), 0);
+	assert_true(config_writes_open(&cfg));
+	assert_string_equal(cfg.api.internal_allow, "10.0.0.0/8");
+	/* A token closes writes again, whatever the opt-out says. */
+	assert_int_equal(config_apply_string(&cfg, "[api]\ntoken = s3cret\n", "t.conf", err, sizeof err), 0);
+	assert_false(config_writes_open(&cfg));
+
+	assert_int_equal(config_apply_string(&cfg, "[api]\nallow_unauthenticated_writes = maybe\n",
+					     "t.conf", err, sizeof err), -1);
+	assert_string_equal(err, "t.conf:2: api.allow_unauthenticated_writes: expected true or false, got 'maybe'");
+	assert_int_equal(config_apply_string(&cfg, "[api]\ninternal_allow = 10.0.0.0/40\n",
+					     "t.conf", err, sizeof err), -1);
+	assert_non_null(strstr(err, "api.internal_allow: '10.0.0.0/40' is not an IP address"));
+}
+
+static void test_token_file(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/mldash-token-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "tok-123 \n# ignored\n", 19), 19);
+	close(fd);
+
+	config_defaults(&cfg);
+	snprintf(cfg.api.token_file, sizeof cfg.api.token_file, "%s", path);
+	assert_int_equal(config_read_token_file(&cfg, err, sizeof err), 0);
+	assert_string_equal(cfg.api.token, "tok-123");
+
+	/* A token set in the file or environment wins over token_file. */
+	snprintf(cfg.api.token, sizeof cfg.api.token, "direct");
+	assert_int_equal(config_read_token_file(&cfg, err, sizeof err), 0);
+	assert_string_equal(cfg.api.token, "direct");
+
+	/* Empty first line, or missing file: an error naming the file. */
+	FILE *f = fopen(path, "w");
+	fputs("\nlater\n", f);
+	fclose(f);
+	cfg.api.token[0] = '\0';
+	assert_int_equal(config_read_token_file(&cfg, err, sizeof err), -1);
+	assert_non_null(strstr(err, "api.token_file"));
+	assert_non_null(strstr(err, "first line is empty"));
+	unlink(path);
+	assert_int_equal(config_read_token_file(&cfg, err, sizeof err), -1);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "cannot open"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addrlist_matches_prefixes),
+		cmocka_unit_test(test_addrlist_validation_names_the_entry),
+		cmocka_unit_test(test_log_escape),
+		cmocka_unit_test(test_text_utf8),
+		cmocka_unit_test(test_text_printable),
+		cmocka_unit_test(test_api_keys),
+		cmocka_unit_test(test_token_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
