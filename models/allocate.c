@@ -73,6 +73,10 @@ int allocate_max_response(const struct alloc_channel *ch, int n, double total, d
 {
 	double sum_lo, sum_hi;
 	bound_totals(ch, n, &sum_lo, &sum_hi);
+	if (!isfinite(total)) {
+		snprintf(err, errlen, "the total %g is not a finite amount", total);
+		return -1;
+	}
 	if (!(total >= 0) || total < sum_lo * (1 - 1e-12)) {
 		snprintf(err, errlen, "the total %.2f is below the sum of the channels' lower bounds "
 			 "(%.2f): raise the total or lower the bounds", total, sum_lo);

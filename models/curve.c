@@ -217,9 +217,10 @@ static double fit_at_rate(const double *spend, const double *revenue, size_t n, 
 	double x = 0, revenue_max = 0;
 	pt->n = 0;
 	for (size_t t = 0; t < n; t++) {
-		double s = isnan(spend[t]) ? 0 : spend[t];
+		/* Infinities are unknown days too (as in ets): one would void the fit. */
+		double s = isfinite(spend[t]) ? spend[t] : 0;
 		x = t == 0 ? s : rate * x + (1 - rate) * s;
-		if (isnan(spend[t]) || isnan(revenue[t]))
+		if (!isfinite(spend[t]) || !isfinite(revenue[t]))
 			continue;
 		pt->x[pt->n] = x;
 		pt->y[pt->n] = revenue[t];
@@ -283,7 +284,7 @@ int response_fit(const double *spend, const double *revenue, size_t n, int with_
 	double total_spend = 0, mean_revenue = 0;
 	int used = 0;
 	for (size_t t = 0; t < n; t++) {
-		if (!isnan(spend[t]) && !isnan(revenue[t])) {
+		if (isfinite(spend[t]) && isfinite(revenue[t])) {
 			total_spend += spend[t];
 			mean_revenue += revenue[t];
 			used++;
@@ -302,7 +303,7 @@ int response_fit(const double *spend, const double *revenue, size_t n, int with_
 	/* Spend levels count the days' own spend, before any carry-over. */
 	pt.n = 0;
 	for (size_t t = 0; t < n; t++)
-		if (!isnan(spend[t]) && !isnan(revenue[t]))
+		if (isfinite(spend[t]) && isfinite(revenue[t]))
 			pt.x[pt.n++] = spend[t];
 	double median;
 	int levels = count_levels(pt.x, pt.n, &median);

@@ -33,8 +33,8 @@ struct response_curve {
 };
 
 /*
- * Fits a curve to daily pairs (NaN marks an unknown value; such days are
- * skipped). with_adstock: also fit the carry-over rate. Returns 0; a
+ * Fits a curve to daily pairs (NaN or an infinity marks an unknown value;
+ * such days are skipped). with_adstock: also fit the carry-over rate. Returns 0; a
  * channel without spend gets kind CURVE_NONE.
  */
 int response_fit(const double *spend, const double *revenue, size_t n, int with_adstock,

@@ -142,6 +142,43 @@ static double give_priors(struct plan *plan, const int *opted)
 	return mean_spend;
 }
 
+/*
+ * The numbers a recommendation is made from must be numbers: a NaN or
+ * infinite current spend, or a NaN bound, ratio, total or target, would
+ * otherwise come out as NaN spends with a success. Returns 0, or -1 with
+ * plan->error naming the first bad one. (NaN days in the series are fine:
+ * they mean unknown. A negative total means "the current total", an
+ * infinite upper bound "no ceiling".)
+ */
+static int check_numbers(const struct plan_input *in, int n, const struct plan_options *opt,
+			 struct plan *plan)
+{
+	for (int i = 0; i < n; i++) {
+		const char *name = in[i].name ? in[i].name : "?";
+		if (!isfinite(in[i].current)) {
+			snprintf(plan->error, sizeof plan->error,
+				 "channel '%.64s': the current daily spend is %g, not a finite amount",
+				 name, in[i].current);
+			return -1;
+		}
+		if (isnan(in[i].lower) || isnan(in[i].upper)) {
+			snprintf(plan->error, sizeof plan->error,
+				 "channel '%.64s': a bound is not a number", name);
+			return -1;
+		}
+	}
+	if (isnan(opt->lower_ratio) || isnan(opt->upper_ratio)) {
+		snprintf(plan->error, sizeof plan->error, "a bound ratio is not a number");
+		return -1;
+	}
+	if (opt->mode == PLAN_MAX_RESPONSE ? isnan(opt->total) : isnan(opt->target)) {
+		snprintf(plan->error, sizeof plan->error, "the %s is not a number",
+			 opt->mode == PLAN_MAX_RESPONSE ? "daily total" : "target");
+		return -1;
+	}
+	return 0;
+}
+
 int plan_build(const struct plan_input *in, int n, const struct plan_options *opt,
 	       struct plan *plan)
 {
@@ -185,6 +222,15 @@ int plan_build(const struct plan_input *in, int n, const struct plan_options *op
 		c->lower = view[i].lower;
 		c->upper = view[i].upper;
 		plan->current_total += in[i].current;
+	}
+	if (check_numbers(in, n, opt, plan) != 0) {
+		/* As for any refused request: the current split, as it is. */
+		for (int i = 0; i < n; i++)
+			plan->channels[i].recommended = plan->channels[i].potential = in[i].current;
+		plan->multiplier = plan->revenue_potential = NAN;
+		evaluate(plan);
+		plan->potential_total = plan->recommended_total;
+		goto out;
 	}
 	double value = opt->mode == PLAN_MAX_RESPONSE
 			       ? (opt->total >= 0 ? opt->total : plan->current_total)

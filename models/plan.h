@@ -56,8 +56,10 @@ struct plan {
 
 /*
  * Fits the curves and allocates. Returns 0; -1 with plan->error when the
- * request cannot be met (the channels and curves are still filled, with the
- * current split as the recommendation). The caller frees with plan_free.
+ * request cannot be met or a current spend, bound, ratio, total or target
+ * is NaN (or a current spend infinite); the channels and curves are still
+ * filled, with the current split as the recommendation. The caller frees
+ * with plan_free.
  */
 int plan_build(const struct plan_input *in, int n, const struct plan_options *opt,
 	       struct plan *plan);

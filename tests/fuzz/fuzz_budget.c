@@ -10,6 +10,9 @@
  * then the spend and revenue series. Numbers are 8-byte doubles in raw mode
  * (NaN, Inf and 1e308 included), else one byte each (0xff NaN, 0xfe +Inf,
  * else a small amount). Missing bytes read as zero.
+ *
+ * Checks: a refusal says why; from byte inputs, a success recommends finite
+ * spends (NaN and infinite inputs are refused or handled, never passed on).
  */
 #include <math.h>
 #include <stdint.h>
@@ -90,9 +93,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 
 	struct plan plan;
-	(void)plan_build(in, n, &opt, &plan);
-	if (plan.n != n || strnlen(plan.error, sizeof plan.error) == sizeof plan.error)
+	int rc = plan_build(in, n, &opt, &plan);
+	if (plan.n != n || strnlen(plan.error, sizeof plan.error) == sizeof plan.error ||
+	    (rc != 0 && plan.error[0] == '\0'))
 		abort();
+	/* A success is a split in amounts. (Raw doubles near DBL_MAX may
+	 * overflow on their own: the byte inputs are small.) */
+	for (int i = 0; rc == 0 && !r.raw && i < n; i++)
+		if (!isfinite(plan.channels[i].recommended))
+			abort();
 	(void)plan_reallocate(&plan, next_number(&r, 10, 0));
 	double points_spend[16], points_revenue[16];
 	for (int i = 0; i < plan.n; i++)
