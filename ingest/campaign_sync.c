@@ -23,9 +23,9 @@ enum job_result campaign_sync_run(struct db *db, const struct mldash_config *cfg
 		return JOB_FAILED;
 	}
 	int ok = spool_sync(db, cfg->ingest.spool_dir, stop, result, err, errlen) == 0;
-	if (ok && result->failed > 0) {
-		snprintf(err, errlen, "%u file(s) failed and stay in the spool; first: %s",
-			 result->failed, result->first_failure);
+	if (ok && (result->failed > 0 || result->unfiled > 0)) {
+		snprintf(err, errlen, "%u file(s) failed and %u could not be filed away; they stay in "
+			 "the spool; first: %s", result->failed, result->unfiled, result->first_failure);
 		ok = 0;
 	} else if (ok && result->left > 0) {
 		snprintf(err, errlen, "stopped before %u file(s); they stay in the spool for the next sync",

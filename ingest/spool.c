@@ -30,36 +30,66 @@ static int ensure_dir(const char *path, char *err, size_t errlen)
 	return -1;
 }
 
-/* Moves dir/name into dir/sub/, adding ".1", ".2"... when the name is taken.
- * Writes the final path into moved. Returns 0 or -1. */
-static int move_into(const char *dir, const char *sub, const char *name, char *moved, size_t len)
+/* Chooses a free path for name in dir/sub/, adding ".1", ".2"... when the
+ * name is taken. Returns 0, or -1 with errno. */
+static int free_target(const char *dir, const char *sub, const char *name, char *target, size_t len)
 {
-	char from[4096];
-	snprintf(from, sizeof from, "%s/%s", dir, name);
 	for (int n = 0; n < 1000; n++) {
 		if (n == 0)
-			snprintf(moved, len, "%s/%s/%s", dir, sub, name);
+			snprintf(target, len, "%s/%s/%s", dir, sub, name);
 		else
-			snprintf(moved, len, "%s/%s/%s.%d", dir, sub, name, n);
+			snprintf(target, len, "%s/%s/%s.%d", dir, sub, name, n);
 		struct stat st;
-		if (lstat(moved, &st) == 0)
-			continue;
-		return rename(from, moved);
+		if (lstat(target, &st) != 0)
+			return 0;
 	}
 	errno = EEXIST;
 	return -1;
 }
 
-static void write_report(const char *moved, const struct import_report *report)
+/* Writes the report as <target>.json, whole or not at all (a temporary file
+ * renamed into place). Returns 0, or -1 with the reason logged. */
+static int write_report(const char *target, const struct import_report *report)
 {
-	char path[4200];
-	snprintf(path, sizeof path, "%s.json", moved);
+	char path[4300], tmp[4310];
+	snprintf(path, sizeof path, "%s.json", target);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	struct json_object *o = import_report_json(report);
 	if (report->log != NULL)
 		json_object_object_add(o, "rejections", json_object_new_string(report->log));
-	if (json_object_to_file_ext(path, o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE) != 0)
-		log_warn("cannot write %s: %s", path, json_util_get_last_err());
+	int rc = json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	json_object_put(o);
+	if (rc != 0 || rename(tmp, path) != 0) {
+		log_error("spool: cannot write %s: %s", path, rc != 0 ? json_util_get_last_err() : strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Files dir/name away after its import: into rejected/ or done/, with its
+ * report beside it when it needs one. The report is written first, so a
+ * file is never filed without it (on a full disk the file stays in the
+ * spool for the next sync). Returns 0, or -1 with the reason logged. */
+static int file_away(const char *dir, const char *name, const struct import_report *report)
+{
+	const char *sub = report->status == IMPORT_REJECTED ? "rejected" : "done";
+	int needs_report = report->status == IMPORT_REJECTED || report->status == IMPORT_PARTIAL;
+	char from[4096], target[4200];
+	snprintf(from, sizeof from, "%s/%s", dir, name);
+	if (free_target(dir, sub, name, target, sizeof target) != 0) {
+		log_error("spool: cannot file %s away into %s/: %s", from, sub, strerror(errno));
+		return -1;
+	}
+	if (needs_report && write_report(target, report) != 0) {
+		log_error("spool: %s stays in the spool until its report can be written", from);
+		return -1;
+	}
+	if (rename(from, target) != 0) {
+		log_error("spool: cannot move %s to %s: %s", from, target, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static void count(struct spool_result *out, const struct import_report *r)
@@ -124,18 +154,12 @@ static void sync_one(struct db *db, const char *dir, const char *name, struct sp
 	import_fp(db, name, f, &report);
 	count(out, &report);
 
-	char moved[4200] = "";
-	int rc = 0;
-	if (report.status == IMPORT_REJECTED) {
-		if ((rc = move_into(dir, "rejected", name, moved, sizeof moved)) == 0)
-			write_report(moved, &report);
-	} else if (report.status != IMPORT_FAILED) {
-		if ((rc = move_into(dir, "done", name, moved, sizeof moved)) == 0 &&
-		    report.status == IMPORT_PARTIAL)
-			write_report(moved, &report);
+	if (report.status != IMPORT_FAILED && file_away(dir, name, &report) != 0) {
+		out->unfiled++;
+		if (out->first_failure[0] == '\0')
+			snprintf(out->first_failure, sizeof out->first_failure,
+				 "%.200s: cannot be filed away with its report (see the log)", name);
 	}
-	if (rc != 0)
-		log_error("spool: cannot move %s: %s", path, strerror(errno));
 	log_info("spool: %s: %s, %lu rows in, %lu rejected%s%s", name,
 		 import_status_names[report.status], report.rows_ok, report.rows_rejected,
 		 report.message[0] ? ": " : "", report.message);

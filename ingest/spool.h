@@ -22,6 +22,7 @@ struct spool_result {
 	unsigned empty;
 	unsigned rejected;
 	unsigned failed;      /* left in place for the next sync */
+	unsigned unfiled;     /* handled, but left in place: not movable or no room for its report */
 	unsigned busy;        /* claimed by another sync */
 	unsigned left;        /* not looked at: a stop was asked for */
 	unsigned long rows_in;

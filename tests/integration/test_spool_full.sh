@@ -3,8 +3,8 @@
 # mounted over it; needs root, else skipped):
 #  - no space left: a file that was complete is imported whole and moved to
 #    done/ unchanged; an upload cut short by the full disk (.part) is left
-#    alone; a file refused whole goes to rejected/, and its JSON report, which
-#    cannot be written, is named in a warning;
+#    alone; a file refused whole stays in the spool, because its JSON report
+#    cannot be written (the error names it, the run fails);
 #  - no inode left (done/ cannot be made): the sync fails saying so, nothing
 #    is imported and the file stays in the spool.
 . "$(dirname "$0")/lib.sh"
@@ -62,7 +62,9 @@ before=$(totals)
 
 rc=0
 sync_campaigns >"$TMP/out" 2>"$TMP/log" || rc=$?
-[ "$rc" = 0 ] || fail "sync on a full disk exited $rc: $(cat "$TMP/log")"
+# The unusable file's report cannot be written: the run fails saying so.
+[ "$rc" != 0 ] || fail "sync on a full disk succeeded though a report could not be written"
+grep -q "could not be filed away" "$TMP/log" || fail "the failure does not say why: $(cat "$TMP/log")"
 [ "$(mine)" = "$want" ] || fail "the complete file: (days, spend) $(mine), want $want"
 [ -f "$SPOOL/done/$P-good.csv" ] || fail "the complete file is not in done/: $(ls -R "$SPOOL")"
 [ "$(sha256sum "$SPOOL/done/$P-good.csv" | cut -d' ' -f1)" = "$good_sha" ] || fail "the file in done/ changed"
@@ -75,11 +77,12 @@ pass "disk full: the complete file imported whole ($(mine | cut -f1) campaign-da
 	fail "rows of the cut-short upload were imported"
 pass "the upload cut short by the full disk ($part_size of $(stat -c %s "$TMP/upload.csv") bytes, .part) left alone, none of it imported"
 
-[ -f "$SPOOL/rejected/$P-noday.csv" ] || fail "the unusable file is not in rejected/: $(ls -R "$SPOOL")"
-[ -s "$SPOOL/rejected/$P-noday.csv.json" ] && fail "a report was written on a full disk?"
+[ -f "$SPOOL/$P-noday.csv" ] || fail "the unusable file left the spool without its report: $(ls -R "$SPOOL")"
+[ -e "$SPOOL/rejected/$P-noday.csv" ] && fail "the unusable file was filed without its report"
+ls "$SPOOL/rejected/" | grep -q json && fail "a partial report was left in rejected/: $(ls "$SPOOL/rejected/")"
 grep -q "cannot write $SPOOL/rejected/$P-noday.csv.json: .*No space left on device" "$TMP/log" ||
-	fail "no warning about the report that could not be written: $(cat "$TMP/log")"
-pass "the unusable file moved to rejected/; its report could not be written, and the log says so"
+	fail "no error about the report that could not be written: $(cat "$TMP/log")"
+pass "the unusable file stays in the spool until its report can be written, and the log says so"
 after_full=$(totals)
 
 # --- no inode left: done/ cannot be made --------------------------------------------
