@@ -82,6 +82,7 @@ void api_campaigns_import(struct app *app, const struct request *req, struct res
 		json_object_object_add(err, "code", json_object_new_string("unusable_file"));
 		json_object_object_add(err, "message", json_object_new_string(report.message));
 		json_object_object_add(err, "report", import_report_json(&report));
+		json_object_object_add(err, "request_id", json_object_new_string(resp->request_id));
 		struct json_object *outer = json_object_new_object();
 		json_object_object_add(outer, "error", err);
 		response_json(resp, 400, outer);

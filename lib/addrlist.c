@@ -29,12 +29,8 @@ static int parse_ip(const char *text, struct ip *out)
 	return 0;
 }
 
-static int family_bits(int family)
-{
-	return family == AF_INET ? 32 : 128;
-}
-
-/* Parses one entry "address[/prefix]" of at most len bytes. */
+/* Parses one entry "address[/prefix]" of at most len bytes. The prefix
+ * counts in the address's own notation: ::ffff:10.0.0.0/104 is 10.0.0.0/8. */
 static int parse_entry(const char *entry, size_t len, struct ip *net, int *prefix)
 {
 	char text[64];
@@ -45,15 +41,24 @@ static int parse_entry(const char *entry, size_t len, struct ip *net, int *prefi
 	char *slash = strchr(text, '/');
 	if (slash != NULL)
 		*slash = '\0';
+	int written_v6 = strchr(text, ':') != NULL;
 	if (parse_ip(text, net) != 0)
 		return -1;
-	*prefix = family_bits(net->family);
+	int bits = written_v6 ? 128 : 32;
+	*prefix = bits;
 	if (slash != NULL) {
 		char *end;
-		long bits = strtol(slash + 1, &end, 10);
-		if (slash[1] == '\0' || *end != '\0' || bits < 0 || bits > *prefix)
+		const char *digits = slash + 1;
+		long given = strtol(digits, &end, 10);
+		if (*digits < '0' || *digits > '9' || *end != '\0' || given > bits ||
+		    (digits[0] == '0' && digits[1] != '\0'))
 			return -1;
-		*prefix = (int)bits;
+		*prefix = (int)given;
+	}
+	if (written_v6 && net->family == AF_INET) { /* a mapped address, now IPv4 */
+		if (*prefix < 96)
+			return -1; /* wider than the mapped range: not meaningful here */
+		*prefix -= 96;
 	}
 	return 0;
 }

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "text.h"
+
 const char *const log_level_names[LOG_LEVEL__MAX] = {
 	[LOG_LEVEL_DEBUG] = "debug",
 	[LOG_LEVEL_INFO] = "info",
@@ -29,18 +31,29 @@ char *log_escape(const char *text, char *out, size_t outlen)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t used = 0;
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		int plain = *p >= 0x20 && *p != 0x7f && *p != '\\';
-		size_t need = plain ? 1 : 4;
-		if (used + need >= outlen)
+	while (*text) {
+		unsigned long code;
+		int n = text_utf8_char(text, &code);
+		if (n > 0 && !text_is_control(code) && *text != '\\') {
+			if (used + (size_t)n >= outlen)
+				break; /* whole characters only */
+			memcpy(out + used, text, (size_t)n);
+			used += (size_t)n;
+			text += n;
+			continue;
+		}
+		/* A control character, a backslash or a byte of malformed UTF-8:
+		 * written as \xNN, byte by byte. */
+		if (n == 0)
+			n = 1;
+		if (used + 4 * (size_t)n >= outlen)
 			break;
-		if (plain) {
-			out[used++] = (char)*p;
-		} else {
+		for (int i = 0; i < n; i++, text++) {
+			unsigned char byte = (unsigned char)*text;
 			out[used++] = '\\';
 			out[used++] = 'x';
-			out[used++] = hex[*p >> 4];
-			out[used++] = hex[*p & 15];
+			out[used++] = hex[byte >> 4];
+			out[used++] = hex[byte & 15];
 		}
 	}
 	out[used] = '\0';

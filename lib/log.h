@@ -33,8 +33,9 @@ void log_use_syslog(void);
 /* Tags the following lines with a request id (copied; NULL or "" clears). */
 void log_set_request(const char *id);
 
-/* Copies text into out (outlen > 0), control characters and backslashes
- * escaped as \xNN, cut at a character boundary to fit. Returns out. */
+/* Copies text into out (outlen > 0) with control and invisible format
+ * characters, backslashes and bytes of malformed UTF-8 escaped as \xNN,
+ * cut at a character boundary to fit. Returns out. */
 char *log_escape(const char *text, char *out, size_t outlen);
 
 /* Parses "debug", "info", "warn" or "error"; returns 0, or -1 when unknown. */

@@ -199,11 +199,28 @@ static double field(const char *s)
 	return s ? strtod(s, NULL) : NAN;
 }
 
+/* Campaigns whose channel the store holds equal to the total's name (a
+ * look-alike such as 'ÀLL' passes the import's check): read_sql leaves them
+ * out, so say so rather than drop their data without a word. */
+static void warn_reserved_channels(struct db *db)
+{
+	MYSQL_RES *res;
+	if (db_exec_noretry(db, "SELECT COUNT(*), MIN(channel) FROM campaigns WHERE channel = 'all'",
+			    &res) != DB_OK)
+		return;
+	MYSQL_ROW row = mysql_fetch_row(res);
+	if (row != NULL && row[0] != NULL && atol(row[0]) > 0)
+		log_warn("ml sync: %s campaign(s) with channel '%s' are left out: the name is the "
+			 "total over all channels; rename their channel", row[0], row[1] ? row[1] : "");
+	mysql_free_result(res);
+}
+
 /* Reads channel-days of [start, end] into series; returns their number, or -1. */
 static int read_series(struct db *db, long start, long end, struct series **out, int *count,
 		       unsigned long *rows_in)
 {
 	char sql[1024];
+	warn_reserved_channels(db);
 	snprintf(sql, sizeof sql, read_sql, start, end);
 	MYSQL_RES *res;
 	if (db_exec_noretry(db, sql, &res) != DB_OK)

@@ -180,21 +180,22 @@ static void schedule_all(struct job jobs[JOB__MAX], time_t now)
 }
 
 /* Says which slots between the one that ran and job->next were passed over
- * because the run ended after them (each by its time, the first few). */
+ * (a run ended after them, or the clock jumped): the first few by time. */
 static void log_overrun_slots(const struct job *job, enum job_id id, time_t ran)
 {
-	enum { LISTED = 5 };
+	enum { LISTED = 5, COUNTED = 10000 };
 	int skipped = 0;
 	char slot[32];
-	for (time_t t = cron_next(&job->cron, ran); t != (time_t)-1 && t < job->next;
+	for (time_t t = cron_next(&job->cron, ran); t != (time_t)-1 && t < job->next && skipped < COUNTED;
 	     t = cron_next(&job->cron, t)) {
 		if (++skipped > LISTED)
 			continue;
 		slot_text(t, slot, sizeof slot);
-		log_warn("%s slot %s skipped: the previous run ended after it", job_names[id], slot);
+		log_warn("%s slot %s skipped: the scheduler was busy or away past it", job_names[id], slot);
 	}
 	if (skipped > LISTED)
-		log_warn("%s: %d more slots skipped after a long run", job_names[id], skipped - LISTED);
+		log_warn("%s: %s%d more slots skipped", job_names[id], skipped == COUNTED ? "over " : "",
+			 skipped - LISTED);
 }
 
 /*

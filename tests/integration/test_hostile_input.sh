@@ -33,8 +33,11 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+log_mark=$(wc -l <"$LOG/fcgi.log")
 http POST /sync-now -H "$AUTH"
 expect_status 200 "ML sync with a stored channel 'All'"
+tail -n +"$((log_mark + 1))" "$LOG/fcgi.log" | grep -q "with channel 'All' are left out" ||
+	fail "the sync does not say it left the 'All' campaign out"
 http GET /roi-timeseries/data
 [ "$(jq '[.series[]? | select(.channel | ascii_downcase == "all")] | length' "$BODY")" -le 1 ] ||
 	fail "two series named all"
@@ -59,7 +62,11 @@ retry 10 curl -fsS -o /dev/null "$BASE/health" || fail "pool did not come back"
 echo "60 MiB of commas: HTTP $STATUS, worker peak RSS (VmHWM) $((peak / 1024)) MB"
 case $STATUS in 200 | 400) ;; *) fail "60 MiB of commas: HTTP $STATUS: $(head -c 300 "$BODY")" ;; esac
 grep -q "more than 1024 fields\|longer than" "$BODY" || fail "the answer does not say what is wrong: $(head -c 300 "$BODY")"
-[ "$peak" -lt $((64 * 1024)) ] || fail "a worker peaked at $((peak / 1024)) MB for the comma file (limit 64 MB)"
+if [ -n "${MLDASH_SANITIZED:-}" ]; then
+	echo "(sanitizer build: its shadow memory counts in VmHWM; the 64 MB bound is not enforced)"
+else
+	[ "$peak" -lt $((64 * 1024)) ] || fail "a worker peaked at $((peak / 1024)) MB for the comma file (limit 64 MB)"
+fi
 pass "60 MiB of commas: refused, worker peak $((peak / 1024)) MB"
 
 # --- NUL bytes in a cell --------------------------------------------------------------
@@ -77,7 +84,8 @@ pass "NUL byte in a cell: the record is rejected naming line 2"
 
 printf '%s\n2024-02-01,%s-u,U,email,1,1,1,1,1,1\n' "$HEADER" "$P" >"$TMP/u.csv"
 long=$(printf 'x%.0s' $(seq 256))
-for bad in "forged%0A2026-01-01T00:00:00.000Z%20error%20x" "a%1Bb" "bad%FF.csv" "over%C0%AF" "$long"; do
+for bad in "forged%0A2026-01-01T00:00:00.000Z%20error%20x" "a%1Bb" "bad%FF.csv" "over%C0%AF" \
+	"invoice%E2%80%AEvsc.exe" "$long"; do
 	post "$bad" "$TMP/u.csv"
 	expect_status 400 "upload name '$bad'"
 	expect_json .error.code bad_parameter "upload name '$bad'"
@@ -88,15 +96,6 @@ expect_status 200 "a UTF-8 upload name"
 [ "$(sql "SELECT COUNT(*) FROM ingest_files WHERE name = 'Übersicht März.csv'")" -ge 1 ] || fail "UTF-8 name not stored"
 pass "upload names: control characters, invalid UTF-8 and 256 bytes answer 400; UTF-8 names are kept"
 
-# Whatever a caller sends, a log line stays one line: a token with a newline
-# reaches the log through a rejected row's reason.
-lines_before=$(wc -l <"$LOG/fcgi.log")
-{ echo "$HEADER"; printf '2024-02-01,"%s-l\nfake line",L,email,x,1,1,1,1,1\n' "$P"; } >"$TMP/l.csv"
-post l.csv "$TMP/l.csv"
-grep -q '^fake line' "$LOG/fcgi.log" && fail "a newline from a request started a log line of its own"
-[ $(($(wc -l <"$LOG/fcgi.log") - lines_before)) -ge 1 ] || fail "nothing logged for the import"
-pass "log lines: control characters from requests are escaped"
-
 # --- a FIFO in the spool folder ------------------------------------------------------
 
 spool=$TMP/spool
@@ -104,6 +103,9 @@ mkdir -p "$spool"
 mkfifo "$spool/a-fifo.csv"
 cp "$TMP/u.csv" "$spool/b-real.csv"
 sed -i "s/$P-u/$P-spool/" "$spool/b-real.csv"
+# A file name is logged as it is: one with a newline must not start a line.
+forged=$'c-forged\n2026-01-01T00:00:00.000Z error mldash[1]: fake line.csv'
+sed "s/$P-u/$P-forged/" "$TMP/u.csv" >"$spool/$forged"
 rc=0
 MLDASH_CONFIG=$CONF MLDASH_INGEST_SPOOL_DIR=$spool timeout 20 "$MLDASH_BUILD_DIR/cli/mldash" sync campaigns \
 	>"$TMP/spool.out" 2>&1 || rc=$?
@@ -113,3 +115,7 @@ grep -q "a-fifo.csv is not a regular file" "$TMP/spool.out" || fail "the FIFO is
 [ -f "$spool/done/b-real.csv" ] || fail "the real file beside the FIFO was not imported"
 [ -p "$spool/a-fifo.csv" ] || fail "the FIFO was moved or removed"
 pass "FIFO in the spool folder: skipped with a warning, the file beside it imported"
+grep -q '^2026-01-01T00:00:00.000Z error' "$TMP/spool.out" && fail "a file name forged a log line"
+grep -qF 'c-forged\x0a2026-01-01T00:00:00.000Z error' "$TMP/spool.out" ||
+	fail "the file name with a newline is not in the log, escaped: $(cat "$TMP/spool.out")"
+pass "log lines: a newline in a file name is written as \\x0a, no line forged"

@@ -32,6 +32,10 @@ static void test_addrlist_matches_prefixes(void **state)
 	/* A dual-stack listener's mapped address matches as IPv4. */
 	assert_true(addrlist_contains(list, "::ffff:127.0.0.1"));
 	assert_false(addrlist_contains(list, "::ffff:128.0.0.1"));
+	/* A mapped prefix counts in IPv6 bits. */
+	assert_true(addrlist_contains("::ffff:10.0.0.0/104", "10.9.8.7"));
+	assert_true(addrlist_contains("::ffff:0:0/96", "192.0.2.1"));
+	assert_false(addrlist_contains("::ffff:10.0.0.0/104", "11.0.0.1"));
 	/* Not an address, or none: never inside. */
 	assert_false(addrlist_contains(list, NULL));
 	assert_false(addrlist_contains(list, ""));
@@ -49,8 +53,10 @@ static void test_addrlist_validation_names_the_entry(void **state)
 	char why[200];
 	assert_int_equal(addrlist_validate("", why, sizeof why), 0);
 	assert_int_equal(addrlist_validate(" 127.0.0.1 ,::1 ", why, sizeof why), 0);
+	assert_int_equal(addrlist_validate("::ffff:0:0/96 10.0.0.0/0", why, sizeof why), 0);
 	const char *bad[] = { "127.0.0.1/33", "::1/129", "10.0.0.0/", "10.0.0.0/8x", "10.0.0",
-			      "localhost", "10.0.0.0/-1", "1.2.3.4/8/8" };
+			      "localhost", "10.0.0.0/-1", "1.2.3.4/8/8", "10.0.0.0/+8", "10.0.0.0/08",
+			      "::ffff:10.0.0.0/64" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char list[64];
 		snprintf(list, sizeof list, "::1 %s", bad[i]);
@@ -68,6 +74,13 @@ static void test_log_escape(void **state)
 	/* A backslash is escaped too, so "\x0a" in the input cannot pass for an escape. */
 	assert_string_equal(log_escape("\\x0a", out, sizeof out), "\\x5cx0a");
 	assert_string_equal(log_escape("M\xc3\xa4rz", out, sizeof out), "M\xc3\xa4rz"); /* UTF-8 kept */
+	/* Malformed UTF-8 and C1 controls (raw or encoded) are escaped byte by byte. */
+	assert_string_equal(log_escape("a\xff\x9b" "b", out, sizeof out), "a\\xff\\x9bb");
+	assert_string_equal(log_escape("\xc2\x9b[2J", out, sizeof out), "\\xc2\\x9b[2J");
+	assert_string_equal(log_escape("x\xe2\x80\xae" "y", out, sizeof out), "x\\xe2\\x80\\xaey"); /* RLO */
+	/* A character that does not fit whole is left out, not cut. */
+	char four[4];
+	assert_string_equal(log_escape("ab\xc3\xa4", four, sizeof four), "ab");
 	/* Cut to fit, never in the middle of an escape. */
 	char small[6];
 	assert_string_equal(log_escape("ab\ncd", small, sizeof small), "ab");
@@ -103,6 +116,11 @@ static void test_text_printable(void **state)
 	assert_false(text_printable("a\x7f"));
 	assert_false(text_printable("a\xc2\x85"));  /* NEL, a C1 control */
 	assert_true(text_printable("a\xc2\xa0"));   /* no-break space */
+	assert_false(text_printable("invoice\xe2\x80\xae" "fdp.exe")); /* U+202E RLO */
+	assert_false(text_printable("a\xe2\x81\xa6" "b"));             /* U+2066 isolate */
+	assert_false(text_printable("a\xe2\x80\x8b" "b"));             /* zero-width space */
+	assert_false(text_printable("a\xe2\x80\xa8" "b"));             /* line separator */
+	assert_false(text_printable("\xef\xbb\xbfname"));           /* BOM */
 	assert_false(text_printable("bad\xff"));
 }
 

@@ -1,10 +1,12 @@
 #include "text.h"
 
-/* Length of the UTF-8 sequence at u and its code point, or 0 when malformed. */
-static int utf8_sequence(const unsigned char *u, unsigned long *code)
+int text_utf8_char(const char *s, unsigned long *code)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	int extra;
 	unsigned long c = u[0];
+	if (c == 0)
+		return 0;
 	if (c < 0x80) {
 		*code = c;
 		return 1;
@@ -29,17 +31,23 @@ static int utf8_sequence(const unsigned char *u, unsigned long *code)
 	return extra + 1;
 }
 
+int text_is_control(unsigned long code)
+{
+	return code < 0x20 || (code >= 0x7f && code < 0xa0) ||
+	       (code >= 0x200b && code <= 0x200f) || /* zero width, LRM, RLM */
+	       (code >= 0x2028 && code <= 0x202e) || /* separators, embeddings, overrides */
+	       (code >= 0x2060 && code <= 0x2069) || /* word joiner, isolates */
+	       code == 0xfeff;
+}
+
 static int all_valid(const char *s, int refuse_controls)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	while (*u) {
+	while (*s) {
 		unsigned long code;
-		int n = utf8_sequence(u, &code);
-		if (n == 0)
+		int n = text_utf8_char(s, &code);
+		if (n == 0 || (refuse_controls && text_is_control(code)))
 			return 0;
-		if (refuse_controls && (code < 0x20 || (code >= 0x7f && code < 0xa0)))
-			return 0;
-		u += n;
+		s += n;
 	}
 	return 1;
 }
