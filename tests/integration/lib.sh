@@ -53,6 +53,13 @@ worker_pids() {
 	pgrep -P "$(cat "$RUN/fcgi.pid")" -x mldash-fcgi | sort -n
 }
 
+# worker_replaced VICTIM N: the pool has N workers again, VICTIM not among them.
+worker_replaced() {
+	local now
+	now=$(worker_pids)
+	[ "$(echo "$now" | wc -l)" = "$2" ] && ! echo "$now" | grep -qx "$1"
+}
+
 # retry SECONDS COMMAND...: polls until COMMAND succeeds.
 retry() {
 	local limit=$1 i

@@ -25,12 +25,7 @@ wrk_start 120 "$TMP/wrk"
 sleep "$settle"
 t_kill=$(now_ms)
 kill -KILL "$victim"
-replaced() {
-	local now
-	now=$(worker_pids)
-	[ "$(echo "$now" | wc -l)" = "$n" ] && ! echo "$now" | grep -qx "$victim"
-}
-retry 10 replaced || fail "worker $victim was not replaced: [$(worker_pids)]"
+retry 10 worker_replaced "$victim" "$n" || fail "worker $victim was not replaced: [$(worker_pids)]"
 t_replaced=$(now_ms)
 sleep "$settle"
 t_end=$(now_ms)

@@ -10,12 +10,7 @@ before=$(worker_pids)
 n=$(echo "$before" | wc -l)
 victim=$(echo "$before" | head -1)
 kill -KILL "$victim"
-replaced() {
-	local now
-	now=$(worker_pids)
-	[ "$(echo "$now" | wc -l)" = "$n" ] && ! echo "$now" | grep -qx "$victim"
-}
-retry 10 replaced || fail "worker $victim was not replaced: [$(worker_pids)]"
+retry 10 worker_replaced "$victim" "$n" || fail "worker $victim was not replaced: [$(worker_pids)]"
 for i in $(seq 1 20); do
 	http GET /roi-forecast/data # needs the database, has no rate limit
 	expect_status 200 "request $i after the kill"
