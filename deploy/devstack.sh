@@ -218,6 +218,9 @@ fcgi_down() { stop_pid "$RUN/fcgi.pid" multiwatch 30; rm -f "$FCGI_SOCKET"; }
 
 nginx_config() {
 	local dir=$VAR/nginx
+	# The chart micro-cache is only good for a second; entries from an
+	# earlier life of the stack would be served stale once.
+	rm -rf "$dir/cache"
 	mkdir -p "$dir/tmp"
 	local drop_limits=()
 	[ "${MLDASH_NGINX_RATE_LIMITS:-on}" = off ] && drop_limits=(-e '/# rate-limit$/d')
