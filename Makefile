@@ -8,13 +8,18 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
 
-.PHONY: all build deps test test-unit test-asan run stop status install clean bench
+.PHONY: all build deps deps-test test test-unit test-asan run stop status install clean bench
 .PHONY: fuzz test-fuzz fuzz-build
 
 all: build
 
 deps:
 	@deploy/install-deps.sh --quiet
+
+# What only the tests need: Chromium from Debian, the pinned npm tools.
+deps-test:
+	@deploy/install-deps.sh --quiet --test
+	@deploy/install-npm.sh
 
 build: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
@@ -52,7 +57,7 @@ fuzz: fuzz-build
 test-unit: build
 	cd $(BUILD) && ctest -L unit --output-on-failure
 
-test: build test-asan test-fuzz
+test: deps-test build test-asan test-fuzz
 	cd $(BUILD) && ctest --output-on-failure
 
 run: build

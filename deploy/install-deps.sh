@@ -1,7 +1,16 @@
 #!/bin/sh
 # Installs the Debian packages mldash needs to build, run and test, when any
 # is missing; does nothing (and needs no root) when all are installed.
+#   install-deps.sh [--quiet] [--test]   --test: also what only tests need
 set -eu
+QUIET=0 TEST=0
+for arg in "$@"; do
+	case $arg in
+	--quiet) QUIET=1 ;;
+	--test) TEST=1 ;;
+	*) echo "install-deps: unknown argument $arg" >&2; exit 2 ;;
+	esac
+done
 
 PACKAGES="
 gcc make cmake pkg-config libc6-dev
@@ -12,6 +21,8 @@ curl procps jq python3 time wrk tzdata
 systemd
 clang libclang-rt-14-dev
 "
+# The browser test drives Debian's Chromium (never a downloaded build).
+[ $TEST -eq 1 ] && PACKAGES="$PACKAGES chromium fonts-liberation"
 
 missing=""
 for pkg in $PACKAGES; do
@@ -23,7 +34,7 @@ for pkg in $PACKAGES; do
 done
 
 if [ -z "$missing" ]; then
-	[ "${1:-}" = "--quiet" ] || echo "install-deps: all packages present"
+	[ $QUIET -eq 1 ] || echo "install-deps: all packages present"
 	exit 0
 fi
 
