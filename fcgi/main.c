@@ -42,6 +42,26 @@ static void usage(FILE *out)
 		"  -V, --version      show the version\n");
 }
 
+/* --routes: each route's declared methods and path, one "METHOD PATH" line
+ * per method, in table order (tests/integration/test_routes.sh compares them
+ * with docs/openapi.yaml). GET routes also answer HEAD and OPTIONS through
+ * the router; those are not declared in the table and are not listed. */
+static void print_routes(void)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} methods[] = {
+		{ HTTP_GET, "GET" }, { HTTP_HEAD, "HEAD" }, { HTTP_POST, "POST" },
+		{ HTTP_PUT, "PUT" }, { HTTP_DELETE, "DELETE" }, { HTTP_PATCH, "PATCH" },
+		{ HTTP_OPTIONS, "OPTIONS" },
+	};
+	for (size_t i = 0; i < api_routes_count; i++)
+		for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++)
+			if (api_routes[i].methods & methods[m].bit)
+				printf("%s %s\n", methods[m].name, api_routes[i].path);
+}
+
 static void on_terminate(int sig)
 {
 	(void)sig;
@@ -249,6 +269,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "routes", no_argument, NULL, 'R' }, /* maintenance: not in --help */
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL;
@@ -260,6 +281,7 @@ int main(int argc, char **argv)
 		case 'c': config_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("mldash-fcgi %s\n", MLDASH_VERSION); return 0;
+		case 'R': print_routes(); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
