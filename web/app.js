@@ -1,32 +1,671 @@
-"use strict";
-function cell(text) { const td = document.createElement("td"); td.textContent = text; return td; }
-function row(table, key, value) {
-  const tr = document.createElement("tr");
-  tr.append(cell(key), cell(value));
-  table.append(tr);
+// mldash dashboard page: the four dashboards of /api/ml-dashboard (chart and
+// table each), the status line, a channel filter, a days selector, the
+// budget's total, "Sync now" and a refresh every 30 minutes. Plain ES module,
+// no build step; the site's CSP allows only our own script, styles and
+// images (blob: included), so nothing here is inline.
+
+const API = "/api/ml-dashboard";
+const REFRESH_MS = 30 * 60 * 1000;
+const RESIZE_DEBOUNCE_MS = 400;
+const SYNC_POLL_MS = 3000;
+const TOKEN_KEY = "mldash.api_token";
+
+// The default chart (800x400, light, no filter) comes from the run's cache
+// through nginx's micro-cache and is not rate-limited; any query draws on
+// demand (5/s per client, burst 10). A panel that wants 640-880 pixels
+// takes the default and lets the browser scale it (down by up to a fifth
+// stays sharp; up by a tenth is barely soft).
+const DEFAULT_W = 800;
+const DEFAULT_H = 400;
+const DEFAULT_MIN_W = 640;
+const DEFAULT_MAX_W = 880;
+const SIZE_STEP = 50; // requested widths are rounded: fewer distinct draws
+const LIMITS = { wmin: 200, wmax: 2400, hmin: 150, hmax: 1600 };
+
+// The chart endpoint takes width, height, theme, days and channel only
+// (docs/api.md): `total` re-optimises the budget's data but its chart
+// answers 400 "unknown parameter 'total'". Flip this once the chart draws a
+// re-optimised split; until then the budget chart shows the stored one and
+// says so.
+const CHART_TAKES_TOTAL = false;
+
+// Which query parameters each endpoint accepts (others are a 400).
+const PANELS = [
+  { id: "roi-forecast", data: ["channel", "days"], chart: ["channel", "days"], render: renderRoiForecast },
+  { id: "roi-timeseries", data: ["channel", "days"], chart: ["channel", "days"], render: renderRoiSeries },
+  { id: "reach-ctr", data: ["channel", "days"], chart: ["channel", "days"], render: renderReach },
+  {
+    id: "budget-recommendation", data: ["channel", "total"],
+    chart: CHART_TAKES_TOTAL ? ["channel", "total"] : ["channel"], render: renderBudget,
+  },
+];
+
+const state = {
+  channel: "",
+  days: "",
+  total: "",          // "" = the current total (no re-optimisation)
+  channels: [],       // known channel names, from unfiltered answers
+  dark: false,
+  lastRun: null,      // id of the run the data came from
+};
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
+state.dark = darkQuery.matches;
+
+// --- formatting (the browser's locale) ----------------------------------------
+
+const nf = {
+  int: new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 }),
+  dec: new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }),
+  pct: new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 }),
+  pct2: new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  signedPct: new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" }),
+  signedInt: new Intl.NumberFormat(undefined, { maximumFractionDigits: 0, signDisplay: "exceptZero" }),
+};
+const dayFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
+const timeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+const isNum = (x) => typeof x === "number" && Number.isFinite(x);
+const money = (x) => (isNum(x) ? (Math.abs(x) >= 100 ? nf.int.format(x) : nf.dec.format(x)) : "–");
+const count = (x) => (isNum(x) ? nf.int.format(x) : "–");
+const pct = (x) => (isNum(x) ? nf.pct.format(x) : "–");
+const range = (lo, hi, f) => (isNum(lo) && isNum(hi) ? `${f(lo)} to ${f(hi)}` : "–");
+const day = (s) => (s ? dayFmt.format(new Date(`${s}T00:00:00Z`)) : "–");
+const when = (s) => (s ? timeFmt.format(new Date(s)) : "–");
+
+// --- small DOM helpers ---------------------------------------------------------
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
 }
-async function load() {
-  const box = document.getElementById("status");
+
+// A cell is a string (text), or {text, num, title}; numbers align right.
+function cell(tag, c) {
+  if (typeof c === "string") return el(tag, { text: c });
+  const props = { text: c.text };
+  if (c.num) props.class = "num";
+  if (c.title) props.title = c.title;
+  return el(tag, props);
+}
+
+/* Builds a <table> with its caption: head is a list of header cells, rows a
+ * list of cell lists, foot an optional row. Returns the table (not attached). */
+function table(caption, head, rows, foot) {
+  const t = el("table", {}, el("caption", { text: caption }));
+  const hr = el("tr");
+  for (const h of head) {
+    const th = cell("th", h);
+    th.setAttribute("scope", "col");
+    hr.append(th);
+  }
+  t.append(el("thead", {}, hr));
+  const body = el("tbody");
+  for (const r of rows) {
+    const tr = el("tr");
+    r.forEach((c, i) => {
+      const td = cell(i === 0 ? "th" : "td", c);
+      if (i === 0) td.setAttribute("scope", "row");
+      tr.append(td);
+    });
+    body.append(tr);
+  }
+  if (!rows.length) body.append(el("tr", {}, el("td", { colspan: String(head.length), text: "No data." })));
+  t.append(body);
+  if (foot) {
+    const tr = el("tr");
+    foot.forEach((c, i) => tr.append(cell(i === 0 ? "th" : "td", c)));
+    t.append(el("tfoot", {}, tr));
+  }
+  return t;
+}
+
+const num = (text) => ({ text, num: true });
+
+function showMessage(text, kind = "bad") {
+  const box = $("#message");
+  box.textContent = text;
+  box.className = `message ${kind}`;
+  box.hidden = !text;
+}
+
+function query(names, extra = {}) {
+  const q = new URLSearchParams();
+  const values = { channel: state.channel, days: state.days, total: state.total, ...extra };
+  for (const name of names) if (values[name] !== "" && values[name] !== undefined) q.set(name, values[name]);
+  return q;
+}
+
+// --- JSON ----------------------------------------------------------------------
+
+// cache: "no-cache" makes the browser revalidate its stored copy: it sends
+// If-None-Match and on 304 hands us the stored body, so unchanged answers are
+// not downloaded again. The ETag (same origin: readable) tells us whether
+// anything changed, so an unchanged answer is not rendered again either.
+const seen = new Map(); // url -> etag of the last answer rendered
+
+async function getJSON(url) {
+  const res = await fetch(url, { cache: "no-cache", headers: { Accept: "application/json" } });
+  let body = null;
   try {
-    const res = await fetch("/api/ml-dashboard/status", { cache: "no-cache" });
-    const body = await res.json();
-    box.textContent = "";
-    if (!res.ok) {
-      box.className = "bad";
-      box.textContent = `${res.status}: ${body.error ? body.error.message : "error"}`;
-      return;
+    body = await res.json();
+  } catch {
+    body = null;
+  }
+  return { res, body, etag: res.headers.get("ETag") };
+}
+
+function errorText(res, body) {
+  const e = body && body.error;
+  return `${res.status}${e ? ` ${e.code}: ${e.message}` : ""}`;
+}
+
+// --- charts --------------------------------------------------------------------
+
+// Charts are fetched (cache: "no-cache") into a blob and shown through an
+// object URL, rather than set as <img src>: fetch shows us the status (a 429
+// with Retry-After is retried, a 400 names its parameter in the panel, where
+// an <img> would only fail to load) and the ETag, so a chart the browser
+// revalidated with a 304 is not decoded and swapped again. The browser's
+// HTTP cache still does the conditional request itself.
+class ChartSlot {
+  constructor(panel, section) {
+    this.panel = panel;
+    this.figure = $("figure.chart", section);
+    this.img = $("img", this.figure);
+    this.note = $("p.note", section);
+    this.visible = false;
+    this.stale = true;      // wants a (re)load when visible
+    this.shownUrl = "";     // API URL of what the <img> shows
+    this.etag = "";
+    this.objectUrl = "";
+    this.loading = null;
+    this.resizeTimer = 0;
+    this.title = $("h2", section).textContent;
+  }
+
+  // The chart URL for the panel's current size, theme and filters.
+  url() {
+    const css = this.figure.clientWidth || DEFAULT_W;
+    const dpr = Math.min(window.devicePixelRatio || 1, 2);
+    let w = Math.round((css * dpr) / SIZE_STEP) * SIZE_STEP;
+    w = Math.min(LIMITS.wmax, Math.max(LIMITS.wmin, w));
+    const h = Math.min(LIMITS.hmax, Math.max(LIMITS.hmin, Math.round(w / 2)));
+    const q = query(this.panel.chart);
+    const plain = [...q.keys()].length === 0 && !state.dark;
+    if (plain && w >= DEFAULT_MIN_W && w <= DEFAULT_MAX_W) return `${API}/${this.panel.id}/chart`;
+    q.set("width", String(w));
+    q.set("height", String(h));
+    if (state.dark) q.set("theme", "dark");
+    return `${API}/${this.panel.id}/chart?${q}`;
+  }
+
+  invalidate() {
+    this.stale = true;
+    if (this.visible) this.load();
+  }
+
+  async load() {
+    if (this.loading) {
+      this.again = true;
+      return this.loading;
     }
-    const table = document.createElement("table");
-    row(table, "version", body.version);
-    row(table, "database", body.database.reachable ? "reachable" : "unreachable");
-    if (body.database.server_version) row(table, "MariaDB", body.database.server_version);
-    row(table, "schema version", `${body.database.schema_version} of ${body.database.schema_latest}`);
-    for (const [name, count] of Object.entries(body.rows || {})) row(table, name, `${count} rows`);
-    box.append(table);
-  } catch (e) {
-    box.className = "bad";
-    box.textContent = `cannot reach the API: ${e}`;
+    this.stale = false;
+    this.loading = this.fetchOnce(this.url()).finally(() => {
+      this.loading = null;
+      if (this.again) {
+        this.again = false;
+        this.load();
+      }
+    });
+    return this.loading;
+  }
+
+  async fetchOnce(url) {
+    this.figure.setAttribute("aria-busy", "true");
+    try {
+      let res;
+      for (let attempt = 0; ; attempt++) {
+        res = await fetch(url, { cache: "no-cache" });
+        if (res.status !== 429 || attempt >= 4) break;
+        const wait = Number(res.headers.get("Retry-After")) || 1;
+        await new Promise((ok) => setTimeout(ok, wait * 1000 + Math.random() * 500));
+      }
+      if (!res.ok) {
+        let body = null;
+        try { body = await res.json(); } catch { /* not JSON */ }
+        this.setNote(`Chart unavailable: ${errorText(res, body)}`);
+        return;
+      }
+      const etag = res.headers.get("ETag") || "";
+      if (url === this.shownUrl && etag && etag === this.etag) return; // 304: unchanged
+      const blob = await res.blob();
+      const objectUrl = URL.createObjectURL(blob);
+      const [w, h] = this.sizeOf(url);
+      this.img.src = objectUrl;
+      this.img.width = w;
+      this.img.height = h;
+      this.img.dataset.src = url;
+      this.img.dataset.etag = etag;
+      this.img.dataset.bytes = String(blob.size);
+      try { await this.img.decode(); } catch { /* shown by the load event anyway */ }
+      if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
+      this.objectUrl = objectUrl;
+      this.shownUrl = url;
+      this.etag = etag;
+      this.setNote(this.panel.chartNote ? this.panel.chartNote() : "");
+    } catch (e) {
+      this.setNote(`Chart unavailable: ${e.message}`);
+    } finally {
+      this.figure.removeAttribute("aria-busy");
+    }
+  }
+
+  sizeOf(url) {
+    const q = new URL(url, location.href).searchParams;
+    return [Number(q.get("width")) || DEFAULT_W, Number(q.get("height")) || DEFAULT_H];
+  }
+
+  setNote(text) {
+    this.note.textContent = text;
+    this.note.hidden = !text;
+  }
+
+  setAlt(text) {
+    this.img.alt = text;
+  }
+
+  // Debounced: a window being dragged asks for one chart, at the end.
+  resized() {
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = setTimeout(() => {
+      if (this.url() !== this.shownUrl) this.invalidate();
+    }, RESIZE_DEBOUNCE_MS);
   }
 }
-load();
-setInterval(load, 30000);
+
+const slots = new Map();
+
+function watchCharts() {
+  // Only what is on screen (or about to be) is drawn: the rest waits.
+  const seenOnScreen = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const slot = slots.get(entry.target);
+      slot.visible = entry.isIntersecting;
+      if (slot.visible && slot.stale) slot.load();
+    }
+  }, { rootMargin: "200px 0px" });
+  const sized = new ResizeObserver((entries) => {
+    for (const entry of entries) slots.get(entry.target).resized();
+  });
+  for (const panel of PANELS) {
+    const section = document.getElementById(panel.id);
+    const slot = new ChartSlot(panel, section);
+    panel.slot = slot;
+    slots.set(slot.figure, slot);
+    seenOnScreen.observe(slot.figure);
+    sized.observe(slot.figure);
+  }
+}
+
+// --- the four panels ---------------------------------------------------------------
+
+function runText(run) {
+  return run ? `Run #${run.id}, finished ${when(run.finished_at)}.` : "No ML run yet.";
+}
+
+function daysText() {
+  return state.days ? `${state.days} days` : "all stored days";
+}
+
+function channelText() {
+  return state.channel || "all channels";
+}
+
+function renderRoiForecast(section, body) {
+  const rows = (body.channels || []).map((c) => [
+    c.channel,
+    num(c.predicted_roi === null ? "no revenue" : pct(c.predicted_roi)),
+    num(range(c.roi_lower_80, c.roi_upper_80, pct)),
+    num(range(c.roi_lower_95, c.roi_upper_95, pct)),
+    num(money(c.predicted_spend)),
+    num(money(c.predicted_revenue)),
+    c.model || "–",
+    num(isNum(c.backtest_smape) ? `${nf.dec.format(c.backtest_smape)} (${nf.dec.format(c.baseline_smape)})` : "–"),
+  ]);
+  const horizon = body.horizon_days;
+  const caption = `Predicted ROI over the next ${horizon ? `${horizon} days` : "horizon"}, ${channelText()}`;
+  $(".about", section).textContent = `${runText(body.run)} ROI = (revenue − spend) / spend over the forecast`
+    + ` horizon (the days selector shortens it), with 80% and 95% intervals.`;
+  const head = ["Channel", num("ROI"), num("80% interval"), num("95% interval"), num("Spend"),
+    num("Revenue"), "Model", { text: "sMAPE (naive)", num: true, title: "backtest sMAPE, seasonal naive in brackets" }];
+  const best = (body.channels || []).filter((c) => c.channel !== "all" && isNum(c.predicted_roi))
+    .sort((a, b) => b.predicted_roi - a.predicted_roi)[0];
+  section.slotAlt = `Bar chart: ${caption}.` + (best ? ` Highest: ${best.channel} at ${pct(best.predicted_roi)}.` : "")
+    + " The numbers are in the table below.";
+  return table(caption, head, rows);
+}
+
+// The series shown in a time-series table: the filtered channel, else "all".
+function pickSeries(body) {
+  const series = body.series || [];
+  return series.find((s) => s.channel === (state.channel || "all")) || series[0] || { channel: "", points: [] };
+}
+
+function renderRoiSeries(section, body) {
+  const s = pickSeries(body);
+  const rows = s.points.map((p) => [
+    day(p.day), p.kind, num(money(p.spend)), num(money(p.revenue)), num(pct(p.roi)),
+    num(range(p.roi_lower_80, p.roi_upper_80, pct)), num(isNum(p.conversions) ? nf.dec.format(p.conversions) : "–"),
+  ]);
+  const caption = `Daily spend, revenue, ROI and conversions, ${s.channel || channelText()}: actuals (${daysText()}) then forecasts`;
+  $(".about", section).textContent = `${runText(body.run)} Actuals solid, forecasts dashed with 80% and 95% bands;`
+    + " a missing value is unknown, not zero.";
+  const last = s.points.filter((p) => p.kind === "actual").at(-1);
+  section.slotAlt = `Line charts of ROI (top) and conversions (bottom) for ${s.channel || channelText()}, `
+    + `actuals then forecasts.` + (last ? ` Last actual day ${day(last.day)}: ROI ${pct(last.roi)}.` : "")
+    + " The numbers are in the table below.";
+  return table(caption, ["Day", "Kind", num("Spend"), num("Revenue"), num("ROI"), num("ROI 80%"), num("Conversions")], rows);
+}
+
+function renderReach(section, body) {
+  const s = pickSeries(body);
+  let upper = false;
+  const rows = s.points.map((p) => {
+    upper ||= !!p.reach_is_upper_bound;
+    return [
+      day(p.day), p.kind,
+      num(isNum(p.reach) ? `${p.reach_is_upper_bound ? "≤ " : ""}${count(p.reach)}` : "–"),
+      num(count(p.impressions)), num(count(p.clicks)),
+      num(isNum(p.ctr) ? nf.pct2.format(p.ctr) : "–"),
+    ];
+  });
+  const caption = `Daily reach, impressions, clicks and CTR, ${s.channel || channelText()}: actuals (${daysText()}) then forecasts`;
+  $(".about", section).textContent = `${runText(body.run)} CTR = clicks / impressions.`
+    + (upper ? " Reach marked ≤ is summed over campaigns, so it counts people more than once: an upper bound." : "");
+  section.slotAlt = `Line charts of reach and click-through rate for ${s.channel || channelText()}, actuals then forecasts.`
+    + " The numbers are in the table below.";
+  return table(caption, ["Day", "Kind", num("Reach"), num("Impressions"), num("Clicks"), num("CTR")], rows);
+}
+
+function renderBudget(section, body) {
+  const rows = (body.channels || []).map((c) => [
+    c.channel, num(money(c.current_daily)), num(money(c.recommended_daily)),
+    num(isNum(c.change_percent) ? nf.signedPct.format(c.change_percent / 100) : "–"),
+    num(`${pct(c.expected_roi_current)} → ${pct(c.expected_roi)}`),
+    num(pct(c.marginal_roi)), c.curve ? c.curve.confidence : "–",
+  ]);
+  const t = body.totals;
+  const foot = t ? ["Total", num(money(t.current_daily)), num(money(t.recommended_daily)),
+    num(isNum(t.current_daily) && t.current_daily ? nf.signedPct.format(t.recommended_daily / t.current_daily - 1) : "–"),
+    num(`${pct(t.expected_roi_current)} → ${pct(t.expected_roi)}`), "", ""] : null;
+  const uplift = $("#uplift");
+  if (t) {
+    uplift.textContent = `Expected revenue ${money(t.expected_revenue_daily)} a day against ${money(t.expected_revenue_current_daily)}`
+      + ` now: ${nf.signedInt.format(t.uplift_daily)} a day (${nf.signedInt.format(t.uplift_daily * 30)} over 30 days),`
+      + ` ROI ${pct(t.expected_roi_current)} → ${pct(t.expected_roi)}.`;
+    uplift.className = `uplift ${t.uplift_daily >= 0 ? "good" : "bad"}`;
+    const input = $("#total");
+    if (document.activeElement !== input && state.total === "") input.value = Math.round(t.current_daily);
+    input.placeholder = nf.int.format(t.current_daily);
+  } else {
+    uplift.textContent = "";
+  }
+  $(".about", section).textContent = `${runText(body.run)} The split of a daily total over the channels, each within`
+    + " 0.5×–2× of its current spend (the last 28 days), from fitted response curves."
+    + (body.reoptimised ? " Re-optimised for the total you entered." : "");
+  const caption = `Current and recommended daily budget${state.total ? ` for a total of ${money(Number(state.total))}` : ""}, `
+    + channelText();
+  section.slotAlt = "Grouped bar chart of current and recommended daily spend per channel, with the change in percent."
+    + " The numbers are in the table below.";
+  return table(caption, ["Channel", num("Current"), num("Recommended"), num("Change"), num("Expected ROI"),
+    num("Marginal ROI"), "Confidence"], rows, foot);
+}
+
+// What the budget chart shows when it cannot follow the total.
+PANELS[3].chartNote = () => (state.total && !CHART_TAKES_TOTAL
+  ? "The chart shows the stored recommendation for the current total; the table shows the split for yours." : "");
+
+/* Loads one panel's data and renders it, unless its answer is unchanged.
+ * Returns the body (or null on an error, shown in the panel). */
+async function loadPanel(panel, force) {
+  const section = document.getElementById(panel.id);
+  const q = query(panel.data);
+  const url = `${API}/${panel.id}/data${[...q.keys()].length ? `?${q}` : ""}`;
+  const wrap = $(".table-wrap", section);
+  let got;
+  try {
+    got = await getJSON(url);
+  } catch (e) {
+    wrap.replaceChildren(el("p", { class: "bad", text: `Cannot reach the API: ${e.message}` }));
+    return null;
+  }
+  const { res, body, etag } = got;
+  if (!res.ok) {
+    const msg = errorText(res, body);
+    if (panel.id === "budget-recommendation" && body && body.error && body.error.code === "infeasible") {
+      $("#uplift").textContent = `That total cannot be split: ${body.error.message}`;
+      $("#uplift").className = "uplift bad";
+      return null;
+    }
+    wrap.replaceChildren(el("p", { class: "bad", text: `Cannot load the data: ${msg}` }));
+    return null;
+  }
+  if (!force && etag && seen.get(url) === etag && wrap.firstChild) return body;
+  seen.set(url, etag);
+  wrap.replaceChildren(panel.render(section, body));
+  if (section.slotAlt) panel.slot.setAlt(section.slotAlt);
+  panel.slot.setNote(panel.chartNote ? panel.chartNote() : "");
+  return body;
+}
+
+// Channel names for the filter, from the unfiltered ROI forecast.
+function learnChannels(body) {
+  if (!body || state.channel) return;
+  const names = (body.channels || []).map((c) => c.channel).filter((c) => c !== "all");
+  if (names.join() === state.channels.join()) return;
+  state.channels = names;
+  const select = $("#channel");
+  select.replaceChildren(el("option", { value: "", text: "All channels" }),
+    ...names.map((n) => el("option", { value: n, text: n })));
+  select.value = state.channel;
+}
+
+function showEmpty(bodies) {
+  const empty = bodies.find((b) => b && b.run === null);
+  $("#empty").hidden = !empty;
+  if (empty) {
+    $("#empty-hint").textContent = empty.hint || "No ML run yet.";
+    $(".origin").textContent = location.origin;
+  }
+}
+
+// --- status -------------------------------------------------------------------
+
+function jobText(name, job) {
+  if (!job) return el("span", { text: `${name}: unknown` });
+  const last = job.last_run;
+  const parts = [];
+  let cls = "";
+  if (!last) parts.push("never run");
+  else if (last.status === "running") parts.push(`run #${last.id} running since ${when(last.started_at)}`);
+  else {
+    cls = last.status === "succeeded" ? "good" : "bad";
+    parts.push(`last run #${last.id} ${last.status} ${when(last.finished_at || last.started_at)} (${last.trigger})`);
+    if (last.error) parts.push(`error: ${last.error}`);
+  }
+  parts.push(`next ${when(job.next_run)}`);
+  const span = el("span", { class: `job ${cls}`, text: `${name}: ${parts.join(", ")}` });
+  if (last) span.dataset.runId = String(last.id);
+  span.dataset.status = last ? last.status : "never";
+  return span;
+}
+
+async function loadStatus() {
+  const box = $("#status");
+  try {
+    const { res, body } = await getJSON(`${API}/status`);
+    if (!res.ok || !body) {
+      box.className = "status bad";
+      box.textContent = `Status: ${errorText(res, body)}`;
+      return null;
+    }
+    const jobs = body.jobs || {};
+    const db = body.database && body.database.reachable;
+    box.className = "status";
+    box.replaceChildren(
+      el("span", { id: "status-ml" }, jobText("ML sync", jobs.ml_sync)),
+      el("span", { id: "status-campaigns" }, jobText("Campaign sync", jobs.campaign_sync)),
+      el("span", { class: db ? "" : "bad", text: db ? `mldash ${body.version}` : "database unreachable" }),
+    );
+    return body;
+  } catch (e) {
+    box.className = "status bad";
+    box.textContent = `Cannot reach the API: ${e.message}`;
+    return null;
+  }
+}
+
+// --- refresh --------------------------------------------------------------------
+
+let refreshing = null;
+
+/* Reloads the status, the four tables and the visible charts (the others
+ * when they scroll into view). force re-renders unchanged answers too (a
+ * filter changed). */
+async function refresh(force = false) {
+  if (refreshing) return refreshing;
+  const button = $("#refresh");
+  button.disabled = true;
+  refreshing = (async () => {
+    const [, ...bodies] = await Promise.all([loadStatus(), ...PANELS.map((p) => loadPanel(p, force))]);
+    learnChannels(bodies[0]);
+    showEmpty(bodies);
+    const withRun = bodies.find((b) => b && b.run);
+    state.lastRun = withRun ? withRun.run.id : null;
+    document.body.dataset.run = String(state.lastRun);
+    // Every chart is revalidated (visible ones now, the others when they
+    // scroll into view): a 304 keeps the image shown.
+    for (const panel of PANELS) panel.slot.invalidate();
+    $("#refreshed").textContent = `last refreshed ${timeFmt.format(new Date())}.`;
+    document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
+  })().finally(() => {
+    refreshing = null;
+    button.disabled = false;
+  });
+  return refreshing;
+}
+
+// --- sync now --------------------------------------------------------------------
+
+function askToken() {
+  const form = $("#token-form");
+  form.hidden = false;
+  $("#token").focus();
+}
+
+async function waitForRun(runId) {
+  for (;;) {
+    await new Promise((ok) => setTimeout(ok, SYNC_POLL_MS));
+    const body = await loadStatus();
+    const last = body && body.jobs && body.jobs.ml_sync && body.jobs.ml_sync.last_run;
+    if (last && (last.id > runId || (last.id === runId && last.status !== "running"))) return last;
+  }
+}
+
+async function syncNow() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) {
+    askToken();
+    return;
+  }
+  const button = $("#sync");
+  button.disabled = true;
+  button.textContent = "Syncing…";
+  showMessage("ML sync running…", "info");
+  try {
+    const res = await fetch(`${API}/sync-now`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+    let body = null;
+    try { body = await res.json(); } catch { /* not JSON */ }
+    if (res.ok) {
+      showMessage(`ML sync run #${body.run_id} ${body.status} in ${nf.dec.format(body.seconds)} s.`, "good");
+      await refresh();
+    } else if (res.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      showMessage("The token was refused (401): enter it again.");
+      askToken();
+    } else if (res.status === 403) {
+      showMessage(`Sync refused (403): ${body && body.error ? body.error.message : "writes are disabled"}.`);
+    } else if (res.status === 409) {
+      const id = body && body.error && body.error.run_id;
+      showMessage(`A sync is already running${id ? ` (run #${id})` : ""}: the page refreshes when it ends.`, "info");
+      const last = await waitForRun(id || 0);
+      showMessage(`ML sync run #${last.id} ${last.status}.`, last.status === "succeeded" ? "good" : "bad");
+      await refresh();
+    } else {
+      showMessage(`Sync failed: ${errorText(res, body)}`);
+      await loadStatus();
+    }
+  } catch (e) {
+    showMessage(`Sync failed: ${e.message}`);
+  } finally {
+    button.disabled = false;
+    button.textContent = "Sync now";
+  }
+}
+
+// --- wiring -----------------------------------------------------------------------
+
+function wire() {
+  $("#channel").addEventListener("change", (e) => {
+    state.channel = e.target.value;
+    refresh(true);
+  });
+  $("#days").addEventListener("change", (e) => {
+    state.days = e.target.value;
+    refresh(true);
+  });
+  $("#refresh").addEventListener("click", () => refresh());
+  $("#sync").addEventListener("click", syncNow);
+  $("#token-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const value = $("#token").value.trim();
+    if (!value) return;
+    sessionStorage.setItem(TOKEN_KEY, value);
+    $("#token").value = "";
+    $("#token-form").hidden = true;
+    syncNow();
+  });
+  $("#token-cancel").addEventListener("click", () => {
+    $("#token-form").hidden = true;
+  });
+  $("#budget-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const input = $("#total");
+    state.total = input.value === "" ? "" : String(Number(input.value));
+    const budget = PANELS[3];
+    loadPanel(budget, true).then(() => budget.slot.invalidate());
+  });
+  $("#total-reset").addEventListener("click", () => {
+    state.total = "";
+    $("#total").value = "";
+    const budget = PANELS[3];
+    loadPanel(budget, true).then(() => budget.slot.invalidate());
+  });
+  darkQuery.addEventListener("change", (e) => {
+    state.dark = e.matches;
+    for (const panel of PANELS) panel.slot.invalidate();
+  });
+  setInterval(() => refresh(), REFRESH_MS);
+}
+
+watchCharts();
+wire();
+refresh();
