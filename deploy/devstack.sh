@@ -301,6 +301,18 @@ scheduler_down() { stop_pid "$RUN/scheduler.pid" mldash-schedule 30; }
 
 # --- demo data ----------------------------------------------------------------
 
+# The Bruno collection's environment for this stack (bruno/environments/
+# local.bru, git-ignored): its port and API token, readable by us only.
+bruno_env() {
+	[ -d "$ROOT/bruno" ] || return 0
+	mkdir -p "$ROOT/bruno/environments"
+	(
+		umask 077
+		printf 'vars {\n  baseUrl: http://127.0.0.1:%s/api/ml-dashboard\n  token: %s\n}\n' \
+			"$PORT" "$API_TOKEN" >"$ROOT/bruno/environments/local.bru"
+	)
+}
+
 # Drops a demo campaign file into the spool and runs one campaign sync, as
 # the hourly job would (the same data twice is recognised and skipped), then
 # one ML sync so that the dashboards have something to show.
@@ -313,6 +325,8 @@ demo() {
 	mv "$VAR/spool/demo-campaigns.csv.part" "$VAR/spool/demo-campaigns.csv"
 	MLDASH_CONFIG=$CONF "$BUILD/cli/mldash" sync campaigns
 	MLDASH_CONFIG=$CONF "$BUILD/cli/mldash" sync ml
+	bruno_env
+	say "Bruno: cd bruno && ../tests/node/node_modules/.bin/bru run -r --env local --exclude-tags needs-lock"
 	say "forecasts: curl http://127.0.0.1:$PORT/api/ml-dashboard/roi-forecast/data"
 	say "import your own report files with:"
 	say "  curl -H 'Authorization: Bearer $API_TOKEN' -H 'Content-Type: text/csv' \\"
