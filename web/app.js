@@ -19,7 +19,10 @@ const DEFAULT_W = 800;
 const DEFAULT_H = 400;
 const DEFAULT_MIN_W = 640;
 const DEFAULT_MAX_W = 880;
-const SIZE_STEP = 50; // requested widths are rounded: fewer distinct draws
+const TALL_BELOW = 560; // CSS pixels: narrower panels get 5:4 charts
+const TALL_RATIO = 0.8;
+const SIZE_STEP = 50;
+const NEAR_PX = 200; // charts this close to the screen count as visible // requested widths are rounded: fewer distinct draws
 const LIMITS = { wmin: 200, wmax: 2400, hmin: 150, hmax: 1600 };
 
 // The chart endpoint takes width, height, theme, days and channel only
@@ -59,6 +62,7 @@ const nf = {
   int: new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 }),
   dec: new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }),
   pct: new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 }),
+  pct0: new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 0, signDisplay: "negative" }),
   pct2: new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 }),
   signedPct: new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" }),
   signedInt: new Intl.NumberFormat(undefined, { maximumFractionDigits: 0, signDisplay: "exceptZero" }),
@@ -70,7 +74,10 @@ const isNum = (x) => typeof x === "number" && Number.isFinite(x);
 const money = (x) => (isNum(x) ? (Math.abs(x) >= 100 ? nf.int.format(x) : nf.dec.format(x)) : "–");
 const count = (x) => (isNum(x) ? nf.int.format(x) : "–");
 const pct = (x) => (isNum(x) ? nf.pct.format(x) : "–");
-const range = (lo, hi, f) => (isNum(lo) && isNum(hi) ? `${f(lo)} to ${f(hi)}` : "–");
+const pctRange = (lo, hi) => {
+  if (!isNum(lo) || !isNum(hi)) return "–";
+  return nf.pct0.formatRange ? nf.pct0.formatRange(lo, hi) : `${nf.pct0.format(lo)} to ${nf.pct0.format(hi)}`;
+};
 const day = (s) => (s ? dayFmt.format(new Date(`${s}T00:00:00Z`)) : "–");
 const when = (s) => (s ? timeFmt.format(new Date(s)) : "–");
 
@@ -181,8 +188,7 @@ class ChartSlot {
     this.figure = $("figure.chart", section);
     this.img = $("img", this.figure);
     this.note = $("p.note", section);
-    this.visible = false;
-    this.stale = true;      // wants a (re)load when visible
+    this.stale = false;     // wants a (re)load when visible: set by refresh
     this.shownUrl = "";     // API URL of what the <img> shows
     this.etag = "";
     this.objectUrl = "";
@@ -195,21 +201,28 @@ class ChartSlot {
   url() {
     const css = this.figure.clientWidth || DEFAULT_W;
     const dpr = Math.min(window.devicePixelRatio || 1, 2);
+    // The charts' text scales with their height: a narrow panel (a phone)
+    // gets a taller chart, or its labels would be a few pixels high.
+    const tall = css < TALL_BELOW;
     let w = Math.round((css * dpr) / SIZE_STEP) * SIZE_STEP;
     w = Math.min(LIMITS.wmax, Math.max(LIMITS.wmin, w));
-    const h = Math.min(LIMITS.hmax, Math.max(LIMITS.hmin, Math.round(w / 2)));
+    const h = Math.min(LIMITS.hmax, Math.max(LIMITS.hmin, Math.round(w * (tall ? TALL_RATIO : 0.5))));
     const q = query(this.panel.chart);
     const plain = [...q.keys()].length === 0 && !state.dark;
-    if (plain && w >= DEFAULT_MIN_W && w <= DEFAULT_MAX_W) return `${API}/${this.panel.id}/chart`;
+    if (plain && !tall && w >= DEFAULT_MIN_W && w <= DEFAULT_MAX_W) return `${API}/${this.panel.id}/chart`;
     q.set("width", String(w));
     q.set("height", String(h));
     if (state.dark) q.set("theme", "dark");
     return `${API}/${this.panel.id}/chart?${q}`;
   }
 
+  // Marks the chart out of date and loads it now if it is on screen (the
+  // layout itself, not the observer's last report, which may predate the
+  // tables pushing it down); otherwise the observer loads it later.
   invalidate() {
     this.stale = true;
-    if (this.visible) this.load();
+    const r = this.figure.getBoundingClientRect();
+    if (r.bottom > -NEAR_PX && r.top < window.innerHeight + NEAR_PX) this.load();
   }
 
   async load() {
@@ -252,6 +265,7 @@ class ChartSlot {
       this.img.src = objectUrl;
       this.img.width = w;
       this.img.height = h;
+      this.img.style.aspectRatio = `${w} / ${h}`;
       this.img.dataset.src = url;
       this.img.dataset.etag = etag;
       this.img.dataset.bytes = String(blob.size);
@@ -298,10 +312,9 @@ function watchCharts() {
   const seenOnScreen = new IntersectionObserver((entries) => {
     for (const entry of entries) {
       const slot = slots.get(entry.target);
-      slot.visible = entry.isIntersecting;
-      if (slot.visible && slot.stale) slot.load();
+      if (entry.isIntersecting && slot.stale) slot.load();
     }
-  }, { rootMargin: "200px 0px" });
+  }, { rootMargin: `${NEAR_PX}px 0px` });
   const sized = new ResizeObserver((entries) => {
     for (const entry of entries) slots.get(entry.target).resized();
   });
@@ -333,8 +346,8 @@ function renderRoiForecast(section, body) {
   const rows = (body.channels || []).map((c) => [
     c.channel,
     num(c.predicted_roi === null ? "no revenue" : pct(c.predicted_roi)),
-    num(range(c.roi_lower_80, c.roi_upper_80, pct)),
-    num(range(c.roi_lower_95, c.roi_upper_95, pct)),
+    num(pctRange(c.roi_lower_80, c.roi_upper_80)),
+    num(pctRange(c.roi_lower_95, c.roi_upper_95)),
     num(money(c.predicted_spend)),
     num(money(c.predicted_revenue)),
     c.model || "–",
@@ -363,7 +376,7 @@ function renderRoiSeries(section, body) {
   const s = pickSeries(body);
   const rows = s.points.map((p) => [
     day(p.day), p.kind, num(money(p.spend)), num(money(p.revenue)), num(pct(p.roi)),
-    num(range(p.roi_lower_80, p.roi_upper_80, pct)), num(isNum(p.conversions) ? nf.dec.format(p.conversions) : "–"),
+    num(pctRange(p.roi_lower_80, p.roi_upper_80)), num(isNum(p.conversions) ? nf.dec.format(p.conversions) : "–"),
   ]);
   const caption = `Daily spend, revenue, ROI and conversions, ${s.channel || channelText()}: actuals (${daysText()}) then forecasts`;
   $(".about", section).textContent = `${runText(body.run)} Actuals solid, forecasts dashed with 80% and 95% bands;`

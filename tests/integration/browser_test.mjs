@@ -48,14 +48,21 @@ const charts = (page) => page.$$eval(".chart img", (imgs) => imgs.map((i) => ({
   natural: i.complete ? i.naturalWidth : 0, alt: i.alt,
 })));
 
-// Scrolls each chart into view (only visible charts load) until all decode.
-async function allChartsDecoded(page, label) {
-  for (const fig of await page.$$(".chart")) await fig.scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => [...document.querySelectorAll(".chart img")]
-    .every((i) => i.dataset.src && i.complete && i.naturalWidth > 0), null, { timeout: 15000 })
-    .catch(() => {});
+// Scrolls each chart into view in turn (only charts on screen load) and
+// waits until it shows a decoded image whose API URL contains `want`.
+async function allChartsDecoded(page, label, want = "") {
+  const figures = await page.$$(".chart");
+  for (const fig of figures) {
+    await fig.scrollIntoViewIfNeeded();
+    await fig.$eval("img", (i, w) => new Promise((done) => {
+      const ready = () => i.dataset.src && i.dataset.src.includes(w) && i.complete && i.naturalWidth > 0;
+      const poll = () => (ready() ? done() : setTimeout(poll, 50));
+      poll();
+    }), want).catch(() => {});
+  }
   const got = await charts(page);
-  check(got.length === 4 && got.every((c) => c.natural > 0), `${label}: the four charts decode (${got.map((c) => c.natural).join(", ")} px wide)`);
+  check(got.length === 4 && got.every((c) => c.natural > 0 && c.src.includes(want)),
+    `${label}: the four charts decode (${got.map((c) => c.natural).join(", ")} px wide)`);
   return got;
 }
 
@@ -87,9 +94,7 @@ try {
   // Channel filter: new chart URLs, new images, tables of that channel.
   const pick = channels[0];
   await page.selectOption("#channel", pick);
-  await page.waitForFunction((ch) => [...document.querySelectorAll(".chart img")]
-    .filter((i) => i.dataset.src).every((i) => i.dataset.src.includes(`channel=${ch}`)), pick, { timeout: 15000 });
-  const filtered = await allChartsDecoded(page, `channel=${pick}`);
+  const filtered = await allChartsDecoded(page, `channel=${pick}`, `channel=${pick}`);
   check(filtered.every((c, i) => c.src !== first[i].src && c.src.includes(`channel=${pick}`)),
     `channel=${pick}: every chart URL carries the channel`);
   check(filtered.every((c, i) => c.etag !== first[i].etag || c.bytes !== first[i].bytes),
@@ -103,12 +108,11 @@ try {
   await page.waitForFunction((n) => document.querySelector("#roi-timeseries tbody").rows.length < n, before, { timeout: 10000 });
   const after = await page.$eval("#roi-timeseries tbody", (b) => b.rows.length);
   check(after < before, `days=7: the ROI series table went from ${before} to ${after} rows`);
-  await page.waitForFunction(() => document.querySelector("#reach-ctr .chart img").dataset.src.includes("days=7"), null, { timeout: 10000 });
-  ok("days=7: the chart URLs carry days=7");
+  const week = (await allChartsDecoded(page, "days=7", "channel=")).slice(0, 3);
+  check(week.every((c) => c.src.includes("days=7")), "days=7: the three time-based charts' URLs carry days=7");
   await page.selectOption("#channel", "");
   await page.selectOption("#days", "");
-  await page.waitForFunction(() => [...document.querySelectorAll(".chart img")].slice(0, 1)
-    .every((i) => !i.dataset.src.includes("channel=")), null, { timeout: 10000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
 
   // A new total re-optimises the budget.
   const uplift0 = await page.textContent("#uplift");
@@ -142,8 +146,8 @@ try {
   if (SHOTS) {
     await page.emulateMedia({ colorScheme: "dark" });
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForFunction(() => [...document.querySelectorAll(".chart img")].slice(0, 2)
-      .every((i) => i.dataset.src.includes("theme=dark") && i.complete && i.naturalWidth > 0), null, { timeout: 15000 });
+    await allChartsDecoded(page, "dark theme", "theme=dark");
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SHOTS, "dashboard-dark.png") });
     ok(`screenshot ${path.join(SHOTS, "dashboard-dark.png")} (charts with theme=dark)`);
   }
