@@ -35,9 +35,16 @@ const context = await chromium.launchPersistentContext(process.env.USER_DATA_DIR
 });
 const problems = [];
 let failed = false;
+// While a check provokes an error answer on purpose, chromium's own "Failed
+// to load resource" line for that status is expected.
+let expectedStatus = null;
 
 function watch(page, label) {
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`${label}: console: ${m.text()}`); });
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    if (expectedStatus && m.text().includes(`status of ${expectedStatus}`)) return;
+    problems.push(`${label}: console: ${m.text()}`);
+  });
   page.on("pageerror", (e) => problems.push(`${label}: page error: ${e.message}`));
   page.on("dialog", (d) => d.dismiss());
 }
@@ -132,6 +139,14 @@ try {
   await page.click("#sync");
   await page.waitForSelector("#token-form:not([hidden])", { timeout: 5000 });
   ok("Sync now asks for the token");
+  expectedStatus = 401;
+  await page.fill("#token", "not-the-token");
+  await page.click("#token-form button[type=submit]");
+  await page.waitForFunction(() => /401/.test(document.querySelector("#message").textContent)
+    && !document.querySelector("#token-form").hidden, null, { timeout: 10000 });
+  check(await page.evaluate(() => !sessionStorage.getItem("mldash.api_token")),
+    `a wrong token: "${(await page.textContent("#message")).trim()}", asked again, not kept`);
+  expectedStatus = null;
   await page.fill("#token", TOKEN);
   await page.click("#token-form button[type=submit]");
   await page.waitForFunction((r) => Number(document.querySelector("#status-ml .job")?.dataset.runId) > r, run0, { timeout: 20000 });
@@ -142,6 +157,22 @@ try {
   await page.waitForFunction((r) => document.body.dataset.run === String(r), run1, { timeout: 10000 });
   ok(`the panels show run #${run1}`);
   await allChartsDecoded(page, "after the sync");
+
+  // 409: another sync holds the lock (played by the browser: a real one is
+  // over in a tenth of a second); the page waits for it and refreshes.
+  expectedStatus = 409;
+  await page.route("**/api/ml-dashboard/sync-now", (route) => route.fulfill({
+    status: 409, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "sync_running", message: "a sync is running", run_id: run1 } }),
+  }));
+  const loaded = Number(await page.getAttribute("body", "data-loaded"));
+  await page.click("#sync");
+  await page.waitForFunction(() => /already running/.test(document.querySelector("#message").textContent), null, { timeout: 5000 });
+  ok(`409: "${(await page.textContent("#message")).trim()}"`);
+  await page.waitForFunction((n) => Number(document.body.dataset.loaded) > n, loaded, { timeout: 10000 });
+  ok(`409: refreshed when run #${run1} ended: "${(await page.textContent("#message")).trim()}"`);
+  await page.unroute("**/api/ml-dashboard/sync-now");
+  expectedStatus = null;
 
   if (SHOTS) {
     await page.emulateMedia({ colorScheme: "dark" });
