@@ -61,6 +61,7 @@ state.dark = darkQuery.matches;
 const nf = {
   int: new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 }),
   dec: new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }),
+  one: new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
   pct: new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 }),
   pct0: new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 0, signDisplay: "negative" }),
   pct2: new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 }),
@@ -190,6 +191,7 @@ class ChartSlot {
     this.note = $("p.note", section);
     this.stale = false;     // wants a (re)load when visible: set by refresh
     this.shownUrl = "";     // API URL of what the <img> shows
+    this.requested = "";    // API URL of the latest load
     this.etag = "";
     this.objectUrl = "";
     this.loading = null;
@@ -231,7 +233,8 @@ class ChartSlot {
       return this.loading;
     }
     this.stale = false;
-    this.loading = this.fetchOnce(this.url()).finally(() => {
+    this.requested = this.url();
+    this.loading = this.fetchOnce(this.requested).finally(() => {
       this.loading = null;
       if (this.again) {
         this.again = false;
@@ -300,7 +303,7 @@ class ChartSlot {
   resized() {
     clearTimeout(this.resizeTimer);
     this.resizeTimer = setTimeout(() => {
-      if (this.url() !== this.shownUrl) this.invalidate();
+      if (this.url() !== this.requested) this.invalidate();
     }, RESIZE_DEBOUNCE_MS);
   }
 }
@@ -350,15 +353,18 @@ function renderRoiForecast(section, body) {
     num(pctRange(c.roi_lower_95, c.roi_upper_95)),
     num(money(c.predicted_spend)),
     num(money(c.predicted_revenue)),
-    c.model || "–",
-    num(isNum(c.backtest_smape) ? `${nf.dec.format(c.backtest_smape)} (${nf.dec.format(c.baseline_smape)})` : "–"),
+    {
+      text: isNum(c.backtest_smape) ? `${nf.one.format(c.backtest_smape)} / ${nf.one.format(c.baseline_smape)}` : "–",
+      num: true, title: c.model ? `model ${c.model}` : "",
+    },
   ]);
   const horizon = body.horizon_days;
   const caption = `Predicted ROI over the next ${horizon ? `${horizon} days` : "horizon"}, ${channelText()}`;
   $(".about", section).textContent = `${runText(body.run)} ROI = (revenue − spend) / spend over the forecast`
-    + ` horizon (the days selector shortens it), with 80% and 95% intervals.`;
+    + " horizon (the days selector shortens it), with 80% and 95% intervals; sMAPE: backtest error of the"
+    + " model against seasonal naive.";
   const head = ["Channel", num("ROI"), num("80% interval"), num("95% interval"), num("Spend"),
-    num("Revenue"), "Model", { text: "sMAPE (naive)", num: true, title: "backtest sMAPE, seasonal naive in brackets" }];
+    num("Revenue"), { text: "sMAPE", num: true, title: "backtest sMAPE of the model chosen / of seasonal naive (lower is better)" }];
   const best = (body.channels || []).filter((c) => c.channel !== "all" && isNum(c.predicted_roi))
     .sort((a, b) => b.predicted_roi - a.predicted_roi)[0];
   section.slotAlt = `Bar chart: ${caption}.` + (best ? ` Highest: ${best.channel} at ${pct(best.predicted_roi)}.` : "")

@@ -2,11 +2,13 @@
 // by playwright-core): run by test_clients_browser.sh against the test stack.
 //
 // Environment: SITE (the page's URL), API_TOKEN, USER_DATA_DIR (fresh, empty),
+// ACCESS_LOG (nginx's access log),
 // SCREENSHOT_DIR (optional: dashboard-light.png and dashboard-dark.png at
 // 1440x900 go there). Exits 0 when every check passed, 1 otherwise.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { readFileSync } from "node:fs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, "../node/package.json"));
@@ -15,6 +17,7 @@ const { chromium } = require("playwright-core");
 const SITE = process.env.SITE;
 const TOKEN = process.env.API_TOKEN;
 const SHOTS = process.env.SCREENSHOT_DIR || "";
+const ACCESS_LOG = process.env.ACCESS_LOG; // nginx's, to see the 304s
 const started = Date.now();
 
 function ok(what) {
@@ -92,7 +95,22 @@ try {
   const channels = await page.$$eval("#channel option", (os) => os.map((o) => o.value).filter(Boolean));
   check(channels.length >= 2, `the channel filter lists the run's channels (${channels.join(", ")})`);
 
+  // Refresh: conditional requests, answered 304 for what did not change.
+  // The browser hands the page its stored copy as a 200, so the 304s are
+  // counted in nginx's access log.
+  const log = () => readFileSync(ACCESS_LOG, "utf8");
+  const logBefore = log().length;
+  const n0 = Number(await page.getAttribute("body", "data-loaded"));
+  await page.click("#refresh");
+  await page.waitForFunction((n) => Number(document.body.dataset.loaded) > n, n0, { timeout: 10000 });
+  await page.waitForTimeout(500); // the visible charts' revalidation
+  const lines = log().slice(logBefore).split("\n").filter((l) => l.includes("/api/ml-dashboard/"));
+  const unchanged = lines.filter((l) => /" 304 /.test(l)).length;
+  check(lines.length >= 7 && unchanged === lines.length,
+    `Refresh: ${lines.length} conditional requests, ${unchanged} answered 304 (nothing downloaded again)`);
+
   if (SHOTS) {
+    await page.mouse.move(0, 0); // no hover on the screenshot
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SHOTS, "dashboard-light.png") });
     ok(`screenshot ${path.join(SHOTS, "dashboard-light.png")}`);

@@ -28,6 +28,7 @@ if [ "${MLDASH_UPDATE_SCREENSHOTS:-0}" = 1 ]; then
 fi
 mkdir -p "$TMP/profile"
 SITE="http://127.0.0.1:$MLDASH_PORT/" API_TOKEN=$API_TOKEN USER_DATA_DIR=$TMP/profile \
+	ACCESS_LOG=$LOG/nginx-access.log \
 	SCREENSHOT_DIR=$shots timeout 90 node "$SRC/tests/integration/browser_test.mjs" ||
 	fail "browser checks failed"
 pass "the dashboard page in chromium"
