@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The Bruno collection (bruno/) against the test stack, and every answer it
+# got against docs/openapi.yaml.
+#
+# Two runs of `bru run`: the whole collection but the requests tagged
+# needs-lock, then those (the 409 of a sync-now while another sync runs)
+# while a mariadb session holds the ML sync's named lock, as a running sync
+# would. Fails unless every request ran and every assertion passed, and
+# unless every JSON answer validates against its operation's schema for its
+# status (validate_answers.mjs).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fault_lib.sh"
+
+NODE_DIR=$SRC/tests/node
+BRU=$NODE_DIR/node_modules/.bin/bru
+command -v node >/dev/null || { echo "skip: node is not installed (deploy/install-deps.sh --test)"; exit 77; }
+[ -x "$BRU" ] && [ -d "$NODE_DIR/node_modules/ajv" ] ||
+	{ echo "skip: tests/node/node_modules is missing (deploy/install-npm.sh)"; exit 77; }
+
+LOCK_PID=
+cleanup() {
+	[ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ensure_ml_run
+
+# The stack's environment: its port and token, in a file of our own (the
+# collection's git-ignored local.bru belongs to the developer's stack).
+token=$(sed -n 's/^API_TOKEN=//p' "$MLDASH_VAR_DIR/secrets.env")
+[ -n "$token" ] || fail "no API_TOKEN in $MLDASH_VAR_DIR/secrets.env"
+(
+	umask 077
+	printf 'vars {\n  baseUrl: %s\n  token: %s\n}\n' "$BASE" "$token" >"$TMP/env.bru"
+)
+
+# bru_run REPORT ARGS...: one run over the collection, from its folder; the
+# report leaves out request bodies (1.5 MiB for the 413) and the token.
+bru_run() {
+	local report=$1
+	shift
+	(cd "$SRC/bruno" && "$BRU" run --env-file "$TMP/env.bru" --reporter-json "$report" \
+		--reporter-skip-request-body --reporter-skip-headers Authorization --delay 50 "$@") \
+		>"$report.log" 2>&1
+}
+
+# Everything but the requests that need another sync to hold the lock.
+bru_run "$TMP/main.json" -r --exclude-tags needs-lock || true
+
+# The 409: hold 'mldash.ml_sync' from a session of our own, as a running
+# sync does, for as long as the conflict folder runs; then end the session.
+mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" -N -B \
+	-e "SELECT GET_LOCK('mldash.ml_sync', 30), SLEEP(60)" >/dev/null 2>&1 &
+LOCK_PID=$!
+holder=
+lock_held() {
+	holder=$(sql "SELECT IS_USED_LOCK('mldash.ml_sync')")
+	[ "$holder" != NULL ] && [ -n "$holder" ]
+}
+retry 30 lock_held || fail "the lock 'mldash.ml_sync' was not taken within 30 s"
+bru_run "$TMP/conflict.json" conflict --tags needs-lock || true
+sql "KILL $holder" || true
+wait "$LOCK_PID" 2>/dev/null || true
+LOCK_PID=
+
+for report in main conflict; do
+	[ -s "$TMP/$report.json" ] || { cat "$TMP/$report.json.log" >&2; fail "bru run ($report) wrote no report"; }
+done
+
+# Every request of the collection ran once, and every assertion passed.
+requests_in_collection=$(find "$SRC/bruno" -name '*.bru' ! -name folder.bru ! -name collection.bru \
+	! -path '*/environments/*' | wc -l)
+node --input-type=module - "$requests_in_collection" "$TMP/main.json" "$TMP/conflict.json" <<'JS' ||
+import { readFileSync } from 'node:fs';
+const [expected, ...files] = process.argv.slice(2);
+const sum = { totalRequests: 0, passedRequests: 0, failedRequests: 0, errorRequests: 0, skippedRequests: 0,
+	totalAssertions: 0, passedAssertions: 0, failedAssertions: 0, totalTests: 0, failedTests: 0 };
+const failed = [];
+for (const f of files)
+	for (const run of JSON.parse(readFileSync(f, 'utf8'))) {
+		for (const k of Object.keys(sum)) sum[k] += run.summary[k] ?? 0;
+		for (const r of run.results) {
+			const bad = [...(r.assertionResults ?? []), ...(r.testResults ?? [])].filter((a) => a.status !== 'pass');
+			if (r.error || bad.length)
+				failed.push(`${r.test?.filename}: ${r.response?.status ?? 'no answer'} ${r.error ?? ''}` +
+					bad.map((a) => `\n    ${a.lhsExpr ?? a.description}: ${a.rhsExpr ?? ''} ${a.error ?? ''}`).join(''));
+		}
+	}
+console.log(`bruno: ${sum.totalRequests} requests (${sum.passedRequests} passed, ${sum.failedRequests} failed, ` +
+	`${sum.errorRequests} errors, ${sum.skippedRequests} skipped) of ${expected} in the collection; ` +
+	`${sum.passedAssertions}/${sum.totalAssertions} assertions passed, ${sum.failedTests} of ${sum.totalTests} tests failed`);
+for (const f of failed) console.log(`  FAILED ${f}`);
+const ok = failed.length === 0 && sum.totalRequests === Number(expected) && sum.passedRequests === sum.totalRequests &&
+	sum.failedAssertions === 0 && sum.passedAssertions === sum.totalAssertions && sum.totalAssertions > 0 &&
+	sum.failedTests === 0;
+process.exit(ok ? 0 : 1);
+JS
+	{
+		tail -n 40 "$TMP/main.json.log" "$TMP/conflict.json.log" >&2
+		fail "the Bruno collection did not pass"
+	}
+pass "Bruno collection: every request ran and every assertion passed"
+
+node "$SRC/tests/integration/validate_answers.mjs" "$SRC/docs/openapi.yaml" "$TMP/main.json" "$TMP/conflict.json" ||
+	fail "answers that docs/openapi.yaml does not describe (above)"
+pass "every answer of the run matches docs/openapi.yaml"
