@@ -434,6 +434,16 @@ function renderBudget(section, body) {
     const input = $("#total");
     if (document.activeElement !== input && state.total === "") input.value = Math.round(t.current_daily);
     input.placeholder = nf.int.format(t.current_daily);
+    // The totals the bounds allow (every channel's, so only unfiltered):
+    // the browser refuses others before the server would answer 400.
+    const all = body.channels || [];
+    if (!state.channel && all.length && all.every((c) => isNum(c.lower_daily) && isNum(c.upper_daily))) {
+      const lo = Math.ceil(all.reduce((sum, c) => sum + c.lower_daily, 0));
+      const hi = Math.floor(all.reduce((sum, c) => sum + c.upper_daily, 0));
+      input.min = String(lo);
+      input.max = String(hi);
+      input.title = `from ${nf.int.format(lo)} to ${nf.int.format(hi)} a day (each channel within its bounds)`;
+    }
   } else {
     uplift.textContent = "";
   }
