@@ -302,14 +302,16 @@ scheduler_down() { stop_pid "$RUN/scheduler.pid" mldash-schedule 30; }
 # --- demo data ----------------------------------------------------------------
 
 # The Bruno collection's environment for this stack (bruno/environments/
-# local.bru, git-ignored): its port and API token, readable by us only.
+# local.bru, git-ignored): its port, API token and upload limit, readable by
+# us only.
 bruno_env() {
 	[ -d "$ROOT/bruno" ] || return 0
 	mkdir -p "$ROOT/bruno/environments"
 	(
 		umask 077
-		printf 'vars {\n  baseUrl: http://127.0.0.1:%s/api/ml-dashboard\n  token: %s\n}\n' \
-			"$PORT" "$API_TOKEN" >"$ROOT/bruno/environments/local.bru"
+		printf 'vars {\n  baseUrl: http://127.0.0.1:%s/api/ml-dashboard\n  token: %s\n  maxUploadBytes: %s\n}\n' \
+			"$PORT" "$API_TOKEN" "${MLDASH_API_MAX_UPLOAD_BYTES:-67108864}" \
+			>"$ROOT/bruno/environments/local.bru"
 	)
 }
 

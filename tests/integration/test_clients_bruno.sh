@@ -26,13 +26,14 @@ trap cleanup EXIT
 
 ensure_ml_run
 
-# The stack's environment: its port and token, in a file of our own (the
+# The stack's environment: its port, token and upload limit, in a file of our own (the
 # collection's git-ignored local.bru belongs to the developer's stack).
 token=$(sed -n 's/^API_TOKEN=//p' "$MLDASH_VAR_DIR/secrets.env")
 [ -n "$token" ] || fail "no API_TOKEN in $MLDASH_VAR_DIR/secrets.env"
 (
 	umask 077
-	printf 'vars {\n  baseUrl: %s\n  token: %s\n}\n' "$BASE" "$token" >"$TMP/env.bru"
+	printf 'vars {\n  baseUrl: %s\n  token: %s\n  maxUploadBytes: %s\n}\n' "$BASE" "$token" \
+		"${MLDASH_API_MAX_UPLOAD_BYTES:-67108864}" >"$TMP/env.bru"
 )
 
 # bru_run REPORT ARGS...: one run over the collection, from its folder; the
