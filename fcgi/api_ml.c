@@ -722,6 +722,7 @@ void api_sync_now(struct app *app, const struct request *req, struct response *r
 		json_object_object_add(err, "code", json_object_new_string("sync_running"));
 		json_object_object_add(err, "message", json_object_new_string(sum.error));
 		json_object_object_add(err, "run_id", json_object_new_int64(sum.run_id));
+		json_object_object_add(err, "request_id", json_object_new_string(resp->request_id));
 		json_object_object_add(out, "error", err);
 		response_json(resp, 409, out);
 		resp->cache_control = "no-store";
@@ -751,6 +752,48 @@ void api_sync_now(struct app *app, const struct request *req, struct response *r
 }
 
 /* --- GET /{chart}/chart ------------------------------------------------------- */
+
+/* Does the request ask for a budget other than the stored recommendation? */
+static int budget_scenario(const struct params *p)
+{
+	return p->total >= 0 || !isnan(p->target_roi) || *p->freeze != '\0' || p->lower_ratio >= 0;
+}
+
+/*
+ * Redraws the budget bars for the scenario of p, as GET
+ * /budget-recommendation/data answers it: the recommended spends and the
+ * expected uplift in the subtitle. rows owns the bars. Returns 0, or -1
+ * with the answer (400 infeasible, 503) set.
+ */
+static int apply_budget_scenario(struct app *app, long long run, const struct params *p,
+				 struct chart_data *data, struct chart_rows *rows, struct response *resp)
+{
+	static struct stored ch[MAX_CHANNELS];
+	int n = 0;
+	enum db_status st = load_budget(app, run, ch, &n);
+	if (st != DB_OK) {
+		api_database_failure(app, st, resp);
+		return -1;
+	}
+	if (reoptimise(ch, n, p, resp) != 0)
+		return -1;
+	double uplift = 0;
+	for (int i = 0; i < n; i++)
+		uplift += response_value(&ch[i].curve, ch[i].recommended) -
+			  response_value(&ch[i].curve, ch[i].current);
+	for (int b = 0; b < data->nbars; b++)
+		for (int i = 0; i < n; i++)
+			if (strcmp(rows->bars[b].channel, ch[i].name) == 0)
+				rows->bars[b].recommended = ch[i].recommended;
+	/* The stored subtitle ends with the stored plan's uplift: replace it. */
+	char *old = strstr(data->subtitle, "expected uplift");
+	if (old != NULL)
+		*old = '\0';
+	size_t len = strlen(data->subtitle);
+	snprintf(data->subtitle + len, sizeof data->subtitle - len, "%sexpected uplift %+.0f a day%s",
+		 len && old == NULL ? " · " : "", uplift, p->total >= 0 ? " at the asked total" : "");
+	return 0;
+}
 
 /* The chart named by the route's path: ".../roi-forecast/chart". */
 static int chart_of_path(const char *path)
@@ -793,6 +836,9 @@ static int cached_chart(struct app *app, long long run, int kind, struct respons
 void api_chart(struct app *app, const struct request *req, struct response *resp)
 {
 	static const char *const allowed[] = { "width", "height", "theme", "days", "channel", NULL };
+	/* The budget chart takes the budget answer's scenario parameters too. */
+	static const char *const budget_allowed[] = { "width", "height", "theme", "days", "channel",
+						      "total", "target_roi", "freeze", "bounds", NULL };
 	struct params p;
 	struct run_ref run;
 	enum db_status st;
@@ -801,7 +847,7 @@ void api_chart(struct app *app, const struct request *req, struct response *resp
 		response_error(resp, 404, "not_found", "no such chart: %s", req->path);
 		return;
 	}
-	if (read_params(req, allowed, &p, resp) != 0)
+	if (read_params(req, kind == CHART_BUDGET ? budget_allowed : allowed, &p, resp) != 0)
 		return;
 	struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, app->text_cache };
 	if (read_int_param(req, "width", 200, CHART_WIDTH_MAX, &style.width, resp) != 0 ||
@@ -819,7 +865,7 @@ void api_chart(struct app *app, const struct request *req, struct response *resp
 	if ((st = latest_run(app, &run)) != DB_OK)
 		return api_database_failure(app, st, resp);
 	int is_default = style.width == CHART_DEFAULT_WIDTH && style.height == CHART_DEFAULT_HEIGHT &&
-			 !style.dark && p.days == 0 && *p.channel == '\0';
+			 !style.dark && p.days == 0 && *p.channel == '\0' && !budget_scenario(&p);
 	if (run.id != 0 && is_default && cached_chart(app, run.id, kind, resp)) {
 		resp->cache_control = "public, max-age=30";
 		return;
@@ -833,6 +879,11 @@ void api_chart(struct app *app, const struct request *req, struct response *resp
 			     &rows)) != DB_OK) {
 		chart_rows_free(&rows);
 		return api_database_failure(app, st, resp);
+	}
+	if (kind == CHART_BUDGET && budget_scenario(&p) && run.id != 0 &&
+	    apply_budget_scenario(app, run.id, &p, &data, &rows, resp) != 0) {
+		chart_rows_free(&rows);
+		return;
 	}
 	int empty = data.nbars == 0 && data.panels[0].n == 0;
 	if (*p.channel && run.id != 0 && empty) {

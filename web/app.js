@@ -25,13 +25,6 @@ const SIZE_STEP = 50;
 const NEAR_PX = 200; // charts this close to the screen count as visible // requested widths are rounded: fewer distinct draws
 const LIMITS = { wmin: 200, wmax: 2400, hmin: 150, hmax: 1600 };
 
-// The chart endpoint takes width, height, theme, days and channel only
-// (docs/api.md): `total` re-optimises the budget's data but its chart
-// answers 400 "unknown parameter 'total'". Flip this once the chart draws a
-// re-optimised split; until then the budget chart shows the stored one and
-// says so.
-const CHART_TAKES_TOTAL = false;
-
 // Which query parameters each endpoint accepts (others are a 400).
 const PANELS = [
   { id: "roi-forecast", data: ["channel", "days"], chart: ["channel", "days"], render: renderRoiForecast },
@@ -39,7 +32,7 @@ const PANELS = [
   { id: "reach-ctr", data: ["channel", "days"], chart: ["channel", "days"], render: renderReach },
   {
     id: "budget-recommendation", data: ["channel", "total"],
-    chart: CHART_TAKES_TOTAL ? ["channel", "total"] : ["channel"], render: renderBudget,
+    chart: ["channel", "total"], render: renderBudget,
   },
 ];
 
@@ -277,7 +270,7 @@ class ChartSlot {
       this.objectUrl = objectUrl;
       this.shownUrl = url;
       this.etag = etag;
-      this.setNote(this.panel.chartNote ? this.panel.chartNote() : "");
+      this.setNote("");
     } catch (e) {
       this.setNote(`Chart unavailable: ${e.message}`);
     } finally {
@@ -458,10 +451,6 @@ function renderBudget(section, body) {
     num("Marginal ROI"), "Confidence"], rows, foot);
 }
 
-// What the budget chart shows when it cannot follow the total.
-PANELS[3].chartNote = () => (state.total && !CHART_TAKES_TOTAL
-  ? "The chart shows the stored recommendation for the current total; the table shows the split for yours." : "");
-
 /* Loads one panel's data and renders it, unless its answer is unchanged.
  * Returns the body (or null on an error, shown in the panel). */
 async function loadPanel(panel, force) {
@@ -491,7 +480,6 @@ async function loadPanel(panel, force) {
   seen.set(url, etag);
   wrap.replaceChildren(panel.render(section, body));
   if (section.slotAlt) panel.slot.setAlt(section.slotAlt);
-  panel.slot.setNote(panel.chartNote ? panel.chartNote() : "");
   return body;
 }
 

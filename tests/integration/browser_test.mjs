@@ -151,6 +151,9 @@ try {
   const caption = await page.textContent("#budget-recommendation caption");
   check(/total of/.test(caption), `total=${total}: the budget table is re-optimised ("${caption.trim()}")`);
   ok(`total=${total}: uplift "${uplift0.trim()}" → "${uplift1.trim()}"`);
+  const budgetChart = (await allChartsDecoded(page, `total=${total}`))[3];
+  check(budgetChart.src.includes(`total=${total}`) && budgetChart.etag !== first[3].etag,
+    `total=${total}: the budget chart is drawn for the new total (a new URL and image)`);
 
   // Sync now with the token: a new run, shown in the status line.
   const run0 = Number(await page.getAttribute("#status-ml .job", "data-run-id"));

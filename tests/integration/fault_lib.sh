@@ -29,6 +29,16 @@ ensure_ml_run() {
 	fi
 }
 
+# seed_dashboards: the demo campaigns (the same file each time: imported
+# once) and a new ML run, so the latest run has the demo's six channels
+# whatever earlier tests of the shared database left behind.
+seed_dashboards() {
+	local cli=$MLDASH_BUILD_DIR/cli/mldash
+	"$cli" demo-data --campaigns 24 --days 180 --seed 42 --out "$TMP/demo.csv" 2>/dev/null
+	MLDASH_CONFIG=$CONF "$cli" import "$TMP/demo.csv" >/dev/null 2>&1 || fail "demo import failed"
+	MLDASH_CONFIG=$CONF "$cli" sync ml >/dev/null 2>&1 || fail "ML sync failed"
+}
+
 # wrk_start SECONDS OUT: drives LOAD_PATHS, one connection per thread, for at
 # most SECONDS; sets WRK_PID. Stop it early with wrk_stop.
 wrk_start() {

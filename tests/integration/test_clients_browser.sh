@@ -15,8 +15,8 @@ node --version >/dev/null 2>&1 || { echo "skip: node cannot run"; exit 77; }
 [ -d "$SRC/tests/node/node_modules/playwright-core" ] ||
 	fail "tests/node/node_modules/playwright-core is missing: run deploy/install-npm.sh"
 
-# The stack starts empty: demo campaigns and one ML run.
-ensure_ml_run
+# Demo campaigns and a fresh ML run, whatever earlier tests left.
+seed_dashboards
 pass "the stack has campaign data and an ML run"
 
 API_TOKEN=$(sed -n 's/^API_TOKEN=//p' "$VAR/secrets.env")

@@ -24,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ensure_ml_run
+seed_dashboards
 
 # The stack's environment: its port, token and upload limit, in a file of our own (the
 # collection's git-ignored local.bru belongs to the developer's stack).
