@@ -307,6 +307,7 @@ scheduler_down() { stop_pid "$RUN/scheduler.pid" mldash-schedule 30; }
 bruno_env() {
 	[ -d "$ROOT/bruno" ] || return 0
 	mkdir -p "$ROOT/bruno/environments"
+	rm -f "$ROOT/bruno/environments/local.bru" # umask does not narrow an existing file
 	(
 		umask 077
 		printf 'vars {\n  baseUrl: http://127.0.0.1:%s/api/ml-dashboard\n  token: %s\n  maxUploadBytes: %s\n}\n' \

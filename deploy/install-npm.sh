@@ -12,7 +12,16 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	as_root=""
 	[ "$(id -u)" -eq 0 ] || as_root=sudo
 	echo "install-npm: installing Node.js and npm from Debian"
+	$as_root apt-get update -q
 	DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -q --no-install-recommends nodejs npm
+fi
+# The pinned tools need Node.js 20.19 or later (playwright-core, @redocly/cli).
+version=$(node -p 'process.versions.node')
+major=${version%%.*} rest=${version#*.}
+minor=${rest%%.*}
+if [ "$major" -lt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -lt 19 ]; }; then
+	echo "install-npm: Node.js $version is too old for tests/node (20.19 or later needed)" >&2
+	exit 1
 fi
 
 if [ -f "$STAMP" ] && [ "$STAMP" -nt "$DIR/package-lock.json" ]; then

@@ -458,14 +458,23 @@ async function loadPanel(panel, force) {
   const q = query(panel.data);
   const url = `${API}/${panel.id}/data${[...q.keys()].length ? `?${q}` : ""}`;
   const wrap = $(".table-wrap", section);
+  // Only the latest request of a panel may render: an older answer arriving
+  // last (two quick totals) must not overwrite a newer one.
+  const ticket = (panel.ticket = (panel.ticket || 0) + 1);
+  const fail = (text) => {
+    seen.delete(url); // the next answer renders, even if unchanged
+    wrap.replaceChildren(el("p", { class: "bad", text }));
+    return null;
+  };
   let got;
   try {
     got = await getJSON(url);
   } catch (e) {
-    wrap.replaceChildren(el("p", { class: "bad", text: `Cannot reach the API: ${e.message}` }));
-    return null;
+    return ticket === panel.ticket ? fail(`Cannot reach the API: ${e.message}`) : null;
   }
+  if (ticket !== panel.ticket) return null;
   const { res, body, etag } = got;
+  if (res.ok && !body) return fail("Cannot show the data: the answer is not JSON");
   if (!res.ok) {
     const msg = errorText(res, body);
     if (panel.id === "budget-recommendation" && body && body.error && body.error.code === "infeasible") {
@@ -473,12 +482,15 @@ async function loadPanel(panel, force) {
       $("#uplift").className = "uplift bad";
       return null;
     }
-    wrap.replaceChildren(el("p", { class: "bad", text: `Cannot load the data: ${msg}` }));
-    return null;
+    return fail(`Cannot load the data: ${msg}`);
   }
   if (!force && etag && seen.get(url) === etag && wrap.firstChild) return body;
+  try {
+    wrap.replaceChildren(panel.render(section, body));
+  } catch (e) {
+    return fail(`Cannot show the data: ${e.message}`);
+  }
   seen.set(url, etag);
-  wrap.replaceChildren(panel.render(section, body));
   if (section.slotAlt) panel.slot.setAlt(section.slotAlt);
   return body;
 }
@@ -553,12 +565,17 @@ async function loadStatus() {
 // --- refresh --------------------------------------------------------------------
 
 let refreshing = null;
+let queued = null; // a refresh asked for while one runs: { force }
 
 /* Reloads the status, the four tables and the visible charts (the others
  * when they scroll into view). force re-renders unchanged answers too (a
- * filter changed). */
+ * filter changed). Asked while one runs, it runs again after that one, with
+ * the state as it is then (a filter changed meanwhile is not lost). */
 async function refresh(force = false) {
-  if (refreshing) return refreshing;
+  if (refreshing) {
+    queued = { force: force || (queued ? queued.force : false) };
+    return refreshing.then(() => (refreshing || Promise.resolve()));
+  }
   const button = $("#refresh");
   button.disabled = true;
   refreshing = (async () => {
@@ -573,9 +590,16 @@ async function refresh(force = false) {
     for (const panel of PANELS) panel.slot.invalidate();
     $("#refreshed").textContent = `last refreshed ${timeFmt.format(new Date())}.`;
     document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
-  })().finally(() => {
+  })().catch((e) => {
+    showMessage(`Cannot refresh: ${e.message}`);
+  }).finally(() => {
     refreshing = null;
     button.disabled = false;
+    if (queued) {
+      const again = queued;
+      queued = null;
+      refresh(again.force);
+    }
   });
   return refreshing;
 }
@@ -588,13 +612,25 @@ function askToken() {
   $("#token").focus();
 }
 
-async function waitForRun(runId) {
-  for (;;) {
+const SYNC_WAIT_MS = 10 * 60 * 1000;
+
+/* Waits until the running sync has ended: runId when the 409 named one,
+ * else the first run after before (the last run seen before asking). Null
+ * when none ended within SYNC_WAIT_MS. */
+async function waitForRun(runId, before) {
+  const deadline = Date.now() + SYNC_WAIT_MS;
+  while (Date.now() < deadline) {
     await new Promise((ok) => setTimeout(ok, SYNC_POLL_MS));
     const body = await loadStatus();
     const last = body && body.jobs && body.jobs.ml_sync && body.jobs.ml_sync.last_run;
-    if (last && (last.id > runId || (last.id === runId && last.status !== "running"))) return last;
+    if (last && last.status !== "running" && (runId ? last.id >= runId : last.id > before)) return last;
   }
+  return null;
+}
+
+function lastMlRunId() {
+  const job = $("#status-ml .job");
+  return job ? Number(job.dataset.runId || 0) : 0;
 }
 
 async function syncNow() {
@@ -604,6 +640,7 @@ async function syncNow() {
     return;
   }
   const button = $("#sync");
+  const before = lastMlRunId();
   button.disabled = true;
   button.textContent = "Syncing…";
   showMessage("ML sync running…", "info");
@@ -623,8 +660,9 @@ async function syncNow() {
     } else if (res.status === 409) {
       const id = body && body.error && body.error.run_id;
       showMessage(`A sync is already running${id ? ` (run #${id})` : ""}: the page refreshes when it ends.`, "info");
-      const last = await waitForRun(id || 0);
-      showMessage(`ML sync run #${last.id} ${last.status}.`, last.status === "succeeded" ? "good" : "bad");
+      const last = await waitForRun(id || 0, before);
+      if (last) showMessage(`ML sync run #${last.id} ${last.status}.`, last.status === "succeeded" ? "good" : "bad");
+      else showMessage("The running sync has not ended after 10 minutes; see the status line.");
       await refresh();
     } else {
       showMessage(`Sync failed: ${errorText(res, body)}`);
@@ -668,13 +706,13 @@ function wire() {
     const input = $("#total");
     state.total = input.value === "" ? "" : String(Number(input.value));
     const budget = PANELS[3];
-    loadPanel(budget, true).then(() => budget.slot.invalidate());
+    loadPanel(budget, true).then(() => budget.slot.invalidate(), (err) => showMessage(err.message));
   });
   $("#total-reset").addEventListener("click", () => {
     state.total = "";
     $("#total").value = "";
     const budget = PANELS[3];
-    loadPanel(budget, true).then(() => budget.slot.invalidate());
+    loadPanel(budget, true).then(() => budget.slot.invalidate(), (err) => showMessage(err.message));
   });
   darkQuery.addEventListener("change", (e) => {
     state.dark = e.matches;

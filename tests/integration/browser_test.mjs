@@ -59,19 +59,25 @@ const charts = (page) => page.$$eval(".chart img", (imgs) => imgs.map((i) => ({
 })));
 
 // Scrolls each chart into view in turn (only charts on screen load) and
-// waits until it shows a decoded image whose API URL contains `want`.
-async function allChartsDecoded(page, label, want = "") {
+// waits until it shows a decoded image whose API URL contains `want` (one
+// string for all four, or one per chart: "" for any) and, with `not`, does
+// not contain it. A chart that does not get there within 15 s fails the
+// test with the reason.
+async function allChartsDecoded(page, label, want = "", not = "") {
+  const wants = Array.isArray(want) ? want : [want, want, want, want];
   const figures = await page.$$(".chart");
-  for (const fig of figures) {
-    await fig.scrollIntoViewIfNeeded();
-    await fig.$eval("img", (i, w) => new Promise((done) => {
-      const ready = () => i.dataset.src && i.dataset.src.includes(w) && i.complete && i.naturalWidth > 0;
-      const poll = () => (ready() ? done() : setTimeout(poll, 50));
-      poll();
-    }), want).catch(() => {});
+  for (let i = 0; i < figures.length; i++) {
+    await figures[i].scrollIntoViewIfNeeded();
+    await page.waitForFunction(([n, w, x]) => {
+      const img = document.querySelectorAll(".chart img")[n];
+      const src = img.dataset.src || "";
+      return src.includes(w) && (!x || !src.includes(x)) && img.complete && img.naturalWidth > 0;
+    }, [i, wants[i], not], { timeout: 15000 }).catch(() => {
+      check(false, `${label}: chart ${i + 1} did not show an image for "${wants[i]}"${not ? ` without "${not}"` : ""}`);
+    });
   }
   const got = await charts(page);
-  check(got.length === 4 && got.every((c) => c.natural > 0 && c.src.includes(want)),
+  check(got.length === 4 && got.every((c, i) => c.natural > 0 && c.src.includes(wants[i])),
     `${label}: the four charts decode (${got.map((c) => c.natural).join(", ")} px wide)`);
   return got;
 }
@@ -103,7 +109,13 @@ try {
   const n0 = Number(await page.getAttribute("body", "data-loaded"));
   await page.click("#refresh");
   await page.waitForFunction((n) => Number(document.body.dataset.loaded) > n, n0, { timeout: 10000 });
-  await page.waitForTimeout(500); // the visible charts' revalidation
+  // The visible charts' revalidation: until no chart is loading and the
+  // log has stopped growing (at most 10 s).
+  await page.waitForFunction(() => !document.querySelector(".chart[aria-busy]"), null, { timeout: 10000 });
+  for (let size = -1, t = Date.now(); log().length !== size && Date.now() - t < 10000;) {
+    size = log().length;
+    await page.waitForTimeout(200);
+  }
   const lines = log().slice(logBefore).split("\n").filter((l) => l.includes("/api/ml-dashboard/"));
   const unchanged = lines.filter((l) => /" 304 /.test(l)).length;
   check(lines.length >= 7 && unchanged === lines.length,
@@ -133,10 +145,16 @@ try {
   await page.waitForFunction((n) => document.querySelector("#roi-timeseries tbody").rows.length < n, before, { timeout: 10000 });
   const after = await page.$eval("#roi-timeseries tbody", (b) => b.rows.length);
   check(after < before, `days=7: the ROI series table went from ${before} to ${after} rows`);
-  const week = (await allChartsDecoded(page, "days=7", "channel=")).slice(0, 3);
+  const week = (await allChartsDecoded(page, "days=7", ["days=7", "days=7", "days=7", ""])).slice(0, 3);
   check(week.every((c) => c.src.includes("days=7")), "days=7: the three time-based charts' URLs carry days=7");
+  // Back to every channel and day: wait for the tables and charts of it.
   await page.selectOption("#channel", "");
   await page.selectOption("#days", "");
+  await page.waitForFunction((n) => document.querySelector("#roi-timeseries tbody").rows.length > n, after,
+    { timeout: 15000 });
+  await page.waitForFunction(() => document.querySelectorAll("#roi-forecast tbody tr").length > 1, null,
+    { timeout: 15000 });
+  await allChartsDecoded(page, "filters reset", "", "channel=");
   await page.evaluate(() => window.scrollTo(0, 0));
 
   // A new total re-optimises the budget.
@@ -151,7 +169,7 @@ try {
   const caption = await page.textContent("#budget-recommendation caption");
   check(/total of/.test(caption), `total=${total}: the budget table is re-optimised ("${caption.trim()}")`);
   ok(`total=${total}: uplift "${uplift0.trim()}" → "${uplift1.trim()}"`);
-  const budgetChart = (await allChartsDecoded(page, `total=${total}`))[3];
+  const budgetChart = (await allChartsDecoded(page, `total=${total}`, ["", "", "", `total=${total}`]))[3];
   check(budgetChart.src.includes(`total=${total}`) && budgetChart.etag !== first[3].etag,
     `total=${total}: the budget chart is drawn for the new total (a new URL and image)`);
 

@@ -17,8 +17,10 @@ command -v node >/dev/null || { echo "skip: node is not installed (deploy/instal
 [ -x "$BRU" ] && [ -d "$NODE_DIR/node_modules/ajv" ] ||
 	{ echo "skip: tests/node/node_modules is missing (deploy/install-npm.sh)"; exit 77; }
 
-LOCK_PID=
+LOCK_PID= holder=
 cleanup() {
+	# The server's session, not only the client, must go: it holds the lock.
+	[ -n "$holder" ] && [ "$holder" != NULL ] && sql "KILL $holder" 2>/dev/null
 	[ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
 	rm -rf "$TMP"
 }
@@ -54,7 +56,6 @@ bru_run "$TMP/main.json" -r --exclude-tags needs-lock || true
 mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" -N -B \
 	-e "SELECT GET_LOCK('mldash.ml_sync', 30), SLEEP(60)" >/dev/null 2>&1 &
 LOCK_PID=$!
-holder=
 lock_held() {
 	holder=$(sql "SELECT IS_USED_LOCK('mldash.ml_sync')")
 	[ "$holder" != NULL ] && [ -n "$holder" ]
@@ -63,7 +64,7 @@ retry 30 lock_held || fail "the lock 'mldash.ml_sync' was not taken within 30 s"
 bru_run "$TMP/conflict.json" conflict --tags needs-lock || true
 sql "KILL $holder" || true
 wait "$LOCK_PID" 2>/dev/null || true
-LOCK_PID=
+LOCK_PID= holder=
 
 for report in main conflict; do
 	[ -s "$TMP/$report.json" ] || { cat "$TMP/$report.json.log" >&2; fail "bru run ($report) wrote no report"; }
