@@ -15,8 +15,6 @@ enum job_result campaign_sync_run(struct db *db, const struct mldash_config *cfg
 	int taken;
 	memset(result, 0, sizeof *result);
 	err[0] = '\0';
-	if (runs_fail_dead(db, "campaign_sync") != DB_OK)
-		log_warn("campaign sync: cannot close runs of dead processes: %s", db_error(db));
 	enum db_status st = runs_begin(db, "campaign_sync", trigger, slot_time, &run_id, &taken);
 	if (taken)
 		return JOB_SLOT_TAKEN;

@@ -6,20 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A run holds the named lock "mldash.run.<id>" on its connection while it
- * lasts: when its process or connection dies the server frees the lock, and
- * runs_fail_dead can tell the run will never finish. A failure here only
- * costs that detection, so it is not an error of the run. */
-static void hold_run_lock(struct db *db, long long run_id, const char *verb)
-{
-	char sql[128];
-	snprintf(sql, sizeof sql, "SELECT %s('mldash.run.%lld'%s)", verb, run_id,
-		 strcmp(verb, "GET_LOCK") == 0 ? ", 0" : "");
-	MYSQL_RES *res = NULL;
-	if (db_query(db, sql, &res) == DB_OK && res != NULL)
-		mysql_free_result(res);
-}
-
 enum db_status runs_begin(struct db *db, const char *job, enum run_trigger trigger,
 			  const char *slot_time, long long *run_id, int *slot_taken)
 {
@@ -46,7 +32,6 @@ enum db_status runs_begin(struct db *db, const char *job, enum run_trigger trigg
 		st = db_query(db, sql, NULL);
 		if (st == DB_OK) {
 			*run_id = (long long)mysql_insert_id(db_mysql(db));
-			hold_run_lock(db, *run_id, "GET_LOCK");
 			return DB_OK;
 		}
 		if (st != DB_ERROR || mysql_errno(db_mysql(db)) != ER_DUP_ENTRY)
@@ -90,19 +75,7 @@ enum db_status runs_finish(struct db *db, long long run_id, int succeeded, unsig
 	enum db_status st = db_query(db, sql, NULL);
 	free(sql);
 	free(escaped);
-	hold_run_lock(db, run_id, "RELEASE_LOCK");
 	return st;
-}
-
-enum db_status runs_fail_dead(struct db *db, const char *job)
-{
-	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "UPDATE ml_runs SET status = 'failed', finished_at = UTC_TIMESTAMP(3),"
-		 " error = 'the run stopped before finishing (its process or connection died)'"
-		 " WHERE job = '%s' AND status = 'running'"
-		 " AND IS_FREE_LOCK(CONCAT('mldash.run.', id)) = 1", job);
-	return db_query(db, sql, NULL);
 }
 
 enum db_status runs_prune(struct db *db, const char *job, int days)

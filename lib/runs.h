@@ -22,14 +22,6 @@ enum db_status runs_begin(struct db *db, const char *job, enum run_trigger trigg
 enum db_status runs_finish(struct db *db, long long run_id, int succeeded, unsigned long rows_in,
 			   const char *error);
 
-/*
- * Marks as failed the job's runs left 'running' by a process or connection
- * that died (the named lock each run holds is free). A run that has just
- * begun and not yet taken its lock may be marked too; its own end then
- * records the real outcome.
- */
-enum db_status runs_fail_dead(struct db *db, const char *job);
-
 /* Deletes the job's finished runs that started more than days ago (their
  * history; a failure only costs space, so it is the caller's to log). */
 enum db_status runs_prune(struct db *db, const char *job, int days);
