@@ -429,9 +429,15 @@ static double negative_loglik(const gsl_vector *u, void *arg)
 	double sse = o->x0 ? (o->work ? sse_gap_free(o->sp, &p, o->x0, o->y, o->n)
 				      : run_filter(o->sp, &p, o->x0, o->y, o->n, NULL, NULL))
 			   : least_squares_sse(o->sp, &p, o->y, o->n, NULL, o->work);
-	if (!isfinite(sse))
+	double value = o->n_obs * log((sse + o->floor) / o->n_obs) + 1e3 * excess;
+	/* GSL's simplex stops with an error on a non-finite value: a parameter
+	 * set the data cannot judge (overflow, or a perfect fit of a constant
+	 * series, log 0) gets a finite stand-in of the same sense. */
+	if (isnan(sse) || isnan(value) || value == INFINITY)
 		return 1e300;
-	return o->n_obs * log((sse + o->floor) / o->n_obs) + 1e3 * excess;
+	if (value == -INFINITY)
+		return -1e300;
+	return value;
 }
 
 /* Minimises over the free parameters from u; writes the best into u. */
@@ -448,7 +454,11 @@ static void nelder_mead(struct objective *o, double *u, int dims, double step_si
 		gsl_vector_set(x, (size_t)i, u[i]);
 		gsl_vector_set(step, (size_t)i, step_size);
 	}
-	gsl_multimin_fminimizer_set(s, &f, x, step);
+	/* GSL's default handler aborts the process on an error (a worker or the
+	 * scheduler would die): errors are return codes here. */
+	gsl_set_error_handler_off();
+	if (gsl_multimin_fminimizer_set(s, &f, x, step) != GSL_SUCCESS)
+		goto out;
 	for (int iter = 0; iter < max_iter; iter++) {
 		if (gsl_multimin_fminimizer_iterate(s) != GSL_SUCCESS)
 			break;
