@@ -3,9 +3,12 @@
 # writing new inputs to SCRATCH (never to the committed corpus). Crashing
 # inputs land in SCRATCH/../artifacts. Exits non-zero on any crash, leak,
 # timeout or sanitizer report. Prints the target's execs per second.
-#   run.sh BINARY CORPUS SCRATCH SECONDS
+#   run.sh BINARY CORPUS SCRATCH SECONDS [SEED]
+# With SEED the mutations are the same each run (make test: what passed
+# here passes in CI, which explores the same inputs); without, they differ
+# each time (make fuzz: new ground).
 set -eu
-bin=$1 corpus=$2 scratch=$3 seconds=$4
+bin=$1 corpus=$2 scratch=$3 seconds=$4 seed=${5:-}
 name=$(basename "$bin")
 artifacts=$(dirname "$scratch")/artifacts
 mkdir -p "$scratch" "$artifacts"
@@ -13,7 +16,7 @@ log=$(dirname "$scratch")/$name.log
 
 # One worker, bounded memory and time per input: a slow input is a bug too.
 status=0
-"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+"$bin" ${seed:+-seed="$seed"} -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	-artifact_prefix="$artifacts/$name-" "$scratch" "$corpus" >"$log" 2>&1 || status=$?
 
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
