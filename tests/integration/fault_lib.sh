@@ -12,15 +12,23 @@ sql() { mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" -N -B mldash 
 
 now_ms() { date +%s%3N; }
 
+# Seconds of load before and after a fault: 2, or 20 with MLDASH_FAULT_LONG.
+settle=2
+[ -n "${MLDASH_FAULT_LONG:-}" ] && settle=20
+
+# import_demo: the demo campaigns (the same file each time: imported once).
+import_demo() {
+	local cli=$MLDASH_BUILD_DIR/cli/mldash
+	"$cli" demo-data --campaigns 24 --days 180 --seed 42 --out "$TMP/demo.csv" 2>/dev/null
+	MLDASH_CONFIG=$CONF "$cli" import "$TMP/demo.csv" >/dev/null 2>&1 || fail "demo import failed"
+}
+
 # ensure_ml_run: campaign days and a succeeded ML run with forecasts, so that
 # the dashboards have something to serve (the stack's database is shared by
 # the tests; run alone, a fault test starts from an empty one).
 ensure_ml_run() {
 	local cli=$MLDASH_BUILD_DIR/cli/mldash
-	if [ "$(sql "SELECT COUNT(*) FROM campaign_daily")" = 0 ]; then
-		"$cli" demo-data --campaigns 24 --days 180 --seed 42 --out "$TMP/demo.csv" 2>/dev/null
-		MLDASH_CONFIG=$CONF "$cli" import "$TMP/demo.csv" >/dev/null 2>&1 || fail "demo import failed"
-	fi
+	if [ "$(sql "SELECT COUNT(*) FROM campaign_daily")" = 0 ]; then import_demo; fi
 	local run
 	run=$(sql "SELECT MAX(r.id) FROM ml_runs r JOIN ml_roi_forecast f ON f.run_id = r.id
 		WHERE r.job = 'ml_sync' AND r.status = 'succeeded'")
@@ -33,10 +41,8 @@ ensure_ml_run() {
 # once) and a new ML run, so the latest run has the demo's six channels
 # whatever earlier tests of the shared database left behind.
 seed_dashboards() {
-	local cli=$MLDASH_BUILD_DIR/cli/mldash
-	"$cli" demo-data --campaigns 24 --days 180 --seed 42 --out "$TMP/demo.csv" 2>/dev/null
-	MLDASH_CONFIG=$CONF "$cli" import "$TMP/demo.csv" >/dev/null 2>&1 || fail "demo import failed"
-	MLDASH_CONFIG=$CONF "$cli" sync ml >/dev/null 2>&1 || fail "ML sync failed"
+	import_demo
+	MLDASH_CONFIG=$CONF "$MLDASH_BUILD_DIR/cli/mldash" sync ml >/dev/null 2>&1 || fail "ML sync failed"
 }
 
 # wrk_start SECONDS OUT: drives LOAD_PATHS, one connection per thread, for at

@@ -14,8 +14,6 @@ restore() {
 }
 trap 'restore; rm -rf "$TMP"' EXIT
 
-settle=2
-[ -n "${MLDASH_FAULT_LONG:-}" ] && settle=20
 ensure_ml_run
 before=$(worker_pids)
 n=$(echo "$before" | wc -l)
