@@ -17,7 +17,7 @@
 #include "importer.h"
 #include "log.h"
 #include "migrate.h"
-#include "sync.h"
+#include "ml_sync.h"
 #include "version.h"
 
 struct command {

@@ -15,7 +15,7 @@
 #include "log.h"
 #include "query.h"
 #include "response.h"
-#include "sync.h"
+#include "ml_sync.h"
 
 #define MAX_CHANNELS 256
 

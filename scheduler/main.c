@@ -28,7 +28,7 @@
 #include "cron.h"
 #include "db.h"
 #include "log.h"
-#include "sync.h"
+#include "ml_sync.h"
 #include "version.h"
 
 #define HEARTBEAT_SECONDS 60 /* how often the daemon wakes when idle */

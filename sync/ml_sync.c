@@ -1,4 +1,4 @@
-#include "sync.h"
+#include "ml_sync.h"
 
 #include <math.h>
 #include <mysqld_error.h>
