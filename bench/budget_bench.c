@@ -54,10 +54,10 @@ int main(void)
 		for (int t = 0; t < DAYS; t++) {
 			seed = seed * 1103515245 + 12345;
 			s[t] = ch[i].current * (0.5 + (seed >> 16 & 0x7fff) / 32768.0);
-			rev[t] = response_value(&curves[i], s[t]) * (0.95 + 0.1 * ((seed >> 8) & 0xff) / 256.0);
+			rev[t] = curve_value(&curves[i], s[t]) * (0.95 + 0.1 * ((seed >> 8) & 0xff) / 256.0);
 		}
 		struct response_curve fit;
-		response_fit(s, rev, DAYS, 1, &fit);
+		curve_fit(s, rev, DAYS, 1, &fit);
 	}
 	printf("fit a curve with adstock from %d days: %.0f us per channel\n", DAYS,
 	       (now() - t0) / CHANNELS * 1e6);

@@ -616,7 +616,7 @@ void api_budget(struct app *app, const struct request *req, struct response *res
 	double cur = 0, rec = 0, rev_cur = 0, rev_rec = 0;
 	for (int i = 0; i < n; i++) {
 		const struct stored *c = &ch[i];
-		double rc = response_value(&c->curve, c->current), rr = response_value(&c->curve, c->recommended);
+		double rc = curve_value(&c->curve, c->current), rr = curve_value(&c->curve, c->recommended);
 		cur += c->current, rec += c->recommended, rev_cur += rc, rev_rec += rr;
 		if (*p.channel && strcmp(c->name, p.channel) != 0)
 			continue;
@@ -634,7 +634,7 @@ void api_budget(struct app *app, const struct request *req, struct response *res
 		json_object_object_add(o, "expected_roi_current", dnum(roi_of(rc, c->current)));
 		json_object_object_add(o, "expected_roi", dnum(roi_of(rr, c->recommended)));
 		json_object_object_add(o, "marginal_roi", c->curve.kind == CURVE_NONE ? NULL
-					: dnum(response_marginal(&c->curve, c->recommended) - 1));
+					: dnum(curve_marginal(&c->curve, c->recommended) - 1));
 		json_object_object_add(o, "curve", curve_json(&c->curve));
 		json_object_array_add(list, o);
 	}
@@ -684,9 +684,9 @@ void api_budget_curves(struct app *app, const struct request *req, struct respon
 			double s = top * k / 40;
 			struct json_object *pt = json_object_new_object();
 			json_object_object_add(pt, "spend", dnum(s));
-			json_object_object_add(pt, "revenue", dnum(response_value(&c->curve, s)));
+			json_object_object_add(pt, "revenue", dnum(curve_value(&c->curve, s)));
 			json_object_object_add(pt, "marginal_roi", c->curve.kind == CURVE_NONE ? NULL
-						: dnum(response_marginal(&c->curve, s) - 1));
+						: dnum(curve_marginal(&c->curve, s) - 1));
 			json_object_array_add(pts, pt);
 		}
 		json_object_object_add(o, "points", pts);
@@ -779,8 +779,8 @@ static int apply_budget_scenario(struct app *app, long long run, const struct pa
 		return -1;
 	double uplift = 0;
 	for (int i = 0; i < n; i++)
-		uplift += response_value(&ch[i].curve, ch[i].recommended) -
-			  response_value(&ch[i].curve, ch[i].current);
+		uplift += curve_value(&ch[i].curve, ch[i].recommended) -
+			  curve_value(&ch[i].curve, ch[i].current);
 	for (int b = 0; b < data->nbars; b++)
 		for (int i = 0; i < n; i++)
 			if (strcmp(rows->bars[b].channel, ch[i].name) == 0)

@@ -25,7 +25,7 @@ static double spend_at(const struct alloc_channel *ch, int n, double mu, double 
 	for (int i = 0; i < n; i++) {
 		spend[i] = ch[i].curve->kind == CURVE_NONE
 				   ? ch[i].lower
-				   : response_spend_for_marginal(ch[i].curve, mu, ch[i].lower, ch[i].upper);
+				   : curve_spend_for_marginal(ch[i].curve, mu, ch[i].lower, ch[i].upper);
 		sum += spend[i];
 	}
 	return sum;
@@ -38,7 +38,7 @@ static void totals(const struct alloc_channel *ch, int n, const double *spend, d
 	out->total_spend = out->total_revenue = 0;
 	for (int i = 0; i < n; i++) {
 		out->total_spend += spend[i];
-		out->total_revenue += response_value(ch[i].curve, spend[i]);
+		out->total_revenue += curve_value(ch[i].curve, spend[i]);
 	}
 }
 
@@ -94,8 +94,8 @@ int allocate_max_response(const struct alloc_channel *ch, int n, double total, d
 	for (int i = 0; i < n; i++) {
 		if (ch[i].curve->kind == CURVE_NONE || ch[i].upper <= ch[i].lower)
 			continue;
-		double at_lo = response_marginal(ch[i].curve, ch[i].lower);
-		double at_hi = response_marginal(ch[i].curve, ch[i].upper);
+		double at_lo = curve_marginal(ch[i].curve, ch[i].lower);
+		double at_hi = curve_marginal(ch[i].curve, ch[i].upper);
 		mu_hi = at_lo > mu_hi ? at_lo : mu_hi;
 		mu_lo = at_hi < mu_lo ? at_hi : mu_lo;
 	}
@@ -188,14 +188,14 @@ int allocate_marginal_floor(const struct alloc_channel *ch, int n, double floor_
 
 double allocate_saturation(const struct response_curve *c)
 {
-	if (c->kind == CURVE_NONE || response_marginal(c, 1e-9) <= 1)
+	if (c->kind == CURVE_NONE || curve_marginal(c, 1e-9) <= 1)
 		return 0;
 	if (c->kind == CURVE_POWER)
 		return pow(1 / (c->a * c->b), 1 / (c->b - 1));
 	double hi = c->k > 0 ? c->k : 1;
-	while (response_marginal(c, hi) > 1 && hi < 1e15)
+	while (curve_marginal(c, hi) > 1 && hi < 1e15)
 		hi *= 2;
 	if (hi >= 1e15)
 		return HUGE_VAL;
-	return response_spend_for_marginal(c, 1, 1e-9, hi);
+	return curve_spend_for_marginal(c, 1, 1e-9, hi);
 }

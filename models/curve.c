@@ -14,7 +14,7 @@ const char *const curve_confidence_names[] = { "low", "medium", "high" };
 #define MIN_LEVELS_FOR_SHAPE 3 /* distinct spend levels needed to learn a shape */
 #define PRIOR_EXPONENT 0.5     /* power-law exponent assumed when they are too few */
 
-double response_value(const struct response_curve *c, double s)
+double curve_value(const struct response_curve *c, double s)
 {
 	if (s <= 0)
 		return 0;
@@ -31,7 +31,7 @@ double response_value(const struct response_curve *c, double s)
 	return 0;
 }
 
-double response_marginal(const struct response_curve *c, double s)
+double curve_marginal(const struct response_curve *c, double s)
 {
 	if (s <= 0)
 		s = 1e-9;
@@ -48,7 +48,7 @@ double response_marginal(const struct response_curve *c, double s)
 	return 0;
 }
 
-double response_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi)
+double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi)
 {
 	if (hi <= lo)
 		return lo;
@@ -60,9 +60,9 @@ double response_spend_for_marginal(const struct response_curve *c, double m, dou
 	}
 	/* Hill: log f'(s) = log(beta alpha) + log u - log s - 2 log(1 + u), u = (s/k)^alpha,
 	 * strictly decreasing in t = log s. Newton on t inside a shrinking bracket. */
-	if (response_marginal(c, lo) <= m)
+	if (curve_marginal(c, lo) <= m)
 		return lo;
-	if (response_marginal(c, hi) >= m)
+	if (curve_marginal(c, hi) >= m)
 		return hi;
 	double tlo = log(lo > 0 ? lo : 1e-9), thi = log(hi), t = 0.5 * (tlo + thi);
 	double target = log(m), base = log(c->beta * c->alpha), logk = log(c->k);
@@ -96,7 +96,7 @@ static double sse_of(const struct response_curve *c, const struct points *pt)
 {
 	double sse = 0;
 	for (size_t i = 0; i < pt->n; i++) {
-		double r = response_value(c, pt->x[i]) - pt->y[i];
+		double r = curve_value(c, pt->x[i]) - pt->y[i];
 		sse += r * r;
 	}
 	return sse;
@@ -118,7 +118,7 @@ static int hill_residuals(const gsl_vector *p, void *arg, gsl_vector *f)
 	struct response_curve c = { 0 };
 	hill_from(p, &c);
 	for (size_t i = 0; i < pt->n; i++)
-		gsl_vector_set(f, i, response_value(&c, pt->x[i]) - pt->y[i]);
+		gsl_vector_set(f, i, curve_value(&c, pt->x[i]) - pt->y[i]);
 	return GSL_SUCCESS;
 }
 
@@ -271,7 +271,7 @@ static void rate_confidence(struct response_curve *c)
 	}
 }
 
-int response_fit(const double *spend, const double *revenue, size_t n, int with_adstock,
+int curve_fit(const double *spend, const double *revenue, size_t n, int with_adstock,
 		 struct response_curve *out)
 {
 	memset(out, 0, sizeof *out);

@@ -37,16 +37,16 @@ struct response_curve {
  * such days are skipped). with_adstock: also fit the carry-over rate. Returns 0; a
  * channel without spend gets kind CURVE_NONE.
  */
-int response_fit(const double *spend, const double *revenue, size_t n, int with_adstock,
-		 struct response_curve *out);
+int curve_fit(const double *spend, const double *revenue, size_t n, int with_adstock,
+	      struct response_curve *out);
 
 /* Expected daily revenue and its derivative (marginal revenue per unit of
  * spend) at a constant daily spend s >= 0. */
-double response_value(const struct response_curve *c, double s);
-double response_marginal(const struct response_curve *c, double s);
+double curve_value(const struct response_curve *c, double s);
+double curve_marginal(const struct response_curve *c, double s);
 
 /* The daily spend at which marginal revenue equals m (> 0), for m between
  * the curve's marginal at lo and at hi; the answer is clamped to [lo, hi]. */
-double response_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi);
+double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi);
 
 #endif

@@ -44,11 +44,11 @@ static void evaluate(struct plan *plan)
 	plan->revenue_current = plan->revenue_recommended = 0;
 	for (int i = 0; i < plan->n; i++) {
 		struct plan_channel *c = &plan->channels[i];
-		c->revenue_current = response_value(&c->curve, c->current);
-		c->revenue_recommended = response_value(&c->curve, c->recommended);
+		c->revenue_current = curve_value(&c->curve, c->current);
+		c->revenue_recommended = curve_value(&c->curve, c->recommended);
 		c->marginal_roi = c->curve.kind == CURVE_NONE
 					  ? NAN
-					  : response_marginal(&c->curve, c->recommended) - 1;
+					  : curve_marginal(&c->curve, c->recommended) - 1;
 		plan->current_total += c->current;
 		plan->recommended_total += c->recommended;
 		plan->revenue_current += c->revenue_current;
@@ -70,7 +70,7 @@ static void potential(struct plan *plan, struct alloc_channel *view, double *spe
 	plan->revenue_potential = a.total_revenue;
 	for (int i = 0; i < plan->n; i++) {
 		plan->channels[i].potential = spend[i];
-		plan->channels[i].revenue_potential = response_value(&plan->channels[i].curve, spend[i]);
+		plan->channels[i].revenue_potential = curve_value(&plan->channels[i].curve, spend[i]);
 	}
 }
 
@@ -119,7 +119,7 @@ static double give_priors(struct plan *plan, const int *opted)
 		const struct plan_channel *c = &plan->channels[i];
 		if (c->curve.kind != CURVE_NONE && c->current > 0) {
 			spend += c->current;
-			revenue += response_value(&c->curve, c->current);
+			revenue += curve_value(&c->curve, c->current);
 			known++;
 		}
 	}
@@ -198,7 +198,7 @@ int plan_build(const struct plan_input *in, int n, const struct plan_options *op
 		struct plan_channel *c = &plan->channels[i];
 		c->name = in[i].name;
 		c->current = in[i].current;
-		response_fit(in[i].spend, in[i].revenue, in[i].days, opt->adstock, &c->curve);
+		curve_fit(in[i].spend, in[i].revenue, in[i].days, opt->adstock, &c->curve);
 		c->saturation = allocate_saturation(&c->curve);
 		frozen[i] = in[i].frozen;
 		opted[i] = in[i].opted_in;
@@ -253,6 +253,6 @@ void plan_curve_points(const struct plan_channel *ch, int npoints, double max_sp
 {
 	for (int i = 0; i < npoints; i++) {
 		spend[i] = npoints > 1 ? max_spend * i / (npoints - 1) : 0;
-		revenue[i] = response_value(&ch->curve, spend[i]);
+		revenue[i] = curve_value(&ch->curve, spend[i]);
 	}
 }

@@ -43,14 +43,14 @@ static void test_fit_recovers_hill(void **state)
 	double spend[N], revenue[N];
 	for (int t = 0; t < N; t++) {
 		spend[t] = 50 + 550 * uniform();
-		revenue[t] = response_value(&truth, spend[t]) * (1 + 0.05 * gaussian());
+		revenue[t] = curve_value(&truth, spend[t]) * (1 + 0.05 * gaussian());
 	}
 	struct response_curve fit;
-	assert_int_equal(response_fit(spend, revenue, N, 0, &fit), 0);
+	assert_int_equal(curve_fit(spend, revenue, N, 0, &fit), 0);
 	assert_int_equal(fit.kind, CURVE_HILL);
 	assert_int_equal(fit.confidence, CONFIDENCE_HIGH);
 	for (double s = 50; s <= 600; s += 50) {
-		double want = response_value(&truth, s), got = response_value(&fit, s);
+		double want = curve_value(&truth, s), got = curve_value(&fit, s);
 		if (fabs(got - want) > 0.05 * want)
 			fail_msg("at spend %.0f: fitted %.1f, true %.1f", s, got, want);
 	}
@@ -66,10 +66,10 @@ static void test_fit_adstock_rate(void **state)
 	for (int t = 0; t < N; t++) {
 		spend[t] = t % 10 < 5 ? 400 * uniform() : 20 * uniform();
 		x = t == 0 ? spend[t] : 0.5 * x + 0.5 * spend[t];
-		revenue[t] = response_value(&truth, x) * (1 + 0.03 * gaussian());
+		revenue[t] = curve_value(&truth, x) * (1 + 0.03 * gaussian());
 	}
 	struct response_curve fit;
-	response_fit(spend, revenue, N, 1, &fit);
+	curve_fit(spend, revenue, N, 1, &fit);
 	assert_true(fabs(fit.adstock - 0.5) <= 0.1001);
 }
 
@@ -83,10 +83,10 @@ static void test_fit_power_law(void **state)
 		revenue[t] = 30 * pow(spend[t], 0.6) * (1 + 0.05 * gaussian());
 	}
 	struct response_curve fit;
-	response_fit(spend, revenue, N, 0, &fit);
+	curve_fit(spend, revenue, N, 0, &fit);
 	/* Either form may fit; over the data both must track the truth. */
 	for (double s = 10; s <= 100; s += 10)
-		assert_true(fabs(response_value(&fit, s) - 30 * pow(s, 0.6)) < 0.05 * 30 * pow(s, 0.6));
+		assert_true(fabs(curve_value(&fit, s) - 30 * pow(s, 0.6)) < 0.05 * 30 * pow(s, 0.6));
 }
 
 static void test_degenerate_curves(void **state)
@@ -98,21 +98,21 @@ static void test_degenerate_curves(void **state)
 		same[t] = 50;
 	}
 	struct response_curve c;
-	response_fit(zero, rev, 30, 1, &c);
+	curve_fit(zero, rev, 30, 1, &c);
 	assert_int_equal(c.kind, CURVE_NONE);
 	assert_int_equal(c.confidence, CONFIDENCE_LOW);
-	assert_true(response_value(&c, 100) == 0);
+	assert_true(curve_value(&c, 100) == 0);
 
-	response_fit(same, rev, 30, 0, &c);
+	curve_fit(same, rev, 30, 0, &c);
 	assert_int_equal(c.kind, CURVE_POWER);
 	assert_int_equal(c.confidence, CONFIDENCE_LOW);
 	assert_non_null(strstr(c.note, "distinct spend level"));
-	assert_true(fabs(response_value(&c, 50) - 114.5) < 1); /* through the mean */
+	assert_true(fabs(curve_value(&c, 50) - 114.5) < 1); /* through the mean */
 
 	double nan_rev[30];
 	for (int t = 0; t < 30; t++)
 		nan_rev[t] = NAN;
-	response_fit(same, nan_rev, 30, 0, &c);
+	curve_fit(same, nan_rev, 30, 0, &c);
 	assert_int_equal(c.kind, CURVE_NONE);
 }
 
@@ -126,7 +126,7 @@ static void check_kkt(const struct alloc_channel *ch, int n, const double *spend
 		sum += spend[i];
 		assert_true(spend[i] >= ch[i].lower - 1e-9 && spend[i] <= ch[i].upper + 1e-9);
 		if (spend[i] > ch[i].lower + 1e-6 && spend[i] < ch[i].upper - 1e-6) {
-			double m = response_marginal(ch[i].curve, spend[i]);
+			double m = curve_marginal(ch[i].curve, spend[i]);
 			if (mu < 0)
 				mu = m;
 			else if (fabs(m - mu) > 1e-6 * mu)
@@ -135,7 +135,7 @@ static void check_kkt(const struct alloc_channel *ch, int n, const double *spend
 	}
 	assert_true(fabs(sum - total) <= 1e-9 * (total + 1));
 	for (int i = 0; i < n && mu > 0; i++) {
-		double m = response_marginal(ch[i].curve, spend[i]);
+		double m = curve_marginal(ch[i].curve, spend[i]);
 		if (spend[i] <= ch[i].lower + 1e-6 && spend[i] < ch[i].upper - 1e-6)
 			assert_true(m <= mu * (1 + 1e-6));
 		if (spend[i] >= ch[i].upper - 1e-6 && spend[i] > ch[i].lower + 1e-6)
@@ -161,7 +161,7 @@ static void test_max_response_is_optimal(void **state)
 		/* Consistency: reported revenue is the curves at the split. */
 		double rev = 0;
 		for (int i = 0; i < 4; i++)
-			rev += response_value(&curves[i], spend[i]);
+			rev += curve_value(&curves[i], spend[i]);
 		assert_true(fabs(rev - a.total_revenue) < 1e-9 * rev);
 		/* No feasible random move of budget between two channels does better
 		 * than 0.1% over the reported optimum. */
@@ -175,7 +175,7 @@ static void test_max_response_is_optimal(void **state)
 				continue;
 			double r = 0;
 			for (int c = 0; c < 4; c++)
-				r += response_value(&curves[c], alt[c]);
+				r += curve_value(&curves[c], alt[c]);
 			assert_true(r <= a.total_revenue * 1.001);
 		}
 	}
@@ -268,11 +268,11 @@ static void test_target_roi_and_floor(void **state)
 	assert_int_equal(allocate_marginal_floor(ch, 2, 0.2, spend, &a, err, sizeof err), 0);
 	for (int i = 0; i < 2; i++)
 		if (spend[i] > ch[i].lower && spend[i] < ch[i].upper)
-			assert_true(fabs(response_marginal(&curves[i], spend[i]) - 1.2) < 1e-6);
+			assert_true(fabs(curve_marginal(&curves[i], spend[i]) - 1.2) < 1e-6);
 
 	/* Saturation: where marginal revenue is 1. */
 	double sat = allocate_saturation(&curves[0]);
-	assert_true(fabs(response_marginal(&curves[0], sat) - 1) < 1e-6);
+	assert_true(fabs(curve_marginal(&curves[0], sat) - 1) < 1e-6);
 }
 
 int main(void)
