@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_internal.h" /* transitional: moves into db/ */
 #include "chart_db.h"
 #include "commands.h"
 #include "log.h"

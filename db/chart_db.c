@@ -1,3 +1,4 @@
+#include "db_internal.h"
 #include "chart_db.h"
 
 #include <math.h>

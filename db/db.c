@@ -1,6 +1,7 @@
-#include "db.h"
+#include "db_internal.h"
 
 #include <errmsg.h>
+#include <math.h>
 #include <mysqld_error.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,16 @@
 
 struct db {
 	const struct mldash_config *cfg;
-	MYSQL *conn; /* NULL while disconnected */
+	MYSQL *conn;        /* NULL while disconnected */
+	MYSQL_STMT **stmts; /* [slot]: prepared on conn, or NULL */
+	int nstmts;
+	int in_transaction; /* stays set when the connection is lost inside one */
+	unsigned int last_errno;
 	char error[512];
 };
+
+/* Slots are handed out once per statement, for the life of the process. */
+static int next_statement_slot;
 
 struct db *db_new(const struct mldash_config *cfg)
 {
@@ -24,6 +32,11 @@ struct db *db_new(const struct mldash_config *cfg)
 
 void db_disconnect(struct db *db)
 {
+	for (int i = 0; i < db->nstmts; i++)
+		if (db->stmts[i] != NULL) {
+			mysql_stmt_close(db->stmts[i]);
+			db->stmts[i] = NULL;
+		}
 	if (db->conn != NULL) {
 		mysql_close(db->conn);
 		db->conn = NULL;
@@ -35,7 +48,13 @@ void db_free(struct db *db)
 	if (db == NULL)
 		return;
 	db_disconnect(db);
+	free(db->stmts);
 	free(db);
+}
+
+int db_connected(const struct db *db)
+{
+	return db->conn != NULL;
 }
 
 enum db_status db_classify_errno(unsigned int errnum)
@@ -58,17 +77,37 @@ enum db_status db_classify_errno(unsigned int errnum)
 	}
 }
 
-static void remember_error(struct db *db, MYSQL *conn, const char *what)
+static enum db_status remember_error(struct db *db, unsigned int errnum, const char *what,
+				     const char *message)
 {
-	snprintf(db->error, sizeof db->error, "%s: %s (%u)", what, mysql_error(conn),
-		 mysql_errno(conn));
+	db->last_errno = errnum;
+	snprintf(db->error, sizeof db->error, "%s: %s (%u)", what, message, errnum);
+	enum db_status st = db_classify_errno(errnum);
+	if (st == DB_UNAVAILABLE)
+		db_disconnect(db);
+	return st;
+}
+
+static enum db_status connection_failed(struct db *db, const char *what)
+{
+	return remember_error(db, mysql_errno(db->conn), what, mysql_error(db->conn));
+}
+
+enum db_status db_statement_failed(struct db *db, MYSQL_STMT *stmt, const char *what)
+{
+	return remember_error(db, mysql_stmt_errno(stmt), what, mysql_stmt_error(stmt));
 }
 
 enum db_status db_connect(struct db *db)
 {
 	if (db->conn != NULL)
 		return DB_OK;
-
+	if (db->in_transaction) {
+		/* Reconnecting would run the rest of the transaction's statements
+		 * on their own, committed one by one. */
+		snprintf(db->error, sizeof db->error, "the connection was lost inside a transaction");
+		return DB_UNAVAILABLE;
+	}
 	const struct mldash_config *cfg = db->cfg;
 	MYSQL *conn = mysql_init(NULL);
 	if (conn == NULL) {
@@ -87,7 +126,9 @@ enum db_status db_connect(struct db *db)
 			       cfg->database.password, cfg->database.name,
 			       (unsigned int)cfg->database.port, socket,
 			       CLIENT_MULTI_RESULTS) == NULL) {
-		remember_error(db, conn, "connect");
+		db->last_errno = mysql_errno(conn);
+		snprintf(db->error, sizeof db->error, "connect: %s (%u)", mysql_error(conn),
+			 mysql_errno(conn));
 		mysql_close(conn);
 		return DB_UNAVAILABLE;
 	}
@@ -107,22 +148,11 @@ enum db_status db_exec_noretry(struct db *db, const char *sql, MYSQL_RES **resul
 	enum db_status st = db_connect(db);
 	if (st != DB_OK)
 		return st;
-
-	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0) {
-		remember_error(db, db->conn, "query");
-		st = db_classify_errno(mysql_errno(db->conn));
-		if (st == DB_UNAVAILABLE)
-			db_disconnect(db);
-		return st;
-	}
+	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
+		return connection_failed(db, "query");
 	MYSQL_RES *res = mysql_store_result(db->conn);
-	if (res == NULL && mysql_field_count(db->conn) != 0) {
-		remember_error(db, db->conn, "store result");
-		st = db_classify_errno(mysql_errno(db->conn));
-		if (st == DB_UNAVAILABLE)
-			db_disconnect(db);
-		return st;
-	}
+	if (res == NULL && mysql_field_count(db->conn) != 0)
+		return connection_failed(db, "store result");
 	if (result != NULL)
 		*result = res;
 	else
@@ -130,13 +160,22 @@ enum db_status db_exec_noretry(struct db *db, const char *sql, MYSQL_RES **resul
 	return DB_OK;
 }
 
+/* A statement that failed because the connection had died while idle did
+ * not reach the server: one fresh attempt tells that apart from a server
+ * that is down. Not inside a transaction, which died with the connection. */
+static int may_retry(const struct db *db, int was_connected, enum db_status st, int writes)
+{
+	if (st != DB_UNAVAILABLE || !was_connected || db->in_transaction)
+		return 0;
+	/* A write lost in flight (CR_SERVER_LOST) may have run. */
+	return !writes || db->last_errno == CR_SERVER_GONE_ERROR;
+}
+
 enum db_status db_query(struct db *db, const char *sql, MYSQL_RES **result)
 {
 	int was_connected = db->conn != NULL;
 	enum db_status st = db_exec_noretry(db, sql, result);
-	/* A connection that died while idle (server restart) fails on first
-	 * use; one fresh attempt tells that apart from a server that is down. */
-	if (st == DB_UNAVAILABLE && was_connected)
+	if (may_retry(db, was_connected, st, 0))
 		st = db_exec_noretry(db, sql, result);
 	return st;
 }
@@ -146,7 +185,449 @@ const char *db_error(const struct db *db)
 	return db->error;
 }
 
+unsigned int db_errno(const struct db *db)
+{
+	return db->last_errno;
+}
+
 MYSQL *db_mysql(struct db *db)
 {
 	return db->conn;
+}
+
+/* --- values ------------------------------------------------------------- */
+
+struct db_value db_int(long long i)
+{
+	return (struct db_value){ .type = DB_INT, .i = i };
+}
+
+struct db_value db_double(double d)
+{
+	return isfinite(d) ? (struct db_value){ .type = DB_DOUBLE, .d = d } : db_null();
+}
+
+struct db_value db_text(const char *s)
+{
+	return s ? (struct db_value){ .type = DB_TEXT, .s = s, .len = strlen(s) } : db_null();
+}
+
+struct db_value db_bytes(const void *s, size_t len)
+{
+	return (struct db_value){ .type = DB_TEXT, .s = s, .len = len };
+}
+
+struct db_value db_null(void)
+{
+	return (struct db_value){ .type = DB_NULL };
+}
+
+double db_col_double(const struct db_value *v)
+{
+	switch (v->type) {
+	case DB_DOUBLE: return v->d;
+	case DB_INT: return (double)v->i;
+	case DB_TEXT: return strtod(v->s, NULL);
+	default: return NAN;
+	}
+}
+
+long long db_col_int(const struct db_value *v)
+{
+	switch (v->type) {
+	case DB_INT: return v->i;
+	case DB_DOUBLE: return (long long)v->d;
+	case DB_TEXT: return strtoll(v->s, NULL, 10);
+	default: return 0;
+	}
+}
+
+const char *db_col_text(const struct db_value *v)
+{
+	return v->type == DB_TEXT ? v->s : "";
+}
+
+/* --- prepared statements ----------------------------------------------- */
+
+/* The statement's handle on this connection, prepared on first use. */
+static enum db_status prepared(struct db *db, struct db_statement *st, MYSQL_STMT **out)
+{
+	enum db_status s = db_connect(db);
+	if (s != DB_OK)
+		return s;
+	if (st->slot < 0)
+		st->slot = next_statement_slot++;
+	if (st->slot >= db->nstmts) {
+		int n = st->slot + 16;
+		MYSQL_STMT **grown = realloc(db->stmts, sizeof *grown * (size_t)n);
+		if (grown == NULL) {
+			snprintf(db->error, sizeof db->error, "out of memory");
+			return DB_ERROR;
+		}
+		memset(grown + db->nstmts, 0, sizeof *grown * (size_t)(n - db->nstmts));
+		db->stmts = grown;
+		db->nstmts = n;
+	}
+	if (db->stmts[st->slot] == NULL) {
+		MYSQL_STMT *h = mysql_stmt_init(db->conn);
+		if (h == NULL)
+			return connection_failed(db, "preparing");
+		if (mysql_stmt_prepare(h, st->sql, strlen(st->sql)) != 0) {
+			s = db_statement_failed(db, h, "preparing");
+			mysql_stmt_close(h);
+			return s;
+		}
+		db->stmts[st->slot] = h;
+	}
+	*out = db->stmts[st->slot];
+	return DB_OK;
+}
+
+static void bind_param(MYSQL_BIND *b, const struct db_value *v)
+{
+	static my_bool is_null = 1;
+	memset(b, 0, sizeof *b);
+	switch (v->type) {
+	case DB_INT:
+		b->buffer_type = MYSQL_TYPE_LONGLONG;
+		b->buffer = (void *)&v->i;
+		break;
+	case DB_DOUBLE:
+		b->buffer_type = MYSQL_TYPE_DOUBLE;
+		b->buffer = (void *)&v->d;
+		break;
+	case DB_TEXT:
+		b->buffer_type = MYSQL_TYPE_STRING;
+		b->buffer = (void *)v->s;
+		b->buffer_length = (unsigned long)v->len;
+		break;
+	default:
+		b->buffer_type = MYSQL_TYPE_NULL;
+		b->is_null = &is_null;
+		break;
+	}
+}
+
+static enum db_status execute(struct db *db, struct db_statement *st, const struct db_value *params,
+			      int nparams, MYSQL_STMT **out)
+{
+	MYSQL_STMT *h;
+	enum db_status s = prepared(db, st, &h);
+	if (s != DB_OK)
+		return s;
+	if (mysql_stmt_param_count(h) != (unsigned long)nparams) {
+		snprintf(db->error, sizeof db->error, "statement takes %lu parameters, given %d: %.200s",
+			 mysql_stmt_param_count(h), nparams, st->sql);
+		return DB_ERROR;
+	}
+	MYSQL_BIND binds[64];
+	if (nparams > 64) {
+		snprintf(db->error, sizeof db->error, "more than 64 parameters: %.200s", st->sql);
+		return DB_ERROR;
+	}
+	for (int i = 0; i < nparams; i++)
+		bind_param(&binds[i], &params[i]);
+	unsigned int one = 0;
+	mysql_stmt_attr_set(h, STMT_ATTR_ARRAY_SIZE, &one);
+	if ((nparams > 0 && mysql_stmt_bind_param(h, binds) != 0) || mysql_stmt_execute(h) != 0)
+		return db_statement_failed(db, h, "executing");
+	*out = h;
+	return DB_OK;
+}
+
+/* Result columns, bound by kind: integers, floating and decimal numbers,
+ * and text for everything else. */
+struct result_columns {
+	int n;
+	MYSQL_BIND *binds;
+	enum db_type *kinds;
+	struct db_value *values;
+	my_bool *is_null, *truncated;
+	unsigned long *lengths;
+	long long *ints;
+	double *doubles;
+	char **texts;
+	unsigned long *caps;
+};
+
+static void columns_free(struct result_columns *c)
+{
+	for (int i = 0; i < c->n && c->texts; i++)
+		free(c->texts[i]);
+	free(c->binds);
+	free(c->kinds);
+	free(c->values);
+	free(c->is_null);
+	free(c->truncated);
+	free(c->lengths);
+	free(c->ints);
+	free(c->doubles);
+	free(c->texts);
+	free(c->caps);
+}
+
+static int columns_bind(struct result_columns *c, MYSQL_RES *meta)
+{
+	int n = c->n = (int)mysql_num_fields(meta);
+	MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+	size_t k = (size_t)(n ? n : 1);
+	c->binds = calloc(k, sizeof *c->binds);
+	c->kinds = calloc(k, sizeof *c->kinds);
+	c->values = calloc(k, sizeof *c->values);
+	c->is_null = calloc(k, sizeof *c->is_null);
+	c->truncated = calloc(k, sizeof *c->truncated);
+	c->lengths = calloc(k, sizeof *c->lengths);
+	c->ints = calloc(k, sizeof *c->ints);
+	c->doubles = calloc(k, sizeof *c->doubles);
+	c->texts = calloc(k, sizeof *c->texts);
+	c->caps = calloc(k, sizeof *c->caps);
+	if (!c->binds || !c->kinds || !c->values || !c->is_null || !c->truncated || !c->lengths || !c->ints ||
+	    !c->doubles || !c->texts || !c->caps)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		MYSQL_BIND *b = &c->binds[i];
+		b->is_null = &c->is_null[i];
+		b->error = &c->truncated[i];
+		b->length = &c->lengths[i];
+		switch (fields[i].type) {
+		case MYSQL_TYPE_TINY: case MYSQL_TYPE_SHORT: case MYSQL_TYPE_INT24:
+		case MYSQL_TYPE_LONG: case MYSQL_TYPE_LONGLONG: case MYSQL_TYPE_YEAR:
+			b->buffer_type = MYSQL_TYPE_LONGLONG;
+			b->buffer = &c->ints[i];
+			c->kinds[i] = DB_INT;
+			break;
+		case MYSQL_TYPE_FLOAT: case MYSQL_TYPE_DOUBLE: case MYSQL_TYPE_DECIMAL:
+		case MYSQL_TYPE_NEWDECIMAL:
+			b->buffer_type = MYSQL_TYPE_DOUBLE;
+			b->buffer = &c->doubles[i];
+			c->kinds[i] = DB_DOUBLE;
+			break;
+		default:
+			c->caps[i] = 256;
+			if ((c->texts[i] = malloc(c->caps[i])) == NULL)
+				return -1;
+			b->buffer_type = MYSQL_TYPE_STRING;
+			b->buffer = c->texts[i];
+			b->buffer_length = c->caps[i] - 1; /* room for the terminator */
+			c->kinds[i] = DB_TEXT;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Fetches the rest of a value longer than its buffer. */
+static int column_grow(struct result_columns *c, MYSQL_STMT *h, int i)
+{
+	unsigned long need = c->lengths[i] + 1;
+	char *grown = realloc(c->texts[i], need);
+	if (grown == NULL)
+		return -1;
+	c->texts[i] = grown;
+	c->caps[i] = need;
+	c->binds[i].buffer = grown;
+	c->binds[i].buffer_length = need - 1;
+	if (mysql_stmt_fetch_column(h, &c->binds[i], (unsigned int)i, 0) != 0)
+		return -1;
+	/* The next row binds the grown buffer. */
+	return mysql_stmt_bind_result(h, c->binds) != 0 ? -1 : 0;
+}
+
+static void column_values(struct result_columns *c)
+{
+	for (int i = 0; i < c->n; i++) {
+		struct db_value v = { c->kinds[i], 0, 0, NULL, 0 };
+		if (c->is_null[i])
+			v.type = DB_NULL;
+		else if (v.type == DB_INT)
+			v.i = c->ints[i];
+		else if (v.type == DB_DOUBLE)
+			v.d = c->doubles[i];
+		else {
+			v.len = c->lengths[i] < c->caps[i] ? c->lengths[i] : c->caps[i] - 1;
+			c->texts[i][v.len] = '\0';
+			v.s = c->texts[i];
+		}
+		c->values[i] = v;
+	}
+}
+
+static enum db_status fetch_rows(struct db *db, MYSQL_STMT *h, db_row_fn *row, void *ctx)
+{
+	MYSQL_RES *meta = mysql_stmt_result_metadata(h);
+	if (meta == NULL)
+		return mysql_stmt_errno(h) ? db_statement_failed(db, h, "result") : DB_OK;
+	struct result_columns c = { 0 };
+	enum db_status st = DB_OK;
+	if (columns_bind(&c, meta) != 0 || mysql_stmt_bind_result(h, c.binds) != 0 ||
+	    mysql_stmt_store_result(h) != 0) {
+		st = mysql_stmt_errno(h) ? db_statement_failed(db, h, "reading the result") : DB_ERROR;
+		goto out;
+	}
+	int stop = 0;
+	while (!stop) {
+		int rc = mysql_stmt_fetch(h);
+		if (rc == MYSQL_NO_DATA)
+			break;
+		if (rc == 1) {
+			st = db_statement_failed(db, h, "fetching");
+			break;
+		}
+		if (rc == MYSQL_DATA_TRUNCATED)
+			for (int i = 0; i < c.n && st == DB_OK; i++)
+				if (c.truncated[i] && c.kinds[i] == DB_TEXT && column_grow(&c, h, i) != 0)
+					st = DB_ERROR;
+		if (st != DB_OK)
+			break;
+		column_values(&c);
+		if (row != NULL)
+			stop = row(ctx, c.values, c.n);
+	}
+out:
+	if (st == DB_ERROR && db->error[0] == '\0')
+		snprintf(db->error, sizeof db->error, "reading a result: out of memory");
+	mysql_stmt_free_result(h);
+	mysql_free_result(meta);
+	columns_free(&c);
+	return st;
+}
+
+static enum db_status run_once(struct db *db, struct db_statement *st, const struct db_value *params,
+			       int nparams, db_row_fn *row, void *ctx)
+{
+	MYSQL_STMT *h;
+	enum db_status s = execute(db, st, params, nparams, &h);
+	return s != DB_OK ? s : fetch_rows(db, h, row, ctx);
+}
+
+enum db_status db_run(struct db *db, struct db_statement *st, const struct db_value *params,
+		      int nparams, db_row_fn *row, void *ctx)
+{
+	int was_connected = db->conn != NULL;
+	enum db_status s = run_once(db, st, params, nparams, row, ctx);
+	if (may_retry(db, was_connected, s, 0))
+		s = run_once(db, st, params, nparams, row, ctx);
+	return s;
+}
+
+enum db_status db_run_write(struct db *db, struct db_statement *st, const struct db_value *params,
+			    int nparams, unsigned long long *affected, long long *insert_id)
+{
+	int was_connected = db->conn != NULL;
+	MYSQL_STMT *h = NULL;
+	enum db_status s = execute(db, st, params, nparams, &h);
+	if (may_retry(db, was_connected, s, 1))
+		s = execute(db, st, params, nparams, &h);
+	if (s != DB_OK)
+		return s;
+	if (affected != NULL)
+		*affected = (unsigned long long)mysql_stmt_affected_rows(h);
+	if (insert_id != NULL)
+		*insert_id = (long long)mysql_stmt_insert_id(h);
+	mysql_stmt_free_result(h);
+	return DB_OK;
+}
+
+/* --- array binding ------------------------------------------------------ */
+
+struct param_arrays {
+	void *data;         /* long long[nrows], double[nrows] or char *[nrows] */
+	unsigned long *lengths;
+	char *indicators;
+};
+
+static int arrays_fill(struct param_arrays *a, MYSQL_BIND *b, enum db_type type, int col, int ncols,
+		       const struct db_value *values, unsigned nrows)
+{
+	size_t elem = type == DB_INT ? sizeof(long long) : type == DB_DOUBLE ? sizeof(double) : sizeof(char *);
+	a->data = calloc(nrows, elem);
+	a->lengths = calloc(nrows, sizeof *a->lengths);
+	a->indicators = calloc(nrows, 1);
+	if (a->data == NULL || a->lengths == NULL || a->indicators == NULL)
+		return -1;
+	for (unsigned r = 0; r < nrows; r++) {
+		const struct db_value *v = &values[(size_t)r * (size_t)ncols + (size_t)col];
+		if (v->type == DB_NULL) {
+			a->indicators[r] = STMT_INDICATOR_NULL;
+			continue;
+		}
+		if (type == DB_INT)
+			((long long *)a->data)[r] = v->type == DB_INT ? v->i : (long long)v->d;
+		else if (type == DB_DOUBLE)
+			((double *)a->data)[r] = v->type == DB_DOUBLE ? v->d : (double)v->i;
+		else {
+			((const char **)a->data)[r] = v->s;
+			a->lengths[r] = (unsigned long)v->len;
+		}
+	}
+	memset(b, 0, sizeof *b);
+	b->buffer_type = type == DB_INT ? MYSQL_TYPE_LONGLONG
+		       : type == DB_DOUBLE ? MYSQL_TYPE_DOUBLE : MYSQL_TYPE_STRING;
+	b->buffer = a->data;
+	b->length = a->lengths;
+	b->u.indicator = a->indicators;
+	return 0;
+}
+
+enum db_status db_run_rows(struct db *db, struct db_statement *st, const enum db_type *types,
+			   int ncols, const struct db_value *values, unsigned nrows)
+{
+	if (nrows == 0)
+		return DB_OK;
+	MYSQL_STMT *h;
+	enum db_status s = prepared(db, st, &h);
+	if (s != DB_OK)
+		return s;
+	if (mysql_stmt_param_count(h) != (unsigned long)ncols || ncols > 64) {
+		snprintf(db->error, sizeof db->error, "statement takes %lu parameters, given %d: %.200s",
+			 mysql_stmt_param_count(h), ncols, st->sql);
+		return DB_ERROR;
+	}
+	MYSQL_BIND binds[64];
+	struct param_arrays arrays[64];
+	memset(arrays, 0, sizeof arrays);
+	s = DB_OK;
+	for (int c = 0; c < ncols && s == DB_OK; c++)
+		if (arrays_fill(&arrays[c], &binds[c], types[c], c, ncols, values, nrows) != 0) {
+			snprintf(db->error, sizeof db->error, "out of memory");
+			s = DB_ERROR;
+		}
+	if (s == DB_OK && (mysql_stmt_attr_set(h, STMT_ATTR_ARRAY_SIZE, &nrows) != 0 ||
+			   mysql_stmt_bind_param(h, binds) != 0 || mysql_stmt_execute(h) != 0))
+		s = db_statement_failed(db, h, "writing rows");
+	for (int c = 0; c < ncols; c++) {
+		free(arrays[c].data);
+		free(arrays[c].lengths);
+		free(arrays[c].indicators);
+	}
+	return s;
+}
+
+/* --- transactions ------------------------------------------------------- */
+
+enum db_status db_begin(struct db *db, int read_committed)
+{
+	enum db_status st;
+	if (read_committed &&
+	    (st = db_query(db, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", NULL)) != DB_OK)
+		return st;
+	if ((st = db_query(db, "START TRANSACTION", NULL)) != DB_OK)
+		return st;
+	db->in_transaction = 1;
+	return DB_OK;
+}
+
+enum db_status db_commit(struct db *db)
+{
+	enum db_status st = db->conn ? db_exec_noretry(db, "COMMIT", NULL) : DB_UNAVAILABLE;
+	if (st == DB_OK)
+		db->in_transaction = 0;
+	return st;
+}
+
+void db_rollback(struct db *db)
+{
+	if (db->conn != NULL)
+		db_exec_noretry(db, "ROLLBACK", NULL);
+	db->in_transaction = 0;
 }

@@ -1,3 +1,4 @@
+#include "db_internal.h"
 #include "migrate.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+#include "db_internal.h"
 #include "runs.h"
 
 #include <mysqld_error.h>

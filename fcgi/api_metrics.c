@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "db_internal.h" /* transitional: moves into db/ */
 #include "cron.h"
 #include "handlers.h"
 #include "log.h"

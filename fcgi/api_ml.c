@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_internal.h" /* transitional: moves into db/ */
 #include "allocate.h"
 #include "answer_cache.h"
 #include "chart_db.h"

@@ -1,3 +1,4 @@
+#include "db_internal.h" /* transitional: moves into db/ */
 #include "importer.h"
 
 #include <errno.h>

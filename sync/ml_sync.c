@@ -1,3 +1,4 @@
+#include "db_internal.h" /* transitional: moves into db/ */
 #include "ml_sync.h"
 
 #include <math.h>
