@@ -213,8 +213,8 @@ static int sync_ml(const struct mldash_config *cfg, struct db *db)
 		printf("ml sync run %lld: %d channels, %lu channel-days read, %d series fitted, "
 		       "rows written: %lu roi_forecast, %lu roi_timeseries, %lu reach_ctr, %lu budget; "
 		       "%.3f s\n", sum.run_id, sum.channels, sum.rows_in, sum.series_fitted,
-		       sum.rows_written[ML_ROI_FORECAST], sum.rows_written[ML_ROI_TIMESERIES],
-		       sum.rows_written[ML_REACH_CTR], sum.rows_written[ML_BUDGET], sum.seconds);
+		       sum.rows_written[PREDICTION_ROI_FORECAST], sum.rows_written[PREDICTION_ROI_DAYS],
+		       sum.rows_written[PREDICTION_REACH_DAYS], sum.rows_written[PREDICTION_BUDGET], sum.seconds);
 		return 0;
 	case ML_BUSY:
 	case ML_SLOT_TAKEN:

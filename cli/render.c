@@ -4,10 +4,75 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db_internal.h" /* transitional: moves into db/ */
-#include "chart_db.h"
+#include "chart_results.h"
 #include "commands.h"
 #include "log.h"
+#include "predictions.h"
+#include "runs.h"
+
+static const char render_usage[] =
+	"render roi-forecast|roi-timeseries|reach-ctr|budget-recommendation -o FILE.png"
+	" [--width W] [--height H] [--theme light|dark] [--days D] [--channel C]";
+
+static int add_roi_point(void *ctx, const char *channel, const struct result_roi_day *d)
+{
+	(void)channel;
+	void **dr = ctx;
+	return chart_results_roi_day(dr[0], dr[1], d) != 0;
+}
+
+static int add_reach_point(void *ctx, const char *channel, const struct result_reach_day *d)
+{
+	(void)channel;
+	void **dr = ctx;
+	return chart_results_reach_day(dr[0], dr[1], d) != 0;
+}
+
+/* The chart's data from the run's results, as the API draws it. */
+static enum db_status load(struct db *db, const struct run_ref *run, int kind, const char *channel,
+			   int days, struct chart_data *data, struct chart_rows *rows)
+{
+	char when[40] = "";
+	if (run->id != 0)
+		snprintf(when, sizeof when, "%.10s %.5s UTC", run->finished_at, run->finished_at + 11);
+	chart_results_begin((enum chart_kind)kind, when, channel, data, rows);
+	if (run->id == 0)
+		return DB_OK;
+	void *ctx[2] = { data, rows };
+	const char *series = *channel ? channel : RESULT_TOTAL_CHANNEL;
+	enum db_status st;
+	if (kind == CHART_ROI_TIMESERIES)
+		return prediction_roi_days(db, run->id, series, days, add_roi_point, ctx);
+	if (kind == CHART_REACH_CTR)
+		return prediction_reach_days(db, run->id, series, days, add_reach_point, ctx);
+	if (kind == CHART_BUDGET) {
+		struct result_budget *b;
+		int n;
+		if ((st = prediction_budget(db, run->id, &b, &n)) != DB_OK)
+			return st;
+		st = chart_results_budget(data, rows, b, n, channel) == 0 ? DB_OK : DB_ERROR;
+		free(b);
+		return st;
+	}
+	struct result_roi_forecast *f;
+	int n;
+	if ((st = prediction_forecasts(db, run->id, "", &f, &n)) != DB_OK)
+		return st;
+	st = chart_results_forecasts(data, rows, f, n, channel) == 0 ? DB_OK : DB_ERROR;
+	free(f);
+	return st;
+}
+
+static int write_file(const char *path, const unsigned char *png, int size)
+{
+	FILE *f = fopen(path, "wb");
+	if (f == NULL)
+		return -1;
+	int ok = fwrite(png, 1, (size_t)size, f) == (size_t)size;
+	if (fclose(f) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
 
 int cmd_render(const struct mldash_config *cfg, int argc, char **argv)
 {
@@ -15,7 +80,7 @@ int cmd_render(const struct mldash_config *cfg, int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },   { "width", required_argument, NULL, 'w' },
 		{ "height", required_argument, NULL, 'h' }, { "theme", required_argument, NULL, 't' },
 		{ "days", required_argument, NULL, 'd' },   { "channel", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'H' },         { NULL, 0, NULL, 0 },
 	};
 	struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, NULL };
 	const char *out = NULL, *channel = "";
@@ -35,14 +100,13 @@ int cmd_render(const struct mldash_config *cfg, int argc, char **argv)
 			break;
 		case 'd': days = atoi(optarg); break;
 		case 'c': channel = optarg; break;
+		case 'H': printf("usage: mldash %s\n", render_usage); return 0;
 		default: return 2;
 		}
 	}
 	int kind = optind < argc ? chart_kind_from_name(argv[optind]) : -1;
 	if (kind < 0 || optind + 1 != argc || out == NULL) {
-		log_error("render: usage: render roi-forecast|roi-timeseries|reach-ctr|"
-			  "budget-recommendation -o FILE.png [--width W] [--height H] [--theme light|dark]"
-			  " [--days D] [--channel C]");
+		log_error("render: usage: %s", render_usage);
 		return 2;
 	}
 	if (style.width < 200 || style.width > 4000 || style.height < 150 || style.height > 3000 ||
@@ -56,33 +120,20 @@ int cmd_render(const struct mldash_config *cfg, int argc, char **argv)
 		db_free(db);
 		return 1;
 	}
-	long long run = 0;
-	char run_time[32] = "";
-	MYSQL_RES *res;
-	if (db_query(db, "SELECT id, DATE_FORMAT(finished_at, '%Y-%m-%d %H:%i UTC') FROM ml_runs"
-			 " WHERE job = 'ml_sync' AND status = 'succeeded' ORDER BY id DESC LIMIT 1", &res) == DB_OK) {
-		MYSQL_ROW row = mysql_fetch_row(res);
-		if (row) {
-			run = atoll(row[0]);
-			snprintf(run_time, sizeof run_time, "%s", row[1] ? row[1] : "");
-		}
-		mysql_free_result(res);
-	}
+	struct run_ref run;
 	struct chart_data data;
-	struct chart_rows rows;
+	struct chart_rows rows = { 0 };
 	unsigned char *png = NULL;
 	int size = 0, rc = 1;
-	if (chart_load(db, run, run_time, (enum chart_kind)kind, channel, days, &data, &rows) != DB_OK)
+	if (runs_latest(db, "ml_sync", &run) != DB_OK ||
+	    load(db, &run, kind, channel, days, &data, &rows) != DB_OK)
 		log_error("render: reading the run failed: %s", db_error(db));
 	else if (chart_render(&data, &style, &png, &size) != 0)
 		log_error("render: drawing failed");
-	else {
-		FILE *f = fopen(out, "wb");
-		if (f == NULL || fwrite(png, 1, (size_t)size, f) != (size_t)size || fclose(f) != 0)
-			log_error("render: cannot write %s", out);
-		else
-			rc = 0;
-	}
+	else if (write_file(out, png, size) != 0)
+		log_error("render: cannot write %s", out);
+	else
+		rc = 0;
 	chart_free(png);
 	chart_rows_free(&rows);
 	db_free(db);

@@ -1,41 +1,38 @@
-#include "db_internal.h"
 #include "runs.h"
 
 #include <mysqld_error.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "log.h"
 
 enum db_status runs_begin(struct db *db, const char *job, enum run_trigger trigger,
 			  const char *slot_time, long long *run_id, int *slot_taken)
 {
-	char host[256] = "";
+	static struct db_statement at_slot = DB_STATEMENT(
+		"INSERT INTO ml_runs (job, triggered_by, slot_time, status, host, pid, started_at)"
+		" VALUES (?, ?, ?, 'running', ?, ?, UTC_TIMESTAMP(3))");
+	static struct db_statement now = DB_STATEMENT(
+		"INSERT INTO ml_runs (job, triggered_by, slot_time, status, host, pid, started_at)"
+		" VALUES (?, ?, UTC_TIMESTAMP(3), 'running', ?, ?, UTC_TIMESTAMP(3))");
+	char host[256] = "", slot[20];
 	gethostname(host, sizeof host - 1);
-	char host_sql[2 * sizeof host + 1], slot_sql[64], sql[1024];
 	*slot_taken = 0;
-	enum db_status st = db_connect(db);
-	if (st != DB_OK)
-		return st;
-	mysql_real_escape_string(db_mysql(db), host_sql, host, (unsigned long)strlen(host));
-	if (slot_time != NULL)
-		snprintf(slot_sql, sizeof slot_sql, "'%.19s'", slot_time);
-	else
-		snprintf(slot_sql, sizeof slot_sql, "UTC_TIMESTAMP(3)");
-
+	const char *trig = trigger == RUN_SCHEDULE ? "schedule" : "manual";
 	/* Two manual runs in the same millisecond collide: try the next one. */
 	for (int attempt = 0; attempt < 3; attempt++) {
-		snprintf(sql, sizeof sql,
-			 "INSERT INTO ml_runs (job, triggered_by, slot_time, status, host, pid, started_at)"
-			 " VALUES ('%s', '%s', %s, 'running', '%s', %ld, UTC_TIMESTAMP(3))",
-			 job, trigger == RUN_SCHEDULE ? "schedule" : "manual", slot_sql, host_sql,
-			 (long)getpid());
-		st = db_query(db, sql, NULL);
-		if (st == DB_OK) {
-			*run_id = (long long)mysql_insert_id(db_mysql(db));
-			return DB_OK;
+		enum db_status st;
+		if (slot_time != NULL) {
+			snprintf(slot, sizeof slot, "%.19s", slot_time);
+			struct db_value p[] = { db_text(job), db_text(trig), db_text(slot), db_text(host),
+						db_int(getpid()) };
+			st = db_run_write(db, &at_slot, p, 5, NULL, run_id);
+		} else {
+			struct db_value p[] = { db_text(job), db_text(trig), db_text(host), db_int(getpid()) };
+			st = db_run_write(db, &now, p, 4, NULL, run_id);
 		}
-		if (st != DB_ERROR || mysql_errno(db_mysql(db)) != ER_DUP_ENTRY)
+		if (st != DB_ERROR || db_errno(db) != ER_DUP_ENTRY)
 			return st;
 		if (slot_time != NULL) {
 			*slot_taken = 1;
@@ -50,40 +47,102 @@ enum db_status runs_begin(struct db *db, const char *job, enum run_trigger trigg
 enum db_status runs_finish(struct db *db, long long run_id, int succeeded, unsigned long rows_in,
 			   const char *error)
 {
-	char *escaped = NULL;
-	size_t len = error ? strlen(error) : 0;
-	if (len > 4000)
-		len = 4000;
-	if (error != NULL) {
-		escaped = malloc(2 * len + 1);
-		if (escaped == NULL || db_connect(db) != DB_OK) {
-			free(escaped);
-			return DB_UNAVAILABLE;
-		}
-		mysql_real_escape_string(db_mysql(db), escaped, error, (unsigned long)len);
-	}
-	size_t sqllen = 2 * len + 256;
-	char *sql = malloc(sqllen);
-	if (sql == NULL) {
-		free(escaped);
-		return DB_ERROR;
-	}
-	snprintf(sql, sqllen,
-		 "UPDATE ml_runs SET status = '%s', finished_at = UTC_TIMESTAMP(3), rows_in = %lu,"
-		 " error = %s%s%s WHERE id = %lld",
-		 succeeded ? "succeeded" : "failed", rows_in, escaped ? "'" : "",
-		 escaped ? escaped : "NULL", escaped ? "'" : "", run_id);
-	enum db_status st = db_query(db, sql, NULL);
-	free(sql);
-	free(escaped);
-	return st;
+	static struct db_statement update = DB_STATEMENT(
+		"UPDATE ml_runs SET status = ?, finished_at = UTC_TIMESTAMP(3), rows_in = ?,"
+		" error = LEFT(?, 4000) WHERE id = ?");
+	struct db_value p[] = { db_text(succeeded ? "succeeded" : "failed"), db_int((long long)rows_in),
+				db_text(error), db_int(run_id) };
+	return db_run_write(db, &update, p, 4, NULL, NULL);
 }
 
 enum db_status runs_prune(struct db *db, const char *job, int days)
 {
-	char sql[256];
-	snprintf(sql, sizeof sql,
-		 "DELETE FROM ml_runs WHERE job = '%s' AND status <> 'running'"
-		 " AND started_at < UTC_TIMESTAMP(3) - INTERVAL %d DAY", job, days);
-	return db_query(db, sql, NULL);
+	static struct db_statement prune = DB_STATEMENT(
+		"DELETE FROM ml_runs WHERE job = ? AND status <> 'running'"
+		" AND started_at < UTC_TIMESTAMP(3) - INTERVAL ? DAY");
+	struct db_value p[] = { db_text(job), db_int(days) };
+	return db_run_write(db, &prune, p, 2, NULL, NULL);
+}
+
+enum db_status runs_keep_newest(struct db *db, const char *job, int keep)
+{
+	static struct db_statement prune = DB_STATEMENT(
+		"DELETE FROM ml_runs WHERE job = ? AND id < (SELECT MIN(id) FROM"
+		" (SELECT id FROM ml_runs WHERE job = ? AND status = 'succeeded'"
+		" ORDER BY id DESC LIMIT ?) newest)");
+	struct db_value p[] = { db_text(job), db_text(job), db_int(keep) };
+	return db_run_write(db, &prune, p, 3, NULL, NULL);
+}
+
+static int read_first_int(void *ctx, const struct db_value *cols, int ncols)
+{
+	(void)ncols;
+	*(long long *)ctx = db_col_int(&cols[0]);
+	return 1;
+}
+
+static void lock_name(const char *job, char out[64])
+{
+	snprintf(out, 64, "mldash.%s", job);
+}
+
+enum db_status runs_lock(struct db *db, const char *job, int *locked)
+{
+	static struct db_statement lock = DB_STATEMENT("SELECT GET_LOCK(?, 0)");
+	char name[64];
+	lock_name(job, name);
+	struct db_value p[] = { db_text(name) };
+	long long got = 0;
+	enum db_status st = db_run(db, &lock, p, 1, read_first_int, &got);
+	*locked = st == DB_OK && got == 1;
+	return st;
+}
+
+void runs_unlock(struct db *db, const char *job)
+{
+	static struct db_statement unlock = DB_STATEMENT("DO RELEASE_LOCK(?)");
+	char name[64];
+	lock_name(job, name);
+	struct db_value p[] = { db_text(name) };
+	/* A lost connection released it already. */
+	if (db_connected(db))
+		db_run_write(db, &unlock, p, 1, NULL, NULL);
+}
+
+enum db_status runs_running(struct db *db, const char *job, long long *run_id)
+{
+	static struct db_statement select = DB_STATEMENT(
+		"SELECT MAX(id) FROM ml_runs WHERE job = ? AND status = 'running'");
+	struct db_value p[] = { db_text(job) };
+	*run_id = 0;
+	return db_run(db, &select, p, 1, read_first_int, run_id);
+}
+
+enum db_status runs_fail_dead(struct db *db, const char *job)
+{
+	static struct db_statement update = DB_STATEMENT(
+		"UPDATE ml_runs SET status = 'failed', finished_at = UTC_TIMESTAMP(3),"
+		" error = 'the run stopped before finishing (its process or connection died)'"
+		" WHERE job = ? AND status = 'running'");
+	struct db_value p[] = { db_text(job) };
+	return db_run_write(db, &update, p, 1, NULL, NULL);
+}
+
+static int read_run_ref(void *ctx, const struct db_value *cols, int ncols)
+{
+	(void)ncols;
+	struct run_ref *run = ctx;
+	run->id = db_col_int(&cols[0]);
+	snprintf(run->finished_at, sizeof run->finished_at, "%s", db_col_text(&cols[1]));
+	return 1;
+}
+
+enum db_status runs_latest(struct db *db, const char *job, struct run_ref *out)
+{
+	static struct db_statement select = DB_STATEMENT(
+		"SELECT id, DATE_FORMAT(finished_at, '%Y-%m-%dT%H:%i:%sZ') FROM ml_runs"
+		" WHERE job = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1");
+	struct db_value p[] = { db_text(job) };
+	memset(out, 0, sizeof *out);
+	return db_run(db, &select, p, 1, read_run_ref, out);
 }

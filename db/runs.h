@@ -1,7 +1,12 @@
 /*
  * runs: the ml_runs rows that record each run of a job (campaign_sync,
- * ml_sync). A scheduled run claims its slot through the unique key
- * (job, slot_time), so that of several schedulers exactly one runs it.
+ * ml_sync), and the lock that keeps one run of a job at a time.
+ *
+ * A scheduled run claims its slot through the unique key (job, slot_time),
+ * so that of several schedulers exactly one runs it. A running job holds
+ * the MariaDB named lock 'mldash.<job>' on its connection; a process that
+ * dies releases it with its connection, leaving its row 'running' until
+ * the next run of the job marks it failed.
  */
 #ifndef MLDASH_RUNS_H
 #define MLDASH_RUNS_H
@@ -9,6 +14,12 @@
 #include "db.h"
 
 enum run_trigger { RUN_SCHEDULE, RUN_MANUAL };
+
+/* A finished run, as readers see it. id 0: none yet. */
+struct run_ref {
+	long long id;
+	char finished_at[24]; /* "YYYY-MM-DDTHH:MM:SSZ" */
+};
 
 /*
  * Opens a run in status 'running'. slot_time: "YYYY-MM-DD HH:MM:SS" (UTC)
@@ -25,5 +36,24 @@ enum db_status runs_finish(struct db *db, long long run_id, int succeeded, unsig
 /* Deletes the job's finished runs that started more than days ago (their
  * history; a failure only costs space, so it is the caller's to log). */
 enum db_status runs_prune(struct db *db, const char *job, int days);
+
+/* Deletes the job's runs older than its keep newest succeeded ones (their
+ * rows go with them: ON DELETE CASCADE). */
+enum db_status runs_keep_newest(struct db *db, const char *job, int keep);
+
+/* Takes the job's lock without waiting: *locked = 1 when this connection
+ * now holds it. */
+enum db_status runs_lock(struct db *db, const char *job, int *locked);
+void runs_unlock(struct db *db, const char *job);
+
+/* The newest run of the job still 'running' (0 when none). */
+enum db_status runs_running(struct db *db, const char *job, long long *run_id);
+
+/* Marks the job's 'running' rows failed: called by the lock's holder, the
+ * only live run, so they belong to processes that died. */
+enum db_status runs_fail_dead(struct db *db, const char *job);
+
+/* The job's newest succeeded run. */
+enum db_status runs_latest(struct db *db, const char *job, struct run_ref *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "db.h"
 #include "router.h"
+#include "runs.h"
 
 struct chart_text_cache;
 struct answer_cache;
@@ -19,7 +20,9 @@ struct app {
 	struct db *db;          /* one persistent connection per worker */
 	int migrations_latest;  /* highest version shipped in migrations_dir */
 	struct chart_text_cache *text_cache; /* labels kept between charts drawn on demand */
-	struct answer_cache *answers; /* time series answers of the latest run */
+	struct answer_cache *answers; /* answers built for the latest run */
+	struct run_ref latest;  /* the latest succeeded ML run, as last read */
+	double latest_checked;  /* when (CLOCK_MONOTONIC seconds); 0: never */
 };
 
 /* One request; the strings point into libfcgi's environment and stay valid

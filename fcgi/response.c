@@ -199,6 +199,10 @@ size_t response_format_head(const struct response *r, const char *allow_origin, 
 		PUT("Allow: %s\r\n", r->allow);
 	if (r->retry_after > 0)
 		PUT("Retry-After: %d\r\n", r->retry_after);
+	if (r->accel_expires > 0)
+		PUT("X-Accel-Expires: @%lld\r\n", r->accel_expires);
+	else if (r->accel_expires < 0)
+		PUT("X-Accel-Expires: 0\r\n");
 	if (r->authenticate != NULL)
 		PUT("WWW-Authenticate: %s\r\n", r->authenticate);
 	if (allow_origin != NULL) {

@@ -22,6 +22,8 @@ struct response {
 	const char *authenticate;  /* WWW-Authenticate value (static), NULL for none */
 	char etag[24];             /* quoted strong ETag, "" for none */
 	char request_id[40];       /* X-Request-Id, and "request_id" of error bodies */
+	long long accel_expires;   /* for nginx's cache: keep until this second ends
+				      (X-Accel-Expires: @t); -1: do not keep; 0: no header */
 };
 
 void response_init(struct response *r);

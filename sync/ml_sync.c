@@ -1,38 +1,28 @@
-#include "db_internal.h" /* transitional: moves into db/ */
 #include "ml_sync.h"
 
 #include <math.h>
-#include <mysqld_error.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "chart_db.h"
+#include "campaigns.h"
+#include "chart_results.h"
 #include "ets.h"
 #include "log.h"
 #include "plan.h"
 
-const char *const ml_table_names[ML_TABLE__MAX] = {
-	[ML_ROI_FORECAST] = "ml_roi_forecast",
-	[ML_ROI_TIMESERIES] = "ml_roi_timeseries",
-	[ML_REACH_CTR] = "ml_reach_ctr_timeseries",
-	[ML_BUDGET] = "ml_budget_recommendation",
-};
+#define JOB "ml_sync"
+#define CURRENT_DAYS 28 /* current spend: the mean of the last 28 days */
 
-/* What is summed per channel and day. ROI_SPEND is the spend of campaigns
- * that report revenue (a campaign without revenue is left out of ROI, not
- * counted as a loss); CTR_IMPRESSIONS the impressions of campaigns that
- * report clicks. */
+/* What is summed per channel and day, as db/campaigns reads it. */
 enum measure {
 	M_SPEND, M_REVENUE, M_ROI_SPEND, M_CONVERSIONS, M_IMPRESSIONS, M_CLICKS,
 	M_CTR_IMPRESSIONS, M_REACH, M__MAX
 };
 
 struct series {
-	char name[65];
-	char sql_name[140];      /* name escaped for SQL */
+	char name[RESULT_CHANNEL_MAX + 1];
 	double *v[M__MAX];       /* [days]; NaN: unknown */
 	unsigned char *has_row;  /* [days] */
 	unsigned char *reach_upper;
@@ -48,16 +38,22 @@ struct forecast {
 	int have_bt;
 };
 
-struct sqlbuf {
-	char *s;
-	size_t len, cap;
-	int rows;
+/* The window read and modelled: days start .. start + days - 1. */
+struct window {
+	long start, days;
+	int horizon, history;
 };
 
-#define ROWS_PER_INSERT 400
-#define CURRENT_DAYS 28 /* current spend: the mean of the last 28 days */
-
-/* --- small helpers ---------------------------------------------------------- */
+/* What the default charts are drawn from, kept while the run writes. */
+struct chart_inputs {
+	struct result_roi_forecast *forecasts; /* one per series */
+	int nforecasts;
+	struct result_budget *budget;
+	int nbudget;
+	struct chart_data roi_days, reach_days; /* the total's series */
+	struct chart_rows roi_rows, reach_rows;
+	int failed; /* out of memory while collecting */
+};
 
 static double now_seconds(void)
 {
@@ -66,69 +62,12 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void day_text(long day_number, char out[11])
-{
-	time_t t = (time_t)day_number * 86400;
-	struct tm utc;
-	gmtime_r(&t, &utc);
-	strftime(out, 11, "%Y-%m-%d", &utc);
-}
-
-static int sql_append(struct sqlbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int sql_append(struct sqlbuf *b, const char *fmt, ...)
-{
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return -1;
-		if (b->s != NULL && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return 0;
-		}
-		size_t cap = b->cap ? b->cap * 2 : 65536;
-		while (cap < b->len + (size_t)n + 1)
-			cap *= 2;
-		char *grown = realloc(b->s, cap);
-		if (grown == NULL)
-			return -1;
-		b->s = grown;
-		b->cap = cap;
-	}
-}
-
-/* A number for SQL: NULL for NaN or infinity. */
-static const char *num(double v, char buf[32])
-{
-	if (!isfinite(v))
-		return "NULL";
-	snprintf(buf, 32, "%.10g", v);
-	return buf;
-}
-
 static double ratio(double a, double b)
 {
 	return isfinite(a) && isfinite(b) && b > 0 ? a / b : NAN;
 }
 
 /* --- reading ---------------------------------------------------------------- */
-
-static const char read_sql[] =
-	"SELECT c.channel, DATEDIFF(d.day, '1970-01-01'),"
-	" SUM(d.spend), SUM(d.revenue), SUM(CASE WHEN d.revenue IS NOT NULL THEN d.spend END),"
-	" SUM(d.conversions), SUM(d.impressions), SUM(d.clicks),"
-	" SUM(CASE WHEN d.clicks IS NOT NULL THEN d.impressions END), SUM(d.reach),"
-	" MAX(d.reach_is_upper_bound) OR COUNT(d.reach) > 1"
-	" FROM campaign_daily d JOIN campaigns c ON c.id = d.campaign_id"
-	/* The total is written as channel 'all': a channel the store's
-	 * collation holds equal to it (stored before imports refused the name,
-	 * or a variant such as 'ÀLL') would collide with it in the ml_* keys. */
-	" WHERE c.channel <> 'all' AND d.day BETWEEN FROM_DAYS(TO_DAYS('1970-01-01') + %ld)"
-	" AND FROM_DAYS(TO_DAYS('1970-01-01') + %ld)"
-	" GROUP BY c.channel, d.day ORDER BY c.channel, d.day";
 
 static void series_free(struct series *s, int n)
 {
@@ -141,7 +80,9 @@ static void series_free(struct series *s, int n)
 
 static int series_init(struct series *s, const char *name, long days)
 {
+	memset(s, 0, sizeof *s);
 	snprintf(s->name, sizeof s->name, "%s", name);
+	s->first = -1;
 	s->v[0] = malloc(sizeof(double) * (size_t)days * M__MAX);
 	s->has_row = calloc((size_t)days * 2, 1);
 	if (s->v[0] == NULL || s->has_row == NULL)
@@ -152,7 +93,6 @@ static int series_init(struct series *s, const char *name, long days)
 		for (long d = 0; d < days; d++)
 			s->v[m][d] = NAN;
 	}
-	s->first = -1;
 	return 0;
 }
 
@@ -173,9 +113,8 @@ static void series_fill(struct series *s, long days)
  * summed over channels counts people twice: an upper bound. */
 static int series_total(struct series *all, const struct series *ch, int n, long days)
 {
-	if (series_init(all, "all", days) != 0)
+	if (series_init(all, RESULT_TOTAL_CHANNEL, days) != 0)
 		return -1;
-	snprintf(all->sql_name, sizeof all->sql_name, "all");
 	for (int i = 0; i < n; i++) {
 		if (ch[i].first >= 0 && (all->first < 0 || ch[i].first < all->first))
 			all->first = ch[i].first;
@@ -195,76 +134,75 @@ static int series_total(struct series *all, const struct series *ch, int n, long
 	return 0;
 }
 
-static double field(const char *s)
-{
-	return s ? strtod(s, NULL) : NAN;
-}
+struct series_reader {
+	struct series *s;
+	int n, cap, failed;
+	long start, days;
+	unsigned long rows_in;
+};
 
-/* Campaigns whose channel the store holds equal to the total's name (a
- * look-alike such as 'ÀLL' passes the import's check): read_sql leaves them
- * out, so say so rather than drop their data without a word. */
-static void warn_reserved_channels(struct db *db)
+static int read_channel_day(void *ctx, const struct channel_day *d)
 {
-	MYSQL_RES *res;
-	if (db_exec_noretry(db, "SELECT COUNT(*), MIN(channel) FROM campaigns WHERE channel = 'all'",
-			    &res) != DB_OK)
-		return;
-	MYSQL_ROW row = mysql_fetch_row(res);
-	if (row != NULL && row[0] != NULL && atol(row[0]) > 0)
-		log_warn("ml sync: %s campaign(s) with channel '%s' are left out: the name is the "
-			 "total over all channels; rename their channel", row[0], row[1] ? row[1] : "");
-	mysql_free_result(res);
-}
-
-/* Reads channel-days of [start, end] into series; returns their number, or -1. */
-static int read_series(struct db *db, long start, long end, struct series **out, int *count,
-		       unsigned long *rows_in)
-{
-	char sql[1024];
-	warn_reserved_channels(db);
-	snprintf(sql, sizeof sql, read_sql, start, end);
-	MYSQL_RES *res;
-	if (db_exec_noretry(db, sql, &res) != DB_OK)
-		return -1;
-	long days = end - start + 1;
-	int cap = 8, n = 0;
-	struct series *s = calloc((size_t)cap, sizeof *s);
-	MYSQL_ROW row;
-	while (s != NULL && (row = mysql_fetch_row(res)) != NULL) {
-		if (n == 0 || strcmp(s[n - 1].name, row[0]) != 0) {
-			if (n == cap) {
-				struct series *grown = realloc(s, sizeof *s * (size_t)cap * 2);
-				if (grown == NULL)
-					break;
-				memset(grown + cap, 0, sizeof *s * (size_t)cap);
-				s = grown;
-				cap *= 2;
-			}
-			if (series_init(&s[n++], row[0], days) != 0)
-				break;
-			mysql_real_escape_string(db_mysql(db), s[n - 1].sql_name, s[n - 1].name,
-						 (unsigned long)strlen(s[n - 1].name));
+	struct series_reader *r = ctx;
+	if (r->n == 0 || strcmp(r->s[r->n - 1].name, d->channel) != 0) {
+		if (r->n == r->cap) {
+			int cap = r->cap ? 2 * r->cap : 8;
+			struct series *grown = realloc(r->s, sizeof *grown * (size_t)cap);
+			if (grown == NULL)
+				return r->failed = 1;
+			r->s = grown;
+			r->cap = cap;
 		}
-		struct series *c = &s[n - 1];
-		long d = atol(row[1]) - start;
-		if (d < 0 || d >= days)
-			continue;
-		for (int m = 0; m < M__MAX; m++)
-			c->v[m][d] = field(row[2 + m]);
-		c->reach_upper[d] = row[10] && atoi(row[10]) != 0;
-		c->has_row[d] = 1;
-		if (c->first < 0)
-			c->first = d;
-		(*rows_in)++;
+		if (series_init(&r->s[r->n++], d->channel, r->days) != 0)
+			return r->failed = 1;
 	}
-	mysql_free_result(res);
-	if (s == NULL)
-		return -1;
-	for (int i = 0; i < n; i++)
-		series_fill(&s[i], days);
-	*out = s;
-	*count = n;
+	struct series *c = &r->s[r->n - 1];
+	long i = d->day - r->start;
+	if (i < 0 || i >= r->days)
+		return 0;
+	const double sums[M__MAX] = { d->spend, d->revenue, d->roi_spend, d->conversions,
+				      d->impressions, d->clicks, d->ctr_impressions, d->reach };
+	for (int m = 0; m < M__MAX; m++)
+		c->v[m][i] = sums[m];
+	c->reach_upper[i] = (unsigned char)d->reach_is_upper_bound;
+	c->has_row[i] = 1;
+	if (c->first < 0)
+		c->first = i;
+	r->rows_in++;
 	return 0;
+}
+
+/* Campaigns named like the total are left out of the read: say so rather
+ * than drop their data without a word. */
+static void warn_named_like_total(struct db *db)
+{
+	long long count;
+	char name[RESULT_CHANNEL_MAX * 4 + 1];
+	if (campaigns_named_like_total(db, &count, name) == DB_OK && count > 0)
+		log_warn("ml sync: %lld campaign(s) with channel '%s' are left out: the name is the "
+			 "total over all channels; rename their channel", count, name);
+}
+
+/* Reads the window's channel-days into series. */
+static enum db_status read_series(struct db *db, const struct window *w, struct series **out,
+				  int *count, unsigned long *rows_in)
+{
+	warn_named_like_total(db);
+	struct series_reader r = { NULL, 0, 0, 0, w->start, w->days, 0 };
+	enum db_status st = campaigns_channel_days(db, w->start, w->start + w->days - 1,
+						   read_channel_day, &r);
+	if (st == DB_OK && r.failed)
+		st = DB_ERROR;
+	if (st != DB_OK) {
+		series_free(r.s, r.n);
+		return st;
+	}
+	for (int i = 0; i < r.n; i++)
+		series_fill(&r.s[i], w->days);
+	*out = r.s;
+	*count = r.n;
+	*rows_in = r.rows_in;
+	return DB_OK;
 }
 
 /* --- models ------------------------------------------------------------------ */
@@ -275,7 +213,8 @@ static void forecast_free(struct forecast *f)
 	memset(f, 0, sizeof *f);
 }
 
-/* Fits a measure from the series' first day on and forecasts it. */
+/* Fits a measure from the series' first day on and forecasts it. Returns
+ * 0 (f->ok says whether there is a forecast), or -1 when out of memory. */
 static int forecast_measure(const struct series *s, enum measure m, long days, int horizon,
 			    int backtest, struct forecast *f)
 {
@@ -315,173 +254,186 @@ static int forecast_measure(const struct series *s, enum measure m, long days, i
 	return 0;
 }
 
-/* --- writing ----------------------------------------------------------------- */
+/* --- results ----------------------------------------------------------------- */
 
-static enum db_status flush_insert(struct db *db, struct sqlbuf *b, int force)
+/* ROI over the horizon from the forecasts of revenue and of the spend behind
+ * it. The bounds take the sum of the daily revenue bounds (as if daily
+ * errors were fully correlated: conservative) over the spend forecast, which
+ * the advertiser controls. */
+static void roi_forecast(const struct series *s, const struct forecast *rev,
+			 const struct forecast *spend, int horizon, struct result_roi_forecast *r)
 {
-	if (b->rows == 0 || (!force && b->rows < ROWS_PER_INSERT))
-		return DB_OK;
-	enum db_status st = db_exec_noretry(db, b->s, NULL);
-	b->len = 0;
-	b->rows = 0;
-	return st;
-}
-
-static int begin_row(struct sqlbuf *b, const char *insert_head)
-{
-	return b->rows++ == 0 ? sql_append(b, "%s", insert_head) : sql_append(b, ",");
-}
-
-/* ml_roi_forecast: ROI over the horizon from the forecasts of revenue and of
- * the spend behind it. The bounds take the sum of the daily revenue bounds
- * (as if daily errors were fully correlated: conservative) over the spend
- * forecast, which the advertiser controls. */
-static enum db_status write_roi_forecast(struct db *db, long long run, const struct series *s,
-					 const struct forecast *rev, const struct forecast *spend,
-					 int horizon, struct sqlbuf *b, unsigned long *rows)
-{
-	double sr = 0, ss = 0, l80 = 0, h80 = 0, l95 = 0, h95 = 0;
+	memset(r, 0, sizeof *r);
+	snprintf(r->channel, sizeof r->channel, "%s", s->name);
+	r->horizon_days = horizon;
+	double rev_sum = 0, spend_sum = 0, l80 = 0, h80 = 0, l95 = 0, h95 = 0;
 	const char *note = NULL;
 	if (!s->reported[M_REVENUE])
 		note = "no revenue reported";
 	else if (!rev->ok || !spend->ok)
 		note = "too little history to forecast";
 	for (int h = 0; h < horizon && note == NULL; h++) {
-		sr += rev->mean[h], ss += spend->mean[h];
+		rev_sum += rev->mean[h], spend_sum += spend->mean[h];
 		l80 += rev->lo80[h], h80 += rev->hi80[h], l95 += rev->lo95[h], h95 += rev->hi95[h];
 	}
-	if (note == NULL && !(ss > 0))
+	if (note == NULL && !(spend_sum > 0))
 		note = "no spend forecast";
-	char a[32], bb[32], c[32], d[32], e[32], f[32], g[32], hh[32], i[32], j[32];
-	double roi = note ? NAN : sr / ss - 1;
-	if (begin_row(b, "INSERT INTO ml_roi_forecast (run_id, channel, horizon_days, predicted_roi,"
-			 " roi_lower_80, roi_upper_80, roi_lower, roi_upper, predicted_spend,"
-			 " predicted_revenue, model, backtest_smape, baseline_smape, backtest_mase, note)"
-			 " VALUES ") != 0 ||
-	    sql_append(b, "(%lld, '%s', %d, %s, %s, %s, %s, %s, %s, %s, %s%s%s, %s, %s, %s, %s%s%s)",
-		       run, s->sql_name, horizon, num(roi, a), num(note ? NAN : l80 / ss - 1, bb),
-		       num(note ? NAN : h80 / ss - 1, c), num(note ? NAN : l95 / ss - 1, d),
-		       num(note ? NAN : h95 / ss - 1, e), num(note ? NAN : ss, f),
-		       num(note ? NAN : sr, g), rev->ok ? "'" : "", rev->ok ? rev->model : "NULL",
-		       rev->ok ? "'" : "", num(rev->have_bt ? rev->bt.smape : NAN, hh),
-		       num(rev->have_bt ? rev->bt.naive_smape : NAN, i),
-		       num(rev->have_bt ? rev->bt.mase : NAN, j), note ? "'" : "",
-		       note ? note : "NULL", note ? "'" : "") != 0)
-		return DB_ERROR;
-	(*rows)++;
-	return flush_insert(db, b, 0);
+	snprintf(r->note, sizeof r->note, "%s", note ? note : "");
+	snprintf(r->model, sizeof r->model, "%s", rev->ok ? rev->model : "");
+	r->roi = note ? NAN : rev_sum / spend_sum - 1;
+	r->roi_lower_80 = note ? NAN : l80 / spend_sum - 1;
+	r->roi_upper_80 = note ? NAN : h80 / spend_sum - 1;
+	r->roi_lower_95 = note ? NAN : l95 / spend_sum - 1;
+	r->roi_upper_95 = note ? NAN : h95 / spend_sum - 1;
+	r->spend = note ? NAN : spend_sum;
+	r->revenue = note ? NAN : rev_sum;
+	r->backtest_smape = rev->have_bt ? rev->bt.smape : NAN;
+	r->baseline_smape = rev->have_bt ? rev->bt.naive_smape : NAN;
+	r->backtest_mase = rev->have_bt ? rev->bt.mase : NAN;
 }
 
-/* ml_roi_timeseries: actual daily ROI and conversions over the history
- * window, then the forecast days with bounds. */
-static enum db_status write_roi_timeseries(struct db *db, long long run, const struct series *s,
-					   long start, long days, int history, const struct forecast *rev,
-					   const struct forecast *spend, const struct forecast *conv,
-					   int horizon, struct sqlbuf *b, unsigned long *rows)
+/* The first actual day shown: history days back, not before the first. */
+static long history_from(const struct series *s, const struct window *w)
 {
-	static const char head[] =
-		"INSERT INTO ml_roi_timeseries (run_id, channel, day, kind, spend, revenue, roi,"
-		" roi_lower_80, roi_upper_80, roi_lower, roi_upper, conversions, conversions_lower_80,"
-		" conversions_upper_80, conversions_lower, conversions_upper) VALUES ";
-	char day[11], n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], n7[32], n8[32], n9[32],
-		n10[32], n11[32], n12[32];
-	enum db_status st;
-	long from = days - history > (s->first > 0 ? s->first : 0) ? days - history : (s->first > 0 ? s->first : 0);
-	for (long d = from; d < days && s->first >= 0; d++) {
-		day_text(start + d, day);
-		double sp = s->v[M_ROI_SPEND][d], rv = s->v[M_REVENUE][d];
-		if (begin_row(b, head) != 0 ||
-		    sql_append(b, "(%lld,'%s','%s','actual',%s,%s,%s,NULL,NULL,NULL,NULL,%s,NULL,NULL,NULL,NULL)",
-			       run, s->sql_name, day, num(sp, n1), num(rv, n2), num(ratio(rv, sp) - 1, n3),
-			       num(s->v[M_CONVERSIONS][d], n4)) != 0)
-			return DB_ERROR;
-		(*rows)++;
-		if ((st = flush_insert(db, b, 0)) != DB_OK)
-			return st;
-	}
-	for (int h = 0; h < horizon && s->first >= 0 && (rev->ok || conv->ok); h++) {
-		day_text(start + days + h, day);
-		double sp = spend->ok ? spend->mean[h] : NAN;
-		int r = rev->ok && spend->ok;
-		if (begin_row(b, head) != 0 ||
-		    sql_append(b, "(%lld,'%s','%s','forecast',%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", run,
-			       s->sql_name, day, num(sp, n1), num(r ? rev->mean[h] : NAN, n2),
-			       num(r ? ratio(rev->mean[h], sp) - 1 : NAN, n3),
-			       num(r ? ratio(rev->lo80[h], sp) - 1 : NAN, n4),
-			       num(r ? ratio(rev->hi80[h], sp) - 1 : NAN, n5),
-			       num(r ? ratio(rev->lo95[h], sp) - 1 : NAN, n6),
-			       num(r ? ratio(rev->hi95[h], sp) - 1 : NAN, n7),
-			       num(conv->ok ? conv->mean[h] : NAN, n8), num(conv->ok ? conv->lo80[h] : NAN, n9),
-			       num(conv->ok ? conv->hi80[h] : NAN, n10), num(conv->ok ? conv->lo95[h] : NAN, n11),
-			       num(conv->ok ? conv->hi95[h] : NAN, n12)) != 0)
-			return DB_ERROR;
-		(*rows)++;
-		if ((st = flush_insert(db, b, 0)) != DB_OK)
-			return st;
-	}
-	return DB_OK;
+	long first = s->first > 0 ? s->first : 0;
+	return w->days - w->history > first ? w->days - w->history : first;
 }
 
-/* ml_reach_ctr_timeseries: reach (never summed across days), impressions,
- * clicks and CTR from clicks over the impressions of campaigns that report
- * clicks; forecasts with bounds, CTR's from the clicks bounds. */
-static enum db_status write_reach_ctr(struct db *db, long long run, const struct series *s,
-				      long start, long days, int history, const struct forecast *reach,
-				      const struct forecast *impr, const struct forecast *clicks,
-				      const struct forecast *ctr_impr, int horizon, struct sqlbuf *b,
-				      unsigned long *rows)
+static void actual_roi_day(const struct series *s, long d, long day, struct result_roi_day *r)
 {
-	static const char head[] =
-		"INSERT INTO ml_reach_ctr_timeseries (run_id, channel, day, kind, reach,"
-		" reach_is_upper_bound, reach_lower, reach_upper, impressions, impressions_lower,"
-		" impressions_upper, clicks, clicks_lower, clicks_upper, ctr, ctr_lower, ctr_upper)"
-		" VALUES ";
-	char day[11], n[12][32];
-	enum db_status st;
-	long from = days - history > (s->first > 0 ? s->first : 0) ? days - history : (s->first > 0 ? s->first : 0);
-	for (long d = from; d < days && s->first >= 0; d++) {
-		day_text(start + d, day);
-		if (begin_row(b, head) != 0 ||
-		    sql_append(b, "(%lld,'%s','%s','actual',%s,%d,NULL,NULL,%s,NULL,NULL,%s,NULL,NULL,%s,NULL,NULL)",
-			       run, s->sql_name, day, num(s->v[M_REACH][d], n[0]), s->reach_upper[d],
-			       num(s->v[M_IMPRESSIONS][d], n[1]), num(s->v[M_CLICKS][d], n[2]),
-			       num(ratio(s->v[M_CLICKS][d], s->v[M_CTR_IMPRESSIONS][d]), n[3])) != 0)
-			return DB_ERROR;
-		(*rows)++;
-		if ((st = flush_insert(db, b, 0)) != DB_OK)
-			return st;
-	}
-	int upper = s->reported[M_REACH] && (strcmp(s->name, "all") == 0 || s->reach_upper[days - 1]);
-	for (int h = 0; h < horizon && s->first >= 0 && (reach->ok || impr->ok || clicks->ok); h++) {
-		day_text(start + days + h, day);
-		double ci = ctr_impr->ok ? ctr_impr->mean[h] : NAN;
-		int c = clicks->ok;
-		if (begin_row(b, head) != 0 ||
-		    sql_append(b, "(%lld,'%s','%s','forecast',%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", run,
-			       s->sql_name, day, num(reach->ok ? reach->mean[h] : NAN, n[0]), upper,
-			       num(reach->ok ? reach->lo95[h] : NAN, n[1]), num(reach->ok ? reach->hi95[h] : NAN, n[2]),
-			       num(impr->ok ? impr->mean[h] : NAN, n[3]), num(impr->ok ? impr->lo95[h] : NAN, n[4]),
-			       num(impr->ok ? impr->hi95[h] : NAN, n[5]), num(c ? clicks->mean[h] : NAN, n[6]),
-			       num(c ? clicks->lo95[h] : NAN, n[7]), num(c ? clicks->hi95[h] : NAN, n[8]),
-			       num(c ? ratio(clicks->mean[h], ci) : NAN, n[9]),
-			       num(c ? ratio(clicks->lo95[h], ci) : NAN, n[10]),
-			       num(c ? ratio(clicks->hi95[h], ci) : NAN, n[11])) != 0)
-			return DB_ERROR;
-		(*rows)++;
-		if ((st = flush_insert(db, b, 0)) != DB_OK)
-			return st;
-	}
-	return DB_OK;
+	double spend = s->v[M_ROI_SPEND][d], revenue = s->v[M_REVENUE][d];
+	*r = (struct result_roi_day){ .day = day, .forecast = 0, .spend = spend, .revenue = revenue,
+				      .roi = ratio(revenue, spend) - 1, .conversions = s->v[M_CONVERSIONS][d] };
+	r->roi_lower_80 = r->roi_upper_80 = r->roi_lower_95 = r->roi_upper_95 = NAN;
+	r->conversions_lower_80 = r->conversions_upper_80 = NAN;
+	r->conversions_lower_95 = r->conversions_upper_95 = NAN;
 }
 
-/* ml_budget_recommendation: the optimiser's split of the current total.
- * Channels without revenue cannot be judged: they stay at their spend. */
-static enum db_status write_budget(struct db *db, long long run, const struct series *s, int n,
-				   long days, struct sqlbuf *b, unsigned long *rows, int *fitted)
+static double at(const struct forecast *f, const double *values, int h)
+{
+	return f->ok ? values[h] : NAN;
+}
+
+static void forecast_roi_day(const struct forecast *rev, const struct forecast *spend,
+			     const struct forecast *conv, int h, long day, struct result_roi_day *r)
+{
+	double sp = at(spend, spend->mean, h);
+	int known = rev->ok && spend->ok;
+	*r = (struct result_roi_day){
+		.day = day, .forecast = 1, .spend = sp,
+		.revenue = known ? rev->mean[h] : NAN,
+		.roi = known ? ratio(rev->mean[h], sp) - 1 : NAN,
+		.roi_lower_80 = known ? ratio(rev->lo80[h], sp) - 1 : NAN,
+		.roi_upper_80 = known ? ratio(rev->hi80[h], sp) - 1 : NAN,
+		.roi_lower_95 = known ? ratio(rev->lo95[h], sp) - 1 : NAN,
+		.roi_upper_95 = known ? ratio(rev->hi95[h], sp) - 1 : NAN,
+		.conversions = at(conv, conv->mean, h), .conversions_lower_80 = at(conv, conv->lo80, h),
+		.conversions_upper_80 = at(conv, conv->hi80, h), .conversions_lower_95 = at(conv, conv->lo95, h),
+		.conversions_upper_95 = at(conv, conv->hi95, h),
+	};
+}
+
+static void actual_reach_day(const struct series *s, long d, long day, struct result_reach_day *r)
+{
+	*r = (struct result_reach_day){
+		.day = day, .forecast = 0, .reach = s->v[M_REACH][d], .reach_is_upper_bound = s->reach_upper[d],
+		.impressions = s->v[M_IMPRESSIONS][d], .clicks = s->v[M_CLICKS][d],
+		.ctr = ratio(s->v[M_CLICKS][d], s->v[M_CTR_IMPRESSIONS][d]),
+		.reach_lower_95 = NAN, .reach_upper_95 = NAN, .impressions_lower_95 = NAN,
+		.impressions_upper_95 = NAN, .clicks_lower_95 = NAN, .clicks_upper_95 = NAN,
+		.ctr_lower_95 = NAN, .ctr_upper_95 = NAN,
+	};
+}
+
+/* CTR's bounds come from the clicks bounds over the impressions forecast. */
+static void forecast_reach_day(const struct forecast *f, int upper, int h, long day,
+			       struct result_reach_day *r)
+{
+	const struct forecast *reach = &f[M_REACH], *impr = &f[M_IMPRESSIONS], *clicks = &f[M_CLICKS];
+	double ctr_impr = at(&f[M_CTR_IMPRESSIONS], f[M_CTR_IMPRESSIONS].mean, h);
+	int c = clicks->ok;
+	*r = (struct result_reach_day){
+		.day = day, .forecast = 1, .reach = at(reach, reach->mean, h), .reach_is_upper_bound = upper,
+		.reach_lower_95 = at(reach, reach->lo95, h), .reach_upper_95 = at(reach, reach->hi95, h),
+		.impressions = at(impr, impr->mean, h), .impressions_lower_95 = at(impr, impr->lo95, h),
+		.impressions_upper_95 = at(impr, impr->hi95, h), .clicks = at(clicks, clicks->mean, h),
+		.clicks_lower_95 = at(clicks, clicks->lo95, h), .clicks_upper_95 = at(clicks, clicks->hi95, h),
+		.ctr = c ? ratio(clicks->mean[h], ctr_impr) : NAN,
+		.ctr_lower_95 = c ? ratio(clicks->lo95[h], ctr_impr) : NAN,
+		.ctr_upper_95 = c ? ratio(clicks->hi95[h], ctr_impr) : NAN,
+	};
+}
+
+/* --- writing ------------------------------------------------------------------ */
+
+struct run_output {
+	struct prediction_writer *writer;
+	struct chart_inputs *charts;
+};
+
+/* Daily ROI and conversions: the history window's actual days, then the
+ * forecast days with bounds. The total's days also feed its chart. */
+static enum db_status write_roi_days(struct run_output *o, const struct series *s,
+				     const struct window *w, const struct forecast *f)
+{
+	int total = strcmp(s->name, RESULT_TOTAL_CHANNEL) == 0;
+	struct chart_inputs *ch = o->charts;
+	enum db_status st = DB_OK;
+	struct result_roi_day r;
+	for (long d = history_from(s, w); d < w->days && s->first >= 0 && st == DB_OK; d++) {
+		actual_roi_day(s, d, w->start + d, &r);
+		st = prediction_put_roi_day(o->writer, s->name, &r);
+		if (total && chart_results_roi_day(&ch->roi_days, &ch->roi_rows, &r) != 0)
+			ch->failed = 1;
+	}
+	int any = f[M_REVENUE].ok || f[M_CONVERSIONS].ok;
+	for (int h = 0; h < w->horizon && s->first >= 0 && any && st == DB_OK; h++) {
+		forecast_roi_day(&f[M_REVENUE], &f[M_ROI_SPEND], &f[M_CONVERSIONS], h, w->start + w->days + h, &r);
+		st = prediction_put_roi_day(o->writer, s->name, &r);
+		if (total && chart_results_roi_day(&ch->roi_days, &ch->roi_rows, &r) != 0)
+			ch->failed = 1;
+	}
+	return st;
+}
+
+/* Reach (never summed across days), impressions, clicks and CTR from clicks
+ * over the impressions of campaigns that report clicks. */
+static enum db_status write_reach_days(struct run_output *o, const struct series *s,
+				       const struct window *w, const struct forecast *f)
+{
+	int total = strcmp(s->name, RESULT_TOTAL_CHANNEL) == 0;
+	struct chart_inputs *ch = o->charts;
+	enum db_status st = DB_OK;
+	struct result_reach_day r;
+	for (long d = history_from(s, w); d < w->days && s->first >= 0 && st == DB_OK; d++) {
+		actual_reach_day(s, d, w->start + d, &r);
+		st = prediction_put_reach_day(o->writer, s->name, &r);
+		if (total && chart_results_reach_day(&ch->reach_days, &ch->reach_rows, &r) != 0)
+			ch->failed = 1;
+	}
+	int upper = s->reported[M_REACH] && (total || s->reach_upper[w->days - 1]);
+	int any = f[M_REACH].ok || f[M_IMPRESSIONS].ok || f[M_CLICKS].ok;
+	for (int h = 0; h < w->horizon && s->first >= 0 && any && st == DB_OK; h++) {
+		forecast_reach_day(f, upper, h, w->start + w->days + h, &r);
+		st = prediction_put_reach_day(o->writer, s->name, &r);
+		if (total && chart_results_reach_day(&ch->reach_days, &ch->reach_rows, &r) != 0)
+			ch->failed = 1;
+	}
+	return st;
+}
+
+/* The optimiser's split of the current total. Channels without revenue
+ * cannot be judged: they stay at their spend. */
+static enum db_status write_budget(struct run_output *o, const struct series *s, int n, long days,
+				   int *fitted)
 {
 	struct plan_input *in = calloc((size_t)(n ? n : 1), sizeof *in);
-	if (in == NULL)
+	struct result_budget *rows = calloc((size_t)(n ? n : 1), sizeof *rows);
+	if (in == NULL || rows == NULL) {
+		free(in);
+		free(rows);
 		return DB_ERROR;
+	}
 	for (int i = 0; i < n; i++) {
 		long from = s[i].first < 0 ? days : s[i].first, recent_from = days - CURRENT_DAYS;
 		double recent = 0;
@@ -497,181 +449,156 @@ static enum db_status write_budget(struct db *db, long long run, const struct se
 	plan_build(in, n, &opt, &plan); /* an infeasible request keeps the current split */
 	free(in);
 	enum db_status st = DB_OK;
-	for (int i = 0; i < plan.n && st == DB_OK; i++) {
+	int k = 0;
+	for (int i = 0; i < plan.n && st == DB_OK; i++, k++) {
 		const struct plan_channel *c = &plan.channels[i];
-		const struct response_curve *k = &c->curve;
-		char v[16][32];
-		*fitted += k->kind != CURVE_NONE;
-		if (begin_row(b, "INSERT INTO ml_budget_recommendation (run_id, channel, current_budget,"
-				 " recommended_budget, lower_bound, upper_bound, expected_revenue_current,"
-				 " expected_revenue, expected_roi_current, expected_roi, marginal_roi,"
-				 " curve_model, curve_beta, curve_k, curve_alpha, adstock_rate, fit_r2,"
-				 " confidence) VALUES ") != 0 ||
-		    sql_append(b, "(%lld,'%s',%s,%s,%s,%s,%s,%s,%s,%s,%s,'%s',%s,%s,%s,%s,%s,'%s')", run,
-			       s[i].sql_name, num(c->current, v[0]), num(c->recommended, v[1]),
-			       num(c->lower, v[2]), num(c->upper, v[3]), num(c->revenue_current, v[4]),
-			       num(c->revenue_recommended, v[5]),
-			       num(ratio(c->revenue_current, c->current) - 1, v[6]),
-			       num(ratio(c->revenue_recommended, c->recommended) - 1, v[7]),
-			       num(c->marginal_roi, v[8]), curve_kind_names[k->kind],
-			       /* power law a s^b is stored as beta = a, alpha = b, k = NULL */
-			       num(k->kind == CURVE_HILL ? k->beta : k->kind == CURVE_POWER ? k->a : NAN, v[9]),
-			       num(k->kind == CURVE_HILL ? k->k : NAN, v[10]),
-			       num(k->kind == CURVE_HILL ? k->alpha : k->kind == CURVE_POWER ? k->b : NAN, v[11]),
-			       num(k->adstock, v[12]), num(k->r2, v[13]),
-			       curve_confidence_names[k->confidence]) != 0) {
-			st = DB_ERROR;
-			break;
-		}
-		(*rows)++;
-		st = flush_insert(db, b, 0);
+		struct result_budget *r = &rows[k];
+		snprintf(r->channel, sizeof r->channel, "%s", s[i].name);
+		r->current = c->current, r->recommended = c->recommended;
+		r->lower = c->lower, r->upper = c->upper;
+		r->revenue_current = c->revenue_current, r->revenue_recommended = c->revenue_recommended;
+		r->marginal_roi = c->marginal_roi;
+		r->curve = c->curve;
+		*fitted += c->curve.kind != CURVE_NONE;
+		st = prediction_put_budget(o->writer, r);
 	}
 	plan_free(&plan);
+	o->charts->budget = rows;
+	o->charts->nbudget = k;
 	return st;
 }
 
-/* --- the run ----------------------------------------------------------------- */
-
 /* Forecasts and rows of one series. */
-static enum db_status model_series(struct db *db, long long run, const struct mldash_config *cfg,
-				   const struct series *s, long start, long days, struct sqlbuf bufs[3],
-				   struct ml_summary *out)
+static enum db_status model_series(struct run_output *o, const struct mldash_config *cfg,
+				   const struct series *s, const struct window *w, struct ml_summary *out)
 {
-	int H = cfg->ml.horizon_days;
-	struct forecast f[M__MAX];
-	memset(f, 0, sizeof f);
 	static const enum measure fitted[] = { M_REVENUE, M_ROI_SPEND, M_CONVERSIONS, M_IMPRESSIONS,
 					       M_CLICKS, M_CTR_IMPRESSIONS, M_REACH };
+	struct forecast f[M__MAX];
+	memset(f, 0, sizeof f);
 	enum db_status st = DB_ERROR;
+	(void)cfg;
 	for (size_t i = 0; i < sizeof fitted / sizeof fitted[0]; i++) {
-		if (forecast_measure(s, fitted[i], days, H, fitted[i] == M_REVENUE, &f[fitted[i]]) != 0)
+		enum measure m = fitted[i];
+		if (forecast_measure(s, m, w->days, w->horizon, m == M_REVENUE, &f[m]) != 0)
 			goto out;
-		out->series_fitted += f[fitted[i]].ok;
+		out->series_fitted += f[m].ok;
 	}
-	if ((st = write_roi_forecast(db, run, s, &f[M_REVENUE], &f[M_ROI_SPEND], H, &bufs[0],
-				     &out->rows_written[ML_ROI_FORECAST])) != DB_OK ||
-	    (st = write_roi_timeseries(db, run, s, start, days, cfg->ml.history_days, &f[M_REVENUE],
-				       &f[M_ROI_SPEND], &f[M_CONVERSIONS], H, &bufs[1],
-				       &out->rows_written[ML_ROI_TIMESERIES])) != DB_OK ||
-	    (st = write_reach_ctr(db, run, s, start, days, cfg->ml.history_days, &f[M_REACH],
-				  &f[M_IMPRESSIONS], &f[M_CLICKS], &f[M_CTR_IMPRESSIONS], H, &bufs[2],
-				  &out->rows_written[ML_REACH_CTR])) != DB_OK)
+	struct chart_inputs *ch = o->charts;
+	struct result_roi_forecast *r = &ch->forecasts[ch->nforecasts++];
+	roi_forecast(s, &f[M_REVENUE], &f[M_ROI_SPEND], w->horizon, r);
+	if ((st = prediction_put_forecast(o->writer, r)) != DB_OK ||
+	    (st = write_roi_days(o, s, w, f)) != DB_OK)
 		goto out;
-	st = DB_OK;
+	st = write_reach_days(o, s, w, f);
 out:
 	for (int m = 0; m < M__MAX; m++)
 		forecast_free(&f[m]);
 	return st;
 }
 
-/* Renders the four default charts from the rows just written (visible to
- * this transaction) into ml_chart_cache. */
-static enum db_status cache_charts(struct db *db, long long run)
+/* Draws the four default charts from the run's results and stores them. */
+static enum db_status cache_charts(struct db *db, long long run, struct chart_inputs *in)
 {
 	struct chart_text_cache *text = chart_text_cache_new(); /* labels shared by the four */
 	const struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, text };
-	enum db_status result = DB_OK;
-	for (int k = 0; k < CHART__MAX && result == DB_OK; k++) {
-		struct chart_data data;
-		struct chart_rows rows;
-		enum db_status st = chart_load(db, run, "", (enum chart_kind)k, "", 0, &data, &rows);
+	enum db_status st = DB_OK;
+	for (int k = 0; k < CHART__MAX && st == DB_OK; k++) {
+		struct chart_data bars;
+		struct chart_rows bar_rows;
+		const struct chart_data *data = &bars;
+		chart_results_begin((enum chart_kind)k, "", "", &bars, &bar_rows);
+		int failed = 0;
+		if (k == CHART_ROI_FORECAST)
+			failed = chart_results_forecasts(&bars, &bar_rows, in->forecasts, in->nforecasts, "");
+		else if (k == CHART_BUDGET)
+			failed = chart_results_budget(&bars, &bar_rows, in->budget, in->nbudget, "");
+		else
+			data = k == CHART_ROI_TIMESERIES ? &in->roi_days : &in->reach_days;
 		unsigned char *png = NULL;
 		int size = 0;
-		if (st == DB_OK && chart_render(&data, &style, &png, &size) != 0)
+		if (failed || chart_render(data, &style, &png, &size) != 0) {
 			st = DB_ERROR;
-		chart_rows_free(&rows);
-		if (st != DB_OK) {
-			chart_free(png);
-			result = st;
-			break;
+		} else {
+			char etag[24];
+			chart_etag(png, size, etag);
+			st = prediction_put_chart(db, run, chart_names[k], style.width, style.height, "light",
+						  etag, png, (size_t)size);
 		}
-		char etag[24];
-		chart_etag(png, size, etag);
-		char *sql = malloc(2 * (size_t)size + 512);
-		if (sql == NULL) {
-			chart_free(png);
-			result = DB_ERROR;
-			break;
-		}
-		int n = snprintf(sql, 512,
-				 "INSERT INTO ml_chart_cache (run_id, chart, width, height, theme, etag, png)"
-				 " VALUES (%lld, '%s', %d, %d, 'light', '%s', '", run, chart_names[k],
-				 style.width, style.height, etag);
-		n += (int)mysql_real_escape_string(db_mysql(db), sql + n, (const char *)png, (unsigned long)size);
-		memcpy(sql + n, "')", 3);
 		chart_free(png);
-		result = db_exec_noretry(db, sql, NULL);
-		free(sql);
+		chart_rows_free(&bar_rows);
 	}
 	chart_text_cache_free(text);
-	return result;
+	return st;
+}
+
+static void chart_inputs_free(struct chart_inputs *in)
+{
+	free(in->forecasts);
+	free(in->budget);
+	chart_rows_free(&in->roi_rows);
+	chart_rows_free(&in->reach_rows);
+}
+
+/* Models every series (the channels, then their total) and writes the results. */
+static enum db_status model_all(struct db *db, const struct mldash_config *cfg, long long run,
+				struct series *s, int n, const struct window *w,
+				struct chart_inputs *charts, struct ml_summary *out)
+{
+	struct series all;
+	struct run_output o = { prediction_writer_new(db, run), charts };
+	charts->forecasts = calloc((size_t)n + 1, sizeof *charts->forecasts);
+	enum db_status st = DB_ERROR;
+	if (o.writer == NULL || charts->forecasts == NULL || series_total(&all, s, n, w->days) != 0)
+		goto out;
+	st = DB_OK;
+	for (int i = 0; i <= n && st == DB_OK; i++)
+		st = model_series(&o, cfg, i < n ? &s[i] : &all, w, out);
+	if (st == DB_OK)
+		st = write_budget(&o, s, n, w->days, &out->series_fitted);
+	if (st == DB_OK)
+		st = prediction_flush(o.writer);
+	if (st == DB_OK && charts->failed)
+		st = DB_ERROR;
+	for (int t = 0; t < PREDICTION_TABLE__MAX; t++)
+		out->rows_written[t] = prediction_rows(o.writer, (enum prediction_table)t);
+out:
+	free(all.v[0]);
+	free(all.has_row);
+	prediction_writer_free(o.writer);
+	return st;
 }
 
 /* Reads, models and writes inside the open transaction. */
 static enum db_status pipeline(struct db *db, const struct mldash_config *cfg, long long run,
 			       struct ml_summary *out)
 {
-	MYSQL_RES *res;
-	enum db_status st = db_exec_noretry(db, "SELECT DATEDIFF(MAX(day), '1970-01-01') FROM campaign_daily", &res);
-	if (st != DB_OK)
-		return st;
-	MYSQL_ROW row = mysql_fetch_row(res);
-	int empty = row == NULL || row[0] == NULL;
-	long end = empty ? 0 : atol(row[0]);
-	mysql_free_result(res);
-	if (empty) /* no data yet: a run with no rows; its charts say so */
-		return cache_charts(db, run);
-	long days = cfg->ml.fit_days, start = end - days + 1;
-
-	struct series *s = NULL, all;
-	int n = 0;
-	memset(&all, 0, sizeof all);
-	if (read_series(db, start, end, &s, &n, &out->rows_in) != 0)
-		return DB_ERROR;
-	out->channels = n;
-	struct sqlbuf bufs[4] = { { 0 } };
-	st = DB_ERROR;
-	if (series_total(&all, s, n, days) != 0)
-		goto out;
-	for (int i = 0; i <= n; i++)
-		if ((st = model_series(db, run, cfg, i < n ? &s[i] : &all, start, days, bufs, out)) != DB_OK)
-			goto out;
-	if ((st = write_budget(db, run, s, n, days, &bufs[3], &out->rows_written[ML_BUDGET],
-			       &out->series_fitted)) != DB_OK)
-		goto out;
-	for (int t = 0; t < 4 && st == DB_OK; t++)
-		st = flush_insert(db, &bufs[t], 1);
-out:
+	long end;
+	int empty;
+	struct chart_inputs charts;
+	memset(&charts, 0, sizeof charts);
+	chart_results_begin(CHART_ROI_TIMESERIES, "", "", &charts.roi_days, &charts.roi_rows);
+	chart_results_begin(CHART_REACH_CTR, "", "", &charts.reach_days, &charts.reach_rows);
+	enum db_status st = campaigns_last_day(db, &end, &empty);
+	if (st == DB_OK && !empty) {
+		struct window w = { end - cfg->ml.fit_days + 1, cfg->ml.fit_days, cfg->ml.horizon_days,
+				    cfg->ml.history_days };
+		struct series *s = NULL;
+		int n = 0;
+		st = read_series(db, &w, &s, &n, &out->rows_in);
+		out->channels = n;
+		if (st == DB_OK)
+			st = model_all(db, cfg, run, s, n, &w, &charts, out);
+		series_free(s, n);
+	}
+	/* No data yet: a run with no rows; its charts say so. */
 	if (st == DB_OK)
-		st = cache_charts(db, run);
-	for (int t = 0; t < 4; t++)
-		free(bufs[t].s);
-	series_free(s, n);
-	free(all.v[0]);
-	free(all.has_row);
+		st = cache_charts(db, run, &charts);
+	chart_inputs_free(&charts);
 	return st;
 }
 
-/* Marks runs left 'running' by a dead process: whoever holds the lock is the
- * only live run, and that is us. */
-static void fail_dead_runs(struct db *db)
-{
-	db_exec_noretry(db,
-		"UPDATE ml_runs SET status = 'failed', finished_at = UTC_TIMESTAMP(3),"
-		" error = 'the run stopped before finishing (its process or connection died)'"
-		" WHERE job = 'ml_sync' AND status = 'running'", NULL);
-}
-
-static void prune(struct db *db, int keep)
-{
-	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "DELETE FROM ml_runs WHERE job = 'ml_sync' AND id < (SELECT MIN(id) FROM"
-		 " (SELECT id FROM ml_runs WHERE job = 'ml_sync' AND status = 'succeeded'"
-		 " ORDER BY id DESC LIMIT %d) newest)", keep);
-	if (db_exec_noretry(db, sql, NULL) != DB_OK)
-		log_warn("ml sync: pruning old runs failed: %s", db_error(db));
-}
+/* --- the run ----------------------------------------------------------------- */
 
 static enum ml_result failed(struct db *db, struct ml_summary *out, enum db_status st,
 			     const char *what)
@@ -681,62 +608,52 @@ static enum ml_result failed(struct db *db, struct ml_summary *out, enum db_stat
 	return ML_FAILED;
 }
 
+/* Runs the pipeline in its transaction and marks the run succeeded, or
+ * rolls back and marks it failed. */
+static enum ml_result run_locked(struct db *db, const struct mldash_config *cfg, struct ml_summary *out)
+{
+	enum db_status st;
+	if ((st = db_begin(db, 0)) != DB_OK || (st = pipeline(db, cfg, out->run_id, out)) != DB_OK ||
+	    (st = runs_finish(db, out->run_id, 1, out->rows_in, NULL)) != DB_OK ||
+	    (st = db_commit(db)) != DB_OK) {
+		failed(db, out, st, "computing the run");
+		db_rollback(db);
+		runs_finish(db, out->run_id, 0, out->rows_in, out->error);
+		return ML_FAILED;
+	}
+	if (runs_keep_newest(db, JOB, cfg->ml.keep_runs) != DB_OK)
+		log_warn("ml sync: pruning old runs failed: %s", db_error(db));
+	return ML_OK;
+}
+
 enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
 			   enum run_trigger trigger, const char *slot_time, struct ml_summary *out)
 {
 	memset(out, 0, sizeof *out);
 	double t0 = now_seconds();
-	MYSQL_RES *res;
-	enum db_status st = db_query(db, "SELECT GET_LOCK('mldash.ml_sync', 0)", &res);
+	int locked;
+	enum db_status st = runs_lock(db, JOB, &locked);
 	if (st != DB_OK)
 		return failed(db, out, st, "taking the sync lock");
-	MYSQL_ROW row = mysql_fetch_row(res);
-	int locked = row && row[0] && strcmp(row[0], "1") == 0;
-	mysql_free_result(res);
 	if (!locked) {
-		if (db_exec_noretry(db, "SELECT MAX(id) FROM ml_runs WHERE job = 'ml_sync' AND status = 'running'",
-				    &res) == DB_OK) {
-			row = mysql_fetch_row(res);
-			out->run_id = row && row[0] ? atoll(row[0]) : 0;
-			mysql_free_result(res);
-		}
+		runs_running(db, JOB, &out->run_id);
 		snprintf(out->error, sizeof out->error, "an ML sync is running (run %lld)", out->run_id);
 		return ML_BUSY;
 	}
-	fail_dead_runs(db);
+	runs_fail_dead(db, JOB);
 	int taken;
 	enum ml_result result = ML_FAILED;
-	if ((st = runs_begin(db, "ml_sync", trigger, slot_time, &out->run_id, &taken)) != DB_OK) {
+	if ((st = runs_begin(db, JOB, trigger, slot_time, &out->run_id, &taken)) != DB_OK) {
 		if (taken) {
 			snprintf(out->error, sizeof out->error, "slot %s already claimed", slot_time);
 			result = ML_SLOT_TAKEN;
 		} else {
 			failed(db, out, st, "recording the run");
 		}
-		goto unlock;
+	} else {
+		result = run_locked(db, cfg, out);
 	}
-	if ((st = db_exec_noretry(db, "START TRANSACTION", NULL)) != DB_OK ||
-	    (st = pipeline(db, cfg, out->run_id, out)) != DB_OK) {
-		failed(db, out, st, "computing the run");
-		db_exec_noretry(db, "ROLLBACK", NULL);
-		runs_finish(db, out->run_id, 0, out->rows_in, out->error);
-		goto unlock;
-	}
-	char sql[256];
-	snprintf(sql, sizeof sql,
-		 "UPDATE ml_runs SET status = 'succeeded', finished_at = UTC_TIMESTAMP(3), rows_in = %lu"
-		 " WHERE id = %lld", out->rows_in, out->run_id);
-	if ((st = db_exec_noretry(db, sql, NULL)) != DB_OK ||
-	    (st = db_exec_noretry(db, "COMMIT", NULL)) != DB_OK) {
-		failed(db, out, st, "committing the run");
-		db_exec_noretry(db, "ROLLBACK", NULL);
-		runs_finish(db, out->run_id, 0, out->rows_in, out->error);
-		goto unlock;
-	}
-	prune(db, cfg->ml.keep_runs);
-	result = ML_OK;
-unlock:
-	db_exec_noretry(db, "DO RELEASE_LOCK('mldash.ml_sync')", NULL);
+	runs_unlock(db, JOB);
 	out->seconds = now_seconds() - t0;
 	if (result == ML_OK)
 		log_info("ml sync run %lld: %d channels, %lu channel-days, %d series fitted, rows: "

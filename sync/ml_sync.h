@@ -1,23 +1,23 @@
 /*
- * sync: the ML sync job. Campaign days summed per channel and day in SQL →
- * forecasts (models/ets) and a budget plan (models/plan) → one ml_runs row
- * and the rows of the four prediction tables, written in one transaction,
- * the run marked succeeded last. Readers see the latest succeeded run only.
+ * ml_sync: the ML sync job. Campaign days summed per channel and day
+ * (db/campaigns) → forecasts (models/ets) and a budget plan (models/plan) →
+ * one ml_runs row, the rows of the four prediction tables and the four
+ * default charts drawn from those results (db/predictions), written in one
+ * transaction, the run marked succeeded last. Readers see the latest
+ * succeeded run only.
  *
- * One run at a time across all hosts: a run holds the MariaDB named lock
- * 'mldash.ml_sync' on its connection. A run whose process died leaves its
- * row 'running' and releases the lock with its connection; the next run
- * marks such rows failed.
+ * One run at a time across all hosts: a run holds the job's named lock
+ * (db/runs). A run whose process died leaves its row 'running' and
+ * releases the lock with its connection; the next run marks such rows
+ * failed.
  */
 #ifndef MLDASH_ML_SYNC_H
 #define MLDASH_ML_SYNC_H
 
 #include "config.h"
 #include "db.h"
+#include "predictions.h"
 #include "runs.h"
-
-enum ml_table { ML_ROI_FORECAST, ML_ROI_TIMESERIES, ML_REACH_CTR, ML_BUDGET, ML_TABLE__MAX };
-extern const char *const ml_table_names[ML_TABLE__MAX];
 
 enum ml_result {
 	ML_OK,
@@ -32,7 +32,7 @@ struct ml_summary {
 	unsigned long rows_in; /* channel-days read */
 	int channels;
 	int series_fitted;
-	unsigned long rows_written[ML_TABLE__MAX];
+	unsigned long rows_written[PREDICTION_TABLE__MAX];
 	char error[512];
 	enum db_status db_status; /* for ML_FAILED */
 };

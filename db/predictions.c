@@ -1,0 +1,553 @@
+#include "predictions.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const prediction_table_names[PREDICTION_TABLE__MAX] = {
+	[PREDICTION_ROI_FORECAST] = "ml_roi_forecast",
+	[PREDICTION_ROI_DAYS] = "ml_roi_timeseries",
+	[PREDICTION_REACH_DAYS] = "ml_reach_ctr_timeseries",
+	[PREDICTION_BUDGET] = "ml_budget_recommendation",
+};
+
+/* Rows per INSERT: one round trip each, and few enough to keep a batch small. */
+#define BATCH_ROWS 512
+#define MAX_COLUMNS 20
+#define TEXTS_PER_ROW 3
+
+/* Days are stored as DATE, carried as days since 1970-01-01 (TO_DAYS of
+ * 1970-01-01 is 719528). */
+#define EPOCH_TO_DAYS "719528"
+
+/* --- the tables' columns ---------------------------------------------------- */
+
+/*
+ * Column lists, each in the order of the values of its marshal function and
+ * of the columns its unmarshal function reads (after the channel, and day
+ * and kind for daily tables).
+ */
+static const enum db_type forecast_types[] = {
+	DB_INT, DB_TEXT, DB_INT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE,
+	DB_DOUBLE, DB_TEXT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_TEXT
+};
+#define FORECAST_COLUMNS "horizon_days, predicted_roi, roi_lower_80, roi_upper_80, roi_lower," \
+	" roi_upper, predicted_spend, predicted_revenue, model, backtest_smape, baseline_smape," \
+	" backtest_mase, note"
+static struct db_statement insert_forecast = DB_STATEMENT(
+	"INSERT INTO ml_roi_forecast (run_id, channel, " FORECAST_COLUMNS ")"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+static const enum db_type roi_day_types[] = {
+	DB_INT, DB_TEXT, DB_INT, DB_INT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE,
+	DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE
+};
+#define ROI_DAY_COLUMNS "spend, revenue, roi, roi_lower_80, roi_upper_80, roi_lower, roi_upper," \
+	" conversions, conversions_lower_80, conversions_upper_80, conversions_lower, conversions_upper"
+static struct db_statement insert_roi_day = DB_STATEMENT(
+	"INSERT INTO ml_roi_timeseries (run_id, channel, day, kind, " ROI_DAY_COLUMNS ")"
+	" VALUES (?, ?, FROM_DAYS(" EPOCH_TO_DAYS " + ?), IF(?, 'forecast', 'actual'),"
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+static const enum db_type reach_day_types[] = {
+	DB_INT, DB_TEXT, DB_INT, DB_INT, DB_DOUBLE, DB_INT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE,
+	DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE
+};
+#define REACH_DAY_COLUMNS "reach, reach_is_upper_bound, reach_lower, reach_upper, impressions," \
+	" impressions_lower, impressions_upper, clicks, clicks_lower, clicks_upper, ctr, ctr_lower," \
+	" ctr_upper"
+static struct db_statement insert_reach_day = DB_STATEMENT(
+	"INSERT INTO ml_reach_ctr_timeseries (run_id, channel, day, kind, " REACH_DAY_COLUMNS ")"
+	" VALUES (?, ?, FROM_DAYS(" EPOCH_TO_DAYS " + ?), IF(?, 'forecast', 'actual'),"
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+static const enum db_type budget_types[] = {
+	DB_INT, DB_TEXT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE,
+	DB_DOUBLE, DB_DOUBLE, DB_TEXT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_TEXT
+};
+/* A power law a s^b is stored as curve_beta = a, curve_alpha = b, curve_k NULL. */
+#define BUDGET_COLUMNS "current_budget, recommended_budget, lower_bound, upper_bound," \
+	" expected_revenue_current, expected_revenue, expected_roi_current, expected_roi," \
+	" marginal_roi, curve_model, curve_beta, curve_k, curve_alpha, adstock_rate, fit_r2, confidence"
+static struct db_statement insert_budget = DB_STATEMENT(
+	"INSERT INTO ml_budget_recommendation (run_id, channel, " BUDGET_COLUMNS ")"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+static double roi_of(double revenue, double spend)
+{
+	return isfinite(revenue) && spend > 0 ? revenue / spend - 1 : NAN;
+}
+
+static struct db_value text_or_null(const char *s)
+{
+	return s && *s ? db_text(s) : db_null();
+}
+
+static void marshal_forecast(const struct result_roi_forecast *r, struct db_value *v)
+{
+	v[0] = db_int(r->horizon_days);
+	v[1] = db_double(r->roi), v[2] = db_double(r->roi_lower_80), v[3] = db_double(r->roi_upper_80);
+	v[4] = db_double(r->roi_lower_95), v[5] = db_double(r->roi_upper_95);
+	v[6] = db_double(r->spend), v[7] = db_double(r->revenue), v[8] = text_or_null(r->model);
+	v[9] = db_double(r->backtest_smape), v[10] = db_double(r->baseline_smape);
+	v[11] = db_double(r->backtest_mase), v[12] = text_or_null(r->note);
+}
+
+static void unmarshal_forecast(const struct db_value *c, struct result_roi_forecast *r)
+{
+	r->horizon_days = (int)db_col_int(&c[0]);
+	r->roi = db_col_double(&c[1]), r->roi_lower_80 = db_col_double(&c[2]);
+	r->roi_upper_80 = db_col_double(&c[3]), r->roi_lower_95 = db_col_double(&c[4]);
+	r->roi_upper_95 = db_col_double(&c[5]), r->spend = db_col_double(&c[6]);
+	r->revenue = db_col_double(&c[7]);
+	snprintf(r->model, sizeof r->model, "%s", db_col_text(&c[8]));
+	r->backtest_smape = db_col_double(&c[9]), r->baseline_smape = db_col_double(&c[10]);
+	r->backtest_mase = db_col_double(&c[11]);
+	snprintf(r->note, sizeof r->note, "%s", db_col_text(&c[12]));
+}
+
+static void marshal_roi_day(const struct result_roi_day *r, struct db_value *v)
+{
+	v[0] = db_double(r->spend), v[1] = db_double(r->revenue), v[2] = db_double(r->roi);
+	v[3] = db_double(r->roi_lower_80), v[4] = db_double(r->roi_upper_80);
+	v[5] = db_double(r->roi_lower_95), v[6] = db_double(r->roi_upper_95);
+	v[7] = db_double(r->conversions), v[8] = db_double(r->conversions_lower_80);
+	v[9] = db_double(r->conversions_upper_80), v[10] = db_double(r->conversions_lower_95);
+	v[11] = db_double(r->conversions_upper_95);
+}
+
+static void unmarshal_roi_day(const struct db_value *c, struct result_roi_day *r)
+{
+	double *out[] = { &r->spend, &r->revenue, &r->roi, &r->roi_lower_80, &r->roi_upper_80,
+			  &r->roi_lower_95, &r->roi_upper_95, &r->conversions, &r->conversions_lower_80,
+			  &r->conversions_upper_80, &r->conversions_lower_95, &r->conversions_upper_95 };
+	for (size_t i = 0; i < sizeof out / sizeof out[0]; i++)
+		*out[i] = db_col_double(&c[i]);
+}
+
+static void marshal_reach_day(const struct result_reach_day *r, struct db_value *v)
+{
+	v[0] = db_double(r->reach), v[1] = db_int(r->reach_is_upper_bound);
+	v[2] = db_double(r->reach_lower_95), v[3] = db_double(r->reach_upper_95);
+	v[4] = db_double(r->impressions), v[5] = db_double(r->impressions_lower_95);
+	v[6] = db_double(r->impressions_upper_95), v[7] = db_double(r->clicks);
+	v[8] = db_double(r->clicks_lower_95), v[9] = db_double(r->clicks_upper_95);
+	v[10] = db_double(r->ctr), v[11] = db_double(r->ctr_lower_95), v[12] = db_double(r->ctr_upper_95);
+}
+
+static void unmarshal_reach_day(const struct db_value *c, struct result_reach_day *r)
+{
+	r->reach = db_col_double(&c[0]);
+	r->reach_is_upper_bound = db_col_int(&c[1]) != 0;
+	double *out[] = { &r->reach_lower_95, &r->reach_upper_95, &r->impressions,
+			  &r->impressions_lower_95, &r->impressions_upper_95, &r->clicks,
+			  &r->clicks_lower_95, &r->clicks_upper_95, &r->ctr, &r->ctr_lower_95,
+			  &r->ctr_upper_95 };
+	for (size_t i = 0; i < sizeof out / sizeof out[0]; i++)
+		*out[i] = db_col_double(&c[2 + i]);
+}
+
+static void marshal_budget(const struct result_budget *r, struct db_value *v)
+{
+	const struct response_curve *k = &r->curve;
+	int hill = k->kind == CURVE_HILL, power = k->kind == CURVE_POWER;
+	v[0] = db_double(r->current), v[1] = db_double(r->recommended);
+	v[2] = db_double(r->lower), v[3] = db_double(r->upper);
+	v[4] = db_double(r->revenue_current), v[5] = db_double(r->revenue_recommended);
+	v[6] = db_double(roi_of(r->revenue_current, r->current));
+	v[7] = db_double(roi_of(r->revenue_recommended, r->recommended));
+	v[8] = db_double(r->marginal_roi), v[9] = db_text(curve_kind_names[k->kind]);
+	v[10] = db_double(hill ? k->beta : power ? k->a : NAN);
+	v[11] = db_double(hill ? k->k : NAN);
+	v[12] = db_double(hill ? k->alpha : power ? k->b : NAN);
+	v[13] = db_double(k->adstock), v[14] = db_double(k->r2);
+	v[15] = db_text(curve_confidence_names[k->confidence]);
+}
+
+static void unmarshal_budget(const struct db_value *c, struct result_budget *r)
+{
+	r->current = c[0].type == DB_NULL ? 0 : db_col_double(&c[0]);
+	r->recommended = c[1].type == DB_NULL ? r->current : db_col_double(&c[1]);
+	r->lower = c[2].type == DB_NULL ? r->current : db_col_double(&c[2]);
+	r->upper = c[3].type == DB_NULL ? r->current : db_col_double(&c[3]);
+	r->revenue_current = db_col_double(&c[4]), r->revenue_recommended = db_col_double(&c[5]);
+	r->marginal_roi = db_col_double(&c[8]);
+	struct response_curve *k = &r->curve;
+	memset(k, 0, sizeof *k);
+	const char *model = db_col_text(&c[9]);
+	int known = c[10].type != DB_NULL && c[12].type != DB_NULL;
+	if (strcmp(model, "hill") == 0 && known && c[11].type != DB_NULL) {
+		k->kind = CURVE_HILL, k->beta = db_col_double(&c[10]);
+		k->k = db_col_double(&c[11]), k->alpha = db_col_double(&c[12]);
+	} else if (strcmp(model, "power") == 0 && known) {
+		k->kind = CURVE_POWER, k->a = db_col_double(&c[10]), k->b = db_col_double(&c[12]);
+	}
+	k->adstock = c[13].type == DB_NULL ? 0 : db_col_double(&c[13]);
+	k->r2 = c[14].type == DB_NULL ? 0 : db_col_double(&c[14]);
+	const char *conf = db_col_text(&c[15]);
+	k->confidence = strcmp(conf, "high") == 0 ? CONFIDENCE_HIGH
+		      : strcmp(conf, "medium") == 0 ? CONFIDENCE_MEDIUM : CONFIDENCE_LOW;
+}
+
+/* --- writing ---------------------------------------------------------------- */
+
+struct batch {
+	struct db_statement *insert;
+	const enum db_type *types;
+	int ncols;
+	unsigned nrows;
+	unsigned long total;
+	struct db_value *values;                        /* [BATCH_ROWS][ncols] */
+	char (*texts)[TEXTS_PER_ROW][RESULT_CHANNEL_MAX * 4 + 1]; /* the rows' strings */
+};
+
+struct prediction_writer {
+	struct db *db;
+	long long run_id;
+	struct batch batches[PREDICTION_TABLE__MAX];
+};
+
+struct prediction_writer *prediction_writer_new(struct db *db, long long run_id)
+{
+	static struct db_statement *const inserts[] = { &insert_forecast, &insert_roi_day,
+							&insert_reach_day, &insert_budget };
+	static const enum db_type *const types[] = { forecast_types, roi_day_types, reach_day_types,
+						     budget_types };
+	static const int ncols[] = { sizeof forecast_types / sizeof *forecast_types,
+				     sizeof roi_day_types / sizeof *roi_day_types,
+				     sizeof reach_day_types / sizeof *reach_day_types,
+				     sizeof budget_types / sizeof *budget_types };
+	struct prediction_writer *w = calloc(1, sizeof *w);
+	if (w == NULL)
+		return NULL;
+	w->db = db;
+	w->run_id = run_id;
+	for (int t = 0; t < PREDICTION_TABLE__MAX; t++) {
+		struct batch *b = &w->batches[t];
+		b->insert = inserts[t], b->types = types[t], b->ncols = ncols[t];
+		b->values = calloc((size_t)BATCH_ROWS * (size_t)b->ncols, sizeof *b->values);
+		b->texts = calloc(BATCH_ROWS, sizeof *b->texts);
+		if (b->values == NULL || b->texts == NULL) {
+			prediction_writer_free(w);
+			return NULL;
+		}
+	}
+	return w;
+}
+
+void prediction_writer_free(struct prediction_writer *w)
+{
+	if (w == NULL)
+		return;
+	for (int t = 0; t < PREDICTION_TABLE__MAX; t++) {
+		free(w->batches[t].values);
+		free(w->batches[t].texts);
+	}
+	free(w);
+}
+
+static enum db_status write_batch(struct prediction_writer *w, struct batch *b)
+{
+	enum db_status st = db_run_rows(w->db, b->insert, b->types, b->ncols, b->values, b->nrows);
+	b->nrows = 0;
+	return st;
+}
+
+/* The next row of b with run_id and channel set: values from [2] (and from
+ * [4] for daily tables after day and kind) are the caller's. */
+static struct db_value *next_row(struct prediction_writer *w, struct batch *b, const char *channel)
+{
+	struct db_value *v = b->values + (size_t)b->nrows * (size_t)b->ncols;
+	char *name = b->texts[b->nrows][0];
+	snprintf(name, sizeof b->texts[0][0], "%s", channel);
+	v[0] = db_int(w->run_id);
+	v[1] = db_text(name);
+	return v;
+}
+
+/* Copies a row's string into the batch, which outlives the caller's. */
+static struct db_value keep_text(struct batch *b, int slot, struct db_value v)
+{
+	if (v.type != DB_TEXT)
+		return v;
+	char *copy = b->texts[b->nrows][slot];
+	snprintf(copy, sizeof b->texts[0][0], "%s", v.s);
+	return db_text(copy);
+}
+
+static enum db_status row_done(struct prediction_writer *w, struct batch *b)
+{
+	b->total++;
+	return ++b->nrows == BATCH_ROWS ? write_batch(w, b) : DB_OK;
+}
+
+enum db_status prediction_put_forecast(struct prediction_writer *w, const struct result_roi_forecast *r)
+{
+	struct batch *b = &w->batches[PREDICTION_ROI_FORECAST];
+	struct db_value *v = next_row(w, b, r->channel);
+	marshal_forecast(r, v + 2);
+	v[10] = keep_text(b, 1, v[10]); /* model */
+	v[14] = keep_text(b, 2, v[14]); /* note */
+	return row_done(w, b);
+}
+
+enum db_status prediction_put_roi_day(struct prediction_writer *w, const char *channel,
+				      const struct result_roi_day *r)
+{
+	struct batch *b = &w->batches[PREDICTION_ROI_DAYS];
+	struct db_value *v = next_row(w, b, channel);
+	v[2] = db_int(r->day), v[3] = db_int(r->forecast);
+	marshal_roi_day(r, v + 4);
+	return row_done(w, b);
+}
+
+enum db_status prediction_put_reach_day(struct prediction_writer *w, const char *channel,
+					const struct result_reach_day *r)
+{
+	struct batch *b = &w->batches[PREDICTION_REACH_DAYS];
+	struct db_value *v = next_row(w, b, channel);
+	v[2] = db_int(r->day), v[3] = db_int(r->forecast);
+	marshal_reach_day(r, v + 4);
+	return row_done(w, b);
+}
+
+enum db_status prediction_put_budget(struct prediction_writer *w, const struct result_budget *r)
+{
+	struct batch *b = &w->batches[PREDICTION_BUDGET];
+	marshal_budget(r, next_row(w, b, r->channel) + 2); /* its strings are static names */
+	return row_done(w, b);
+}
+
+enum db_status prediction_flush(struct prediction_writer *w)
+{
+	enum db_status st = DB_OK;
+	for (int t = 0; t < PREDICTION_TABLE__MAX && st == DB_OK; t++)
+		if (w->batches[t].nrows > 0)
+			st = write_batch(w, &w->batches[t]);
+	return st;
+}
+
+unsigned long prediction_rows(const struct prediction_writer *w, enum prediction_table table)
+{
+	return w->batches[table].total;
+}
+
+enum db_status prediction_put_chart(struct db *db, long long run_id, const char *chart, int width,
+				    int height, const char *theme, const char *etag,
+				    const unsigned char *png, size_t len)
+{
+	static struct db_statement insert = DB_STATEMENT(
+		"INSERT INTO ml_chart_cache (run_id, chart, width, height, theme, etag, png)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)");
+	struct db_value v[] = { db_int(run_id), db_text(chart), db_int(width), db_int(height),
+				db_text(theme), db_text(etag), db_bytes(png, len) };
+	return db_run_write(db, &insert, v, 7, NULL, NULL);
+}
+
+/* --- reading ----------------------------------------------------------------- */
+
+/* A growing array of results filled by row callbacks. */
+struct collected {
+	void *rows;
+	size_t size; /* of one */
+	int n, cap, failed;
+};
+
+static void *collect_next(struct collected *c)
+{
+	if (c->n == c->cap) {
+		int cap = c->cap ? 2 * c->cap : 16;
+		void *grown = realloc(c->rows, c->size * (size_t)cap);
+		if (grown == NULL) {
+			c->failed = 1;
+			return NULL;
+		}
+		c->rows = grown;
+		c->cap = cap;
+	}
+	void *row = (char *)c->rows + c->size * (size_t)c->n++;
+	memset(row, 0, c->size);
+	return row;
+}
+
+static int collect_forecast(void *ctx, const struct db_value *cols, int ncols)
+{
+	(void)ncols;
+	struct result_roi_forecast *r = collect_next(ctx);
+	if (r == NULL)
+		return 1;
+	snprintf(r->channel, sizeof r->channel, "%s", db_col_text(&cols[0]));
+	unmarshal_forecast(cols + 1, r);
+	return 0;
+}
+
+static int collect_budget(void *ctx, const struct db_value *cols, int ncols)
+{
+	(void)ncols;
+	struct result_budget *r = collect_next(ctx);
+	if (r == NULL)
+		return 1;
+	snprintf(r->channel, sizeof r->channel, "%s", db_col_text(&cols[0]));
+	unmarshal_budget(cols + 1, r);
+	return 0;
+}
+
+static enum db_status collected_out(enum db_status st, struct collected *c, void **rows, int *n)
+{
+	if (st == DB_OK && c->failed)
+		st = DB_ERROR;
+	if (st != DB_OK) {
+		free(c->rows);
+		*rows = NULL;
+		*n = 0;
+		return st;
+	}
+	*rows = c->rows;
+	*n = c->n;
+	return DB_OK;
+}
+
+enum db_status prediction_forecasts(struct db *db, long long run_id, const char *channel,
+				    struct result_roi_forecast **rows, int *n)
+{
+	/* DESC puts NULL last in MariaDB. */
+	static struct db_statement every = DB_STATEMENT(
+		"SELECT channel, " FORECAST_COLUMNS " FROM ml_roi_forecast WHERE run_id = ?"
+		" ORDER BY channel = 'all', predicted_roi DESC, channel");
+	static struct db_statement one = DB_STATEMENT(
+		"SELECT channel, " FORECAST_COLUMNS " FROM ml_roi_forecast WHERE run_id = ? AND channel = ?");
+	struct collected c = { NULL, sizeof **rows, 0, 0, 0 };
+	struct db_value p[] = { db_int(run_id), db_text(channel) };
+	enum db_status st = db_run(db, *channel ? &one : &every, p, *channel ? 2 : 1, collect_forecast, &c);
+	void *out;
+	st = collected_out(st, &c, &out, n);
+	*rows = out;
+	return st;
+}
+
+enum db_status prediction_budget(struct db *db, long long run_id, struct result_budget **rows, int *n)
+{
+	static struct db_statement select = DB_STATEMENT(
+		"SELECT channel, " BUDGET_COLUMNS " FROM ml_budget_recommendation WHERE run_id = ?"
+		" ORDER BY channel");
+	struct collected c = { NULL, sizeof **rows, 0, 0, 0 };
+	struct db_value p[] = { db_int(run_id) };
+	enum db_status st = db_run(db, &select, p, 1, collect_budget, &c);
+	void *out;
+	st = collected_out(st, &c, &out, n);
+	*rows = out;
+	return st;
+}
+
+/* Daily rows: the caller's callback, one row at a time. */
+struct daily_reader {
+	int reach; /* which table */
+	prediction_roi_day_fn *roi_fn;
+	prediction_reach_day_fn *reach_fn;
+	void *ctx;
+};
+
+static int read_daily(void *ctx, const struct db_value *cols, int ncols)
+{
+	(void)ncols;
+	const struct daily_reader *d = ctx;
+	const char *channel = db_col_text(&cols[0]);
+	long day = (long)db_col_int(&cols[1]);
+	int forecast = db_col_int(&cols[2]) != 0;
+	if (d->reach) {
+		struct result_reach_day r = { .day = day, .forecast = forecast };
+		unmarshal_reach_day(cols + 3, &r);
+		return d->reach_fn(d->ctx, channel, &r);
+	}
+	struct result_roi_day r = { .day = day, .forecast = forecast };
+	unmarshal_roi_day(cols + 3, &r);
+	return d->roi_fn(d->ctx, channel, &r);
+}
+
+/* days as a bound: 0 asks for every actual day (100,000 days reach back
+ * further than any stored day and stay within DATE's range). */
+static long long days_bound(int days)
+{
+	return days > 0 ? days : 100000;
+}
+
+#define DAILY_SELECT(table, columns, where)                                                     \
+	"SELECT channel, DATEDIFF(day, '1970-01-01'), kind = 'forecast', " columns " FROM " table \
+	" WHERE run_id = ?" where " AND (kind = 'forecast' OR day > (SELECT MAX(day) FROM " table \
+	" WHERE run_id = ? AND kind = 'actual') - INTERVAL ? DAY)"
+
+enum db_status prediction_roi_days(struct db *db, long long run_id, const char *channel, int days,
+				   prediction_roi_day_fn *fn, void *ctx)
+{
+	static struct db_statement every = DB_STATEMENT(
+		DAILY_SELECT("ml_roi_timeseries", ROI_DAY_COLUMNS, "")
+		" ORDER BY channel = 'all' DESC, channel, day, kind");
+	static struct db_statement one = DB_STATEMENT(
+		DAILY_SELECT("ml_roi_timeseries", ROI_DAY_COLUMNS, " AND channel = ?") " ORDER BY day, kind");
+	struct daily_reader d = { 0, fn, NULL, ctx };
+	if (*channel) {
+		struct db_value p[] = { db_int(run_id), db_text(channel), db_int(run_id), db_int(days_bound(days)) };
+		return db_run(db, &one, p, 4, read_daily, &d);
+	}
+	struct db_value p[] = { db_int(run_id), db_int(run_id), db_int(days_bound(days)) };
+	return db_run(db, &every, p, 3, read_daily, &d);
+}
+
+enum db_status prediction_reach_days(struct db *db, long long run_id, const char *channel, int days,
+				     prediction_reach_day_fn *fn, void *ctx)
+{
+	static struct db_statement every = DB_STATEMENT(
+		DAILY_SELECT("ml_reach_ctr_timeseries", REACH_DAY_COLUMNS, "")
+		" ORDER BY channel = 'all' DESC, channel, day, kind");
+	static struct db_statement one = DB_STATEMENT(
+		DAILY_SELECT("ml_reach_ctr_timeseries", REACH_DAY_COLUMNS, " AND channel = ?")
+		" ORDER BY day, kind");
+	struct daily_reader d = { 1, NULL, fn, ctx };
+	if (*channel) {
+		struct db_value p[] = { db_int(run_id), db_text(channel), db_int(run_id), db_int(days_bound(days)) };
+		return db_run(db, &one, p, 4, read_daily, &d);
+	}
+	struct db_value p[] = { db_int(run_id), db_int(run_id), db_int(days_bound(days)) };
+	return db_run(db, &every, p, 3, read_daily, &d);
+}
+
+struct chart_found {
+	char *etag;
+	unsigned char **png;
+	size_t *len;
+	int failed;
+};
+
+static int read_chart(void *ctx, const struct db_value *cols, int ncols)
+{
+	(void)ncols;
+	struct chart_found *f = ctx;
+	if (cols[0].type != DB_TEXT || cols[1].type != DB_TEXT)
+		return 1;
+	*f->png = malloc(cols[1].len ? cols[1].len : 1);
+	if (*f->png == NULL) {
+		f->failed = 1;
+		return 1;
+	}
+	memcpy(*f->png, cols[1].s, cols[1].len);
+	*f->len = cols[1].len;
+	snprintf(f->etag, 24, "%s", cols[0].s);
+	return 1;
+}
+
+enum db_status prediction_chart(struct db *db, long long run_id, const char *chart, int width,
+				int height, const char *theme, char etag[24], unsigned char **png,
+				size_t *len)
+{
+	static struct db_statement select = DB_STATEMENT(
+		"SELECT etag, png FROM ml_chart_cache WHERE run_id = ? AND chart = ? AND width = ?"
+		" AND height = ? AND theme = ?");
+	struct db_value p[] = { db_int(run_id), db_text(chart), db_int(width), db_int(height),
+				db_text(theme) };
+	struct chart_found f = { etag, png, len, 0 };
+	*png = NULL;
+	*len = 0;
+	enum db_status st = db_run(db, &select, p, 5, read_chart, &f);
+	return st == DB_OK && f.failed ? DB_ERROR : st;
+}

@@ -1,0 +1,83 @@
+/*
+ * predictions: an ML run's results (models/results.h) in and out of the
+ * four ml_* tables, and its cached charts in ml_chart_cache.
+ *
+ * Each table's columns are named once, here, with the code that turns a
+ * result into its values and a row back into a result. Writes are batched
+ * into array-bound INSERTs inside the run's transaction.
+ */
+#ifndef MLDASH_PREDICTIONS_H
+#define MLDASH_PREDICTIONS_H
+
+#include <stddef.h>
+
+#include "db.h"
+#include "results.h"
+
+enum prediction_table {
+	PREDICTION_ROI_FORECAST, PREDICTION_ROI_DAYS, PREDICTION_REACH_DAYS, PREDICTION_BUDGET,
+	PREDICTION_TABLE__MAX
+};
+extern const char *const prediction_table_names[PREDICTION_TABLE__MAX]; /* "ml_roi_forecast", ... */
+
+/* --- writing (the ML sync, inside its transaction) ------------------------ */
+
+struct prediction_writer;
+
+/* NULL when out of memory. */
+struct prediction_writer *prediction_writer_new(struct db *db, long long run_id);
+/* Frees what is still batched without writing it. NULL is allowed. */
+void prediction_writer_free(struct prediction_writer *w);
+
+/* Each batches one row, writing the batch when it is full. */
+enum db_status prediction_put_forecast(struct prediction_writer *w, const struct result_roi_forecast *r);
+enum db_status prediction_put_roi_day(struct prediction_writer *w, const char *channel,
+				      const struct result_roi_day *r);
+enum db_status prediction_put_reach_day(struct prediction_writer *w, const char *channel,
+					const struct result_reach_day *r);
+enum db_status prediction_put_budget(struct prediction_writer *w, const struct result_budget *r);
+
+/* Writes every batched row. */
+enum db_status prediction_flush(struct prediction_writer *w);
+
+/* Rows put so far into table. */
+unsigned long prediction_rows(const struct prediction_writer *w, enum prediction_table table);
+
+/* Stores a drawn chart of run (theme "light" or "dark"). */
+enum db_status prediction_put_chart(struct db *db, long long run_id, const char *chart, int width,
+				    int height, const char *theme, const char *etag,
+				    const unsigned char *png, size_t len);
+
+/* --- reading (the API, the CLI) -------------------------------------------- */
+
+/*
+ * The ROI forecasts of run: every channel ("" ) or one, best ROI first,
+ * unknown ROI after the known ones and the total over channels last.
+ * *rows (free()) receives *n results.
+ */
+enum db_status prediction_forecasts(struct db *db, long long run_id, const char *channel,
+				    struct result_roi_forecast **rows, int *n);
+
+/* The budget advice of run, by channel name. *rows (free()) receives *n. */
+enum db_status prediction_budget(struct db *db, long long run_id, struct result_budget **rows, int *n);
+
+/*
+ * The daily rows of run for every channel ("") or one, the total first, then
+ * by channel, day, actual before forecast. days > 0 keeps only the actual
+ * days within days of the last actual day (forecast days always come).
+ * Stops early when fn returns non-zero.
+ */
+typedef int prediction_roi_day_fn(void *ctx, const char *channel, const struct result_roi_day *r);
+typedef int prediction_reach_day_fn(void *ctx, const char *channel, const struct result_reach_day *r);
+enum db_status prediction_roi_days(struct db *db, long long run_id, const char *channel, int days,
+				   prediction_roi_day_fn *fn, void *ctx);
+enum db_status prediction_reach_days(struct db *db, long long run_id, const char *channel, int days,
+				     prediction_reach_day_fn *fn, void *ctx);
+
+/* A cached chart: *png (free()) and *len, and its ETag; *png stays NULL
+ * when run has no such chart. */
+enum db_status prediction_chart(struct db *db, long long run_id, const char *chart, int width,
+				int height, const char *theme, char etag[24], unsigned char **png,
+				size_t *len);
+
+#endif

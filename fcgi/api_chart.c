@@ -1,0 +1,194 @@
+/*
+ * api_chart: GET /{chart}/chart. The default view of the latest run comes
+ * from the charts the ML sync drew; any other view (size, theme, days,
+ * channel, a budget scenario) is drawn from the run's results. Either way a
+ * worker keeps the PNG for the same request again (api_data).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_budget.h"
+#include "chart_results.h"
+#include "handlers.h"
+#include "predictions.h"
+#include "query.h"
+#include "response.h"
+
+/* The chart named by the route's path: ".../roi-forecast/chart". */
+static int chart_of_path(const char *path)
+{
+	char name[64];
+	const char *end = strrchr(path, '/'), *start = end;
+	while (start > path && start[-1] != '/')
+		start--;
+	if (end == NULL || end - start <= 0 || end - start >= (long)sizeof name)
+		return -1;
+	memcpy(name, start, (size_t)(end - start));
+	name[end - start] = '\0';
+	return chart_kind_from_name(name);
+}
+
+/* The parameters of a chart request: the data's, then the drawing's. */
+static int read_chart_params(const struct request *req, int kind, struct params *p,
+			     struct chart_style *style, struct response *resp)
+{
+	static const char *const allowed[] = { "width", "height", "theme", "days", "channel", NULL };
+	/* The budget chart takes the budget answer's scenario parameters too. */
+	static const char *const budget_allowed[] = { "width", "height", "theme", "days", "channel",
+						      "total", "target_roi", "freeze", "bounds", NULL };
+	if (api_read_params(req, kind == CHART_BUDGET ? budget_allowed : allowed, p, resp) != 0 ||
+	    api_int_param(req, "width", 200, CHART_WIDTH_MAX, &style->width, resp) != 0 ||
+	    api_int_param(req, "height", 150, CHART_HEIGHT_MAX, &style->height, resp) != 0)
+		return -1;
+	char theme[16];
+	int rc = query_get(req->query, "theme", theme, sizeof theme);
+	if (rc != 0) {
+		if (rc < 0 || (strcmp(theme, "light") != 0 && strcmp(theme, "dark") != 0)) {
+			response_error(resp, 400, "bad_parameter", "parameter 'theme' must be light or dark");
+			return -1;
+		}
+		style->dark = strcmp(theme, "dark") == 0;
+	}
+	return 0;
+}
+
+/* Streams the run's stored PNG of the default view; returns 1 when it did. */
+static int stored_chart(struct app *app, long long run, int kind, struct response *resp)
+{
+	unsigned char *png;
+	size_t len;
+	char etag[24];
+	if (prediction_chart(app->db, run, chart_names[kind], CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT,
+			     "light", etag, &png, &len) != DB_OK || png == NULL)
+		return 0;
+	int done = response_set_body(resp, 200, "image/png", png, len) == 0;
+	if (done)
+		snprintf(resp->etag, sizeof resp->etag, "%s", etag);
+	free(png);
+	return done;
+}
+
+/* The bars of the budget chart, for the scenario of p when it asks for one
+ * (the recommended spends and uplift the budget answer gives for it). */
+static int budget_bars(struct app *app, long long run, const struct params *p, struct chart_data *data,
+		       struct chart_rows *rows, struct response *resp)
+{
+	struct result_budget *ch;
+	int n;
+	enum db_status st = prediction_budget(app->db, run, &ch, &n);
+	if (st != DB_OK) {
+		api_database_failure(app, st, resp);
+		return -1;
+	}
+	int rc = api_budget_scenario(p) ? api_reoptimise(ch, n, p, resp) : 0;
+	if (rc == 0 && api_budget_scenario(p))
+		for (int i = 0; i < n; i++) {
+			ch[i].revenue_current = curve_value(&ch[i].curve, ch[i].current);
+			ch[i].revenue_recommended = curve_value(&ch[i].curve, ch[i].recommended);
+		}
+	if (rc == 0 && chart_results_budget(data, rows, ch, n, p->channel) != 0) {
+		response_error(resp, 500, "out_of_memory", "the chart could not be drawn");
+		rc = -1;
+	}
+	if (rc == 0 && p->total >= 0) {
+		size_t len = strlen(data->subtitle);
+		snprintf(data->subtitle + len, sizeof data->subtitle - len, " at the asked total");
+	}
+	free(ch);
+	return rc;
+}
+
+static int add_roi_point(void *ctx, const char *channel, const struct result_roi_day *d)
+{
+	(void)channel;
+	struct chart_data **dr = ctx;
+	return chart_results_roi_day(dr[0], (struct chart_rows *)dr[1], d) != 0;
+}
+
+static int add_reach_point(void *ctx, const char *channel, const struct result_reach_day *d)
+{
+	(void)channel;
+	struct chart_data **dr = ctx;
+	return chart_results_reach_day(dr[0], (struct chart_rows *)dr[1], d) != 0;
+}
+
+/* Fills data with the run's results for the view of p; -1 with the answer
+ * set on failure. */
+static int load_chart(struct app *app, const struct run_ref *run, int kind, const struct params *p,
+		      struct chart_data *data, struct chart_rows *rows, struct response *resp)
+{
+	char when[40];
+	api_run_time(run, when);
+	chart_results_begin((enum chart_kind)kind, when, p->channel, data, rows);
+	if (run->id == 0)
+		return 0;
+	if (kind == CHART_BUDGET)
+		return budget_bars(app, run->id, p, data, rows, resp);
+	enum db_status st = DB_OK;
+	const char *series_channel = *p->channel ? p->channel : RESULT_TOTAL_CHANNEL;
+	void *ctx[2] = { data, rows };
+	if (kind == CHART_ROI_FORECAST) {
+		struct result_roi_forecast *r;
+		int n;
+		if ((st = prediction_forecasts(app->db, run->id, "", &r, &n)) == DB_OK &&
+		    chart_results_forecasts(data, rows, r, n, p->channel) != 0)
+			st = DB_ERROR;
+		if (st == DB_OK)
+			free(r);
+	} else if (kind == CHART_ROI_TIMESERIES) {
+		st = prediction_roi_days(app->db, run->id, series_channel, p->days, add_roi_point, ctx);
+	} else {
+		st = prediction_reach_days(app->db, run->id, series_channel, p->days, add_reach_point, ctx);
+	}
+	if (st != DB_OK) {
+		api_database_failure(app, st, resp);
+		return -1;
+	}
+	return 0;
+}
+
+void api_chart(struct app *app, const struct request *req, struct response *resp)
+{
+	struct params p;
+	struct run_ref run;
+	struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, app->text_cache };
+	int kind = chart_of_path(req->path);
+	if (kind < 0) {
+		response_error(resp, 404, "not_found", "no such chart: %s", req->path);
+		return;
+	}
+	if (read_chart_params(req, kind, &p, &style, resp) != 0)
+		return;
+	enum db_status st = api_latest_run(app, &run);
+	if (st != DB_OK)
+		return api_database_failure(app, st, resp);
+	resp->cache_control = "public, max-age=30";
+	if (api_cached_answer(app, req, run.id, "image/png", resp))
+		return;
+	int is_default = style.width == CHART_DEFAULT_WIDTH && style.height == CHART_DEFAULT_HEIGHT &&
+			 !style.dark && p.days == 0 && *p.channel == '\0' && !api_budget_scenario(&p);
+	if (run.id != 0 && is_default && stored_chart(app, run.id, kind, resp))
+		return api_keep_answer(app, req, run.id, resp);
+	struct chart_data data;
+	struct chart_rows rows;
+	if (load_chart(app, &run, kind, &p, &data, &rows, resp) != 0) {
+		chart_rows_free(&rows);
+		return;
+	}
+	int empty = data.nbars == 0 && data.panels[0].n == 0;
+	if (*p.channel && run.id != 0 && empty) {
+		chart_rows_free(&rows);
+		api_unknown_channel(&p, 0, resp);
+		return;
+	}
+	unsigned char *png = NULL;
+	int size = 0;
+	if (chart_render(&data, &style, &png, &size) != 0)
+		response_error(resp, 500, "render_failed", "the chart could not be drawn");
+	else if (response_set_body(resp, 200, "image/png", png, (size_t)size) == 0)
+		api_keep_answer(app, req, run.id, resp);
+	chart_free(png);
+	chart_rows_free(&rows);
+}
