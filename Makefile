@@ -80,12 +80,11 @@ install: deps
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
-# Benchmarks (not timed tests): numbers go in the notes and docs/performance.md.
+# Benchmarks (not timed tests): one run on this machine, one report, written
+# to bench/results/latest.md (git-ignored) and printed; about 7 minutes.
+# What each row means: docs/performance.md.
 bench: build
-	build/bench/forecast_bench
-	build/bench/budget_bench
-	bench/import_bench.sh
-	bench/ml_bench.sh
+	@MLDASH_BUILD_DIR=$(BUILD) bench/run.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
