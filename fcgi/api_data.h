@@ -15,7 +15,7 @@ struct json_object;
 /* How stale a worker's idea of the latest run may be. With nginx keeping an
  * answer until the end of its second (api_data_cacheable) a new run reaches
  * every client within a second of its commit. */
-#define API_RUN_CHECK_MS 200
+#define API_RUN_CHECK_MS 100
 
 struct params {
 	int days;          /* actual days shown, 0: all stored */
