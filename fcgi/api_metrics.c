@@ -5,18 +5,30 @@
  * per-worker counters: a scrape lands on any worker of the pool and must see
  * the same numbers. With the database down the answer is still 200, with
  * mldash_database_up 0, so that the scrape itself does not fail.
+ *
+ * Each scrape asks the database for the schema version (so mldash_database_up
+ * is never a memory); the other database gauges are read at most once per
+ * METRICS_MEMO_MS by each worker and reused meanwhile. Row counts of the
+ * tables that grow with the data are the server's estimates, under a name
+ * that says so (mldash_table_rows_estimate): counting them cost a full read
+ * of every table on every scrape.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
-#include "db_internal.h" /* transitional: moves into db/ */
 #include "cron.h"
 #include "handlers.h"
 #include "log.h"
 #include "migrate.h"
 #include "response.h"
+#include "status.h"
 #include "version.h"
+
+/* How long a worker reuses the gauges it read (see above). */
+#define METRICS_MEMO_MS 1000
 
 static const char *const job_names[] = { "ml_sync", "campaign_sync" };
 #define JOB_COUNT (sizeof job_names / sizeof job_names[0])
@@ -24,28 +36,6 @@ static const char *const job_names[] = { "ml_sync", "campaign_sync" };
 static void family(FILE *out, const char *name, const char *type, const char *help)
 {
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-/* Writes one sample per row of sql: label values from the first columns
- * (labels[] names them), the value from the next. */
-static enum db_status samples(struct app *app, FILE *out, const char *metric, const char *sql,
-			      const char *const *labels, int nlabels)
-{
-	MYSQL_RES *res;
-	enum db_status st = db_query(app->db, sql, &res);
-	if (st != DB_OK)
-		return st;
-	MYSQL_ROW row;
-	while ((row = mysql_fetch_row(res)) != NULL) {
-		if (row[nlabels] == NULL)
-			continue;
-		fprintf(out, "%s{", metric);
-		for (int i = 0; i < nlabels; i++)
-			fprintf(out, "%s%s=\"%s\"", i ? "," : "", labels[i], row[i] ? row[i] : "");
-		fprintf(out, "} %s\n", row[nlabels]);
-	}
-	mysql_free_result(res);
-	return DB_OK;
 }
 
 static void next_runs(struct app *app, FILE *out)
@@ -61,25 +51,147 @@ static void next_runs(struct app *app, FILE *out)
 	}
 }
 
-/* The gauges read from the database, each one query (labels, then value). */
-static const struct {
-	const char *name, *help, *sql;
-	const char *labels[2];
-	int nlabels;
-} db_gauges[] = {
-	{ "mldash_table_rows", "Rows in each table.", api_row_counts_sql, { "table" }, 1 },
-	{ "mldash_job_runs", "Runs recorded in ml_runs (old runs are pruned).",
-	  "SELECT job, status, COUNT(*) FROM ml_runs GROUP BY job, status", { "job", "status" }, 2 },
-	{ "mldash_job_last_run_success", "1 when the job's latest finished run succeeded, 0 when it failed.",
-	  "SELECT job, status = 'succeeded' FROM ml_runs WHERE id IN (SELECT MAX(id)"
-	  " FROM ml_runs WHERE status <> 'running' GROUP BY job)", { "job" }, 1 },
-	{ "mldash_job_last_run_duration_seconds", "How long the job's latest finished run took.",
-	  "SELECT job, TIMESTAMPDIFF(MICROSECOND, started_at, finished_at) / 1e6 FROM ml_runs"
-	  " WHERE id IN (SELECT MAX(id) FROM ml_runs WHERE status <> 'running' GROUP BY job)", { "job" }, 1 },
-	{ "mldash_job_last_success_timestamp_seconds", "When the job last finished successfully (Unix time).",
-	  "SELECT job, UNIX_TIMESTAMP(MAX(finished_at)) FROM ml_runs WHERE status = 'succeeded' GROUP BY job",
-	  { "job" }, 1 },
+static void table_rows(FILE *out, const long long rows[STATUS_TABLE__MAX], int estimated)
+{
+	const char *name = estimated ? "mldash_table_rows_estimate" : "mldash_table_rows";
+	family(out, name, "gauge",
+	       estimated ? "The server's estimate of the rows in each table (InnoDB's statistics:"
+			   " a few percent off, and behind a large write until they are recalculated)."
+			 : "Rows in each table small enough to count exactly.");
+	for (int t = 0; t < STATUS_TABLE__MAX; t++)
+		if (rows[t] >= 0 && status_table_estimated(t) == estimated)
+			fprintf(out, "%s{table=\"%s\"} %lld\n", name, status_table_name(t), rows[t]);
+}
+
+static int run_count(void *ctx, const struct status_run_count *c)
+{
+	fprintf(ctx, "mldash_job_runs{job=\"%s\",status=\"%s\"} %lld\n", c->job, c->status, c->runs);
+	return 0;
+}
+
+/* The three gauges of each job's outcome come from one query; each gets its
+ * own buffer so that the families stay apart in the output. */
+struct outcome_out {
+	FILE *success, *duration, *last_success;
 };
+
+static int job_outcome(void *ctx, const struct status_job_outcome *o)
+{
+	struct outcome_out *w = ctx;
+	fprintf(w->success, "mldash_job_last_run_success{job=\"%s\"} %d\n", o->job, o->succeeded);
+	if (isfinite(o->duration_seconds))
+		fprintf(w->duration, "mldash_job_last_run_duration_seconds{job=\"%s\"} %.6f\n", o->job,
+			o->duration_seconds);
+	if (isfinite(o->last_success_unix))
+		fprintf(w->last_success, "mldash_job_last_success_timestamp_seconds{job=\"%s\"} %.3f\n",
+			o->job, o->last_success_unix);
+	return 0;
+}
+
+/* A memstream's text, NUL-terminated. */
+struct text {
+	char *s;
+	size_t len;
+};
+
+/* Appends a family and the samples collected in body (may be empty). */
+static void family_with(FILE *out, const char *name, const char *help, const struct text *body)
+{
+	family(out, name, "gauge", help);
+	if (body->s)
+		fwrite(body->s, 1, body->len, out);
+}
+
+static enum db_status job_outcomes(struct app *app, FILE *out)
+{
+	struct text success = { 0 }, duration = { 0 }, last_success = { 0 };
+	struct outcome_out w = {
+		open_memstream(&success.s, &success.len),
+		open_memstream(&duration.s, &duration.len),
+		open_memstream(&last_success.s, &last_success.len),
+	};
+	enum db_status st = DB_ERROR;
+	if (w.success && w.duration && w.last_success)
+		st = status_job_outcomes(app->db, job_outcome, &w);
+	/* Closing a memstream sets its buffer; then they can be read. */
+	int closed = 0;
+	FILE *streams[] = { w.success, w.duration, w.last_success };
+	for (size_t i = 0; i < 3; i++)
+		if (streams[i] && fclose(streams[i]) == 0)
+			closed++;
+	if (st == DB_OK && closed == 3) {
+		family_with(out, "mldash_job_last_run_success",
+			    "1 when the job's latest finished run succeeded, 0 when it failed.", &success);
+		family_with(out, "mldash_job_last_run_duration_seconds",
+			    "How long the job's latest finished run took.", &duration);
+		family_with(out, "mldash_job_last_success_timestamp_seconds",
+			    "When the job last finished successfully (Unix time).", &last_success);
+	} else if (st == DB_OK) {
+		st = DB_ERROR;
+	}
+	free(success.s);
+	free(duration.s);
+	free(last_success.s);
+	return st;
+}
+
+/* The database gauges other than the schema version, written to out. */
+static enum db_status database_gauges(struct app *app, FILE *out)
+{
+	long long rows[STATUS_TABLE__MAX];
+	enum db_status st = status_table_rows(app->db, rows);
+	if (st != DB_OK)
+		return st;
+	table_rows(out, rows, 0);
+	table_rows(out, rows, 1);
+	family(out, "mldash_job_runs", "gauge", "Runs recorded in ml_runs (old runs are pruned).");
+	st = status_run_counts(app->db, run_count, out);
+	if (st != DB_OK)
+		return st;
+	return job_outcomes(app, out);
+}
+
+/* What this worker last read (the workers are single-threaded processes). */
+static struct {
+	long long read_at_ms; /* monotonic clock; 0: nothing kept */
+	int schema_version;   /* the schema it was read under */
+	char *text;           /* the samples of database_gauges */
+	size_t len;
+} memo;
+
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The memo, read again when older than METRICS_MEMO_MS or read under
+ * another schema version. On failure it holds nothing. */
+static enum db_status memo_fresh(struct app *app, int schema_version)
+{
+	if (memo.text != NULL && memo.schema_version == schema_version &&
+	    monotonic_ms() - memo.read_at_ms < METRICS_MEMO_MS)
+		return DB_OK;
+	free(memo.text);
+	memo.text = NULL;
+	memo.len = 0;
+	FILE *out = open_memstream(&memo.text, &memo.len);
+	if (out == NULL)
+		return DB_ERROR;
+	enum db_status st = database_gauges(app, out);
+	if (fclose(out) != 0 && st == DB_OK)
+		st = DB_ERROR;
+	if (st != DB_OK) {
+		free(memo.text);
+		memo.text = NULL;
+		memo.len = 0;
+		return st;
+	}
+	memo.read_at_ms = monotonic_ms();
+	memo.schema_version = schema_version;
+	return DB_OK;
+}
 
 static enum db_status database_metrics(struct app *app, FILE *out)
 {
@@ -91,14 +203,10 @@ static enum db_status database_metrics(struct app *app, FILE *out)
 	fprintf(out, "mldash_schema_version %d\n", version);
 	if (version < 1)
 		return DB_OK;
-	for (size_t i = 0; i < sizeof db_gauges / sizeof db_gauges[0]; i++) {
-		family(out, db_gauges[i].name, "gauge", db_gauges[i].help);
-		st = samples(app, out, db_gauges[i].name, db_gauges[i].sql, db_gauges[i].labels,
-			     db_gauges[i].nlabels);
-		if (st != DB_OK)
-			return st;
-	}
-	return DB_OK;
+	st = memo_fresh(app, version);
+	if (st == DB_OK)
+		fwrite(memo.text, 1, memo.len, out);
+	return st;
 }
 
 void api_metrics(struct app *app, const struct request *req, struct response *resp)
@@ -127,7 +235,7 @@ void api_metrics(struct app *app, const struct request *req, struct response *re
 		fclose(db_out);
 	if (st != DB_OK)
 		log_warn("metrics: database: %s", db_error(app->db));
-	family(out, "mldash_database_up", "gauge", "1 when the database answered every query of this scrape.");
+	family(out, "mldash_database_up", "gauge", "1 when the database answered this scrape.");
 	fprintf(out, "mldash_database_up %d\n", st == DB_OK);
 	if (st == DB_OK && db_text)
 		fwrite(db_text, 1, db_len, out);

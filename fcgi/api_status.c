@@ -3,18 +3,28 @@
  *
  * /status has two views: callers in [api] internal_allow get the details an
  * operator needs (server version, row counts, the stored error of each last
- * run); everyone else gets whether things work, without internals. */
+ * run); everyone else gets whether things work, without internals.
+ *
+ * A load balancer may poll /status many times a second, so its cost to the
+ * database is one trivial query: the schema version, read on every call so
+ * that "reachable" is never a memory. The rest (row counts, which are the
+ * server's estimates for the big tables, and the jobs' last runs) is read at
+ * most once per STATUS_MEMO_MS by each worker and reused meanwhile. */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "db_internal.h" /* transitional: moves into db/ */
 #include "cron.h"
 #include "handlers.h"
 #include "log.h"
 #include "migrate.h"
 #include "response.h"
+#include "status.h"
 #include "version.h"
+
+/* How long a worker reuses the rows and runs it read: a new run shows in
+ * /status within this time, like the /data answers. */
+#define STATUS_MEMO_MS 1000
 
 void api_health(struct app *app, const struct request *req, struct response *resp)
 {
@@ -27,60 +37,104 @@ void api_health(struct app *app, const struct request *req, struct response *res
 	resp->cache_control = "no-store";
 }
 
-/* Exact row counts of every table; small enough per table to count. */
-const char api_row_counts_sql[] =
-	"SELECT 'campaigns', COUNT(*) FROM campaigns"
-	" UNION ALL SELECT 'campaign_daily', COUNT(*) FROM campaign_daily"
-	" UNION ALL SELECT 'ingest_files', COUNT(*) FROM ingest_files"
-	" UNION ALL SELECT 'ml_runs', COUNT(*) FROM ml_runs"
-	" UNION ALL SELECT 'ml_roi_forecast', COUNT(*) FROM ml_roi_forecast"
-	" UNION ALL SELECT 'ml_roi_timeseries', COUNT(*) FROM ml_roi_timeseries"
-	" UNION ALL SELECT 'ml_reach_ctr_timeseries', COUNT(*) FROM ml_reach_ctr_timeseries"
-	" UNION ALL SELECT 'ml_budget_recommendation', COUNT(*) FROM ml_budget_recommendation"
-	" UNION ALL SELECT 'ml_chart_cache', COUNT(*) FROM ml_chart_cache";
+/* What this worker last read for /status. The workers are single-threaded
+ * processes, so one per process is one per worker. */
+struct status_memo {
+	long long read_at_ms;            /* monotonic clock; 0 before the first read */
+	int schema_version;              /* the schema it was read under */
+	struct json_object *rows;        /* {"table": rows, ...} */
+	struct json_object *estimated;   /* ["table", ...]: the rows that are estimates */
+	struct json_object *runs_full;   /* {"job": last run with its error} */
+	struct json_object *runs_public; /* {"job": last run without it} */
+};
 
-static const char last_runs_sql[] =
-	"SELECT job, id, triggered_by, status,"
-	" DATE_FORMAT(started_at, '%Y-%m-%dT%H:%i:%sZ'),"
-	" DATE_FORMAT(finished_at, '%Y-%m-%dT%H:%i:%sZ'), error"
-	" FROM ml_runs WHERE id IN (SELECT MAX(id) FROM ml_runs GROUP BY job)";
+static struct status_memo memo;
+
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Drops what m holds (json_object_put accepts NULL); m is then empty. */
+static void memo_clear(struct status_memo *m)
+{
+	json_object_put(m->rows);
+	json_object_put(m->estimated);
+	json_object_put(m->runs_full);
+	json_object_put(m->runs_public);
+	*m = (struct status_memo){ 0 };
+}
 
 static struct json_object *json_string_or_null(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
 }
 
-static enum db_status add_row_counts(struct app *app, struct json_object *out)
-{
-	MYSQL_RES *res;
-	enum db_status st = db_query(app->db, api_row_counts_sql, &res);
-	if (st != DB_OK)
-		return st;
-	struct json_object *rows = json_object_new_object();
-	MYSQL_ROW row;
-	while ((row = mysql_fetch_row(res)) != NULL)
-		json_object_object_add(rows, row[0], json_object_new_int64(atoll(row[1])));
-	mysql_free_result(res);
-	json_object_object_add(out, "rows", rows);
-	return DB_OK;
-}
-
-static struct json_object *run_json(MYSQL_ROW row, int detailed)
+static struct json_object *run_json(const struct status_run *r, int detailed)
 {
 	struct json_object *run = json_object_new_object();
-	json_object_object_add(run, "id", json_object_new_int64(atoll(row[1])));
-	json_object_object_add(run, "trigger", json_string_or_null(row[2]));
-	json_object_object_add(run, "status", json_string_or_null(row[3]));
-	json_object_object_add(run, "started_at", json_string_or_null(row[4]));
-	json_object_object_add(run, "finished_at", json_string_or_null(row[5]));
+	json_object_object_add(run, "id", json_object_new_int64(r->id));
+	json_object_object_add(run, "trigger", json_string_or_null(r->trigger));
+	json_object_object_add(run, "status", json_string_or_null(r->status));
+	json_object_object_add(run, "started_at", json_string_or_null(r->started_at));
+	json_object_object_add(run, "finished_at", json_string_or_null(r->finished_at));
 	if (detailed)
-		json_object_object_add(run, "error", json_string_or_null(row[6]));
+		json_object_object_add(run, "error", json_string_or_null(r->error));
 	return run;
 }
 
+static int add_run(void *ctx, const struct status_run *r)
+{
+	struct status_memo *m = ctx;
+	json_object_object_add(m->runs_full, r->job, run_json(r, 1));
+	json_object_object_add(m->runs_public, r->job, run_json(r, 0));
+	return 0;
+}
+
+/* Reads the rows and runs into a fresh memo; on failure *m is left empty. */
+static enum db_status memo_read(struct app *app, struct status_memo *m, int schema_version)
+{
+	long long rows[STATUS_TABLE__MAX];
+	enum db_status st = status_table_rows(app->db, rows);
+	if (st != DB_OK)
+		return st;
+	*m = (struct status_memo){
+		.read_at_ms = monotonic_ms(),
+		.schema_version = schema_version,
+		.rows = json_object_new_object(),
+		.estimated = json_object_new_array(),
+		.runs_full = json_object_new_object(),
+		.runs_public = json_object_new_object(),
+	};
+	for (int t = 0; t < STATUS_TABLE__MAX; t++) {
+		if (rows[t] < 0)
+			continue;
+		json_object_object_add(m->rows, status_table_name(t), json_object_new_int64(rows[t]));
+		if (status_table_estimated(t))
+			json_object_array_add(m->estimated, json_object_new_string(status_table_name(t)));
+	}
+	st = status_latest_runs(app->db, add_run, m);
+	if (st != DB_OK)
+		memo_clear(m);
+	return st;
+}
+
+/* The memo, read again when older than STATUS_MEMO_MS or read under another
+ * schema version. */
+static enum db_status memo_fresh(struct app *app, int schema_version)
+{
+	if (memo.read_at_ms != 0 && memo.schema_version == schema_version &&
+	    monotonic_ms() - memo.read_at_ms < STATUS_MEMO_MS)
+		return DB_OK;
+	memo_clear(&memo);
+	return memo_read(app, &memo, schema_version);
+}
+
 /* A job's schedule and its next fire time, as the scheduler reading the same
- * configuration computes it. */
-static struct json_object *job_json(const char *expr, const char *zone)
+ * configuration computes it; last_run is the memo's (shared, by reference). */
+static struct json_object *job_json(const char *name, const char *expr, const char *zone, int detailed)
 {
 	struct json_object *job = json_object_new_object();
 	json_object_object_add(job, "schedule", json_object_new_string(expr));
@@ -94,30 +148,10 @@ static struct json_object *job_json(const char *expr, const char *zone)
 	} else {
 		json_object_object_add(job, "next_run", NULL);
 	}
-	json_object_object_add(job, "last_run", NULL);
+	struct json_object *run = NULL;
+	json_object_object_get_ex(detailed ? memo.runs_full : memo.runs_public, name, &run);
+	json_object_object_add(job, "last_run", json_object_get(run));
 	return job;
-}
-
-static enum db_status add_jobs(struct app *app, struct json_object *out, int detailed)
-{
-	MYSQL_RES *res;
-	enum db_status st = db_query(app->db, last_runs_sql, &res);
-	if (st != DB_OK)
-		return st;
-	const struct mldash_config *cfg = app->cfg;
-	struct json_object *jobs = json_object_new_object();
-	json_object_object_add(jobs, "ml_sync", job_json(cfg->schedule.ml_sync, cfg->schedule.timezone));
-	json_object_object_add(jobs, "campaign_sync",
-			       job_json(cfg->schedule.campaign_sync, cfg->schedule.timezone));
-	MYSQL_ROW row;
-	while ((row = mysql_fetch_row(res)) != NULL) {
-		struct json_object *job;
-		if (json_object_object_get_ex(jobs, row[0], &job))
-			json_object_object_add(job, "last_run", run_json(row, detailed));
-	}
-	mysql_free_result(res);
-	json_object_object_add(out, "jobs", jobs);
-	return DB_OK;
 }
 
 void api_status(struct app *app, const struct request *req, struct response *resp)
@@ -125,6 +159,9 @@ void api_status(struct app *app, const struct request *req, struct response *res
 	int detailed = api_client_internal(app, req);
 	int version = 0;
 	enum db_status st = migrate_schema_version(app->db, &version);
+	/* Without the schema there is nothing to count; say so rather than fail. */
+	if (st == DB_OK && version >= 1)
+		st = memo_fresh(app, version);
 	if (st != DB_OK) {
 		api_database_failure(app, st, resp);
 		return;
@@ -138,22 +175,24 @@ void api_status(struct app *app, const struct request *req, struct response *res
 	json_object_object_add(dbj, "reachable", json_object_new_boolean(1));
 	if (detailed)
 		json_object_object_add(dbj, "server_version",
-				       json_object_new_string(mysql_get_server_info(db_mysql(app->db))));
+				       json_string_or_null(status_server_version(app->db)));
 	json_object_object_add(dbj, "schema_version", json_object_new_int(version));
 	json_object_object_add(dbj, "schema_latest", json_object_new_int(app->migrations_latest));
 	json_object_object_add(out, "database", dbj);
 
-	/* Without the schema there is nothing to count; say so rather than fail. */
 	if (version >= 1) {
-		st = detailed ? add_row_counts(app, out) : DB_OK;
-		if (st == DB_OK)
-			st = add_jobs(app, out, detailed);
-		if (st != DB_OK) {
-			json_object_put(out);
-			api_database_failure(app, st, resp);
-			return;
+		if (detailed) {
+			json_object_object_add(out, "rows", json_object_get(memo.rows));
+			json_object_object_add(out, "rows_estimated", json_object_get(memo.estimated));
 		}
+		const struct mldash_config *cfg = app->cfg;
+		struct json_object *jobs = json_object_new_object();
+		json_object_object_add(jobs, "ml_sync", job_json("ml_sync", cfg->schedule.ml_sync,
+								  cfg->schedule.timezone, detailed));
+		json_object_object_add(jobs, "campaign_sync",
+				       job_json("campaign_sync", cfg->schedule.campaign_sync,
+						cfg->schedule.timezone, detailed));
+		json_object_object_add(out, "jobs", jobs);
 	}
 	response_json(resp, 200, out);
 }
-

@@ -10,9 +10,6 @@
 
 #define RETRY_AFTER_SECONDS 5
 
-/* (table, exact row count) of every table, for /status and /metrics. */
-extern const char api_row_counts_sql[];
-
 route_handler api_health;
 route_handler api_status;
 route_handler api_metrics;
