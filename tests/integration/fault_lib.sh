@@ -34,6 +34,7 @@ ensure_ml_run() {
 		WHERE r.job = 'ml_sync' AND r.status = 'succeeded'")
 	if [ "$run" = NULL ] || [ "$run" != "$(sql "SELECT MAX(id) FROM ml_runs WHERE job = 'ml_sync' AND status = 'succeeded'")" ]; then
 		MLDASH_CONFIG=$CONF "$cli" sync ml >/dev/null 2>&1 || fail "ML sync failed"
+		served_soon
 	fi
 }
 
@@ -43,6 +44,7 @@ ensure_ml_run() {
 seed_dashboards() {
 	import_demo
 	MLDASH_CONFIG=$CONF "$MLDASH_BUILD_DIR/cli/mldash" sync ml >/dev/null 2>&1 || fail "ML sync failed"
+	served_soon
 }
 
 # wrk_start SECONDS OUT: drives LOAD_PATHS, one connection per thread, for at

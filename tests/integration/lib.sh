@@ -27,6 +27,12 @@ http() {
 		--max-time 20 "$@" "$BASE$path")
 }
 
+# served_soon: waits until a run committed just now is what every GET
+# answers. A new run reaches every client within a second of its commit
+# (nginx's micro-cache and each worker's idea of the latest run; see
+# docs/architecture.md, Serving), not at once.
+served_soon() { sleep 1.05; }
+
 # header NAME: the value of a response header of the last http call.
 header() {
 	grep -i "^$1:" "$HEADERS" | head -1 | cut -d: -f2- | sed 's/^ *//; s/\r$//'

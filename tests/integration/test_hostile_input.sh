@@ -38,6 +38,7 @@ http POST /sync-now -H "$AUTH"
 expect_status 200 "ML sync with a stored channel 'All'"
 tail -n +"$((log_mark + 1))" "$LOG/fcgi.log" | grep -q "with channel 'All' are left out" ||
 	fail "the sync does not say it left the 'All' campaign out"
+served_soon
 http GET /roi-timeseries/data
 [ "$(jq '[.series[]? | select(.channel | ascii_downcase == "all")] | length' "$BODY")" -le 1 ] ||
 	fail "two series named all"
