@@ -23,6 +23,8 @@ questions() { sql "SHOW GLOBAL STATUS LIKE 'Questions'" | cut -f2; }
 # request.
 for path in "${ANSWERS[@]}" "${CHARTS[@]}"; do http GET "/$path"; expect_status 200 "GET /$path"; done
 workers=$(worker_pids | wc -l)
+prepares() { sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_prepare'" | cut -f2; }
+prepared_before=$(prepares)
 for path in roi-forecast/data "roi-timeseries/data?days=14" budget-recommendation/chart; do
 	before=$(questions)
 	requests=$(wrk -t1 -c4 -d2s "$BASE/$path" | awk '/requests in/ { print $1 }')
@@ -36,6 +38,13 @@ for path in roi-forecast/data "roi-timeseries/data?days=14" budget-recommendatio
 		fail "/$path: only $requests requests in 2 s for $asked statements"
 	pass "/$path: $requests requests in 2 s, $asked statements reached MariaDB (bound $bound, $workers workers)"
 done
+# Statements are prepared once per connection: a worker that had not yet
+# answered one of these paths prepares its few statements once, not once a
+# request.
+prepared=$(( $(prepares) - prepared_before ))
+[ "$prepared" -le $(( 6 * workers )) ] ||
+	fail "$prepared statements prepared during the runs above (once per connection expected)"
+pass "$prepared statements prepared during the runs above (once per connection and statement)"
 
 # 2. A new run within a second. Add a day of data (so that every chart
 # changes), keep the old run's answers hot in nginx and in every worker with
