@@ -158,6 +158,11 @@ worker_mem() {
 
 # --- 1. the machine ------------------------------------------------------------
 
+# Before anything of ours runs: a busy machine skews every row (and the static
+# ceiling with it), and the report says so at the top.
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+BUSY=$(awk -v l="${LOAD_START%% *}" 'BEGIN { print (l >= 1.0) ? 1 : 0 }')
+
 DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 COMMIT=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
 # The binaries are built from the working tree, which may differ from the commit.
@@ -173,7 +178,7 @@ BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$MLDASH_BUILD_DIR/CMakeCac
 	echo "| CPU | $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1) |"
 	echo "| RAM | $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) |"
 	echo "| kernel | $(uname -sr) |"
-	echo "| load average at the start | $(cut -d' ' -f1-3 /proc/loadavg) (anything else running shares the cores) |"
+	echo "| load average at the start | $LOAD_START (anything else running shares the cores) |"
 	echo "| load average at the end | @LOAD_END@ |"
 	echo "| MariaDB | $(mariadbd --version 2>/dev/null | sed -n 's/.*Ver \([^ ]*\).*/\1/p') (dev stack settings: 512 MiB buffer pool, flush at commit = 2, no doublewrite) |"
 	echo "| nginx | $(nginx -v 2>&1 | sed 's/^nginx version: //'), 2 worker processes |"
@@ -431,6 +436,11 @@ sed -i "s/@LOAD_END@/$(cut -d' ' -f1-3 /proc/loadavg)/" "$TMP/machine.md"
 	echo "Made by \`make bench\` (bench/run.sh) in $((ELAPSED / 60)) min $((ELAPSED % 60)) s. Everything below"
 	echo "comes from this one run on this machine; see docs/performance.md for what each row means."
 	echo
+	if [ "$BUSY" = 1 ]; then
+		echo "**The machine was busy when the run started (load average $LOAD_START on $(nproc) cores):"
+		echo "every number below, the static ceiling included, is lower and noisier than on an idle machine.**"
+		echo
+	fi
 	echo "## Machine"
 	echo
 	cat "$TMP/machine.md"
