@@ -47,12 +47,14 @@ enum db_status campaigns_channel_days(struct db *db, long first, long last, chan
 	 * without revenue is left out, not counted as a loss); CTR the
 	 * impressions of campaigns that report clicks. The total over channels
 	 * is the ML sync's own series 'all': a channel the store's collation
-	 * holds equal to it would collide with it in the ml_* keys. */
+	 * holds equal to it would collide with it in the ml_* keys. Sums are
+	 * taken in double precision (+ 0e0): the models work in doubles, and
+	 * DECIMAL accumulators cost a fifth of the read at a million rows. */
 	static struct db_statement select = DB_STATEMENT(
 		"SELECT c.channel, DATEDIFF(d.day, '1970-01-01'),"
-		" SUM(d.spend), SUM(d.revenue), SUM(CASE WHEN d.revenue IS NOT NULL THEN d.spend END),"
-		" SUM(d.conversions), SUM(d.impressions), SUM(d.clicks),"
-		" SUM(CASE WHEN d.clicks IS NOT NULL THEN d.impressions END), SUM(d.reach),"
+		" SUM(d.spend + 0e0), SUM(d.revenue + 0e0), SUM(IF(d.revenue IS NULL, NULL, d.spend + 0e0)),"
+		" SUM(d.conversions + 0e0), SUM(d.impressions + 0e0), SUM(d.clicks + 0e0),"
+		" SUM(IF(d.clicks IS NULL, NULL, d.impressions + 0e0)), SUM(d.reach + 0e0),"
 		" MAX(d.reach_is_upper_bound) OR COUNT(d.reach) > 1"
 		" FROM campaign_daily d JOIN campaigns c ON c.id = d.campaign_id"
 		" WHERE c.channel <> 'all' AND d.day BETWEEN FROM_DAYS(719528 + ?) AND FROM_DAYS(719528 + ?)"
