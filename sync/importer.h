@@ -1,12 +1,15 @@
 /*
  * importer: one report file into MariaDB, all or nothing.
  *
- * Bytes stream through the parser into a per-connection staging table in
- * batches (array-bound prepared statements); at the end the rows are summed
- * into campaign-days in SQL and upserted into campaigns and campaign_daily,
- * and the file is recorded in ingest_files by its SHA-256, all in one
- * transaction. A file whose SHA-256 was imported before is skipped. Memory
- * does not grow with the file.
+ * The bytes go through the SHA-256 and the parser on a reader thread
+ * (reader.h) while this side writes what it hands over: each campaign
+ * upserted the first time the file names it, the campaign-day rows in
+ * batches of array-bound prepared statements (db/imports.h), straight into
+ * campaign_daily (rows of one campaign-day from this file are summed, rows
+ * from an earlier file replaced). The file is recorded in ingest_files by
+ * its SHA-256, and everything commits in one transaction or not at all. A
+ * file whose bytes were imported before is skipped. Memory does not grow
+ * with the file.
  */
 #ifndef MLDASH_IMPORTER_H
 #define MLDASH_IMPORTER_H
@@ -68,10 +71,19 @@ enum import_status import_stream(struct db *db, const char *name, import_read_fn
 				 void *ctx, struct import_report *report);
 
 /* Imports a file; a file already imported is found by its hash first,
- * without parsing it. */
+ * without parsing it. A file that cannot be opened or read fails
+ * (IMPORT_FAILED with db_status DB_OK) and nothing is written. */
 enum import_status import_file(struct db *db, const char *path, struct import_report *report);
 
-/* The same for an open file (read from its current position to the end). */
+/*
+ * The same for an open file, read from its current position to its end.
+ * A seekable f is read twice, once for the hash and once to import (and
+ * again when a deadlock with another import is retried), each time from
+ * that position; a pipe is read once and imported, its duplicate found at
+ * the end. When f cannot be read or put back the import fails before
+ * writing anything. f stays open (the caller closes it) at an unspecified
+ * position.
+ */
 enum import_status import_fp(struct db *db, const char *name, FILE *f,
 			     struct import_report *report);
 
