@@ -1,6 +1,7 @@
 /* Unit tests of the small pure pieces the security hardening rests on:
  * address lists (lib/addrlist), log escaping (lib/log), what the ingest path
- * takes as text (ingest/text), and the API's config keys (lib/config). */
+ * takes as text (ingest/text), the API's config keys (lib/config) and the
+ * bearer token check (fcgi/auth). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/provider.h>
+
 #include "addrlist.h"
+#include "auth.h"
 #include "config.h"
 #include "log.h"
 #include "text.h"
@@ -183,6 +188,56 @@ static void test_token_file(void **state)
 	assert_non_null(strstr(err, "cannot open"));
 }
 
+static void test_auth_bearer(void **state)
+{
+	(void)state;
+	assert_true(auth_bearer_ok("s3cret", "Bearer s3cret"));
+	assert_true(auth_bearer_ok("s3cret", "bearer   s3cret"));
+	assert_false(auth_bearer_ok("s3cret", "Bearer s3cre"));
+	assert_false(auth_bearer_ok("s3cret", "Bearer s3cret "));
+	assert_false(auth_bearer_ok("s3cret", "Basic s3cret"));
+	assert_false(auth_bearer_ok("s3cret", NULL));
+	assert_false(auth_bearer_ok("", "Bearer "));
+	assert_false(auth_bearer_ok(NULL, "Bearer s3cret"));
+}
+
+/* Leaves the stack below the caller filled with equal bytes, so that the
+ * next call's uninitialised locals are equal to each other. */
+static __attribute__((noinline)) void stack_fill(void)
+{
+	volatile unsigned char pad[16384];
+	for (size_t i = 0; i < sizeof pad; i++)
+		pad[i] = 0x5A;
+}
+
+/* A libcrypto that cannot make SHA-256 (here a library context whose only
+ * provider is "null", as a broken FIPS configuration would leave it) lets
+ * nobody in, the right token included. A check that ignored the failure
+ * would compare whatever its stack held, say the digests of an earlier
+ * request: stack_fill makes those equal, so that such a check lets a wrong
+ * token in (at -O0 and under ASan; -O2 may reuse a slot of the arrays). A
+ * check that stood in zeros for a digest it could not make fails here at
+ * any level. */
+static void test_auth_fails_closed_without_sha256(void **state)
+{
+	(void)state;
+	OSSL_LIB_CTX *empty = OSSL_LIB_CTX_new();
+	assert_non_null(empty);
+	OSSL_PROVIDER *null_provider = OSSL_PROVIDER_load(empty, "null");
+	assert_non_null(null_provider);
+	OSSL_LIB_CTX *was = OSSL_LIB_CTX_set0_default(empty);
+	stack_fill();
+	int wrong = auth_bearer_ok("s3cret", "Bearer guess");
+	stack_fill();
+	int right = auth_bearer_ok("s3cret", "Bearer s3cret");
+	OSSL_LIB_CTX_set0_default(was);
+	OSSL_PROVIDER_unload(null_provider);
+	OSSL_LIB_CTX_free(empty);
+	assert_false(wrong);
+	assert_false(right);
+	assert_true(auth_bearer_ok("s3cret", "Bearer s3cret")); /* SHA-256 back: in again */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +248,8 @@ int main(void)
 		cmocka_unit_test(test_text_printable),
 		cmocka_unit_test(test_api_keys),
 		cmocka_unit_test(test_token_file),
+		cmocka_unit_test(test_auth_bearer),
+		cmocka_unit_test(test_auth_fails_closed_without_sha256),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
