@@ -1,7 +1,9 @@
 /*
  * mldash: the admin command line. Subcommands are a table; each one loads
- * the configuration the same way the daemons do.
+ * the configuration the same way the daemons do, but answers --help (and
+ * mldash help) without one.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -20,9 +22,17 @@
 #include "ml_sync.h"
 #include "version.h"
 
+/*
+ * A subcommand: its name, its arguments as its usage line shows them, one
+ * line for mldash --help, and whether -h asks for its usage too (not where
+ * a long option of its own starts with h: forecast --horizon, render
+ * --height).
+ */
 struct command {
 	const char *name;
+	const char *args;
 	const char *summary;
+	int short_help;
 	int (*run)(const struct mldash_config *cfg, int argc, char **argv);
 };
 
@@ -259,25 +269,67 @@ static int cmd_sync(const struct mldash_config *cfg, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "migrate", "apply pending database migrations (needs DDL rights)", cmd_migrate },
-	{ "import", "import report files (generic CSV, Google Ads, Meta): import FILE...", cmd_import },
-	{ "sync", "run a job now: sync campaigns (import the spool folder) | sync ml (forecasts and\n"
-		  "             budget into the prediction tables)", cmd_sync },
-	{ "forecast", "forecast a series read as CSV (date,value or value) from standard input:\n"
-		      "             forecast [--horizon H] [--period P] [--levels 80,95] [--backtest]\n"
-		      "             [--nonnegative] [--json]", cmd_forecast },
-	{ "budget", "split a daily budget from date,channel,spend,revenue CSV on standard input:\n"
-		    "             budget [--total T] [--bounds 0.5,2] [--target-roi R | --marginal-floor F]\n"
-		    "             [--bound CH=LO:HI] [--freeze CH] [--opt-in CH] [--days D] [--adstock]\n"
-		    "             [--curves] [--json]",
-	  cmd_budget },
-	{ "render", "draw a chart of the latest ML run: render CHART -o FILE.png [--width W]\n"
-		    "             [--height H] [--theme light|dark] [--days D] [--channel C]", cmd_render },
-	{ "demo-data", "write demo campaigns as generic CSV: demo-data [--campaigns N] [--days D]\n"
-		       "             [--seed S] [--end YYYY-MM-DD] [--out FILE]", cmd_demo_data },
+	{ "migrate", "", "apply pending database migrations (needs DDL rights)", 1, cmd_migrate },
+	{ "import", "FILE...", "import report files (generic CSV, Google Ads, Meta)", 1, cmd_import },
+	{ "sync", "campaigns|ml",
+	  "run a job now: import the spool folder, or forecasts and budget", 1, cmd_sync },
+	{ "forecast", "[--horizon H] [--period P] [--levels 80,95] [--backtest] [--nonnegative] [--json]",
+	  "forecast a date,value or value CSV series from standard input", 0, cmd_forecast },
+	{ "budget",
+	  "[--total T] [--bounds 0.5,2] [--target-roi R | --marginal-floor F] [--bound CH=LO:HI]"
+	  " [--freeze CH] [--opt-in CH] [--days D] [--adstock] [--curves] [--json]",
+	  "split a daily budget from date,channel,spend,revenue CSV on stdin", 1, cmd_budget },
+	/* As render.c's own usage message says it. */
+	{ "render",
+	  "roi-forecast|roi-timeseries|reach-ctr|budget-recommendation -o FILE.png [--width W]"
+	  " [--height H] [--theme light|dark] [--days D] [--channel C]",
+	  "draw a chart of the latest ML run into a PNG file", 0, cmd_render },
+	{ "demo-data", "[--campaigns N] [--days D] [--seed S] [--end YYYY-MM-DD] [--out FILE]",
+	  "write demo campaigns as generic CSV", 1, cmd_demo_data },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static const struct command *command_named(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/*
+ * Prints "usage: mldash NAME ARGS" wrapped at 79 columns, continuation lines
+ * under the first argument; breaks only between bracketed groups, so that
+ * "[--target-roi R | --marginal-floor F]" stays on one line.
+ */
+static void command_usage(FILE *out, const struct command *cmd)
+{
+	int indent = fprintf(out, "usage: mldash %s", cmd->name), col = indent;
+	const char *p = cmd->args;
+	while (*p) {
+		size_t len = 0;
+		for (int depth = 0; p[len] && (depth > 0 || p[len] != ' '); len++)
+			depth += (p[len] == '[') - (p[len] == ']');
+		if (col + 1 + (int)len > 79 && col > indent)
+			col = fprintf(out, "\n%*s", indent, "") - 1;
+		col += fprintf(out, " %.*s", (int)len, p);
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	fprintf(out, "\n\n%c%s.\n", toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
+}
+
+/* Whether ARGS (argv[0] the command's name) ask for the command's usage:
+ * --help, or -h where the command allows, before any "--". */
+static int asks_help(const struct command *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || (cmd->short_help && strcmp(argv[i], "-h") == 0))
+			return 1;
+	return 0;
+}
 
 static void usage(FILE *out)
 {
@@ -290,6 +342,9 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
+		"  %-10s %s\n"
+		"\n"
+		"mldash COMMAND --help shows the arguments of a command.\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE  configuration file (default: $MLDASH_CONFIG or\n"
@@ -298,7 +353,29 @@ static void usage(FILE *out)
 		"  -V, --version      show the version\n"
 		"\n"
 		"Environment variables MLDASH_<SECTION>_<KEY> override single keys,\n"
-		"e.g. MLDASH_DATABASE_USER.\n");
+		"e.g. MLDASH_DATABASE_USER.\n",
+		"help", "this help, or with a COMMAND the usage of that command");
+}
+
+/* mldash help [COMMAND]: needs no configuration, like --help. */
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 2) {
+		log_error("help: expected at most one command, got '%s'", argv[2]);
+		return 2;
+	}
+	const char *name = argc == 2 ? argv[1] : "help";
+	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	const struct command *cmd = command_named(name);
+	if (cmd == NULL) {
+		log_error("help: unknown command '%s' (see mldash --help)", name);
+		return 2;
+	}
+	command_usage(stdout, cmd);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -328,13 +405,17 @@ int main(int argc, char **argv)
 	}
 
 	const char *name = argv[optind];
-	const struct command *cmd = NULL;
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			cmd = &commands[i];
+	if (strcmp(name, "help") == 0)
+		return cmd_help(argc - optind, argv + optind);
+	const struct command *cmd = command_named(name);
 	if (cmd == NULL) {
 		log_error("unknown command '%s' (see mldash --help)", name);
 		return 2;
+	}
+	/* Before the configuration, which a machine asking for help may lack. */
+	if (asks_help(cmd, argc - optind, argv + optind)) {
+		command_usage(stdout, cmd);
+		return 0;
 	}
 
 	static struct mldash_config cfg;
