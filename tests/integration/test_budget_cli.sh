@@ -68,6 +68,9 @@ check_error "is below the sum of the channels' lower bounds" --total 1
 check_error "is unreachable within the bounds: the best reachable is" --target-roi 100
 check_error "--freeze nope: no such channel" --freeze nope
 check_error "--bounds must be LOWER,UPPER" --bounds 2,1
-printf 'date,channel,spend\n' | { "$MLDASH" budget 2>"$TMP/err" && fail "missing revenue column accepted"; } || true
-grep -q "needs date, channel, spend and revenue" "$TMP/err" || fail "header error: $(cat "$TMP/err")"
+printf 'date,channel,spend\n' >"$TMP/no-revenue.csv"
+rc=0
+"$MLDASH" budget <"$TMP/no-revenue.csv" >/dev/null 2>"$TMP/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "needs date, channel, spend and revenue" "$TMP/err" ||
+	fail "missing revenue column: rc $rc: $(cat "$TMP/err")"
 pass "infeasible totals and targets, unknown channels, bad options and headers: clear errors"
