@@ -165,17 +165,25 @@ static struct text_entry *text_entry(struct chart_text_cache *tc, double px, con
 	return e;
 }
 
-static int text_width(struct canvas *c, double px, const char *s)
+/* The advance width of s in the regular (bold 0) or bold face: a bold label
+ * centred by the regular face's width would sit a pixel or two off. */
+static int face_width(struct canvas *c, double px, const char *s, int bold)
 {
 	if (c->text_cache != NULL) {
-		struct text_entry *e = text_entry(c->text_cache, px, s, 0);
+		struct text_entry *e = text_entry(c->text_cache, px, s, bold);
 		if (e != NULL)
 			return e->width;
 	}
 	int box[8];
-	if (gdImageStringFT(NULL, box, 0, (char *)FONT, points(px), 0, 0, 0, (char *)s) != NULL)
+	if (gdImageStringFT(NULL, box, 0, (char *)(bold ? FONT_BOLD : FONT), points(px), 0, 0, 0,
+			    (char *)s) != NULL)
 		return (int)(px * 0.6 * (double)strlen(s));
 	return box[2] - box[0];
+}
+
+static int text_width(struct canvas *c, double px, const char *s)
+{
+	return face_width(c, px, s, 0);
 }
 
 /* Blends cached ink of colour color into the image at pen position (x, y). */
@@ -204,7 +212,7 @@ static void text(struct canvas *c, int x, int y, double px, int color, enum alig
 		 int bold)
 {
 	struct text_entry *e = c->text_cache ? text_entry(c->text_cache, px, s, bold) : NULL;
-	int w = e ? e->width : a == LEFT ? 0 : text_width(c, px, s);
+	int w = e ? e->width : a == LEFT ? 0 : face_width(c, px, s, bold);
 	int left = a == LEFT ? x : a == CENTER ? x - w / 2 : x - w;
 	if (e != NULL) {
 		blit(c, e, left, y, color);

@@ -170,15 +170,21 @@ static void test_text_cache_matches(void **state)
 		for (int round = 0; round < 2; round++) { /* cold, then warm */
 			assert_int_equal(chart_render(&d, &cached, &b, &nb), 0);
 			gdImagePtr ia = gdImageCreateFromPngPtr(na, a), ib = gdImageCreateFromPngPtr(nb, b);
-			int differ = 0, worst = 0;
+			int differ = 0, worst = 0; /* worst: the largest difference in any channel */
 			for (int y = 0; y < 400; y++)
 				for (int x = 0; x < 800; x++) {
 					int p = gdImageGetTrueColorPixel(ia, x, y), q = gdImageGetTrueColorPixel(ib, x, y);
-					int dr = abs(((p >> 16) & 255) - ((q >> 16) & 255));
+					for (int shift = 0; shift <= 16; shift += 8) {
+						int diff = abs((p >> shift & 255) - (q >> shift & 255));
+						worst = diff > worst ? diff : worst;
+					}
 					differ += p != q;
-					worst = dr > worst ? dr : worst;
 				}
 			assert_true(differ < 800 * 400 / 50); /* under 2% of the pixels */
+			/* Blending the kept coverage rounds a little differently from gd's
+			 * own (2 levels today); a label drawn a pixel off differs by
+			 * most of the range where its strokes are. */
+			assert_in_range(worst, 0, 8);
 			gdImageDestroy(ia);
 			gdImageDestroy(ib);
 			chart_free(b);
