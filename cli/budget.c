@@ -281,8 +281,9 @@ static int parse_args(int argc, char **argv, struct budget_args *a)
 	return 0;
 }
 
-/* A number as JSON with at most four decimals ("12.5", not 12.4999999). */
-static struct json_object *num(double v)
+/* A number as JSON with at most four decimals ("12.5", not 12.4999999);
+ * null for NaN or an infinity. */
+static struct json_object *json_4dp(double v)
 {
 	if (!isfinite(v))
 		return NULL;
@@ -308,15 +309,15 @@ static struct json_object *curve_json(const struct plan_channel *c, int points)
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "kind", json_object_new_string(curve_kind_names[c->curve.kind]));
 	if (c->curve.kind == CURVE_HILL) {
-		json_object_object_add(o, "beta", num(c->curve.beta));
-		json_object_object_add(o, "k", num(c->curve.k));
-		json_object_object_add(o, "alpha", num(c->curve.alpha));
+		json_object_object_add(o, "beta", json_4dp(c->curve.beta));
+		json_object_object_add(o, "k", json_4dp(c->curve.k));
+		json_object_object_add(o, "alpha", json_4dp(c->curve.alpha));
 	} else if (c->curve.kind == CURVE_POWER) {
-		json_object_object_add(o, "a", num(c->curve.a));
-		json_object_object_add(o, "b", num(c->curve.b));
+		json_object_object_add(o, "a", json_4dp(c->curve.a));
+		json_object_object_add(o, "b", json_4dp(c->curve.b));
 	}
-	json_object_object_add(o, "adstock", num(c->curve.adstock));
-	json_object_object_add(o, "r2", num(c->curve.r2));
+	json_object_object_add(o, "adstock", json_4dp(c->curve.adstock));
+	json_object_object_add(o, "r2", json_4dp(c->curve.r2));
 	json_object_object_add(o, "days", json_object_new_int(c->curve.points));
 	json_object_object_add(o, "spend_levels", json_object_new_int(c->curve.spend_levels));
 	json_object_object_add(o, "confidence",
@@ -333,15 +334,15 @@ static struct json_object *curve_json(const struct plan_channel *c, int points)
 		struct json_object *pts = json_object_new_array();
 		for (int i = 0; i < N; i++) {
 			struct json_object *p = json_object_new_object();
-			json_object_object_add(p, "spend", num(s[i]));
-			json_object_object_add(p, "revenue", num(r[i]));
+			json_object_object_add(p, "spend", json_4dp(s[i]));
+			json_object_object_add(p, "revenue", json_4dp(r[i]));
 			json_object_array_add(pts, p);
 		}
 		json_object_object_add(o, "points", pts);
 		struct json_object *marks = json_object_new_object();
-		json_object_object_add(marks, "current", num(c->current));
-		json_object_object_add(marks, "recommended", num(c->recommended));
-		json_object_object_add(marks, "saturation", num(c->saturation));
+		json_object_object_add(marks, "current", json_4dp(c->current));
+		json_object_object_add(marks, "recommended", json_4dp(c->recommended));
+		json_object_object_add(marks, "saturation", json_4dp(c->saturation));
 		json_object_object_add(o, "marks", marks);
 	}
 	return o;
@@ -354,34 +355,34 @@ static void print_json(const struct plan *p, const struct budget_args *a)
 		const struct plan_channel *c = &p->channels[i];
 		struct json_object *j = json_object_new_object();
 		json_object_object_add(j, "channel", json_object_new_string(c->name));
-		json_object_object_add(j, "current_daily", num(c->current));
-		json_object_object_add(j, "recommended_daily", num(c->recommended));
-		json_object_object_add(j, "current_period", num(c->current * p->period_days));
-		json_object_object_add(j, "recommended_period", num(c->recommended * p->period_days));
+		json_object_object_add(j, "current_daily", json_4dp(c->current));
+		json_object_object_add(j, "recommended_daily", json_4dp(c->recommended));
+		json_object_object_add(j, "current_period", json_4dp(c->current * p->period_days));
+		json_object_object_add(j, "recommended_period", json_4dp(c->recommended * p->period_days));
 		json_object_object_add(j, "change_percent",
-				       num(c->current > 0 ? 100 * (c->recommended / c->current - 1) : NAN));
-		json_object_object_add(j, "lower_daily", num(c->lower));
-		json_object_object_add(j, "upper_daily", num(c->upper));
-		json_object_object_add(j, "expected_revenue_current_daily", num(c->revenue_current));
-		json_object_object_add(j, "expected_revenue_daily", num(c->revenue_recommended));
-		json_object_object_add(j, "expected_roi_current", num(roi(c->revenue_current, c->current)));
-		json_object_object_add(j, "expected_roi", num(roi(c->revenue_recommended, c->recommended)));
-		json_object_object_add(j, "marginal_roi", num(c->marginal_roi));
-		json_object_object_add(j, "potential_daily", num(c->potential));
+				       json_4dp(c->current > 0 ? 100 * (c->recommended / c->current - 1) : NAN));
+		json_object_object_add(j, "lower_daily", json_4dp(c->lower));
+		json_object_object_add(j, "upper_daily", json_4dp(c->upper));
+		json_object_object_add(j, "expected_revenue_current_daily", json_4dp(c->revenue_current));
+		json_object_object_add(j, "expected_revenue_daily", json_4dp(c->revenue_recommended));
+		json_object_object_add(j, "expected_roi_current", json_4dp(roi(c->revenue_current, c->current)));
+		json_object_object_add(j, "expected_roi", json_4dp(roi(c->revenue_recommended, c->recommended)));
+		json_object_object_add(j, "marginal_roi", json_4dp(c->marginal_roi));
+		json_object_object_add(j, "potential_daily", json_4dp(c->potential));
 		json_object_object_add(j, "curve", curve_json(c, a->curves));
 		json_object_array_add(list, j);
 	}
 	json_object_object_add(o, "channels", list);
 	struct json_object *t = json_object_new_object();
 	json_object_object_add(t, "period_days", json_object_new_int(p->period_days));
-	json_object_object_add(t, "current_daily", num(p->current_total));
-	json_object_object_add(t, "recommended_daily", num(p->recommended_total));
-	json_object_object_add(t, "expected_revenue_current_daily", num(p->revenue_current));
-	json_object_object_add(t, "expected_revenue_daily", num(p->revenue_recommended));
-	json_object_object_add(t, "expected_roi_current", num(roi(p->revenue_current, p->current_total)));
-	json_object_object_add(t, "expected_roi", num(roi(p->revenue_recommended, p->recommended_total)));
-	json_object_object_add(t, "uplift_daily", num(p->revenue_recommended - p->revenue_current));
-	json_object_object_add(t, "potential_revenue_daily", num(p->revenue_potential));
+	json_object_object_add(t, "current_daily", json_4dp(p->current_total));
+	json_object_object_add(t, "recommended_daily", json_4dp(p->recommended_total));
+	json_object_object_add(t, "expected_revenue_current_daily", json_4dp(p->revenue_current));
+	json_object_object_add(t, "expected_revenue_daily", json_4dp(p->revenue_recommended));
+	json_object_object_add(t, "expected_roi_current", json_4dp(roi(p->revenue_current, p->current_total)));
+	json_object_object_add(t, "expected_roi", json_4dp(roi(p->revenue_recommended, p->recommended_total)));
+	json_object_object_add(t, "uplift_daily", json_4dp(p->revenue_recommended - p->revenue_current));
+	json_object_object_add(t, "potential_revenue_daily", json_4dp(p->revenue_potential));
 	json_object_object_add(o, "totals", t);
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
