@@ -1,6 +1,7 @@
 #include "db_internal.h"
 #include "status.h"
 
+#include <poll.h>
 #include <string.h>
 
 static const struct {
@@ -169,4 +170,18 @@ const char *status_server_version(struct db *db)
 {
 	MYSQL *conn = db_mysql(db);
 	return conn ? mysql_get_server_info(conn) : NULL;
+}
+
+int status_connection_open(struct db *db)
+{
+	MYSQL *conn = db_mysql(db);
+	if (conn == NULL)
+		return 0;
+	int fd = (int)mysql_get_socket(conn);
+	if (fd < 0)
+		return 0;
+	/* Readable (end of file, or a packet nobody asked for) or hung up:
+	 * not a connection to trust. -1 (EINTR) is not known either. */
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return poll(&p, 1, 0) == 0;
 }

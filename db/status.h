@@ -91,4 +91,14 @@ enum db_status status_job_outcomes(struct db *db, status_job_outcome_fn *fn, voi
  * connected. Valid until the connection is dropped. */
 const char *status_server_version(struct db *db);
 
+/*
+ * 1 when db is connected and the server has not closed the connection: a
+ * look at the socket, without a round trip. An idle connection has nothing
+ * to read; a server that stopped, crashed or restarted has closed it (or
+ * sent an error), which this notices at once. A server that hangs with the
+ * connection open is only noticed by the next statement, so a caller that
+ * trusts this must still run one now and then.
+ */
+int status_connection_open(struct db *db);
+
 #endif

@@ -6,12 +6,13 @@
  * the same numbers. With the database down the answer is still 200, with
  * mldash_database_up 0, so that the scrape itself does not fail.
  *
- * Each scrape asks the database for the schema version (so mldash_database_up
- * is never a memory); the other database gauges are read at most once per
- * METRICS_MEMO_MS by each worker and reused meanwhile. Row counts of the
- * tables that grow with the data are the server's estimates, under a name
- * that says so (mldash_table_rows_estimate): counting them cost a full read
- * of every table on every scrape.
+ * Each worker reads the database gauges at most once per METRICS_MEMO_MS and
+ * in between answers from memory while its connection is open (as /status
+ * does: a server that stops or restarts closes it, and the next scrape asks
+ * the database again, so mldash_database_up is not a memory). Row counts of
+ * the tables that grow with the data are the server's estimates, under a
+ * name that says so (mldash_table_rows_estimate): counting them cost a full
+ * read of every table on every scrape.
  */
 #include <math.h>
 #include <stdio.h>
@@ -166,12 +167,17 @@ static long long monotonic_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The memo, read again when older than METRICS_MEMO_MS or read under
- * another schema version. On failure it holds nothing. */
+/* 1 while the memo is younger than METRICS_MEMO_MS. */
+static int memo_recent(void)
+{
+	return memo.text != NULL && monotonic_ms() - memo.read_at_ms < METRICS_MEMO_MS;
+}
+
+/* The memo, read again unless recent and read under this schema version. On
+ * failure it holds nothing. */
 static enum db_status memo_fresh(struct app *app, int schema_version)
 {
-	if (memo.text != NULL && memo.schema_version == schema_version &&
-	    monotonic_ms() - memo.read_at_ms < METRICS_MEMO_MS)
+	if (memo_recent() && memo.schema_version == schema_version)
 		return DB_OK;
 	free(memo.text);
 	memo.text = NULL;
@@ -196,17 +202,23 @@ static enum db_status memo_fresh(struct app *app, int schema_version)
 static enum db_status database_metrics(struct app *app, FILE *out)
 {
 	int version = 0;
-	enum db_status st = migrate_schema_version(app->db, &version);
-	if (st != DB_OK)
-		return st;
+	enum db_status st = DB_OK;
+	if (memo_recent() && status_connection_open(app->db)) {
+		/* The server answered less than METRICS_MEMO_MS ago and has not
+		 * closed the connection since. */
+		version = memo.schema_version;
+	} else {
+		st = migrate_schema_version(app->db, &version);
+		if (st == DB_OK && version >= 1)
+			st = memo_fresh(app, version);
+		if (st != DB_OK)
+			return st;
+	}
 	family(out, "mldash_schema_version", "gauge", "Migrations applied to the database.");
 	fprintf(out, "mldash_schema_version %d\n", version);
-	if (version < 1)
-		return DB_OK;
-	st = memo_fresh(app, version);
-	if (st == DB_OK)
+	if (version >= 1)
 		fwrite(memo.text, 1, memo.len, out);
-	return st;
+	return DB_OK;
 }
 
 void api_metrics(struct app *app, const struct request *req, struct response *resp)
@@ -235,7 +247,8 @@ void api_metrics(struct app *app, const struct request *req, struct response *re
 		fclose(db_out);
 	if (st != DB_OK)
 		log_warn("metrics: database: %s", db_error(app->db));
-	family(out, "mldash_database_up", "gauge", "1 when the database answered this scrape.");
+	family(out, "mldash_database_up", "gauge",
+	       "1 when the database answered within the last second and its connection is open.");
 	fprintf(out, "mldash_database_up %d\n", st == DB_OK);
 	if (st == DB_OK && db_text)
 		fwrite(db_text, 1, db_len, out);
