@@ -459,9 +459,13 @@ static enum db_status fetch_rows(struct db *db, MYSQL_STMT *h, db_row_fn *row, v
 		return mysql_stmt_errno(h) ? db_statement_failed(db, h, "result") : DB_OK;
 	struct result_columns c = { 0 };
 	enum db_status st = DB_OK;
-	if (columns_bind(&c, meta) != 0 || mysql_stmt_bind_result(h, c.binds) != 0 ||
-	    mysql_stmt_store_result(h) != 0) {
-		st = mysql_stmt_errno(h) ? db_statement_failed(db, h, "reading the result") : DB_ERROR;
+	if (columns_bind(&c, meta) != 0) {
+		snprintf(db->error, sizeof db->error, "reading a result: out of memory");
+		st = DB_ERROR;
+		goto out;
+	}
+	if (mysql_stmt_bind_result(h, c.binds) != 0 || mysql_stmt_store_result(h) != 0) {
+		st = db_statement_failed(db, h, "reading the result");
 		goto out;
 	}
 	int stop = 0;
@@ -475,8 +479,10 @@ static enum db_status fetch_rows(struct db *db, MYSQL_STMT *h, db_row_fn *row, v
 		}
 		if (rc == MYSQL_DATA_TRUNCATED)
 			for (int i = 0; i < c.n && st == DB_OK; i++)
-				if (c.truncated[i] && c.kinds[i] == DB_TEXT && column_grow(&c, h, i) != 0)
+				if (c.truncated[i] && c.kinds[i] == DB_TEXT && column_grow(&c, h, i) != 0) {
+					snprintf(db->error, sizeof db->error, "reading a long value failed");
 					st = DB_ERROR;
+				}
 		if (st != DB_OK)
 			break;
 		column_values(&c);
@@ -484,8 +490,6 @@ static enum db_status fetch_rows(struct db *db, MYSQL_STMT *h, db_row_fn *row, v
 			stop = row(ctx, c.values, c.n);
 	}
 out:
-	if (st == DB_ERROR && db->error[0] == '\0')
-		snprintf(db->error, sizeof db->error, "reading a result: out of memory");
 	mysql_stmt_free_result(h);
 	mysql_free_result(meta);
 	columns_free(&c);

@@ -13,9 +13,12 @@
 struct json_object;
 
 /* How stale a worker's idea of the latest run may be. With nginx keeping an
- * answer until the end of its second (api_data_cacheable) a new run reaches
- * every client within a second of its commit. */
-#define API_RUN_CHECK_MS 100
+ * answer until the end of its second (api_let_nginx_cache) a new run reaches
+ * every client within a second of its commit. Short, because for this long
+ * at the start of each second nginx may not keep answers and they all come
+ * to the workers; the price is one small query per worker at most 40 times
+ * a second, and only while it is asked. */
+#define API_RUN_CHECK_MS 25
 
 struct params {
 	int days;          /* actual days shown, 0: all stored */

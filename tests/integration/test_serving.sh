@@ -29,9 +29,10 @@ for path in roi-forecast/data "roi-timeseries/data?days=14" budget-recommendatio
 	before=$(questions)
 	requests=$(wrk -t1 -c4 -d2s "$BASE/$path" | awk '/requests in/ { print $1 }')
 	asked=$(( $(questions) - before - 1 ))
-	# Each worker may ask for the latest run up to 10 times a second, and
-	# nginx asks a worker again at most once a second per answer.
-	bound=$(( 2 * (10 * workers + 1) + 10 ))
+	# Each worker may ask for the latest run up to 40 times a second
+	# (API_RUN_CHECK_MS), and nginx asks a worker again at most once a second
+	# per answer.
+	bound=$(( 2 * (40 * workers + 1) + 10 ))
 	[ "$asked" -le "$bound" ] ||
 		fail "/$path: $requests requests in 2 s sent $asked statements to MariaDB (at most $bound expected)"
 	[ "$requests" -ge $(( 10 * (asked + 1) )) ] ||
