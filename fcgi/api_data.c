@@ -198,7 +198,12 @@ void api_keep_answer(struct app *app, const struct request *req, long long run,
  * nginx counts expiry in whole seconds: an answer stamped "@S" is served
  * until second S ends. Built from a run id checked `age` seconds ago, it
  * may reach a client up to age + (rest of the second) after a newer run's
- * commit: allowed only while that stays within one second.
+ * commit: allowed only while that stays within one second. Otherwise the
+ * answer is stamped with the second before ("already expired"), not "0":
+ * nginx then stores it and asks a worker again with its ETag on the next
+ * request, whereas an answer it may not store loses the client's
+ * If-None-Match on the way (nginx sends the cache's instead) and goes back
+ * as a 200 where a 304 was due.
  */
 void api_let_nginx_cache(struct response *resp)
 {
@@ -206,7 +211,9 @@ void api_let_nginx_cache(struct response *resp)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	double fraction = (double)ts.tv_nsec / 1e9;
 	double age = API_RUN_CHECK_MS / 1000.0; /* at most; the check may be younger */
-	resp->accel_expires = fraction >= age ? (long long)ts.tv_sec : -1;
+	/* 50 ms more for nginx's clock (read once per event loop) and the
+	 * answer's way to the client. */
+	resp->accel_expires = fraction >= age + 0.05 ? (long long)ts.tv_sec : (long long)ts.tv_sec - 1;
 }
 
 /* --- JSON pieces ---------------------------------------------------------------- */

@@ -66,7 +66,8 @@ void api_keep_answer(struct app *app, const struct request *req, long long run,
 
 /* Lets nginx's micro-cache keep a 200 answer of the latest run until the
  * end of the current second, when that leaves a new run visible within a
- * second; otherwise tells nginx not to keep it. */
+ * second; otherwise stamps it already expired (nginx revalidates it on the
+ * next request). */
 void api_let_nginx_cache(struct response *resp);
 
 /* A 400 when a channel was asked for and found nowhere; returns 1 then. */

@@ -47,6 +47,20 @@ prepared=$(( $(prepares) - prepared_before ))
 	fail "$prepared statements prepared during the runs above (once per connection expected)"
 pass "$prepared statements prepared during the runs above (once per connection and statement)"
 
+# 1b. An unchanged answer asked with its ETag is a 304 at every moment of
+# the second, also in the part of it where nginx may not keep answers (an
+# answer nginx may not store loses the client's If-None-Match on its way to
+# the worker, and went back as a 200).
+http GET /roi-forecast/data
+etag=$(header ETag)
+wrk -t1 -c1 -d3s -H "If-None-Match: $etag" -s "$SRC/tests/integration/wrk_status.lua" \
+	"http://127.0.0.1:$MLDASH_PORT" -- "$API/roi-forecast/data" >"$TMP/conditional.out" 2>&1
+statuses=$(wrk_statuses "$TMP/conditional.out")
+conditional=$(wrk_get "$TMP/conditional.out" requests)
+[ "$statuses" = "304 " ] && [ "$conditional" -ge 100 ] ||
+	fail "$conditional requests with the answer's ETag were answered: $statuses(only 304 expected): $(cat "$TMP/conditional.out")"
+pass "$conditional requests with an unchanged answer's ETag over 3 s: all 304"
+
 # 2. A new run within a second. Add a day of data (so that every chart
 # changes), keep the old run's answers hot in nginx and in every worker with
 # one polling loop per answer, commit a new run, and look at what the
