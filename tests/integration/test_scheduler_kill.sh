@@ -111,6 +111,7 @@ retry 60 next_done || fail "the next ML sync did not succeed: $(slot ml_sync 203
 stop_scheduler "$TMP/ml2.log"
 next=$(slot ml_sync 2030-07-02 | cut -f1)
 [ "$(slot ml_sync 2030-07-01 | cut -f2)" = failed ] || fail "the killed run $killed is not marked failed"
+served_soon
 http GET /roi-forecast/data
 expect_json .run.id "$next" "roi-forecast after the next run"
 [ "$(sql "SELECT COUNT(*) FROM ml_chart_cache WHERE run_id = $next")" = 4 ] || fail "run $next has not its 4 charts"
