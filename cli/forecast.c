@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "dates.h"
 #include "ets.h"
+#include "forecast.h"
 #include "log.h"
 
 #define MAX_LEVELS 8
@@ -168,6 +169,7 @@ static int parse_levels(const char *text, double *levels, int *nlevels)
 
 struct forecast_args {
 	int horizon, period, backtest, json, nonnegative, nlevels;
+	int ets_only; /* --method ets: the ETS model alone, not the combination */
 	double levels[MAX_LEVELS];
 };
 
@@ -177,7 +179,7 @@ static int parse_args(int argc, char **argv, struct forecast_args *a)
 		{ "horizon", required_argument, NULL, 'h' }, { "period", required_argument, NULL, 'p' },
 		{ "levels", required_argument, NULL, 'l' },  { "backtest", no_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },	     { "nonnegative", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
+		{ "method", required_argument, NULL, 'm' },  { NULL, 0, NULL, 0 },
 	};
 	*a = (struct forecast_args){ .horizon = 14, .period = 7, .nlevels = 2,
 				     .levels = { 0.80, 0.95 } };
@@ -209,6 +211,13 @@ static int parse_args(int argc, char **argv, struct forecast_args *a)
 		case 'b': a->backtest = 1; break;
 		case 'j': a->json = 1; break;
 		case 'n': a->nonnegative = 1; break;
+		case 'm':
+			if (strcmp(optarg, "combined") != 0 && strcmp(optarg, "ets") != 0) {
+				log_error("forecast: --method must be combined or ets, got '%s'", optarg);
+				return -1;
+			}
+			a->ets_only = strcmp(optarg, "ets") == 0;
+			break;
 		default: return -1;
 		}
 	}
@@ -239,11 +248,12 @@ static void print_csv(const struct forecast_args *a, const double *mean, const d
 	}
 }
 
-static void print_json(const struct forecast_args *a, const struct ets_summary *s,
+static void print_json(const struct forecast_args *a, const char *method, const struct ets_summary *s,
 		       const double *mean, const double *lo, const double *hi,
 		       const struct ets_backtest *bt)
 {
 	struct json_object *o = json_object_new_object(), *m = json_object_new_object();
+	json_object_object_add(o, "method", json_object_new_string(method));
 	json_object_object_add(m, "form", json_object_new_string(s->model));
 	json_object_object_add(m, "alpha", json_object_new_double(s->alpha));
 	json_object_object_add(m, "beta", json_object_new_double(s->beta));
@@ -311,16 +321,37 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 	}
 	double *mean = malloc(sizeof(double) * (size_t)a.horizon * (1 + 2 * MAX_LEVELS));
 	double *lo = mean + a.horizon, *hi = lo + (size_t)a.horizon * MAX_LEVELS;
-	ets_forecast(fit, a.horizon, a.levels, a.nlevels, mean, lo, hi);
 	struct ets_summary s;
 	ets_summary(fit, &s);
 	struct ets_backtest bt;
-	int have_bt = a.backtest &&
-		      ets_backtest(se.values, se.n, &opt, fit, a.horizon, 4, 7, &bt) == 0;
+	struct forecast_info info;
+	int have_bt;
+	if (a.ets_only) {
+		ets_forecast(fit, a.horizon, a.levels, a.nlevels, mean, lo, hi);
+		snprintf(info.method, sizeof info.method, "%s", s.model);
+		have_bt = a.backtest && ets_backtest(se.values, se.n, &opt, fit, a.horizon, 4, 7, &bt) == 0;
+	} else {
+		struct forecast_options fo;
+		forecast_options_default(&fo);
+		fo.period = a.period;
+		fo.nonnegative = a.nonnegative;
+		if (forecast_series(se.values, se.n, &fo, a.horizon, a.levels, a.nlevels, mean, lo, hi,
+				    &info, &st) != 0) {
+			log_error("forecast: out of memory");
+			free(mean);
+			ets_free(fit);
+			free(se.values);
+			free(se.days);
+			return 1;
+		}
+		bt = info.backtest;
+		have_bt = a.backtest && info.have_backtest;
+	}
 	if (a.json) {
-		print_json(&a, &s, mean, lo, hi, have_bt ? &bt : NULL);
+		print_json(&a, info.method, &s, mean, lo, hi, have_bt ? &bt : NULL);
 	} else {
 		print_csv(&a, mean, lo, hi);
+		fprintf(stderr, "method %s\n", info.method);
 		fprintf(stderr, "model %s: alpha %.4f beta %.4f gamma %.4f phi %.4f; log-likelihood "
 			"%.4f, AICc %.4f, sigma^2 %.6g, %d observations\n", s.model, s.alpha, s.beta,
 			s.gamma, s.phi, s.loglik, s.aicc, s.sigma2, s.n_obs);
@@ -329,8 +360,9 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 				a.horizon);
 		else if (have_bt)
 			fprintf(stderr, "backtest (%d origins, horizon %d)\n"
-				"method,smape,mase\nets,%.3f,%.3f\nseasonal_naive,%.3f,%.3f\n",
-				bt.origins, a.horizon, bt.smape, bt.mase, bt.naive_smape, bt.naive_mase);
+				"method,smape,mase\n%s,%.3f,%.3f\nseasonal_naive,%.3f,%.3f\n",
+				bt.origins, a.horizon, a.ets_only ? "ets" : "combined", bt.smape, bt.mase,
+				bt.naive_smape, bt.naive_mase);
 	}
 	free(mean);
 	ets_free(fit);

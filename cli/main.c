@@ -273,8 +273,10 @@ static const struct command commands[] = {
 	{ "import", "FILE...", "import report files (generic CSV, Google Ads, Meta)", 1, cmd_import },
 	{ "sync", "campaigns|ml",
 	  "run a job now: import the spool folder, or forecasts and budget", 1, cmd_sync },
-	{ "forecast", "[--horizon H] [--period P] [--levels 80,95] [--backtest] [--nonnegative] [--json]",
-	  "forecast a date,value or value CSV series from standard input", 0, cmd_forecast },
+	{ "forecast", "[--horizon H] [--period P] [--levels 80,95] [--backtest] [--nonnegative]"
+	  " [--method combined|ets] [--json]",
+	  "forecast a date,value or value CSV series from standard input (combined: ETS, Theta and"
+	  " seasonal naive weighted by their backtest, the sync's method; ets: ETS alone)", 0, cmd_forecast },
 	{ "budget",
 	  "[--total T] [--bounds 0.5,2] [--target-roi R | --marginal-floor F] [--bound CH=LO:HI]"
 	  " [--freeze CH] [--opt-in CH] [--days D] [--adstock] [--curves] [--json]",

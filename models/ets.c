@@ -722,14 +722,10 @@ static double truncated_quantile(double mu, double sd, double prob)
 	return v > 0 ? v : 0;
 }
 
-int ets_forecast(const struct ets_fit *fit, int horizon, const double *levels, int nlevels,
-		 double *mean, double *lower, double *upper)
+/* The untruncated h-step mean and standard deviation, h = 1..horizon
+ * (Hyndman et al. 2008, table 6.1, for the variance). */
+static void forecast_moments(const struct ets_fit *fit, int horizon, double *mu, double *sd)
 {
-	if (horizon < 1 || nlevels < 0)
-		return -1;
-	for (int i = 0; i < nlevels; i++)
-		if (!(levels[i] > 0 && levels[i] < 1))
-			return -1;
 	const struct spec *sp = &fit->spec;
 	const struct params *p = &fit->p;
 	double l = fit->xn[0], b = fit->xn[1];
@@ -738,28 +734,68 @@ int ets_forecast(const struct ets_fit *fit, int horizon, const double *levels, i
 		phi_pow *= p->phi;
 		phi_h += sp->trend == ETS_TREND_NONE ? 0 : phi_pow;
 		double season = sp->seasonal ? fit->xn[2 + (h - 1) % sp->m] : 0;
-		double mu = l + phi_h * b + season;
-		double sd = sqrt(fit->sigma2 * (1 + var_sum));
-		/* c_h for the next step's variance (Hyndman et al. 2008, table 6.1) */
-		double c = p->alpha + p->beta * phi_h +
-			   (sp->seasonal && h % sp->m == 0 ? p->gamma : 0);
+		mu[h - 1] = l + phi_h * b + season;
+		sd[h - 1] = sqrt(fit->sigma2 * (1 + var_sum));
+		double c = p->alpha + p->beta * phi_h + (sp->seasonal && h % sp->m == 0 ? p->gamma : 0);
 		var_sum += c * c;
+	}
+}
 
-		mean[h - 1] = fit->nonnegative ? truncated_mean(mu, sd) : mu;
+void ets_forecast_sd(const struct ets_fit *fit, int horizon, double *sd)
+{
+	double *mu = malloc(sizeof *mu * (size_t)(horizon > 0 ? horizon : 1));
+	if (mu == NULL) {
+		for (int h = 0; h < horizon; h++)
+			sd[h] = NAN;
+		return;
+	}
+	forecast_moments(fit, horizon, mu, sd);
+	free(mu);
+}
+
+int ets_forecast(const struct ets_fit *fit, int horizon, const double *levels, int nlevels,
+		 double *mean, double *lower, double *upper)
+{
+	if (horizon < 1 || nlevels < 0)
+		return -1;
+	for (int i = 0; i < nlevels; i++)
+		if (!(levels[i] > 0 && levels[i] < 1))
+			return -1;
+	double *mu = malloc(sizeof *mu * 2 * (size_t)horizon);
+	if (mu == NULL)
+		return -1;
+	double *sds = mu + horizon;
+	forecast_moments(fit, horizon, mu, sds);
+	for (int h = 0; h < horizon; h++) {
+		double m = mu[h], sd = sds[h];
+		mean[h] = fit->nonnegative ? truncated_mean(m, sd) : m;
 		for (int i = 0; i < nlevels; i++) {
 			double tail = (1 - levels[i]) / 2;
-			double *lo = &lower[i * horizon + h - 1], *hi = &upper[i * horizon + h - 1];
+			double *lo = &lower[i * horizon + h], *hi = &upper[i * horizon + h];
 			if (fit->nonnegative) {
-				*lo = truncated_quantile(mu, sd, tail);
-				*hi = truncated_quantile(mu, sd, 1 - tail);
+				*lo = truncated_quantile(m, sd, tail);
+				*hi = truncated_quantile(m, sd, 1 - tail);
 			} else {
 				double z = gsl_cdf_ugaussian_Pinv(1 - tail);
-				*lo = mu - z * sd;
-				*hi = mu + z * sd;
+				*lo = m - z * sd;
+				*hi = m + z * sd;
 			}
 		}
 	}
+	free(mu);
 	return 0;
+}
+
+struct ets_fit *ets_refit(const struct ets_fit *like, const double *y, size_t n,
+			  const struct ets_options *opt, enum ets_status *status)
+{
+	struct ets_options at = *opt;
+	at.force_trend = like->spec.trend;
+	at.force_seasonal = like->spec.seasonal;
+	/* The rough search only: refits measure the method, and the exact
+	 * search would triple their cost for little change. */
+	struct ets_fit *f = fit_series(y, n, &at, 0, status);
+	return f != NULL ? f : fit_series(y, n, opt, 0, status);
 }
 
 void ets_seasonal_naive(const double *y, size_t n, int period, int horizon, double *mean)
@@ -783,9 +819,7 @@ static double smape_term(double actual, double forecast)
 	return d == 0 ? 0 : 200 * fabs(actual - forecast) / d;
 }
 
-/* Mean absolute seasonal-naive error in y[0..n): the MASE scale. Falls back
- * to lag 1 when the seasonal one is zero or cannot be computed. */
-static double naive_scale(const double *y, size_t n, int period)
+double ets_naive_scale(const double *y, size_t n, int period)
 {
 	int lags[2] = { period >= 2 ? period : 1, 1 };
 	for (int i = 0; i < 2; i++) {
@@ -865,7 +899,7 @@ int ets_backtest(const double *y, size_t n, const struct ets_options *opt,
 		ets_forecast(f, horizon, NULL, 0, forecast, NULL, NULL);
 		ets_free(f);
 		ets_seasonal_naive(y, (size_t)origin, period, horizon, naive);
-		double scale = naive_scale(y, (size_t)origin, period);
+		double scale = ets_naive_scale(y, (size_t)origin, period);
 		score(&model, y + origin, forecast, horizon, scale);
 		score(&baseline, y + origin, naive, horizon, scale);
 		out->origins++;

@@ -70,6 +70,16 @@ void ets_summary(const struct ets_fit *fit, struct ets_summary *out);
 int ets_forecast(const struct ets_fit *fit, int horizon, const double *levels, int nlevels,
 		 double *mean, double *lower, double *upper);
 
+/* The h-step standard deviation of the (untruncated) forecast, h =
+ * 1..horizon, into sd[horizon]. */
+void ets_forecast_sd(const struct ets_fit *fit, int horizon, double *sd);
+
+/* Fits y[0..n) with the form of `like` (or, where the data cannot support
+ * that form, the best that fits), by the quicker rough search: for
+ * refitting at backtest origins. */
+struct ets_fit *ets_refit(const struct ets_fit *like, const double *y, size_t n,
+			  const struct ets_options *opt, enum ets_status *status);
+
 /* One-step fitted values over the series the model was fitted to (y[0..n),
  * NaN where y is missing) into fitted[n]. */
 void ets_fitted(const struct ets_fit *fit, const double *y, size_t n, double *fitted);
@@ -92,6 +102,11 @@ struct ets_backtest {
 int ets_backtest(const double *y, size_t n, const struct ets_options *opt,
 		 const struct ets_fit *fit, int horizon, int origins, int step,
 		 struct ets_backtest *out);
+
+/* Mean absolute seasonal-naive error in y[0..n): the MASE scale. Falls back
+ * to lag 1 when the seasonal one is zero or cannot be computed; NaN when
+ * neither can. */
+double ets_naive_scale(const double *y, size_t n, int period);
 
 /* Seasonal naive forecasts of y[0..n) for h = 1..horizon into mean[horizon]. */
 void ets_seasonal_naive(const double *y, size_t n, int period, int horizon, double *mean);

@@ -8,7 +8,7 @@
 
 #include "campaigns.h"
 #include "chart_results.h"
-#include "ets.h"
+#include "forecast.h"
 #include "log.h"
 #include "plan.h"
 
@@ -32,7 +32,7 @@ struct series {
 
 struct forecast {
 	int ok;
-	char model[8];
+	char model[33];  /* the method: see models/forecast.h */
 	double *mean, *lo80, *hi80, *lo95, *hi95; /* [horizon] */
 	struct ets_backtest bt;
 	int have_bt;
@@ -213,10 +213,11 @@ static void forecast_free(struct forecast *f)
 	memset(f, 0, sizeof *f);
 }
 
-/* Fits a measure from the series' first day on and forecasts it. Returns
+/* Forecasts a measure from the series' first day on (models/forecast: the
+ * combination of ETS, Theta and seasonal naive, with its backtest). Returns
  * 0 (f->ok says whether there is a forecast), or -1 when out of memory. */
 static int forecast_measure(const struct series *s, enum measure m, long days, int horizon,
-			    int backtest, struct forecast *f)
+			    struct forecast *f)
 {
 	memset(f, 0, sizeof *f);
 	if (!s->reported[m] || s->first < 0)
@@ -228,28 +229,20 @@ static int forecast_measure(const struct series *s, enum measure m, long days, i
 	f->lo95 = f->mean + 2 * horizon;
 	f->hi80 = f->mean + 3 * horizon;
 	f->hi95 = f->mean + 4 * horizon;
-	struct ets_options opt;
-	ets_options_default(&opt);
+	struct forecast_options opt;
+	forecast_options_default(&opt);
 	opt.nonnegative = 1;
-	enum ets_status st;
-	const double *y = s->v[m] + s->first;
-	size_t n = (size_t)(days - s->first);
-	struct ets_fit *fit = ets_fit(y, n, &opt, &st);
-	if (fit == NULL)
-		return 0;
 	const double levels[2] = { 0.80, 0.95 };
-	double lo[2 * 366], hi[2 * 366];
-	ets_forecast(fit, horizon, levels, 2, f->mean, lo, hi);
-	memcpy(f->lo80, lo, sizeof(double) * (size_t)horizon);
-	memcpy(f->lo95, lo + horizon, sizeof(double) * (size_t)horizon);
-	memcpy(f->hi80, hi, sizeof(double) * (size_t)horizon);
-	memcpy(f->hi95, hi + horizon, sizeof(double) * (size_t)horizon);
-	struct ets_summary sum;
-	ets_summary(fit, &sum);
-	memcpy(f->model, sum.model, sizeof f->model);
-	if (backtest)
-		f->have_bt = ets_backtest(y, n, &opt, fit, horizon < 28 ? horizon : 28, 4, 7, &f->bt) == 0;
-	ets_free(fit);
+	/* lower and upper are [level][horizon]: 80% then 95%, side by side. */
+	double *lower = f->lo80, *upper = f->hi80;
+	struct forecast_info info;
+	enum ets_status st;
+	if (forecast_series(s->v[m] + s->first, (size_t)(days - s->first), &opt, horizon, levels, 2,
+			    f->mean, lower, upper, &info, &st) != 0)
+		return st == ETS_FAILED ? -1 : 0;
+	memcpy(f->model, info.method, sizeof f->model);
+	f->bt = info.backtest;
+	f->have_bt = info.have_backtest;
 	f->ok = 1;
 	return 0;
 }
@@ -480,7 +473,7 @@ static enum db_status model_series(struct run_output *o, const struct mldash_con
 	(void)cfg;
 	for (size_t i = 0; i < sizeof fitted / sizeof fitted[0]; i++) {
 		enum measure m = fitted[i];
-		if (forecast_measure(s, m, w->days, w->horizon, m == M_REVENUE, &f[m]) != 0)
+		if (forecast_measure(s, m, w->days, w->horizon, &f[m]) != 0)
 			goto out;
 		out->series_fitted += f[m].ok;
 	}

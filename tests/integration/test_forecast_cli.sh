@@ -20,7 +20,8 @@ pass() { printf 'ok: %s\n' "$*"; }
 [ "$(wc -l <"$TMP/out.csv")" = 11 ] || fail "expected 10 forecast rows"
 grep -q "^model A,.*,A: alpha" "$TMP/err" || fail "model line missing or season not found: $(cat "$TMP/err")"
 grep -q "70 observations\|68 observations" "$TMP/err" || fail "missing days not counted as missing: $(cat "$TMP/err")"
-grep -q "^ets," "$TMP/err" && grep -q "^seasonal_naive," "$TMP/err" || fail "no backtest table"
+grep -q "^combined," "$TMP/err" && grep -q "^seasonal_naive," "$TMP/err" || fail "no backtest table"
+grep -q "^method " "$TMP/err" || fail "no method line: $(cat "$TMP/err")"
 awk -F, 'NR > 1 && !($4 <= $2 + 1e-9 && $2 <= $3 + 1e-9 || $5 <= $3 && $3 <= $2 && $2 <= $4 && $4 <= $6) { bad = 1 }
 	NR > 1 && !($5 <= $3 && $3 <= $2 && $2 <= $4 && $4 <= $6) { bad = 1 } END { exit bad }' "$TMP/out.csv" ||
 	fail "intervals not nested: $(cat "$TMP/out.csv")"
@@ -29,7 +30,16 @@ pass "CSV out: 10 steps, nested 80/95% intervals, model and backtest on stderr"
 "$MLDASH" forecast --horizon 3 --json --backtest <"$TMP/series.csv" >"$TMP/out.json"
 jq -e '.model.form and (.forecast | length == 3) and .forecast[0].lo95 <= .forecast[0].lo80 and .backtest.origins >= 1' \
 	"$TMP/out.json" >/dev/null || fail "JSON: $(cat "$TMP/out.json")"
-pass "--json: model, forecasts and backtest"
+jq -e '.method | length > 0' "$TMP/out.json" >/dev/null || fail "JSON without its method: $(cat "$TMP/out.json")"
+pass "--json: method, model, forecasts and backtest"
+
+# --method ets: the ETS model alone, its own backtest.
+"$MLDASH" forecast --horizon 10 --method ets --backtest <"$TMP/series.csv" >/dev/null 2>"$TMP/err"
+grep -q "^ets," "$TMP/err" && grep -q "^method A,.*,A$" "$TMP/err" || fail "--method ets: $(cat "$TMP/err")"
+check_method() { printf 'value\n1\n2\n3\n4\n5\n' | "$MLDASH" forecast --method "$1" >/dev/null 2>"$TMP/err"; }
+check_method bogus && fail "--method bogus accepted"
+grep -q -- "--method must be combined or ets" "$TMP/err" || fail "--method bogus: $(cat "$TMP/err")"
+pass "--method ets: ETS alone; a bad --method is named"
 
 printf 'value\n5\n\n7\n6\n8\n7\n' | "$MLDASH" forecast --horizon 2 >/dev/null 2>"$TMP/err" ||
 	fail "a single-column series with an empty value: $(cat "$TMP/err")"

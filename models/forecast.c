@@ -1,0 +1,309 @@
+#include "forecast.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "theta.h"
+
+#define STOPPED_PERIODS 7 /* a week of zeros: the channel was switched off */
+#define MAX_ORIGINS 8
+#define MIN_RESIDUALS 20  /* fewer backtest errors cannot tell a band's coverage */
+
+void forecast_options_default(struct forecast_options *opt)
+{
+	*opt = (struct forecast_options){ 7, 0, 4, 7, 28 };
+}
+
+static const char *const method_names[FORECAST_METHOD__MAX] = { "ETS", "Theta", "SNaive" };
+
+static int stopped(const double *y, size_t n)
+{
+	if (n < STOPPED_PERIODS)
+		return 0;
+	for (size_t t = n - STOPPED_PERIODS; t < n; t++)
+		if (!(y[t] == 0))
+			return 0;
+	return 1;
+}
+
+/* Every method's forecasts of h = 1..horizon from y[0..n); ok[m] says which
+ * could be made. The ETS form is that of `like` when given. */
+static void method_forecasts(const double *y, size_t n, const struct forecast_options *opt,
+			     const struct ets_fit *like, int horizon, double *fc[FORECAST_METHOD__MAX],
+			     int ok[FORECAST_METHOD__MAX])
+{
+	struct ets_options eo;
+	ets_options_default(&eo);
+	eo.period = opt->period;
+	eo.nonnegative = opt->nonnegative;
+	enum ets_status st;
+	struct ets_fit *e = like ? ets_refit(like, y, n, &eo, &st) : ets_fit(y, n, &eo, &st);
+	ok[FORECAST_ETS] = e != NULL && ets_forecast(e, horizon, NULL, 0, fc[FORECAST_ETS], NULL, NULL) == 0;
+	ets_free(e);
+	struct theta_fit *t = theta_fit(y, n, opt->period, &st);
+	ok[FORECAST_THETA] = t != NULL;
+	if (t != NULL)
+		theta_forecast(t, horizon, fc[FORECAST_THETA], NULL);
+	theta_free(t);
+	ets_seasonal_naive(y, n, opt->period, horizon, fc[FORECAST_NAIVE]);
+	ok[FORECAST_NAIVE] = n > 0 && !isnan(fc[FORECAST_NAIVE][0]);
+	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
+		for (int h = 0; h < horizon && ok[m] && opt->nonnegative; h++)
+			fc[m][h] = fc[m][h] > 0 ? fc[m][h] : 0;
+}
+
+/* The backtest: at each origin every method's forecasts of what followed. */
+struct backtest {
+	int origins, horizon;
+	long origin[MAX_ORIGINS];
+	double scale[MAX_ORIGINS];              /* MASE scale at the origin */
+	double *fc[MAX_ORIGINS][FORECAST_METHOD__MAX]; /* [horizon] */
+	int ok[MAX_ORIGINS][FORECAST_METHOD__MAX];
+	double mase[FORECAST_METHOD__MAX];      /* mean over origins; NaN: none */
+};
+
+static void backtest_free(struct backtest *b)
+{
+	for (int k = 0; k < MAX_ORIGINS; k++)
+		free(b->fc[k][0]);
+}
+
+static int backtest_run(const double *y, size_t n, const struct forecast_options *opt,
+			const struct ets_fit *like, int horizon, struct backtest *b)
+{
+	memset(b, 0, sizeof *b);
+	b->horizon = horizon < opt->max_backtest ? horizon : opt->max_backtest;
+	int origins = opt->origins < MAX_ORIGINS ? opt->origins : MAX_ORIGINS;
+	double sum[FORECAST_METHOD__MAX] = { 0 };
+	int count[FORECAST_METHOD__MAX] = { 0 };
+	for (int k = 0; k < origins; k++) {
+		long origin = (long)n - b->horizon - (long)(origins - 1 - k) * opt->step;
+		if (origin < 2 * (opt->period > 1 ? opt->period : 2))
+			continue;
+		int i = b->origins;
+		b->fc[i][0] = malloc(sizeof(double) * (size_t)b->horizon * FORECAST_METHOD__MAX);
+		if (b->fc[i][0] == NULL)
+			return -1;
+		for (int m = 1; m < FORECAST_METHOD__MAX; m++)
+			b->fc[i][m] = b->fc[i][0] + m * b->horizon;
+		method_forecasts(y, (size_t)origin, opt, like, b->horizon, b->fc[i], b->ok[i]);
+		b->origin[i] = origin;
+		b->scale[i] = ets_naive_scale(y, (size_t)origin, opt->period);
+		b->origins++;
+		for (int m = 0; m < FORECAST_METHOD__MAX; m++) {
+			double abs_sum = 0;
+			int seen = 0;
+			for (int h = 0; h < b->horizon && b->ok[i][m]; h++)
+				if (!isnan(y[origin + h]))
+					abs_sum += fabs(y[origin + h] - b->fc[i][m][h]), seen++;
+			if (seen > 0 && isfinite(b->scale[i]))
+				sum[m] += abs_sum / seen / b->scale[i], count[m]++;
+		}
+	}
+	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
+		b->mase[m] = count[m] ? sum[m] / count[m] : NAN;
+	return 0;
+}
+
+/* Weights from the backtest's MASE: halfway between equal and inverse-MASE
+ * weights, among the methods within twice the best's error. Without a
+ * backtest, ETS alone (as AICc chose it). */
+static void combination_weights(const struct backtest *b, const int ok[FORECAST_METHOD__MAX],
+				double w[FORECAST_METHOD__MAX])
+{
+	double best = INFINITY, error[FORECAST_METHOD__MAX];
+	for (int m = 0; m < FORECAST_METHOD__MAX; m++) {
+		w[m] = 0;
+		/* A perfect backtest (MASE 0) is still an estimate from a few origins. */
+		error[m] = ok[m] && isfinite(b->mase[m]) ? fmax(b->mase[m], 1e-3) : INFINITY;
+		best = fmin(best, error[m]);
+	}
+	if (!isfinite(best)) {
+		w[ok[FORECAST_ETS] ? FORECAST_ETS : ok[FORECAST_THETA] ? FORECAST_THETA : FORECAST_NAIVE] = 1;
+		return;
+	}
+	int eligible = 0;
+	double inverse = 0;
+	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
+		if (error[m] <= 2 * best)
+			eligible++, inverse += 1 / error[m];
+	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
+		if (error[m] <= 2 * best)
+			w[m] = 0.5 / eligible + 0.5 * (1 / error[m]) / inverse;
+}
+
+static double combine(const double w[FORECAST_METHOD__MAX], double *const fc[FORECAST_METHOD__MAX],
+		      int h)
+{
+	double v = 0;
+	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
+		if (w[m] > 0)
+			v += w[m] * fc[m][h];
+	return v;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The combination's backtest: accuracy beside seasonal naive, and its
+ * errors over the analytic spread at each step (ratio[], *nratio). */
+static void combination_backtest(const double *y, const struct backtest *b,
+				 const double w[FORECAST_METHOD__MAX], const double *sd,
+				 struct forecast_info *info, double *ratio, int *nratio)
+{
+	double smape = 0, naive_smape = 0, mase = 0, naive_mase = 0;
+	int smape_n = 0, mase_n = 0;
+	*nratio = 0;
+	for (int k = 0; k < b->origins; k++) {
+		double abs_sum = 0, naive_abs = 0;
+		int seen = 0;
+		for (int h = 0; h < b->horizon; h++) {
+			double actual = y[b->origin[k] + h];
+			if (isnan(actual))
+				continue;
+			double f = combine(w, b->fc[k], h), naive = b->fc[k][FORECAST_NAIVE][h];
+			double d = fabs(actual) + fabs(f), dn = fabs(actual) + fabs(naive);
+			smape += d == 0 ? 0 : 200 * fabs(actual - f) / d;
+			naive_smape += dn == 0 ? 0 : 200 * fabs(actual - naive) / dn;
+			smape_n++;
+			abs_sum += fabs(actual - f), naive_abs += fabs(actual - naive), seen++;
+			if (sd[h] > 0)
+				ratio[(*nratio)++] = fabs(actual - f) / sd[h];
+		}
+		if (seen > 0 && isfinite(b->scale[k])) {
+			mase += abs_sum / seen / b->scale[k];
+			naive_mase += naive_abs / seen / b->scale[k];
+			mase_n++;
+		}
+	}
+	info->have_backtest = smape_n > 0;
+	info->backtest = (struct ets_backtest){ b->origins, smape_n ? smape / smape_n : NAN,
+						mase_n ? mase / mase_n : NAN,
+						smape_n ? naive_smape / smape_n : NAN,
+						mase_n ? naive_mase / mase_n : NAN };
+}
+
+/* The spread multiplier of a level: the normal quantile when the analytic
+ * bands held about the right share of the backtest's errors (or there are
+ * too few to tell), else the errors' own quantile (split conformal). */
+static double band_multiplier(double level, const double *sorted, int n, int *calibrated)
+{
+	double z = gsl_cdf_ugaussian_Pinv(0.5 + level / 2);
+	if (n < MIN_RESIDUALS)
+		return z;
+	int inside = 0;
+	while (inside < n && sorted[inside] <= z)
+		inside++;
+	double coverage = (double)inside / n, tolerance = (1 - level) / 2;
+	if (fabs(coverage - level) <= tolerance)
+		return z;
+	*calibrated = 1;
+	int rank = (int)ceil((n + 1) * level) - 1;
+	return sorted[rank < n ? rank : n - 1];
+}
+
+static void describe(const struct ets_fit *ets, const double w[FORECAST_METHOD__MAX],
+		     struct forecast_info *info)
+{
+	struct ets_summary sum;
+	ets_summary(ets, &sum);
+	int used = 0, only = 0;
+	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
+		if (w[m] > 0)
+			used++, only = m;
+	if (used == 1) {
+		snprintf(info->method, sizeof info->method, "%s",
+			 only == FORECAST_ETS ? sum.model : method_names[only]);
+		return;
+	}
+	size_t len = 0;
+	for (int m = 0; m < FORECAST_METHOD__MAX && len < sizeof info->method; m++) {
+		if (w[m] <= 0)
+			continue;
+		int wrote = snprintf(info->method + len, sizeof info->method - len, "%s%s .%02d",
+				     len ? "|" : "", m == FORECAST_ETS ? sum.model : method_names[m],
+				     (int)lround(w[m] * 100) > 99 ? 99 : (int)lround(w[m] * 100));
+		len += wrote > 0 ? (size_t)wrote : 0;
+	}
+}
+
+static void zero_forecast(int horizon, int nlevels, double *mean, double *lower, double *upper,
+			  struct forecast_info *info)
+{
+	for (int h = 0; h < horizon; h++)
+		mean[h] = 0;
+	for (int i = 0; i < nlevels * horizon; i++)
+		lower[i] = upper[i] = 0;
+	snprintf(info->method, sizeof info->method, "zero: stopped");
+	info->weight[FORECAST_NAIVE] = 1;
+}
+
+int forecast_series(const double *y, size_t n, const struct forecast_options *opt, int horizon,
+		    const double *levels, int nlevels, double *mean, double *lower, double *upper,
+		    struct forecast_info *info, enum ets_status *status)
+{
+	memset(info, 0, sizeof *info);
+	if (horizon < 1) {
+		*status = ETS_FAILED;
+		return -1;
+	}
+	struct ets_options eo;
+	ets_options_default(&eo);
+	eo.period = opt->period;
+	eo.nonnegative = opt->nonnegative;
+	struct ets_fit *ets = ets_fit(y, n, &eo, status);
+	if (ets == NULL)
+		return -1;
+	if (stopped(y, n)) {
+		zero_forecast(horizon, nlevels, mean, lower, upper, info);
+		ets_free(ets);
+		return 0;
+	}
+	double *work = malloc(sizeof(double) * (size_t)horizon * (FORECAST_METHOD__MAX + 1));
+	double *ratio = malloc(sizeof(double) * (size_t)(MAX_ORIGINS * horizon + 1));
+	struct backtest b;
+	if (work == NULL || ratio == NULL || backtest_run(y, n, opt, ets, horizon, &b) != 0) {
+		free(work);
+		free(ratio);
+		ets_free(ets);
+		*status = ETS_FAILED;
+		return -1;
+	}
+	double *fc[FORECAST_METHOD__MAX], *sd = work + FORECAST_METHOD__MAX * horizon;
+	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
+		fc[m] = work + m * horizon;
+	int ok[FORECAST_METHOD__MAX];
+	method_forecasts(y, n, opt, ets, horizon, fc, ok);
+	/* The final ETS forecast is the exact fit's, not a refit's. */
+	ets_forecast(ets, horizon, NULL, 0, fc[FORECAST_ETS], NULL, NULL);
+	ok[FORECAST_ETS] = 1;
+	ets_forecast_sd(ets, horizon, sd);
+	combination_weights(&b, ok, info->weight);
+	int nratio;
+	combination_backtest(y, &b, info->weight, sd, info, ratio, &nratio);
+	qsort(ratio, (size_t)nratio, sizeof *ratio, by_value);
+	for (int h = 0; h < horizon; h++) {
+		double v = combine(info->weight, fc, h);
+		mean[h] = opt->nonnegative && v < 0 ? 0 : v;
+	}
+	for (int i = 0; i < nlevels; i++) {
+		double q = band_multiplier(levels[i], ratio, nratio, &info->calibrated);
+		for (int h = 0; h < horizon; h++) {
+			double lo = mean[h] - q * sd[h], hi = mean[h] + q * sd[h];
+			lower[i * horizon + h] = opt->nonnegative && lo < 0 ? 0 : lo;
+			upper[i * horizon + h] = opt->nonnegative && hi < 0 ? 0 : hi;
+		}
+	}
+	describe(ets, info->weight, info);
+	backtest_free(&b);
+	free(work);
+	free(ratio);
+	ets_free(ets);
+	return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * forecast: the forecasting method the ML sync and `mldash forecast` use.
+ * Pure.
+ *
+ * Three methods, each sound alone: ETS chosen by AICc (ets.h), Theta
+ * (theta.h) and seasonal naive. Each is scored by a rolling-origin backtest
+ * over the end of the series, and their forecasts are combined with
+ * weights from those scores, shrunk halfway toward equal weights (the M4
+ * competition's lesson that combinations beat single methods, and the
+ * "combination puzzle": weights estimated from a few origins are noisy, so
+ * equal weights are hard to beat). A method far behind the best (MASE more
+ * than twice the best's) gets none.
+ *
+ * Bands: the ETS model's analytic h-step spread around the combined
+ * forecast, checked against the backtest's errors of the combination; when
+ * the analytic bands held too many or too few of those errors, the spread
+ * is rescaled by the empirical quantile of the scaled errors (split
+ * conformal), so that an 80% band holds about 80% of what followed.
+ *
+ * A series whose last seven periods are all zero (a stopped channel)
+ * forecasts zero.
+ */
+#ifndef MLDASH_FORECAST_H
+#define MLDASH_FORECAST_H
+
+#include <stddef.h>
+
+#include "ets.h"
+
+struct forecast_options {
+	int period;       /* seasonal period; 1 for none */
+	int nonnegative;  /* forecasts and bounds at or above zero */
+	int origins;      /* backtest origins (4) */
+	int step;         /* periods between origins (7) */
+	int max_backtest; /* the longest horizon backtested (28) */
+};
+
+void forecast_options_default(struct forecast_options *opt);
+
+enum forecast_method { FORECAST_ETS, FORECAST_THETA, FORECAST_NAIVE, FORECAST_METHOD__MAX };
+
+struct forecast_info {
+	char method[33];  /* "A,Ad,A .45|Theta .35|SNaive .20", "A,N,A", "zero: stopped" */
+	double weight[FORECAST_METHOD__MAX];
+	struct ets_backtest backtest; /* of the combination, beside seasonal naive */
+	int have_backtest;
+	int calibrated;   /* 1: bands rescaled by the backtest's errors */
+};
+
+/*
+ * Forecasts y[0..n) for h = 1..horizon: mean[horizon], and lower and upper
+ * [nlevels][horizon] row by row for levels such as 0.80 and 0.95. Returns
+ * 0, or -1 with *status set when there is no forecast (too short, no data,
+ * out of memory).
+ */
+int forecast_series(const double *y, size_t n, const struct forecast_options *opt, int horizon,
+		    const double *levels, int nlevels, double *mean, double *lower, double *upper,
+		    struct forecast_info *info, enum ets_status *status);
+
+#endif

@@ -1,0 +1,199 @@
+/* Unit tests of models/theta.c and models/forecast.c: Theta's season test
+ * and drift, the stopped-channel rule, the combination's weights, and the
+ * coverage of the combined bands on simulated series. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast.h"
+#include "theta.h"
+
+/* A small deterministic generator, so results do not depend on libc. */
+static uint64_t rng_state = 88172645463325252ULL;
+static double uniform(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return ((double)(rng_state >> 11) + 0.5) / 9007199254740992.0;
+}
+static double gaussian(void)
+{
+	return sqrt(-2 * log(uniform())) * cos(6.283185307179586 * uniform());
+}
+
+#define N 364
+
+/* Theta takes a weekly pattern out only when it is there: multiplicatively
+ * for a positive series, additively with zeros, not at all for noise. */
+static void test_theta_season_test(void **state)
+{
+	(void)state;
+	static const double week[7] = { 0.6, 0.9, 1.0, 1.1, 1.2, 1.5, 0.7 };
+	double y[N], alpha, drift;
+	int seasonal;
+	enum ets_status st;
+	for (int t = 0; t < N; t++)
+		y[t] = 100 * week[t % 7] * (1 + 0.05 * gaussian());
+	struct theta_fit *f = theta_fit(y, N, 7, &st);
+	assert_non_null(f);
+	theta_describe(f, &alpha, &drift, &seasonal);
+	assert_int_equal(seasonal, 1);
+	double mean[14];
+	theta_forecast(f, 14, mean, NULL);
+	/* The pattern comes back in the forecasts: Saturday above Monday. */
+	assert_true(mean[(5 - N % 7 + 7) % 7] > 1.8 * mean[(0 - N % 7 + 7) % 7]);
+	theta_free(f);
+
+	for (int t = 0; t < N; t++)
+		y[t] = t % 7 == 6 ? 0 : 50 * week[t % 7] + 3 * gaussian();
+	f = theta_fit(y, N, 7, &st);
+	theta_describe(f, &alpha, &drift, &seasonal);
+	assert_int_equal(seasonal, 2);
+	theta_free(f);
+
+	for (int t = 0; t < N; t++)
+		y[t] = 100 + 10 * gaussian();
+	f = theta_fit(y, N, 7, &st);
+	theta_describe(f, &alpha, &drift, &seasonal);
+	assert_int_equal(seasonal, 0);
+	theta_free(f);
+}
+
+/* The drift is half the slope of the series' linear trend (Hyndman and
+ * Billah 2003), and the forecasts grow by it each period. */
+static void test_theta_drift(void **state)
+{
+	(void)state;
+	double y[N], alpha, drift, mean[10];
+	int seasonal;
+	enum ets_status st;
+	for (int t = 0; t < N; t++)
+		y[t] = 200 + 0.8 * t + 4 * gaussian();
+	struct theta_fit *f = theta_fit(y, N, 1, &st);
+	assert_non_null(f);
+	theta_describe(f, &alpha, &drift, &seasonal);
+	assert_true(fabs(drift - 0.4) < 0.02);
+	theta_forecast(f, 10, mean, NULL);
+	for (int h = 1; h < 10; h++)
+		assert_true(fabs(mean[h] - mean[h - 1] - drift) < 1e-9);
+	theta_free(f);
+}
+
+/* A channel whose last week is all zero forecasts zero, bands included. */
+static void test_stopped_channel(void **state)
+{
+	(void)state;
+	double y[N], mean[14], lo[28], hi[28];
+	const double levels[2] = { 0.80, 0.95 };
+	for (int t = 0; t < N; t++)
+		y[t] = t < N - 7 ? 500 + 50 * gaussian() : 0;
+	struct forecast_options opt;
+	forecast_options_default(&opt);
+	opt.nonnegative = 1;
+	struct forecast_info info;
+	enum ets_status st;
+	assert_int_equal(forecast_series(y, N, &opt, 14, levels, 2, mean, lo, hi, &info, &st), 0);
+	for (int h = 0; h < 14; h++)
+		assert_true(mean[h] == 0 && lo[h] == 0 && hi[14 + h] == 0);
+	assert_string_equal(info.method, "zero: stopped");
+	/* Six zero days are not a stop. */
+	y[N - 7] = 3;
+	assert_int_equal(forecast_series(y, N, &opt, 14, levels, 2, mean, lo, hi, &info, &st), 0);
+	assert_true(strcmp(info.method, "zero: stopped") != 0);
+}
+
+/* Weights sum to one; a method whose backtest is perfect gets the most,
+ * and one more than twice as bad as the best gets none. */
+static void test_combination_weights(void **state)
+{
+	(void)state;
+	static const double week[7] = { 10, 40, 45, 50, 42, 90, 15 };
+	double y[N], mean[14], lo[14], hi[14];
+	const double level = 0.8;
+	for (int t = 0; t < N; t++)
+		y[t] = week[t % 7]; /* the same week again and again */
+	struct forecast_options opt;
+	forecast_options_default(&opt);
+	struct forecast_info info;
+	enum ets_status st;
+	assert_int_equal(forecast_series(y, N, &opt, 14, &level, 1, mean, lo, hi, &info, &st), 0);
+	double sum = 0;
+	for (int m = 0; m < FORECAST_METHOD__MAX; m++) {
+		assert_true(info.weight[m] >= 0);
+		sum += info.weight[m];
+	}
+	assert_true(fabs(sum - 1) < 1e-9);
+	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
+		assert_true(info.weight[FORECAST_NAIVE] >= info.weight[m]);
+	for (int h = 0; h < 14; h++)
+		assert_true(fabs(mean[h] - week[(N + h) % 7]) < 0.05 * week[(N + h) % 7]);
+
+	/* A random walk: seasonal naive (a week behind) is far worse than
+	 * methods that follow the level. */
+	double v = 1000;
+	for (int t = 0; t < N; t++)
+		y[t] = v += 20 * gaussian();
+	assert_int_equal(forecast_series(y, N, &opt, 14, &level, 1, mean, lo, hi, &info, &st), 0);
+	assert_true(info.weight[FORECAST_ETS] > info.weight[FORECAST_NAIVE]);
+	assert_true(info.have_backtest && info.backtest.origins == 4);
+}
+
+/*
+ * Coverage of the combined bands on simulated series of three kinds (local
+ * level, damped-trend-like drift, level with a weekly season), each
+ * forecast 14 days ahead: the 80% and 95% bands must hold about that share
+ * of what followed.
+ */
+static void test_band_coverage(void **state)
+{
+	(void)state;
+	enum { SERIES = 60, H = 14, LEN = N + H };
+	static const double week[7] = { -30, 5, 10, 15, 12, 40, -52 };
+	const double levels[2] = { 0.80, 0.95 };
+	int inside[2] = { 0 }, total = 0;
+	for (int kind = 0; kind < 3; kind++) {
+		for (int s = 0; s < SERIES; s++) {
+			double y[LEN], level = 500, slope = kind == 1 ? 2 : 0;
+			for (int t = 0; t < LEN; t++) {
+				level += slope + 8 * gaussian();
+				slope *= 0.98;
+				y[t] = level + (kind == 2 ? week[t % 7] : 0) + 15 * gaussian();
+			}
+			struct forecast_options opt;
+			forecast_options_default(&opt);
+			struct forecast_info info;
+			enum ets_status st;
+			double mean[H], lo[2 * H], hi[2 * H];
+			assert_int_equal(forecast_series(y, N, &opt, H, levels, 2, mean, lo, hi, &info, &st), 0);
+			for (int h = 0; h < H; h++) {
+				for (int i = 0; i < 2; i++)
+					inside[i] += lo[i * H + h] <= y[N + h] && y[N + h] <= hi[i * H + h];
+				total++;
+			}
+		}
+	}
+	double c80 = (double)inside[0] / total, c95 = (double)inside[1] / total;
+	print_message("coverage over %d points: 80%% band %.3f, 95%% band %.3f\n", total, c80, c95);
+	assert_true(c80 >= 0.74 && c80 <= 0.86);
+	assert_true(c95 >= 0.91 && c95 <= 0.985);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_theta_season_test),
+		cmocka_unit_test(test_theta_drift),
+		cmocka_unit_test(test_stopped_channel),
+		cmocka_unit_test(test_combination_weights),
+		cmocka_unit_test(test_band_coverage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
