@@ -539,6 +539,7 @@ static enum db_status model_all(struct db *db, const struct mldash_config *cfg, 
 				struct chart_inputs *charts, struct ml_summary *out)
 {
 	struct series all;
+	memset(&all, 0, sizeof all); /* freed below also when never filled */
 	struct run_output o = { prediction_writer_new(db, run), charts };
 	charts->forecasts = calloc((size_t)n + 1, sizeof *charts->forecasts);
 	enum db_status st = DB_ERROR;
