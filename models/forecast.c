@@ -268,7 +268,9 @@ int forecast_series(const double *y, size_t n, const struct forecast_options *op
 	double *work = malloc(sizeof(double) * (size_t)horizon * (FORECAST_METHOD__MAX + 1));
 	double *ratio = malloc(sizeof(double) * (size_t)(MAX_ORIGINS * horizon + 1));
 	struct backtest b;
+	memset(&b, 0, sizeof b); /* freed below whether or not the backtest ran */
 	if (work == NULL || ratio == NULL || backtest_run(y, n, opt, ets, horizon, &b) != 0) {
+		backtest_free(&b);
 		free(work);
 		free(ratio);
 		ets_free(ets);
