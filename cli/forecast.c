@@ -335,6 +335,8 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		forecast_options_default(&fo);
 		fo.period = a.period;
 		fo.nonnegative = a.nonnegative;
+		/* Dated input: the retail calendar's events count. */
+		fo.first_day = se.columns == 2 && se.n > 0 ? se.days[0] : -1;
 		if (forecast_series(se.values, se.n, &fo, a.horizon, a.levels, a.nlevels, mean, lo, hi,
 				    &info, &st) != 0) {
 			log_error("forecast: out of memory");

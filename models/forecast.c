@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "theta.h"
 
 #define STOPPED_PERIODS 7 /* a week of zeros: the channel was switched off */
@@ -14,7 +15,7 @@
 
 void forecast_options_default(struct forecast_options *opt)
 {
-	*opt = (struct forecast_options){ 7, 0, 4, 7, 28 };
+	*opt = (struct forecast_options){ 7, 0, 4, 7, 28, -1 };
 }
 
 static const char *const method_names[FORECAST_METHOD__MAX] = { "ETS", "Theta", "SNaive" };
@@ -244,7 +245,62 @@ static void zero_forecast(int horizon, int nlevels, double *mean, double *lower,
 	info->weight[FORECAST_NAIVE] = 1;
 }
 
-int forecast_series(const double *y, size_t n, const struct forecast_options *opt, int horizon,
+/* y with the calendar's event days missing (a copy the caller frees), or
+ * a plain copy without dates. */
+static double *without_events(const double *y, size_t n, long first_day)
+{
+	double *clean = malloc(sizeof *clean * (n ? n : 1));
+	if (clean == NULL)
+		return NULL;
+	for (size_t t = 0; t < n; t++)
+		clean[t] = first_day >= 0 && event_on(first_day + (long)t) >= 0 ? NAN : y[t];
+	return clean;
+}
+
+/* What day t would have been without an event: the same weekday a week
+ * before and a week after (event days are missing in clean), as a mean. */
+static void weekly_baseline(const double *clean, size_t n, int period, double *baseline)
+{
+	size_t m = (size_t)(period > 1 ? period : 7);
+	for (size_t t = 0; t < n; t++) {
+		double sum = 0;
+		int count = 0;
+		for (size_t k = 1; k <= 2 && count == 0; k++) {
+			if (t >= k * m && !isnan(clean[t - k * m]))
+				sum += clean[t - k * m], count++;
+			if (t + k * m < n && !isnan(clean[t + k * m]))
+				sum += clean[t + k * m], count++;
+		}
+		baseline[t] = count ? sum / count : NAN;
+	}
+}
+
+/* Multiplies the forecasts and bands of event days by the effect the
+ * history shows for the event. */
+static void apply_events(const double *y, const double *clean, size_t n, int period, long first_day,
+			 int horizon, int nlevels, double *mean, double *lower, double *upper,
+			 struct forecast_info *info)
+{
+	double *baseline = malloc(sizeof *baseline * (n ? n : 1));
+	if (baseline == NULL)
+		return;
+	weekly_baseline(clean, n, period, baseline);
+	struct event_effects effects;
+	events_estimate(y, baseline, n, first_day, &effects);
+	free(baseline);
+	for (int h = 0; h < horizon; h++) {
+		int e = event_on(first_day + (long)n + h);
+		if (e < 0 || effects.occurrences[e] == 0)
+			continue;
+		double f = effects.factor[e];
+		mean[h] *= f;
+		for (int i = 0; i < nlevels; i++)
+			lower[i * horizon + h] *= f, upper[i * horizon + h] *= f;
+		info->event_days++;
+	}
+}
+
+int forecast_series(const double *raw, size_t n, const struct forecast_options *opt, int horizon,
 		    const double *levels, int nlevels, double *mean, double *lower, double *upper,
 		    struct forecast_info *info, enum ets_status *status)
 {
@@ -253,16 +309,24 @@ int forecast_series(const double *y, size_t n, const struct forecast_options *op
 		*status = ETS_FAILED;
 		return -1;
 	}
+	double *y = without_events(raw, n, opt->first_day);
+	if (y == NULL) {
+		*status = ETS_FAILED;
+		return -1;
+	}
 	struct ets_options eo;
 	ets_options_default(&eo);
 	eo.period = opt->period;
 	eo.nonnegative = opt->nonnegative;
 	struct ets_fit *ets = ets_fit(y, n, &eo, status);
-	if (ets == NULL)
+	if (ets == NULL) {
+		free(y);
 		return -1;
-	if (stopped(y, n)) {
+	}
+	if (stopped(raw, n)) {
 		zero_forecast(horizon, nlevels, mean, lower, upper, info);
 		ets_free(ets);
+		free(y);
 		return 0;
 	}
 	double *work = malloc(sizeof(double) * (size_t)horizon * (FORECAST_METHOD__MAX + 1));
@@ -274,6 +338,7 @@ int forecast_series(const double *y, size_t n, const struct forecast_options *op
 		free(work);
 		free(ratio);
 		ets_free(ets);
+		free(y);
 		*status = ETS_FAILED;
 		return -1;
 	}
@@ -302,10 +367,14 @@ int forecast_series(const double *y, size_t n, const struct forecast_options *op
 			upper[i * horizon + h] = opt->nonnegative && hi < 0 ? 0 : hi;
 		}
 	}
+	if (opt->first_day >= 0)
+		apply_events(raw, y, n, opt->period, opt->first_day, horizon, nlevels, mean, lower, upper,
+			     info);
 	describe(ets, info->weight, info);
 	backtest_free(&b);
 	free(work);
 	free(ratio);
 	ets_free(ets);
+	free(y);
 	return 0;
 }

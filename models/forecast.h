@@ -19,6 +19,12 @@
  *
  * A series whose last seven periods are all zero (a stopped channel)
  * forecasts zero.
+ *
+ * With dates (first_day), the days of the retail calendar's events
+ * (events.h) are left out of the fit, as if missing, so that a Black
+ * Friday does not drag the level; each event's effect learnt from the
+ * history (against the same weekday a week before and after) is then
+ * applied to its days in the horizon.
  */
 #ifndef MLDASH_FORECAST_H
 #define MLDASH_FORECAST_H
@@ -33,6 +39,8 @@ struct forecast_options {
 	int origins;      /* backtest origins (4) */
 	int step;         /* periods between origins (7) */
 	int max_backtest; /* the longest horizon backtested (28) */
+	long first_day;   /* day number (since 1970-01-01) of y[0]; -1 when the
+			     dates are unknown (then no calendar events) */
 };
 
 void forecast_options_default(struct forecast_options *opt);
@@ -45,6 +53,7 @@ struct forecast_info {
 	struct ets_backtest backtest; /* of the combination, beside seasonal naive */
 	int have_backtest;
 	int calibrated;   /* 1: bands rescaled by the backtest's errors */
+	int event_days;   /* forecast days changed by a calendar event's effect */
 };
 
 /*

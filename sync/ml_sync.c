@@ -216,8 +216,8 @@ static void forecast_free(struct forecast *f)
 /* Forecasts a measure from the series' first day on (models/forecast: the
  * combination of ETS, Theta and seasonal naive, with its backtest). Returns
  * 0 (f->ok says whether there is a forecast), or -1 when out of memory. */
-static int forecast_measure(const struct series *s, enum measure m, long days, int horizon,
-			    struct forecast *f)
+static int forecast_measure(const struct series *s, enum measure m, long start, long days,
+			    int horizon, struct forecast *f)
 {
 	memset(f, 0, sizeof *f);
 	if (!s->reported[m] || s->first < 0)
@@ -232,6 +232,7 @@ static int forecast_measure(const struct series *s, enum measure m, long days, i
 	struct forecast_options opt;
 	forecast_options_default(&opt);
 	opt.nonnegative = 1;
+	opt.first_day = start + s->first; /* dates: the calendar's events count */
 	const double levels[2] = { 0.80, 0.95 };
 	/* lower and upper are [level][horizon]: 80% then 95%, side by side. */
 	double *lower = f->lo80, *upper = f->hi80;
@@ -473,7 +474,7 @@ static enum db_status model_series(struct run_output *o, const struct mldash_con
 	(void)cfg;
 	for (size_t i = 0; i < sizeof fitted / sizeof fitted[0]; i++) {
 		enum measure m = fitted[i];
-		if (forecast_measure(s, m, w->days, w->horizon, &f[m]) != 0)
+		if (forecast_measure(s, m, w->start, w->days, w->horizon, &f[m]) != 0)
 			goto out;
 		out->series_fitted += f[m].ok;
 	}

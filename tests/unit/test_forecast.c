@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "forecast.h"
 #include "theta.h"
 
@@ -186,6 +187,80 @@ static void test_band_coverage(void **state)
 	assert_true(c95 >= 0.91 && c95 <= 0.985);
 }
 
+/* Days since 1970-01-01 of a civil date (days_from_civil, Hinnant). */
+static long day_number(int y, int m, int d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400, doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* The calendar's dates in two years. */
+static void test_event_dates(void **state)
+{
+	(void)state;
+	assert_int_equal(event_on(day_number(2024, 11, 29)), EVENT_BLACK_FRIDAY);
+	assert_int_equal(event_on(day_number(2024, 12, 2)), EVENT_CYBER_MONDAY);
+	assert_int_equal(event_on(day_number(2025, 11, 28)), EVENT_BLACK_FRIDAY);
+	assert_int_equal(event_on(day_number(2025, 12, 1)), EVENT_CYBER_MONDAY);
+	assert_int_equal(event_on(day_number(2025, 5, 11)), EVENT_MOTHERS_DAY);
+	assert_int_equal(event_on(day_number(2025, 12, 25)), EVENT_CHRISTMAS);
+	assert_int_equal(event_on(day_number(2026, 1, 1)), EVENT_NEW_YEAR);
+	assert_int_equal(event_on(day_number(2025, 11, 21)), -1);
+	assert_int_equal(event_on(day_number(2025, 5, 4)), -1);
+}
+
+/*
+ * A retailer whose Black Friday sells three times a normal day: with a
+ * year of history that holds one, the next Black Friday is forecast well
+ * above its neighbours; with history that holds none, no effect is
+ * invented; and the event day does not drag the level it was left out of.
+ */
+static void test_event_effect(void **state)
+{
+	(void)state;
+	enum { DAYS = 420, H = 28 };
+	long bf = day_number(2025, 11, 28);
+	double y[DAYS], mean[H], lo[H], hi[H];
+	const double level = 0.8;
+	struct forecast_options opt;
+	forecast_options_default(&opt);
+	opt.nonnegative = 1;
+	/* History up to 14 days before the next Black Friday. */
+	long start = bf - 14 - DAYS;
+	for (int t = 0; t < DAYS; t++) {
+		long day = start + t;
+		y[t] = 1000 * (1 + 0.03 * gaussian()) * (event_on(day) == EVENT_BLACK_FRIDAY ? 3 : 1);
+	}
+	opt.first_day = start; /* 2024-09-25: Black Friday 2024 is in the history */
+	struct forecast_info info;
+	enum ets_status st;
+	assert_int_equal(forecast_series(y, DAYS, &opt, H, &level, 1, mean, lo, hi, &info, &st), 0);
+	int h_bf = (int)(bf - (start + DAYS));
+	assert_true(h_bf >= 0 && h_bf < H);
+	print_message("Black Friday forecast %.0f, the day before %.0f (%d event days, %s)\n", mean[h_bf],
+		      mean[h_bf - 1], info.event_days, info.method);
+	assert_true(mean[h_bf] > 2.5 * mean[h_bf - 1]);
+	assert_true(lo[h_bf] > 2 * lo[h_bf - 1]);
+	assert_true(info.event_days >= 1);
+	/* The level is that of ordinary days, not pulled up by last year's. */
+	assert_true(fabs(mean[h_bf - 1] - 1000) < 60);
+
+	/* The same series without a Black Friday in its history: none invented. */
+	long late = bf - 14 - 300;
+	opt.first_day = late;
+	for (int t = 0; t < 300; t++)
+		y[t] = 1000 * (1 + 0.03 * gaussian());
+	assert_int_equal(forecast_series(y, 300, &opt, H, &level, 1, mean, lo, hi, &info, &st), 0);
+	assert_true(mean[h_bf] < 1.2 * mean[h_bf - 1]);
+
+	/* Without dates, no events at all. */
+	opt.first_day = -1;
+	assert_int_equal(forecast_series(y, 300, &opt, H, &level, 1, mean, lo, hi, &info, &st), 0);
+	assert_int_equal(info.event_days, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +269,8 @@ int main(void)
 		cmocka_unit_test(test_stopped_channel),
 		cmocka_unit_test(test_combination_weights),
 		cmocka_unit_test(test_band_coverage),
+		cmocka_unit_test(test_event_dates),
+		cmocka_unit_test(test_event_effect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
