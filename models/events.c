@@ -77,7 +77,8 @@ void events_estimate(const double *y, const double *baseline, size_t n, long fir
 		int k = out->occurrences[e];
 		if (k == 0 || !isfinite(noise))
 			continue;
-		double d = sum[e] / k, shrink = d * d / (d * d + noise / k);
-		out->factor[e] = exp(d * shrink);
+		double d = sum[e] / k, evidence = d * d + noise / k;
+		/* No difference and no noise (a constant series): no effect. */
+		out->factor[e] = evidence > 0 ? exp(d * d * d / evidence) : 1;
 	}
 }
