@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 	       bt_us);
 	printf("combined (ETS, Theta, seasonal naive; 4-origin backtest, weights, bands): %.0f us per series\n",
 	       combined_us);
-	printf("the same with dates (event days left out of the fit, effects applied):   %.0f us per series\n",
+	printf("the same with dates (event days imputed, their effects applied):          %.0f us per series\n",
 	       dated_us);
 	printf("chosen forms: ANN %d, ANA %d, AAN %d, AAA %d, AAdN %d, AAdA %d\n", forms[0], forms[1],
 	       forms[2], forms[3], forms[4], forms[5]);

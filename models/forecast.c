@@ -245,34 +245,89 @@ static void zero_forecast(int horizon, int nlevels, double *mean, double *lower,
 	info->weight[FORECAST_NAIVE] = 1;
 }
 
-/* y with the calendar's event days missing (a copy the caller frees), or
- * a plain copy without dates. */
-static double *without_events(const double *y, size_t n, long first_day)
-{
-	double *clean = malloc(sizeof *clean * (n ? n : 1));
-	if (clean == NULL)
-		return NULL;
-	for (size_t t = 0; t < n; t++)
-		clean[t] = first_day >= 0 && event_on(first_day + (long)t) >= 0 ? NAN : y[t];
-	return clean;
-}
-
 /* What day t would have been without an event: the same weekday a week
- * before and a week after (event days are missing in clean), as a mean. */
-static void weekly_baseline(const double *clean, size_t n, int period, double *baseline)
+ * before and a week after (or two), as a mean of those observed. */
+static void weekly_baseline(const double *gaps, size_t n, int period, double *baseline)
 {
 	size_t m = (size_t)(period > 1 ? period : 7);
 	for (size_t t = 0; t < n; t++) {
 		double sum = 0;
 		int count = 0;
 		for (size_t k = 1; k <= 2 && count == 0; k++) {
-			if (t >= k * m && !isnan(clean[t - k * m]))
-				sum += clean[t - k * m], count++;
-			if (t + k * m < n && !isnan(clean[t + k * m]))
-				sum += clean[t + k * m], count++;
+			if (t >= k * m && !isnan(gaps[t - k * m]))
+				sum += gaps[t - k * m], count++;
+			if (t + k * m < n && !isnan(gaps[t + k * m]))
+				sum += gaps[t + k * m], count++;
 		}
 		baseline[t] = count ? sum / count : NAN;
 	}
+}
+
+/* The median of v[0..k) (reordered). */
+static double median(double *v, int k)
+{
+	qsort(v, (size_t)k, sizeof *v, by_value);
+	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+}
+
+/*
+ * Marks one-day outliers missing: a day further than 6 robust standard
+ * deviations (1.4826 x MAD) from the median of the same weekday in the
+ * three weeks before and after. Only days with a week of data on both
+ * sides: a change in the last week may be the start of a new level, not an
+ * outlier; and a level shift puts old and new values on either side of a
+ * day, so its days stand close to that median.
+ */
+static void mark_outliers(double *gaps, const double *y, size_t n, int period)
+{
+	size_t m = (size_t)(period > 1 ? period : 7);
+	for (size_t t = m; t + m < n; t++) {
+		if (isnan(gaps[t]))
+			continue;
+		double v[6], dev[6];
+		int k = 0;
+		for (size_t j = 1; j <= 3; j++) {
+			if (t >= j * m && !isnan(y[t - j * m]))
+				v[k++] = y[t - j * m];
+			if (t + j * m < n && !isnan(y[t + j * m]))
+				v[k++] = y[t + j * m];
+		}
+		if (k < 4)
+			continue;
+		double med = median(v, k);
+		for (int i = 0; i < k; i++)
+			dev[i] = fabs(v[i] - med);
+		double mad = median(dev, k);
+		if (mad > 0 && fabs(gaps[t] - med) > 6 * 1.4826 * mad)
+			gaps[t] = NAN;
+	}
+}
+
+/*
+ * The series the methods are fitted to: with dates, the calendar's event
+ * days, and one-day outliers, replaced by the same weekday a week before
+ * and after, so that neither drags the level (imputed rather than left
+ * missing, which keeps ETS's fast gap-free least squares; the series' own
+ * gaps stay missing). *marked (the caller frees both) receives the series
+ * with those days missing, for the events' baseline.
+ */
+static double *series_to_fit(const double *y, size_t n, const struct forecast_options *opt,
+			     double **marked)
+{
+	double *gaps = calloc(n ? n : 1, sizeof *gaps), *fit = calloc(n ? n : 1, sizeof *fit);
+	if (gaps == NULL || fit == NULL) {
+		free(gaps);
+		free(fit);
+		return NULL;
+	}
+	for (size_t t = 0; t < n; t++)
+		gaps[t] = opt->first_day >= 0 && event_on(opt->first_day + (long)t) >= 0 ? NAN : y[t];
+	mark_outliers(gaps, y, n, opt->period);
+	weekly_baseline(gaps, n, opt->period, fit);
+	for (size_t t = 0; t < n; t++)
+		fit[t] = isnan(gaps[t]) && !isnan(y[t]) && !isnan(fit[t]) ? fit[t] : gaps[t];
+	*marked = gaps;
+	return fit;
 }
 
 /* Multiplies the forecasts and bands of event days by the effect the
@@ -309,7 +364,8 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 		*status = ETS_FAILED;
 		return -1;
 	}
-	double *y = without_events(raw, n, opt->first_day);
+	double *marked;
+	double *y = series_to_fit(raw, n, opt, &marked);
 	if (y == NULL) {
 		*status = ETS_FAILED;
 		return -1;
@@ -321,12 +377,14 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 	struct ets_fit *ets = ets_fit(y, n, &eo, status);
 	if (ets == NULL) {
 		free(y);
+		free(marked);
 		return -1;
 	}
 	if (stopped(raw, n)) {
 		zero_forecast(horizon, nlevels, mean, lower, upper, info);
 		ets_free(ets);
 		free(y);
+		free(marked);
 		return 0;
 	}
 	double *work = malloc(sizeof(double) * (size_t)horizon * (FORECAST_METHOD__MAX + 1));
@@ -339,6 +397,7 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 		free(ratio);
 		ets_free(ets);
 		free(y);
+		free(marked);
 		*status = ETS_FAILED;
 		return -1;
 	}
@@ -368,13 +427,14 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 		}
 	}
 	if (opt->first_day >= 0)
-		apply_events(raw, y, n, opt->period, opt->first_day, horizon, nlevels, mean, lower, upper,
-			     info);
+		apply_events(raw, marked, n, opt->period, opt->first_day, horizon, nlevels, mean, lower,
+			     upper, info);
 	describe(ets, info->weight, info);
 	backtest_free(&b);
 	free(work);
 	free(ratio);
 	ets_free(ets);
 	free(y);
+	free(marked);
 	return 0;
 }
