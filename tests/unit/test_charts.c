@@ -152,6 +152,44 @@ static void test_series_and_empty(void **state)
 	gdImageDestroy(im);
 }
 
+/* Muted pixels in rows y0..y1 of the image. */
+static int muted_in(gdImagePtr im, int y0, int y1)
+{
+	int count = 0;
+	for (int y = y0; y < y1; y++)
+		for (int x = 0; x < gdImageSX(im); x++)
+			count += gdImageGetTrueColorPixel(im, x, y) == 0x5F6B76;
+	return count;
+}
+
+/* The calendar's events (Black Friday, Cyber Monday, Christmas, Boxing Day
+ * between November and December 2024) are marked on the time axis; the
+ * same series over August and September, which hold none, has no marks. */
+static void test_event_marks(void **state)
+{
+	(void)state;
+	struct chart_point with[60], without[60];
+	for (int i = 0; i < 60; i++) {
+		double v = 100 + 10 * sin(i);
+		int f = i >= 45;
+		with[i] = (struct chart_point){ 20028 + i, f, v, NAN, NAN, f ? v - 20 : NAN, f ? v + 20 : NAN };
+		without[i] = with[i];
+		without[i].day = 19936 + i;
+	}
+	struct chart_data d = { .kind = CHART_REACH_CTR };
+	d.panels[0] = (struct chart_panel){ "Reach", 0, with, 60 };
+	d.panels[1] = (struct chart_panel){ "CTR", 1, with, 60 };
+	gdImagePtr a = render(&d, 800, 400, 0);
+	d.panels[0].points = d.panels[1].points = without;
+	gdImagePtr b = render(&d, 800, 400, 0);
+	/* The lower panel's plot area, above the date labels. */
+	int marked = muted_in(a, 220, 376), plain = muted_in(b, 220, 376);
+	print_message("muted pixels above the axis: %d with four events, %d without\n", marked, plain);
+	assert_true(marked >= plain + 4 * 12);
+	gdImageDestroy(a);
+	gdImageDestroy(b);
+}
+
 /* Text from the cache looks like text drawn directly: few pixels differ,
  * and none by much. */
 static void test_text_cache_matches(void **state)
@@ -203,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_bars_and_themes),
 		cmocka_unit_test(test_series_and_empty),
 		cmocka_unit_test(test_text_cache_matches),
+		cmocka_unit_test(test_event_marks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
