@@ -837,14 +837,8 @@ double ets_naive_scale(const double *y, size_t n, int period)
 	return NAN;
 }
 
-struct accuracy {
-	double smape_sum, mase_sum;
-	int smape_n, mase_n;
-};
-
-/* Adds one origin's errors; mase_scale may be NaN. */
-static void score(struct accuracy *acc, const double *actual, const double *forecast, int horizon,
-		  double mase_scale)
+void ets_score(struct ets_accuracy *acc, const double *actual, const double *forecast, int horizon,
+	       double mase_scale)
 {
 	double abs_sum = 0;
 	int count = 0;
@@ -862,6 +856,15 @@ static void score(struct accuracy *acc, const double *actual, const double *fore
 	}
 }
 
+void ets_accuracy_result(const struct ets_accuracy *model, const struct ets_accuracy *naive,
+			 struct ets_backtest *out)
+{
+	out->smape = model->smape_n ? model->smape_sum / model->smape_n : NAN;
+	out->mase = model->mase_n ? model->mase_sum / model->mase_n : NAN;
+	out->naive_smape = naive->smape_n ? naive->smape_sum / naive->smape_n : NAN;
+	out->naive_mase = naive->mase_n ? naive->mase_sum / naive->mase_n : NAN;
+}
+
 int ets_backtest(const double *y, size_t n, const struct ets_options *opt,
 		 const struct ets_fit *fit, int horizon, int origins, int step,
 		 struct ets_backtest *out)
@@ -874,46 +877,31 @@ int ets_backtest(const double *y, size_t n, const struct ets_options *opt,
 	if (forecast == NULL)
 		return -1;
 	double *naive = forecast + horizon;
-	struct accuracy model = { 0 }, baseline = { 0 };
+	struct ets_accuracy model = { 0 }, baseline = { 0 };
 	int period = opt->period >= 2 ? opt->period : 1;
 
 	for (int k = 0; k < origins; k++) {
 		long origin = (long)n - horizon - (long)(origins - 1 - k) * step;
 		if (origin < 2)
 			continue;
-		/* Refit the chosen form on the data before the origin; where that
-		 * form needs more data than there is, the best form that fits. */
-		struct ets_options at = *opt;
-		if (fit != NULL) {
-			at.force_trend = fit->spec.trend;
-			at.force_seasonal = fit->spec.seasonal;
-		}
-		/* The rough search only: the backtest measures the method, and the
-		 * exact search would triple its cost for little change. */
+		/* Refit the chosen form on the data before the origin (or, where
+		 * that form needs more data than there is, the best form that fits). */
 		enum ets_status st;
-		struct ets_fit *f = fit_series(y, (size_t)origin, &at, 0, &st);
-		if (f == NULL && fit != NULL)
-			f = fit_series(y, (size_t)origin, opt, 0, &st);
+		struct ets_fit *f = fit != NULL ? ets_refit(fit, y, (size_t)origin, opt, &st)
+						: fit_series(y, (size_t)origin, opt, 0, &st);
 		if (f == NULL)
 			continue;
 		ets_forecast(f, horizon, NULL, 0, forecast, NULL, NULL);
 		ets_free(f);
 		ets_seasonal_naive(y, (size_t)origin, period, horizon, naive);
 		double scale = ets_naive_scale(y, (size_t)origin, period);
-		score(&model, y + origin, forecast, horizon, scale);
-		score(&baseline, y + origin, naive, horizon, scale);
+		ets_score(&model, y + origin, forecast, horizon, scale);
+		ets_score(&baseline, y + origin, naive, horizon, scale);
 		out->origins++;
 	}
 	free(forecast);
 	if (out->origins == 0)
 		return -1;
-	if (model.smape_n > 0) {
-		out->smape = model.smape_sum / model.smape_n;
-		out->naive_smape = baseline.smape_sum / baseline.smape_n;
-	}
-	if (model.mase_n > 0) {
-		out->mase = model.mase_sum / model.mase_n;
-		out->naive_mase = baseline.mase_sum / baseline.mase_n;
-	}
+	ets_accuracy_result(&model, &baseline, out);
 	return 0;
 }

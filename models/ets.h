@@ -91,6 +91,22 @@ struct ets_backtest {
 	double naive_smape, naive_mase; /* seasonal naive at the same origins */
 };
 
+/* Errors summed over backtest origins: sMAPE per step, MASE per origin. */
+struct ets_accuracy {
+	double smape_sum, mase_sum;
+	int smape_n, mase_n;
+};
+
+/* Adds one origin's errors of forecast[horizon] against actual[horizon]
+ * (steps where either is NaN are skipped); mase_scale may be NaN. */
+void ets_score(struct ets_accuracy *acc, const double *actual, const double *forecast, int horizon,
+	       double mase_scale);
+
+/* The means of a method's and seasonal naive's sums (NaN where none)
+ * into out's smape, mase, naive_smape and naive_mase. */
+void ets_accuracy_result(const struct ets_accuracy *model, const struct ets_accuracy *naive,
+			 struct ets_backtest *out);
+
 /*
  * Rolling-origin evaluation over the end of y: `origins` origins, `step`
  * periods apart, the last one `horizon` periods before the end; at each, the

@@ -158,36 +158,23 @@ static void combination_backtest(const double *y, const struct backtest *b,
 				 const double w[FORECAST_METHOD__MAX], const double *sd,
 				 struct forecast_info *info, double *ratio, int *nratio)
 {
-	double smape = 0, naive_smape = 0, mase = 0, naive_mase = 0;
-	int smape_n = 0, mase_n = 0;
+	struct ets_accuracy combined = { 0 }, naive = { 0 };
+	double *f = b->horizon > 0 ? malloc(sizeof *f * (size_t)b->horizon) : NULL;
 	*nratio = 0;
-	for (int k = 0; k < b->origins; k++) {
-		double abs_sum = 0, naive_abs = 0;
-		int seen = 0;
+	for (int k = 0; k < b->origins && f != NULL; k++) {
+		const double *actual = y + b->origin[k];
 		for (int h = 0; h < b->horizon; h++) {
-			double actual = y[b->origin[k] + h];
-			if (isnan(actual))
-				continue;
-			double f = combine(w, b->fc[k], h), naive = b->fc[k][FORECAST_NAIVE][h];
-			double d = fabs(actual) + fabs(f), dn = fabs(actual) + fabs(naive);
-			smape += d == 0 ? 0 : 200 * fabs(actual - f) / d;
-			naive_smape += dn == 0 ? 0 : 200 * fabs(actual - naive) / dn;
-			smape_n++;
-			abs_sum += fabs(actual - f), naive_abs += fabs(actual - naive), seen++;
-			if (sd[h] > 0)
-				ratio[(*nratio)++] = fabs(actual - f) / sd[h];
+			f[h] = combine(w, b->fc[k], h);
+			if (!isnan(actual[h]) && sd[h] > 0)
+				ratio[(*nratio)++] = fabs(actual[h] - f[h]) / sd[h];
 		}
-		if (seen > 0 && isfinite(b->scale[k])) {
-			mase += abs_sum / seen / b->scale[k];
-			naive_mase += naive_abs / seen / b->scale[k];
-			mase_n++;
-		}
+		ets_score(&combined, actual, f, b->horizon, b->scale[k]);
+		ets_score(&naive, actual, b->fc[k][FORECAST_NAIVE], b->horizon, b->scale[k]);
 	}
-	info->have_backtest = smape_n > 0;
-	info->backtest = (struct ets_backtest){ b->origins, smape_n ? smape / smape_n : NAN,
-						mase_n ? mase / mase_n : NAN,
-						smape_n ? naive_smape / smape_n : NAN,
-						mase_n ? naive_mase / mase_n : NAN };
+	free(f);
+	info->backtest.origins = b->origins;
+	ets_accuracy_result(&combined, &naive, &info->backtest);
+	info->have_backtest = combined.smape_n > 0;
 }
 
 /* The spread multiplier of a level: the normal quantile when the analytic
@@ -308,41 +295,38 @@ static void mark_outliers(double *gaps, const double *y, size_t n, int period)
  * days, and one-day outliers, replaced by the same weekday a week before
  * and after, so that neither drags the level (imputed rather than left
  * missing, which keeps ETS's fast gap-free least squares; the series' own
- * gaps stay missing). *marked (the caller frees both) receives the series
- * with those days missing, for the events' baseline.
+ * gaps stay missing). *baseline (the caller frees both) receives that
+ * weekly baseline of every day, against which the events are measured.
  */
 static double *series_to_fit(const double *y, size_t n, const struct forecast_options *opt,
-			     double **marked)
+			     double **baseline)
 {
-	double *gaps = calloc(n ? n : 1, sizeof *gaps), *fit = calloc(n ? n : 1, sizeof *fit);
-	if (gaps == NULL || fit == NULL) {
-		free(gaps);
+	double *fit = calloc(n ? n : 1, sizeof *fit), *base = calloc(n ? n : 1, sizeof *base);
+	if (fit == NULL || base == NULL) {
 		free(fit);
+		free(base);
 		return NULL;
 	}
+	/* fit first holds the series with those days missing. */
 	for (size_t t = 0; t < n; t++)
-		gaps[t] = opt->first_day >= 0 && event_on(opt->first_day + (long)t) >= 0 ? NAN : y[t];
-	mark_outliers(gaps, y, n, opt->period);
-	weekly_baseline(gaps, n, opt->period, fit);
+		fit[t] = opt->first_day >= 0 && event_on(opt->first_day + (long)t) >= 0 ? NAN : y[t];
+	mark_outliers(fit, y, n, opt->period);
+	weekly_baseline(fit, n, opt->period, base);
 	for (size_t t = 0; t < n; t++)
-		fit[t] = isnan(gaps[t]) && !isnan(y[t]) && !isnan(fit[t]) ? fit[t] : gaps[t];
-	*marked = gaps;
+		if (isnan(fit[t]) && !isnan(y[t]))
+			fit[t] = base[t];
+	*baseline = base;
 	return fit;
 }
 
 /* Multiplies the forecasts and bands of event days by the effect the
  * history shows for the event. */
-static void apply_events(const double *y, const double *clean, size_t n, int period, long first_day,
+static void apply_events(const double *y, const double *baseline, size_t n, long first_day,
 			 int horizon, int nlevels, double *mean, double *lower, double *upper,
 			 struct forecast_info *info)
 {
-	double *baseline = malloc(sizeof *baseline * (n ? n : 1));
-	if (baseline == NULL)
-		return;
-	weekly_baseline(clean, n, period, baseline);
 	struct event_effects effects;
 	events_estimate(y, baseline, n, first_day, &effects);
-	free(baseline);
 	for (int h = 0; h < horizon; h++) {
 		int e = event_on(first_day + (long)n + h);
 		if (e < 0 || effects.occurrences[e] == 0)
@@ -355,52 +339,12 @@ static void apply_events(const double *y, const double *clean, size_t n, int per
 	}
 }
 
-int forecast_series(const double *raw, size_t n, const struct forecast_options *opt, int horizon,
-		    const double *levels, int nlevels, double *mean, double *lower, double *upper,
-		    struct forecast_info *info, enum ets_status *status)
+/* The combined forecast and its bands, from the fits and the backtest. */
+static void combined_forecast(const double *y, size_t n, const struct forecast_options *opt,
+			      const struct ets_fit *ets, const struct backtest *b, int horizon,
+			      const double *levels, int nlevels, double *work, double *ratio,
+			      double *mean, double *lower, double *upper, struct forecast_info *info)
 {
-	memset(info, 0, sizeof *info);
-	if (horizon < 1) {
-		*status = ETS_FAILED;
-		return -1;
-	}
-	double *marked;
-	double *y = series_to_fit(raw, n, opt, &marked);
-	if (y == NULL) {
-		*status = ETS_FAILED;
-		return -1;
-	}
-	struct ets_options eo;
-	ets_options_default(&eo);
-	eo.period = opt->period;
-	eo.nonnegative = opt->nonnegative;
-	struct ets_fit *ets = ets_fit(y, n, &eo, status);
-	if (ets == NULL) {
-		free(y);
-		free(marked);
-		return -1;
-	}
-	if (stopped(raw, n)) {
-		zero_forecast(horizon, nlevels, mean, lower, upper, info);
-		ets_free(ets);
-		free(y);
-		free(marked);
-		return 0;
-	}
-	double *work = malloc(sizeof(double) * (size_t)horizon * (FORECAST_METHOD__MAX + 1));
-	double *ratio = malloc(sizeof(double) * (size_t)(MAX_ORIGINS * horizon + 1));
-	struct backtest b;
-	memset(&b, 0, sizeof b); /* freed below whether or not the backtest ran */
-	if (work == NULL || ratio == NULL || backtest_run(y, n, opt, ets, horizon, &b) != 0) {
-		backtest_free(&b);
-		free(work);
-		free(ratio);
-		ets_free(ets);
-		free(y);
-		free(marked);
-		*status = ETS_FAILED;
-		return -1;
-	}
 	double *fc[FORECAST_METHOD__MAX], *sd = work + FORECAST_METHOD__MAX * horizon;
 	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
 		fc[m] = work + m * horizon;
@@ -410,9 +354,9 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 	ets_forecast(ets, horizon, NULL, 0, fc[FORECAST_ETS], NULL, NULL);
 	ok[FORECAST_ETS] = 1;
 	ets_forecast_sd(ets, horizon, sd);
-	combination_weights(&b, ok, info->weight);
+	combination_weights(b, ok, info->weight);
 	int nratio;
-	combination_backtest(y, &b, info->weight, sd, info, ratio, &nratio);
+	combination_backtest(y, b, info->weight, sd, info, ratio, &nratio);
 	qsort(ratio, (size_t)nratio, sizeof *ratio, by_value);
 	for (int h = 0; h < horizon; h++) {
 		double v = combine(info->weight, fc, h);
@@ -426,15 +370,56 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 			upper[i * horizon + h] = opt->nonnegative && hi < 0 ? 0 : hi;
 		}
 	}
+}
+
+int forecast_series(const double *raw, size_t n, const struct forecast_options *opt, int horizon,
+		    const double *levels, int nlevels, double *mean, double *lower, double *upper,
+		    struct forecast_info *info, enum ets_status *status)
+{
+	memset(info, 0, sizeof *info);
+	if (horizon < 1) {
+		*status = ETS_FAILED;
+		return -1;
+	}
+	struct backtest b;
+	memset(&b, 0, sizeof b); /* freed below whether or not the backtest ran */
+	double *baseline = NULL, *work = NULL, *ratio = NULL;
+	struct ets_fit *ets = NULL;
+	int rc = -1;
+	double *y = series_to_fit(raw, n, opt, &baseline);
+	if (y == NULL) {
+		*status = ETS_FAILED;
+		goto out;
+	}
+	struct ets_options eo;
+	ets_options_default(&eo);
+	eo.period = opt->period;
+	eo.nonnegative = opt->nonnegative;
+	if ((ets = ets_fit(y, n, &eo, status)) == NULL)
+		goto out;
+	if (stopped(raw, n)) {
+		zero_forecast(horizon, nlevels, mean, lower, upper, info);
+		rc = 0;
+		goto out;
+	}
+	work = malloc(sizeof(double) * (size_t)horizon * (FORECAST_METHOD__MAX + 1));
+	ratio = malloc(sizeof(double) * (size_t)(MAX_ORIGINS * horizon + 1));
+	if (work == NULL || ratio == NULL || backtest_run(y, n, opt, ets, horizon, &b) != 0) {
+		*status = ETS_FAILED;
+		goto out;
+	}
+	combined_forecast(y, n, opt, ets, &b, horizon, levels, nlevels, work, ratio, mean, lower,
+			  upper, info);
 	if (opt->first_day >= 0)
-		apply_events(raw, marked, n, opt->period, opt->first_day, horizon, nlevels, mean, lower,
-			     upper, info);
+		apply_events(raw, baseline, n, opt->first_day, horizon, nlevels, mean, lower, upper, info);
 	describe(ets, info->weight, info);
+	rc = 0;
+out:
 	backtest_free(&b);
 	free(work);
 	free(ratio);
 	ets_free(ets);
 	free(y);
-	free(marked);
-	return 0;
+	free(baseline);
+	return rc;
 }

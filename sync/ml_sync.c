@@ -463,15 +463,14 @@ static enum db_status write_budget(struct run_output *o, const struct series *s,
 }
 
 /* Forecasts and rows of one series. */
-static enum db_status model_series(struct run_output *o, const struct mldash_config *cfg,
-				   const struct series *s, const struct window *w, struct ml_summary *out)
+static enum db_status model_series(struct run_output *o, const struct series *s,
+				   const struct window *w, struct ml_summary *out)
 {
 	static const enum measure fitted[] = { M_REVENUE, M_ROI_SPEND, M_CONVERSIONS, M_IMPRESSIONS,
 					       M_CLICKS, M_CTR_IMPRESSIONS, M_REACH };
 	struct forecast f[M__MAX];
 	memset(f, 0, sizeof f);
 	enum db_status st = DB_ERROR;
-	(void)cfg;
 	for (size_t i = 0; i < sizeof fitted / sizeof fitted[0]; i++) {
 		enum measure m = fitted[i];
 		if (forecast_measure(s, m, w->start, w->days, w->horizon, &f[m]) != 0)
@@ -535,7 +534,7 @@ static void chart_inputs_free(struct chart_inputs *in)
 }
 
 /* Models every series (the channels, then their total) and writes the results. */
-static enum db_status model_all(struct db *db, const struct mldash_config *cfg, long long run,
+static enum db_status model_all(struct db *db, long long run,
 				struct series *s, int n, const struct window *w,
 				struct chart_inputs *charts, struct ml_summary *out)
 {
@@ -548,7 +547,7 @@ static enum db_status model_all(struct db *db, const struct mldash_config *cfg, 
 		goto out;
 	st = DB_OK;
 	for (int i = 0; i <= n && st == DB_OK; i++)
-		st = model_series(&o, cfg, i < n ? &s[i] : &all, w, out);
+		st = model_series(&o, i < n ? &s[i] : &all, w, out);
 	if (st == DB_OK)
 		st = write_budget(&o, s, n, w->days, &out->series_fitted);
 	if (st == DB_OK)
@@ -583,7 +582,7 @@ static enum db_status pipeline(struct db *db, const struct mldash_config *cfg, l
 		st = read_series(db, &w, &s, &n, &out->rows_in);
 		out->channels = n;
 		if (st == DB_OK)
-			st = model_all(db, cfg, run, s, n, &w, &charts, out);
+			st = model_all(db, run, s, n, &w, &charts, out);
 		series_free(s, n);
 	}
 	/* No data yet: a run with no rows; its charts say so. */

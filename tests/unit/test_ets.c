@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ets.h"
+#include "xorshift.h"
 
 static const double levels[2] = { 0.80, 0.95 };
 
@@ -93,19 +94,6 @@ static void test_statsmodels_known_answers(void **state)
 	assert_int_equal(checked, 30);
 }
 
-/* A small deterministic generator, so coverage does not depend on libc. */
-static uint64_t rng_state = 88172645463325252ULL;
-static double uniform(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return ((double)(rng_state >> 11) + 0.5) / 9007199254740992.0;
-}
-static double gaussian(void)
-{
-	return sqrt(-2 * log(uniform())) * cos(6.283185307179586 * uniform());
-}
 
 /*
  * Coverage: series from a known local-level-with-season process; the

@@ -15,20 +15,8 @@
 #include "events.h"
 #include "forecast.h"
 #include "theta.h"
+#include "xorshift.h"
 
-/* A small deterministic generator, so results do not depend on libc. */
-static uint64_t rng_state = 88172645463325252ULL;
-static double uniform(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return ((double)(rng_state >> 11) + 0.5) / 9007199254740992.0;
-}
-static double gaussian(void)
-{
-	return sqrt(-2 * log(uniform())) * cos(6.283185307179586 * uniform());
-}
 
 #define N 364
 
