@@ -524,13 +524,14 @@ static void panel(struct canvas *c, const struct chart_panel *pn, struct frame *
 	text(c, f->x0, f->y0 - (int)(c->px * 0.5), c->px * 0.9, c->fg, LEFT, pn->title, 1);
 }
 
-/* The retail calendar's events (models/events.h: the forecasts reckon
- * with them) as small triangles standing on the time axis. */
-static void event_marks(struct canvas *c, const struct frame *f)
+/* The calendar's events (models/events.h: the forecasts reckon with them)
+ * as small triangles standing on the time axis. */
+static void event_marks(struct canvas *c, const struct frame *f,
+			const struct event_calendar *calendar)
 {
 	int size = (int)(c->px * 0.3) + 2;
 	for (long day = f->first; day <= f->last; day++) {
-		if (event_on(day) < 0)
+		if (event_calendar_on(calendar, day, NULL) < 0)
 			continue;
 		int x = x_of_day(f, day);
 		gdPoint mark[3] = { { x, f->y1 - 2 * size }, { x - size, f->y1 }, { x + size, f->y1 } };
@@ -572,7 +573,7 @@ static int draw_timeseries(struct canvas *c, const struct chart_data *d, const c
 	panel(c, top, &ft, 0, top->percent ? TICK_PERCENT : TICK_SI);
 	panel(c, bottom, &fb, 1, bottom->percent ? TICK_PERCENT : TICK_SI);
 	x_dates(c, &fb);
-	event_marks(c, &fb);
+	event_marks(c, &fb, d->calendar);
 	if (today >= 0) { /* the divider between actuals and forecast */
 		int x = x_of_day(&ft, today);
 		gdImageDashedLine(c->im, x, ft.y0, x, fb.y1, c->muted);

@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+struct event_calendar;
+
 enum chart_kind { CHART_ROI_FORECAST, CHART_ROI_TIMESERIES, CHART_REACH_CTR, CHART_BUDGET, CHART__MAX };
 extern const char *const chart_names[CHART__MAX]; /* "roi-forecast", ... */
 
@@ -49,6 +51,9 @@ struct chart_data {
 	const struct chart_bar *bars; /* ROI forecast, budget */
 	int nbars;
 	struct chart_panel panels[2]; /* time series: top and bottom */
+	/* Time series: the events marked on the time axis (those the forecasts
+	 * reckoned with); the caller's. NULL: the built-in retail calendar. */
+	const struct event_calendar *calendar;
 };
 
 struct chart_text_cache;

@@ -15,7 +15,7 @@
 
 void forecast_options_default(struct forecast_options *opt)
 {
-	*opt = (struct forecast_options){ 7, 0, 4, 7, 28, -1 };
+	*opt = (struct forecast_options){ 7, 0, 4, 7, 28, -1, NULL };
 }
 
 static const char *const method_names[FORECAST_METHOD__MAX] = { "ETS", "Theta", "SNaive" };
@@ -309,7 +309,9 @@ static double *series_to_fit(const double *y, size_t n, const struct forecast_op
 	}
 	/* fit first holds the series with those days missing. */
 	for (size_t t = 0; t < n; t++)
-		fit[t] = opt->first_day >= 0 && event_on(opt->first_day + (long)t) >= 0 ? NAN : y[t];
+		fit[t] = opt->first_day >= 0 &&
+				 event_calendar_on(opt->calendar, opt->first_day + (long)t, NULL) >= 0
+			 ? NAN : y[t];
 	mark_outliers(fit, y, n, opt->period);
 	weekly_baseline(fit, n, opt->period, base);
 	for (size_t t = 0; t < n; t++)
@@ -320,18 +322,18 @@ static double *series_to_fit(const double *y, size_t n, const struct forecast_op
 }
 
 /* Multiplies the forecasts and bands of event days by the effect the
- * history shows for the event. */
-static void apply_events(const double *y, const double *baseline, size_t n, long first_day,
-			 int horizon, int nlevels, double *mean, double *lower, double *upper,
-			 struct forecast_info *info)
+ * history shows for that day of the event (events_estimate). */
+static void apply_events(const double *y, const double *baseline, size_t n,
+			 const struct forecast_options *opt, int horizon, int nlevels, double *mean,
+			 double *lower, double *upper, struct forecast_info *info)
 {
 	struct event_effects effects;
-	events_estimate(y, baseline, n, first_day, &effects);
+	events_estimate(opt->calendar, y, baseline, n, opt->first_day, &effects);
 	for (int h = 0; h < horizon; h++) {
-		int e = event_on(first_day + (long)n + h);
+		int j, e = event_calendar_on(opt->calendar, opt->first_day + (long)n + h, &j);
 		if (e < 0 || effects.occurrences[e] == 0)
 			continue;
-		double f = effects.factor[e];
+		double f = effects.factor[e][j];
 		mean[h] *= f;
 		for (int i = 0; i < nlevels; i++)
 			lower[i * horizon + h] *= f, upper[i * horizon + h] *= f;
@@ -411,7 +413,7 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 	combined_forecast(y, n, opt, ets, &b, horizon, levels, nlevels, work, ratio, mean, lower,
 			  upper, info);
 	if (opt->first_day >= 0)
-		apply_events(raw, baseline, n, opt->first_day, horizon, nlevels, mean, lower, upper, info);
+		apply_events(raw, baseline, n, opt, horizon, nlevels, mean, lower, upper, info);
 	describe(ets, info->weight, info);
 	rc = 0;
 out:

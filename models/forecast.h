@@ -20,11 +20,12 @@
  * A series whose last seven periods are all zero (a stopped channel)
  * forecasts zero.
  *
- * With dates (first_day), the days of the retail calendar's events
- * (events.h) are left out of the fit, as if missing, so that a Black
- * Friday does not drag the level; each event's effect learnt from the
- * history (against the same weekday a week before and after) is then
- * applied to its days in the horizon.
+ * With dates (first_day), the days of the calendar's events (events.h:
+ * opt->calendar, or the built-in retail calendar) are left out of the fit,
+ * as if missing, so that a Black Friday does not drag the level; each
+ * event's effect per day of its occurrence, learnt from the history
+ * (against the same weekday a week before and after), is then applied to
+ * its days in the horizon.
  */
 #ifndef MLDASH_FORECAST_H
 #define MLDASH_FORECAST_H
@@ -32,6 +33,7 @@
 #include <stddef.h>
 
 #include "ets.h"
+#include "events.h"
 
 struct forecast_options {
 	int period;       /* seasonal period; 1 for none */
@@ -41,6 +43,9 @@ struct forecast_options {
 	int max_backtest; /* the longest horizon backtested (28) */
 	long first_day;   /* day number (since 1970-01-01) of y[0]; -1 when the
 			     dates are unknown (then no calendar events) */
+	/* The events that count with dates; owned by the caller, who keeps it
+	 * until forecast_series returns. NULL: the built-in retail calendar. */
+	const struct event_calendar *calendar;
 };
 
 void forecast_options_default(struct forecast_options *opt);
