@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "cells.h"
 #include "commands.h"
 #include "dates.h"
@@ -18,6 +19,7 @@
 #include "log.h"
 
 #define MAX_LEVELS 8
+#define MAX_EVENT_FILES 16
 
 struct series {
 	double *values;
@@ -171,6 +173,8 @@ struct forecast_args {
 	int horizon, period, backtest, json, nonnegative, nlevels;
 	int ets_only; /* --method ets: the ETS model alone, not the combination */
 	double levels[MAX_LEVELS];
+	const char *events[MAX_EVENT_FILES]; /* --events FILE, applied in order */
+	int nevents;
 };
 
 static int parse_args(int argc, char **argv, struct forecast_args *a)
@@ -179,7 +183,8 @@ static int parse_args(int argc, char **argv, struct forecast_args *a)
 		{ "horizon", required_argument, NULL, 'h' }, { "period", required_argument, NULL, 'p' },
 		{ "levels", required_argument, NULL, 'l' },  { "backtest", no_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },	     { "nonnegative", no_argument, NULL, 'n' },
-		{ "method", required_argument, NULL, 'm' },  { NULL, 0, NULL, 0 },
+		{ "method", required_argument, NULL, 'm' },  { "events", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
 	};
 	*a = (struct forecast_args){ .horizon = 14, .period = 7, .nlevels = 2,
 				     .levels = { 0.80, 0.95 } };
@@ -217,6 +222,13 @@ static int parse_args(int argc, char **argv, struct forecast_args *a)
 				return -1;
 			}
 			a->ets_only = strcmp(optarg, "ets") == 0;
+			break;
+		case 'e':
+			if (a->nevents == MAX_EVENT_FILES) {
+				log_error("forecast: at most %d --events files", MAX_EVENT_FILES);
+				return -1;
+			}
+			a->events[a->nevents++] = optarg;
 			break;
 		default: return -1;
 		}
@@ -292,17 +304,42 @@ static void print_json(const struct forecast_args *a, const char *method, const 
 	json_object_put(o);
 }
 
+/* The calendar of dated input: the configuration's ([events], as the ML
+ * sync reads it; the built-in retail calendar when none), then each
+ * --events file over it. NULL with the error logged. */
+static struct event_calendar *load_calendar(const struct mldash_config *cfg,
+					    const struct forecast_args *a)
+{
+	struct event_calendar *cal;
+	char err[1024];
+	if (calendar_load(cfg, &cal, err, sizeof err) != 0) {
+		log_error("forecast: %s", err);
+		return NULL;
+	}
+	for (int i = 0; i < a->nevents; i++) {
+		if (calendar_apply_file(cal, a->events[i], 1, err, sizeof err) != 0) {
+			log_error("forecast: --events %s", err);
+			event_calendar_free(cal);
+			return NULL;
+		}
+	}
+	return cal;
+}
+
 int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 {
-	(void)cfg;
 	struct forecast_args a;
 	if (parse_args(argc, argv, &a) != 0)
+		return 2;
+	struct event_calendar *calendar = load_calendar(cfg, &a);
+	if (calendar == NULL)
 		return 2;
 	struct series se = { 0 };
 	if (read_series(stdin, &se) != 0) {
 		log_error("forecast: %s", se.error);
 		free(se.values);
 		free(se.days);
+		event_calendar_free(calendar);
 		return 2;
 	}
 	struct ets_options opt;
@@ -317,6 +354,7 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 			  ? "too few values (at least 5)" : "out of memory");
 		free(se.values);
 		free(se.days);
+		event_calendar_free(calendar);
 		return 1;
 	}
 	double *mean = malloc(sizeof(double) * (size_t)a.horizon * (1 + 2 * MAX_LEVELS));
@@ -335,8 +373,9 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		forecast_options_default(&fo);
 		fo.period = a.period;
 		fo.nonnegative = a.nonnegative;
-		/* Dated input: the retail calendar's events count. */
+		/* Dated input: the calendar's events count. */
 		fo.first_day = se.columns == 2 && se.n > 0 ? se.days[0] : -1;
+		fo.calendar = calendar;
 		if (forecast_series(se.values, se.n, &fo, a.horizon, a.levels, a.nlevels, mean, lo, hi,
 				    &info, &st) != 0) {
 			log_error("forecast: out of memory");
@@ -344,6 +383,7 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 			ets_free(fit);
 			free(se.values);
 			free(se.days);
+			event_calendar_free(calendar);
 			return 1;
 		}
 		bt = info.backtest;
@@ -370,5 +410,6 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 	ets_free(fit);
 	free(se.values);
 	free(se.days);
+	event_calendar_free(calendar);
 	return 0;
 }

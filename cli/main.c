@@ -274,9 +274,11 @@ static const struct command commands[] = {
 	{ "sync", "campaigns|ml",
 	  "run a job now: import the spool folder, or forecasts and budget", 1, cmd_sync },
 	{ "forecast", "[--horizon H] [--period P] [--levels 80,95] [--backtest] [--nonnegative]"
-	  " [--method combined|ets] [--json]",
+	  " [--method combined|ets] [--events FILE]... [--json]",
 	  "forecast a date,value or value CSV series from standard input (combined: ETS, Theta and"
-	  " seasonal naive weighted by their backtest, the sync's method; ets: ETS alone)", 0, cmd_forecast },
+	  " seasonal naive weighted by their backtest, the sync's method; ets: ETS alone); with"
+	  " dates, the calendar events of [events] (the built-in retail calendar when none) and of"
+	  " each --events calendar file count (format: docs/forecasting.md)", 0, cmd_forecast },
 	{ "budget",
 	  "[--total T] [--bounds 0.5,2] [--target-roi R | --marginal-floor F] [--bound CH=LO:HI]"
 	  " [--freeze CH] [--opt-in CH] [--days D] [--adstock] [--curves] [--json]",

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "chart_results.h"
 #include "commands.h"
 #include "log.h"
@@ -114,10 +115,17 @@ int cmd_render(const struct mldash_config *cfg, int argc, char **argv)
 		log_error("render: width 200-4000, height 150-3000, days 0-730");
 		return 2;
 	}
+	struct event_calendar *calendar;
+	char err[1024];
+	if (calendar_load(cfg, &calendar, err, sizeof err) != 0) {
+		log_error("render: %s", err);
+		return 1;
+	}
 	struct db *db = db_new(cfg);
 	if (db == NULL || db_connect(db) != DB_OK) {
 		log_error("render: cannot connect to MariaDB: %s", db ? db_error(db) : "out of memory");
 		db_free(db);
+		event_calendar_free(calendar);
 		return 1;
 	}
 	struct run_ref run;
@@ -125,8 +133,11 @@ int cmd_render(const struct mldash_config *cfg, int argc, char **argv)
 	struct chart_rows rows = { 0 };
 	unsigned char *png = NULL;
 	int size = 0, rc = 1;
-	if (runs_latest(db, "ml_sync", &run) != DB_OK ||
-	    load(db, &run, kind, channel, days, &data, &rows) != DB_OK)
+	int loaded = runs_latest(db, "ml_sync", &run) == DB_OK &&
+		     load(db, &run, kind, channel, days, &data, &rows) == DB_OK;
+	if (loaded)
+		data.calendar = calendar; /* the events the ML sync reckons with */
+	if (!loaded)
 		log_error("render: reading the run failed: %s", db_error(db));
 	else if (chart_render(&data, &style, &png, &size) != 0)
 		log_error("render: drawing failed");
@@ -137,5 +148,6 @@ int cmd_render(const struct mldash_config *cfg, int argc, char **argv)
 	chart_free(png);
 	chart_rows_free(&rows);
 	db_free(db);
+	event_calendar_free(calendar);
 	return rc;
 }

@@ -177,6 +177,7 @@ void api_chart(struct app *app, const struct request *req, struct response *resp
 		chart_rows_free(&rows);
 		return;
 	}
+	data.calendar = app->calendar;
 	int empty = data.nbars == 0 && data.panels[0].n == 0;
 	if (*p.channel && run.id != 0 && empty) {
 		chart_rows_free(&rows);

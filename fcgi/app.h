@@ -14,6 +14,7 @@
 
 struct chart_text_cache;
 struct answer_cache;
+struct event_calendar;
 
 struct app {
 	const struct mldash_config *cfg;
@@ -21,6 +22,9 @@ struct app {
 	int migrations_latest;  /* highest version shipped in migrations_dir */
 	struct chart_text_cache *text_cache; /* labels kept between charts drawn on demand */
 	struct answer_cache *answers; /* answers built for the latest run */
+	/* The events marked on charts drawn on demand, from [events] as the ML
+	 * sync reads it; owned. NULL: the built-in retail calendar. */
+	struct event_calendar *calendar;
 	struct run_ref latest;  /* the latest succeeded ML run, as last read */
 	double latest_checked;  /* when (CLOCK_MONOTONIC seconds); 0: never */
 };

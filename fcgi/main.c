@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "answer_cache.h"
 #include "auth.h"
+#include "calendar.h"
 #include "chart.h"
 #include "log.h"
 #include "migrate.h"
@@ -318,6 +319,8 @@ int main(int argc, char **argv)
 		log_error("out of memory");
 		return 1;
 	}
+	if (calendar_load(&cfg, &app.calendar, err, sizeof err) != 0)
+		log_warn("%s; charts drawn on demand mark the built-in calendar's events", err);
 	install_signals();
 	/* Connect early so the first request is fast; failure is not fatal. */
 	if (db_connect(app.db) != DB_OK)
@@ -326,6 +329,7 @@ int main(int argc, char **argv)
 	int rc = serve(&app);
 	answer_cache_free(app.answers);
 	chart_text_cache_free(app.text_cache);
+	event_calendar_free(app.calendar);
 	db_free(app.db);
 	return rc;
 }

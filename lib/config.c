@@ -15,7 +15,8 @@
 #include "cron.h"
 #include "version.h"
 
-enum key_type { KEY_STRING, KEY_INT, KEY_BOOL, KEY_LOG_LEVEL, KEY_CRON, KEY_ZONE, KEY_ADDRLIST };
+enum key_type { KEY_STRING, KEY_INT, KEY_BOOL, KEY_LOG_LEVEL, KEY_CRON, KEY_ZONE, KEY_ADDRLIST,
+		KEY_FILE_PART };
 
 struct key_spec {
 	const char *section;
@@ -60,6 +61,9 @@ static const struct key_spec config_keys[] = {
 	INT_KEY("ml", "history_days", ml.history_days, 7, 730),
 	INT_KEY("ml", "fit_days", ml.fit_days, 28, 1460),
 	INT_KEY("ml", "keep_runs", ml.keep_runs, 1, 10000),
+	STR_KEY("events", "dir", events.dir),
+	TYPED_KEY("events", "country", KEY_FILE_PART, events.country),
+	TYPED_KEY("events", "account", KEY_FILE_PART, events.account),
 	STR_KEY("paths", "migrations_dir", paths.migrations_dir),
 	{ "log", "level", KEY_LOG_LEVEL, offsetof(struct mldash_config, log.level), 0, 0, 0 },
 };
@@ -169,6 +173,18 @@ static int set_value(struct mldash_config *cfg, const struct key_spec *spec, con
 			return -1;
 		}
 		memcpy(field, value, strlen(value) + 1);
+		return 0;
+	}
+	case KEY_FILE_PART: {
+		/* Part of a file name: letters, digits, '_', '-', '.', not first. */
+		size_t len = strlen(value);
+		if (len >= 64 || value[0] == '.' ||
+		    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") != len) {
+			snprintf(why, whylen, "expected up to 63 letters, digits, '_', '-' or '.' (not "
+				 "first), got '%s'", value);
+			return -1;
+		}
+		memcpy(field, value, len + 1);
 		return 0;
 	}
 	case KEY_LOG_LEVEL:

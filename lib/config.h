@@ -57,6 +57,15 @@ struct mldash_config {
 	} ml;
 
 	struct {
+		/* Calendar files (see sync/calendar.h): default.csv, then
+		 * country-<country>.csv, then account-<account>.csv from dir,
+		 * over the built-in retail calendar. "" for none. */
+		char dir[CONFIG_PATH_MAX];
+		char country[CONFIG_STR_MAX]; /* e.g. GB; "" for none */
+		char account[CONFIG_STR_MAX]; /* e.g. acme; "" for none */
+	} events;
+
+	struct {
 		char migrations_dir[CONFIG_PATH_MAX];
 	} paths;
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "campaigns.h"
+#include "calendar.h"
 #include "chart_results.h"
 #include "forecast.h"
 #include "log.h"
@@ -42,6 +43,7 @@ struct forecast {
 struct window {
 	long start, days;
 	int horizon, history;
+	const struct event_calendar *calendar; /* the run's, loaded once (sync/calendar) */
 };
 
 /* What the default charts are drawn from, kept while the run writes. */
@@ -216,10 +218,12 @@ static void forecast_free(struct forecast *f)
 /* Forecasts a measure from the series' first day on (models/forecast: the
  * combination of ETS, Theta and seasonal naive, with its backtest). Returns
  * 0 (f->ok says whether there is a forecast), or -1 when out of memory. */
-static int forecast_measure(const struct series *s, enum measure m, long start, long days,
-			    int horizon, struct forecast *f)
+static int forecast_measure(const struct series *s, enum measure m, const struct window *w,
+			    struct forecast *f)
 {
 	memset(f, 0, sizeof *f);
+	long start = w->start, days = w->days;
+	int horizon = w->horizon;
 	if (!s->reported[m] || s->first < 0)
 		return 0;
 	f->mean = malloc(sizeof(double) * (size_t)horizon * 5);
@@ -233,6 +237,7 @@ static int forecast_measure(const struct series *s, enum measure m, long start, 
 	forecast_options_default(&opt);
 	opt.nonnegative = 1;
 	opt.first_day = start + s->first; /* dates: the calendar's events count */
+	opt.calendar = w->calendar;
 	const double levels[2] = { 0.80, 0.95 };
 	/* lower and upper are [level][horizon]: 80% then 95%, side by side. */
 	double *lower = f->lo80, *upper = f->hi80;
@@ -473,7 +478,7 @@ static enum db_status model_series(struct run_output *o, const struct series *s,
 	enum db_status st = DB_ERROR;
 	for (size_t i = 0; i < sizeof fitted / sizeof fitted[0]; i++) {
 		enum measure m = fitted[i];
-		if (forecast_measure(s, m, w->start, w->days, w->horizon, &f[m]) != 0)
+		if (forecast_measure(s, m, w, &f[m]) != 0)
 			goto out;
 		out->series_fitted += f[m].ok;
 	}
@@ -564,7 +569,8 @@ out:
 }
 
 /* Reads, models and writes inside the open transaction. */
-static enum db_status pipeline(struct db *db, const struct mldash_config *cfg, long long run,
+static enum db_status pipeline(struct db *db, const struct mldash_config *cfg,
+			       const struct event_calendar *calendar, long long run,
 			       struct ml_summary *out)
 {
 	long end;
@@ -573,10 +579,11 @@ static enum db_status pipeline(struct db *db, const struct mldash_config *cfg, l
 	memset(&charts, 0, sizeof charts);
 	chart_results_begin(CHART_ROI_TIMESERIES, "", "", &charts.roi_days, &charts.roi_rows);
 	chart_results_begin(CHART_REACH_CTR, "", "", &charts.reach_days, &charts.reach_rows);
+	charts.roi_days.calendar = charts.reach_days.calendar = calendar; /* the marks: the same days */
 	enum db_status st = campaigns_last_day(db, &end, &empty);
 	if (st == DB_OK && !empty) {
 		struct window w = { end - cfg->ml.fit_days + 1, cfg->ml.fit_days, cfg->ml.horizon_days,
-				    cfg->ml.history_days };
+				    cfg->ml.history_days, calendar };
 		struct series *s = NULL;
 		int n = 0;
 		st = read_series(db, &w, &s, &n, &out->rows_in);
@@ -603,18 +610,29 @@ static enum ml_result failed(struct db *db, struct ml_summary *out, enum db_stat
 }
 
 /* Runs the pipeline in its transaction and marks the run succeeded, or
- * rolls back and marks it failed. */
+ * rolls back and marks it failed. The event calendar is read once per run
+ * (a bad calendar file fails the run, naming the file and line). */
 static enum ml_result run_locked(struct db *db, const struct mldash_config *cfg, struct ml_summary *out)
 {
+	struct event_calendar *calendar;
+	if (calendar_load(cfg, &calendar, out->error, sizeof out->error) != 0) {
+		log_error("ml sync: %s", out->error);
+		out->db_status = DB_OK;
+		runs_finish(db, out->run_id, 0, out->rows_in, out->error);
+		return ML_FAILED;
+	}
 	enum db_status st;
-	if ((st = db_begin(db, 0)) != DB_OK || (st = pipeline(db, cfg, out->run_id, out)) != DB_OK ||
+	if ((st = db_begin(db, 0)) != DB_OK ||
+	    (st = pipeline(db, cfg, calendar, out->run_id, out)) != DB_OK ||
 	    (st = runs_finish(db, out->run_id, 1, out->rows_in, NULL)) != DB_OK ||
 	    (st = db_commit(db)) != DB_OK) {
 		failed(db, out, st, "computing the run");
 		db_rollback(db);
 		runs_finish(db, out->run_id, 0, out->rows_in, out->error);
+		event_calendar_free(calendar);
 		return ML_FAILED;
 	}
+	event_calendar_free(calendar);
 	if (runs_keep_newest(db, JOB, cfg->ml.keep_runs) != DB_OK)
 		log_warn("ml sync: pruning old runs failed: %s", db_error(db));
 	return ML_OK;

@@ -1,0 +1,79 @@
+#include "calendar.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+#define CALENDAR_FILE_MAX (1 << 20) /* a calendar is a few hundred lines */
+
+int calendar_apply_file(struct event_calendar *cal, const char *path, int must_exist, char *err,
+			size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 1;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	char *text = malloc(CALENDAR_FILE_MAX + 1);
+	size_t len = text ? fread(text, 1, CALENDAR_FILE_MAX + 1, f) : 0;
+	int failed = text == NULL || ferror(f);
+	fclose(f);
+	int rc = -1;
+	if (failed)
+		snprintf(err, errlen, "%s: cannot read: %s", path, text ? strerror(errno) : "out of memory");
+	else if (len > CALENDAR_FILE_MAX)
+		snprintf(err, errlen, "%s: larger than %d bytes", path, CALENDAR_FILE_MAX);
+	else
+		rc = event_calendar_apply_text(cal, text, len, path, err, errlen);
+	free(text);
+	return rc;
+}
+
+int calendar_load(const struct mldash_config *cfg, struct event_calendar **out, char *err,
+		  size_t errlen)
+{
+	*out = NULL;
+	struct event_calendar *cal = event_calendar_new();
+	if (cal == NULL) {
+		snprintf(err, errlen, "events: out of memory");
+		return -1;
+	}
+	const char *dir = cfg->events.dir;
+	if (*dir != '\0') {
+		struct stat st;
+		int found = stat(dir, &st) == 0;
+		if (!found || !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "[events] dir %s: %s", dir,
+				 found ? "not a folder" : strerror(errno));
+			event_calendar_free(cal);
+			return -1;
+		}
+		const struct { const char *prefix, *value; } files[] = {
+			{ "default", "" },
+			{ "country-", cfg->events.country },
+			{ "account-", cfg->events.account },
+		};
+		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+			if (i > 0 && *files[i].value == '\0')
+				continue;
+			char path[CONFIG_PATH_MAX + 128];
+			snprintf(path, sizeof path, "%s/%s%s.csv", dir, files[i].prefix, files[i].value);
+			int rc = calendar_apply_file(cal, path, 0, err, errlen);
+			if (rc < 0) {
+				event_calendar_free(cal);
+				return -1;
+			}
+			if (rc == 1 && i > 0)
+				log_warn("events: no %s (as [events] %s = %s asks); the calendar goes without it",
+					 path, i == 1 ? "country" : "account", files[i].value);
+		}
+	}
+	*out = cal;
+	return 0;
+}
