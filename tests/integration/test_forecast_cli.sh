@@ -62,3 +62,26 @@ check_error 'value\n\n\n' "no values"
 check_error 'value\n1\n' "--horizon must be" --horizon 0
 check_error 'value\n1\n' "--levels must be" --levels 80,120
 pass "bad input: clear errors naming the row or option"
+
+# Calendar events: Prime Day 2025 (built-in dates, 8-11 July) sold twice a
+# normal day; Prime Day 2026 comes from an --events file, so its days
+# (14-15 July, steps 14 and 15 from 30 June) are forecast with that uplift,
+# and not without the file. A bad file names its line.
+start=$(date -u -d 2025-05-01 +%s)
+for d in $(seq 0 425); do
+	day=$(date -u -d "@$((start + d * 86400))" +%F)
+	case $day in 2025-07-0[89] | 2025-07-1[01]) v=2000 ;; *) v=$((1000 + (d * 37 % 11) * 3)) ;; esac
+	printf '%s,%s\n' "$day" "$v"
+done | { echo "date,value"; cat; } >"$TMP/prime.csv"
+[ "$(tail -1 "$TMP/prime.csv" | cut -d, -f1)" = 2026-06-30 ] || fail "prime.csv ends $(tail -1 "$TMP/prime.csv")"
+printf '# Prime Day 2026\ndate,prime_day,2026-07-14,2026-07-15\n' >"$TMP/events.csv"
+"$MLDASH" forecast --horizon 16 --events "$TMP/events.csv" <"$TMP/prime.csv" >"$TMP/out.csv" 2>/dev/null
+awk -F, '$1 == 14 { d = $2 } $1 == 7 { w = $2 } END { exit !(d > 1.6 * w) }' "$TMP/out.csv" ||
+	fail "--events: Prime Day 2026 not lifted: $(cat "$TMP/out.csv")"
+"$MLDASH" forecast --horizon 16 <"$TMP/prime.csv" >"$TMP/out.csv" 2>/dev/null
+awk -F, '$1 == 14 { d = $2 } $1 == 7 { w = $2 } END { exit !(d < 1.2 * w) }' "$TMP/out.csv" ||
+	fail "without --events, Prime Day 2026 lifted: $(cat "$TMP/out.csv")"
+printf 'date,prime_day,2026-07-14\nholiday,xmas,12-25\n' >"$TMP/bad.csv"
+"$MLDASH" forecast --events "$TMP/bad.csv" <"$TMP/prime.csv" >/dev/null 2>"$TMP/err" && fail "bad --events file accepted"
+grep -q "bad.csv:2: unknown keyword 'holiday'" "$TMP/err" || fail "bad --events file: $(cat "$TMP/err")"
+pass "--events FILE: Prime Day 2026 from a file gets 2025's uplift; a bad line is named"

@@ -70,6 +70,22 @@ pass "a second sync while one runs: 409"
 "$MLDASH_BUILD_DIR/cli/mldash" demo-data --campaigns 400 --days 365 --seed 3 --end 2020-06-30 --out "$TMP/big.csv" 2>/dev/null
 MLDASH_CONFIG=$CONF "$MLDASH_BUILD_DIR/cli/mldash" import "$TMP/big.csv" >/dev/null 2>&1
 MLDASH_CONFIG=$CONF "$MLDASH_BUILD_DIR/cli/mldash" sync ml >/dev/null 2>&1 || fail "sync on the larger data failed"
+# Calendar files ([events] dir, here by its variable): a bad line fails
+# the run, naming the file and line, and changes nothing served; with the
+# line fixed (and the US Mother's Day dropped) the run succeeds.
+mkdir -p "$TMP/events"
+printf '# ours\ndate,summer_sale,2020-07-10,2020-07-12\nsale,2020-07-20\n' >"$TMP/events/default.csv"
+MLDASH_CONFIG=$CONF MLDASH_EVENTS_DIR=$TMP/events "$MLDASH_BUILD_DIR/cli/mldash" sync ml >/dev/null 2>"$TMP/err" &&
+	fail "a sync with a bad calendar file succeeded"
+grep -q "events/default.csv:3: unknown keyword 'sale'" "$TMP/err" || fail "bad calendar file: $(cat "$TMP/err")"
+[ "$(sql "SELECT error FROM ml_runs WHERE job = 'ml_sync' ORDER BY id DESC LIMIT 1")" = \
+	"$TMP/events/default.csv:3: unknown keyword 'sale' (expected date, yearly, nth or disable)" ] ||
+	fail "the failed run's error: $(sql "SELECT status, error FROM ml_runs ORDER BY id DESC LIMIT 1")"
+printf 'date,summer_sale,2020-07-10,2020-07-12\ndisable,mothers_day\n' >"$TMP/events/default.csv"
+printf 'disable,boxing_day\n' >"$TMP/events/country-GB.csv"
+MLDASH_CONFIG=$CONF MLDASH_EVENTS_DIR=$TMP/events MLDASH_EVENTS_COUNTRY=GB \
+	"$MLDASH_BUILD_DIR/cli/mldash" sync ml >/dev/null 2>"$TMP/err" || fail "sync with calendar files: $(cat "$TMP/err")"
+pass "ML sync with [events] dir: a bad line fails the run with file:line, good files run"
 served_soon
 http GET /roi-forecast/data
 before=$(json .run.id)
