@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "campaign_sync.h"
 #include "config.h"
 #include "cron.h"
@@ -433,9 +434,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (check) {
-		printf("configuration %s is valid: campaign_sync '%s', ml_sync '%s' in %s\n",
-		       cfg.source[0] ? cfg.source : "(defaults)", cfg.schedule.campaign_sync,
-		       cfg.schedule.ml_sync, cfg.schedule.timezone);
+		/* The calendar files too, which the ML sync reads on each run. */
+		struct event_calendar *calendar;
+		if (calendar_load(&cfg, &calendar, err, sizeof err) != 0) {
+			log_error("%s", err);
+			return 2;
+		}
+		printf("configuration %s is valid: campaign_sync '%s', ml_sync '%s' in %s; %d calendar "
+		       "events\n", cfg.source[0] ? cfg.source : "(defaults)", cfg.schedule.campaign_sync,
+		       cfg.schedule.ml_sync, cfg.schedule.timezone, event_calendar_count(calendar));
+		event_calendar_free(calendar);
 		return 0;
 	}
 	if (next) {
