@@ -14,12 +14,16 @@
 #define NM_MAX_ITER 100
 #define NM_TOLERANCE 1e-3
 
-/* One form with its parameters: what the filter needs. */
+/* One form: what the filter needs. */
 struct spec {
+	int error_mult; /* multiplicative errors: the likelihood of relative errors */
 	enum ets_trend trend;
-	int seasonal;
-	int m; /* period when seasonal, else 1 */
+	int seasonal;    /* a season, additive or multiplicative */
+	int season_mult; /* the season multiplies the level */
+	int m;           /* period when seasonal, else 1 */
 };
+
+#define MAX_FORMS 15 /* 2 errors x 3 trends x 3 seasons, less A,*,M */
 
 struct params {
 	double alpha, beta, gamma, phi;
@@ -41,6 +45,7 @@ void ets_options_default(struct ets_options *opt)
 {
 	opt->period = 7;
 	opt->nonnegative = 0;
+	opt->force_error = -1;
 	opt->force_trend = -1;
 	opt->force_seasonal = -1;
 }
@@ -108,36 +113,68 @@ static void expand_state(const struct spec *sp, const double *c, double *x0)
 }
 
 /*
- * Runs the recursions from x0 over y. Missing values leave the state to its
- * forecast. Writes one-step fitted values into fitted (when non-NULL) and
- * the final state into xn (season rotated so that xn[2] is used next).
- * Returns the sum of squared errors.
+ * Runs the recursions from x0 over y, in error-correction form: with
+ * r = y - mu the one-step error in the data's units, an additive season
+ * gives l' = q + alpha r, b' = phi b + beta r, s' = s + gamma r (q = l +
+ * phi b, mu = q + s), whatever the error, and a multiplicative one (mu =
+ * q s) l' = q + alpha r / s, b' = phi b + beta r / s, s' = s + gamma r / q.
+ * The error type only changes the likelihood. Missing values leave the
+ * state to its forecast. Writes one-step fitted values into fitted (when
+ * non-NULL) and the final state into xn (season rotated so that xn[2] is
+ * used next). Returns the sum of squared errors, relative ones (r / mu)
+ * for multiplicative errors; then *log_mu (when non-NULL) gets the sum of
+ * log mu over the observed values, NaN when a fitted value is not positive.
  */
 static double run_filter(const struct spec *sp, const struct params *p, const double *x0,
-			 const double *y, size_t n, double *fitted, double *xn)
+			 const double *y, size_t n, double *fitted, double *xn, double *log_mu)
 {
-	double l = x0[0], b = x0[1], s[MAX_PERIOD];
+	double l = x0[0], b = x0[1], s[MAX_PERIOD], inv_s[MAX_PERIOD];
 	int m = sp->seasonal ? sp->m : 1;
-	for (int k = 0; k < m; k++)
+	for (int k = 0; k < m; k++) {
 		s[k] = sp->seasonal ? x0[2 + k] : 0;
-	double sse = 0;
-	int j = 0;
+		inv_s[k] = 1 / s[k];
+	}
+	/* The product of the fitted values, renormalised every four steps,
+	 * costs far less than a logarithm per step. A seasonal value's
+	 * reciprocal is taken when it is updated, a cycle before it is needed,
+	 * so that no division lies on the level's chain. */
+	double sse = 0, product = 1;
+	int j = 0, exponent = 0, since = 0, not_positive = 0;
 	const double alpha = p->alpha, beta = p->beta, gamma = p->gamma, phi = p->phi;
 	for (size_t t = 0; t < n; t++) {
-		/* Written so that the level's dependency chain is one multiply and
-		 * two adds per step: l' = (1-alpha) q + alpha (y - s), q = l + phi b. */
-		double q = l + phi * b, mu = q + s[j];
+		double q = l + phi * b, season = s[j], mu = sp->season_mult ? q * season : q + season;
 		if (fitted != NULL)
 			fitted[t] = isnan(y[t]) ? NAN : mu;
 		if (isnan(y[t])) {
 			l = q;
 			b = phi * b;
 		} else {
-			double deseason = y[t] - s[j], e = deseason - q;
-			sse += e * e;
-			l = (1 - alpha) * q + alpha * deseason;
-			b = phi * b + beta * e;
-			s[j] += gamma * e;
+			double r = y[t] - mu;
+			if (sp->error_mult) {
+				double e = r / mu;
+				sse += e * e;
+				not_positive |= !(mu > 0);
+				product *= mu;
+				if (++since == 4) {
+					int power;
+					product = frexp(product, &power);
+					exponent += power;
+					since = 0;
+				}
+			} else {
+				sse += r * r;
+			}
+			if (sp->season_mult) {
+				double rs = r * inv_s[j];
+				l = q + alpha * rs;
+				b = phi * b + beta * rs;
+				s[j] = season + gamma * r / q;
+				inv_s[j] = 1 / s[j];
+			} else {
+				l = q + alpha * r;
+				b = phi * b + beta * r;
+				s[j] = season + gamma * r;
+			}
 		}
 		j = j + 1 == m ? 0 : j + 1;
 	}
@@ -148,7 +185,67 @@ static double run_filter(const struct spec *sp, const struct params *p, const do
 		for (int k = 0; k < m && sp->seasonal; k++)
 			xn[2 + k] = s[(j + k) % m];
 	}
+	if (log_mu != NULL)
+		*log_mu = not_positive ? NAN : log(product) + exponent * M_LN2;
 	return sse;
+}
+
+/*
+ * The starting state of a multiplicative-season form, as R's ets takes it:
+ * seasonal indices from a classical multiplicative decomposition of the
+ * first cycles (ratios to a centred moving average, averaged by slot and
+ * normalised to average one), then level and trend from a least-squares
+ * line through the first max(10, 2m) seasonally adjusted values. Up to
+ * four cycles rather than R's three: with the start held fixed (it is not
+ * searched, unlike R's), a steadier estimate matters more.
+ */
+static void decomposition_start(const struct spec *sp, const double *y, size_t n, double *x0)
+{
+	const int m = sp->m, half = m / 2;
+	size_t cycles = n / (size_t)m < 4 ? n / (size_t)m : 4, span = cycles * (size_t)m;
+	double ratio_sum[MAX_PERIOD] = { 0 }, figure[MAX_PERIOD], figure_sum = 0;
+	int ratio_n[MAX_PERIOD] = { 0 };
+	for (size_t t = (size_t)half; t + (size_t)half < span; t++) {
+		/* A centred average over one cycle: for an even period, the two
+		 * ends weigh half (a 2 x m moving average). */
+		double sum = 0;
+		for (int k = -half; k <= half; k++)
+			sum += (m % 2 == 0 && (k == -half || k == half) ? 0.5 : 1) * y[(long)t + k];
+		double average = sum / m;
+		if (isnan(average) || isnan(y[t]) || !(average > 0))
+			continue;
+		ratio_sum[t % (size_t)m] += y[t] / average;
+		ratio_n[t % (size_t)m]++;
+	}
+	for (int k = 0; k < m; k++) {
+		figure[k] = ratio_n[k] > 0 && ratio_sum[k] > 0 ? ratio_sum[k] / ratio_n[k] : 1;
+		figure_sum += figure[k];
+	}
+	memset(x0, 0, sizeof(double) * MAX_STATES);
+	for (int k = 0; k < m; k++)
+		x0[2 + k] = figure[k] * m / figure_sum;
+	size_t upto = (size_t)(2 * m > 10 ? 2 * m : 10);
+	double sx = 0, sy = 0, sxx = 0, sxy = 0;
+	int count = 0;
+	for (size_t t = 0; t < n && t < upto; t++) {
+		if (isnan(y[t]))
+			continue;
+		double x = (double)t + 1, v = y[t] / x0[2 + t % (size_t)m];
+		sx += x, sy += v, sxx += x * x, sxy += x * v;
+		count++;
+	}
+	double mean = count > 0 ? sy / count : 1, slope = 0;
+	if (sp->trend != ETS_TREND_NONE && count > 1 && count * sxx - sx * sx > 0)
+		slope = (count * sxy - sx * sy) / (count * sxx - sx * sx);
+	double level = mean - slope * (count > 0 ? sx / count : 0);
+	/* A line that starts at or below zero cannot carry a multiplicative
+	 * season: start level at the mean instead. */
+	if (!(level > 0)) {
+		level = mean;
+		slope = 0;
+	}
+	x0[0] = level;
+	x0[1] = slope;
 }
 
 /* Solves the small symmetric positive system H x = g in place by Cholesky
@@ -411,6 +508,189 @@ static double least_squares_sse(const struct spec *sp, const struct params *prm,
 	return concentrated_sse(sp, prm, y, n, c);
 }
 
+/* The initial state for parameters p: by least squares for an additive
+ * season or none (exact for additive errors, close for multiplicative
+ * ones), the decomposition start for a multiplicative season. Returns -1
+ * when the least squares fail. */
+static int initial_state(const struct spec *sp, const struct params *p, const double *y,
+			 size_t n, double *work, double *x0)
+{
+	if (sp->season_mult) {
+		decomposition_start(sp, y, n, x0);
+		return 0;
+	}
+	double c[MAX_STATES];
+	if (!isfinite(least_squares_sse(sp, p, y, n, c, work)))
+		return -1;
+	expand_state(sp, c, x0);
+	return 0;
+}
+
+/* The likelihood's data term for a given start: n log(SSE) + 2 sum log mu
+ * (the constants left out); HUGE_VAL where it cannot be computed. */
+static double start_objective(const struct spec *sp, const struct params *p, const double *x0,
+			      const double *y, size_t n, int n_obs, double floor)
+{
+	double log_mu = 0;
+	double sse = run_filter(sp, p, x0, y, n, NULL, NULL, sp->error_mult ? &log_mu : NULL);
+	double value = n_obs * log(sse + floor) + 2 * log_mu;
+	return isfinite(value) ? value : HUGE_VAL;
+}
+
+/* Moves x0 by step times delta along the free state coordinates (level,
+ * trend, the first m-1 seasonal values; the last one keeps the sum). */
+static void shift_state(const struct spec *sp, const double *x0, const double *delta,
+			double step, double *out)
+{
+	int i = 0;
+	memcpy(out, x0, sizeof(double) * MAX_STATES);
+	out[0] += step * delta[i++];
+	if (sp->trend != ETS_TREND_NONE)
+		out[1] += step * delta[i++];
+	for (int k = 0; sp->seasonal && k < sp->m - 1; k++) {
+		out[2 + k] += step * delta[i];
+		out[2 + sp->m - 1] -= step * delta[i++];
+	}
+}
+
+/*
+ * One pass of the filter carrying, beside the state, its derivatives with
+ * respect to each free initial state coordinate (forward differentiation),
+ * accumulating the gradient of the data term and its Gauss-Newton Hessian
+ * (2 n / SSE times the sum of de de'). Returns the SSE, or NaN.
+ */
+static double start_derivatives(const struct spec *sp, const struct params *prm, const double *x0,
+				const double *y, size_t n, double *grad, double *hess,
+				double *log_grad)
+{
+	const int p = free_states(sp), m = sp->seasonal ? sp->m : 1;
+	const double alpha = prm->alpha, beta = prm->beta, gamma = prm->gamma, phi = prm->phi;
+	double l = x0[0], b = x0[1], s[MAX_PERIOD];
+	double dl[MAX_STATES], db[MAX_STATES], ds[MAX_STATES][MAX_PERIOD];
+	memset(ds, 0, sizeof(double) * MAX_PERIOD * (size_t)p);
+	for (int k = 0; k < m; k++)
+		s[k] = sp->seasonal ? x0[2 + k] : 0;
+	for (int v = 0; v < p; v++) {
+		int seasonal_index = v - 1 - (sp->trend != ETS_TREND_NONE);
+		dl[v] = v == 0;
+		db[v] = sp->trend != ETS_TREND_NONE && v == 1;
+		if (seasonal_index >= 0) {
+			ds[v][seasonal_index] = 1;
+			ds[v][m - 1] = -1;
+		}
+	}
+	memset(grad, 0, sizeof(double) * (size_t)p);
+	memset(log_grad, 0, sizeof(double) * (size_t)p);
+	memset(hess, 0, sizeof(double) * (size_t)(p * p));
+	double sse = 0;
+	int j = 0;
+	for (size_t t = 0; t < n; t++) {
+		double q = l + phi * b, season = s[j], mu = sp->season_mult ? q * season : q + season;
+		if (isnan(y[t])) {
+			for (int v = 0; v < p; v++) {
+				dl[v] += phi * db[v];
+				db[v] *= phi;
+			}
+			l = q;
+			b = phi * b;
+			j = j + 1 == m ? 0 : j + 1;
+			continue;
+		}
+		/* Three divisions a step, none per coordinate. */
+		double inv_mu = 1 / mu, inv_s = sp->season_mult ? 1 / season : 1;
+		double inv_q = sp->season_mult ? 1 / q : 1;
+		double r = y[t] - mu, e = sp->error_mult ? r * inv_mu : r;
+		double de_dmu = sp->error_mult ? -y[t] * inv_mu * inv_mu : -1;
+		double r_s2 = r * inv_s * inv_s, r_q2 = r * inv_q * inv_q;
+		double de[MAX_STATES];
+		sse += e * e;
+		for (int v = 0; v < p; v++) {
+			double dq = dl[v] + phi * db[v], dsj = ds[v][j];
+			double dmu = sp->season_mult ? dq * season + q * dsj : dq + dsj, dr = -dmu;
+			de[v] = de_dmu * dmu;
+			log_grad[v] += dmu * inv_mu;
+			if (sp->season_mult) {
+				double drs = dr * inv_s - r_s2 * dsj;
+				dl[v] = dq + alpha * drs;
+				db[v] = phi * db[v] + beta * drs;
+				ds[v][j] = dsj + gamma * (dr * inv_q - r_q2 * dq);
+			} else {
+				dl[v] = dq + alpha * dr;
+				db[v] = phi * db[v] + beta * dr;
+				ds[v][j] = dsj + gamma * dr;
+			}
+		}
+		for (int v = 0; v < p; v++) {
+			grad[v] += e * de[v];
+			for (int w = v; w < p; w++)
+				hess[v * p + w] += de[v] * de[w];
+		}
+		if (sp->season_mult) {
+			double rs = r / season;
+			l = q + alpha * rs;
+			b = phi * b + beta * rs;
+			s[j] = season + gamma * r / q;
+		} else {
+			l = q + alpha * r;
+			b = phi * b + beta * r;
+			s[j] = season + gamma * r;
+		}
+		j = j + 1 == m ? 0 : j + 1;
+	}
+	return sse;
+}
+
+/*
+ * Improves the initial state of a form whose one-step errors are not
+ * linear in it (multiplicative errors or season), for fixed parameters,
+ * by damped Gauss-Newton steps on the likelihood: the nonlinear analogue
+ * of the additive forms' exact least squares, and what R's ets gets by
+ * searching the states with the parameters. Stops when a step (halved up
+ * to four times) no longer helps.
+ */
+static void improve_start(const struct spec *sp, const struct params *prm, const double *y,
+			  size_t n, int n_obs, double floor, double *x0, int iterations)
+{
+	const int p = free_states(sp);
+	double current = start_objective(sp, prm, x0, y, n, n_obs, floor);
+	for (int iter = 0; iter < iterations && current < HUGE_VAL; iter++) {
+		double grad[MAX_STATES], log_grad[MAX_STATES], hess[MAX_STATES * MAX_STATES];
+		double sse = start_derivatives(sp, prm, x0, y, n, grad, hess, log_grad);
+		if (!(sse > 0) || !isfinite(sse))
+			return;
+		/* F = n log(SSE) + 2 sum log mu: dF = (2 n / SSE) e'de + 2 sum dmu / mu;
+		 * H ~ (2 n / SSE) de'de, so the step solves de'de delta = -(e'de +
+		 * (SSE / n) sum dmu / mu). */
+		double trace = 0;
+		for (int v = 0; v < p; v++) {
+			for (int w = 0; w < v; w++)
+				hess[v * p + w] = hess[w * p + v];
+			trace += hess[v * p + v];
+			grad[v] = -(grad[v] + (sse + floor) / n_obs * log_grad[v]);
+		}
+		for (int v = 0; v < p; v++)
+			hess[v * p + v] += 1e-9 * (trace / p + 1e-300);
+		if (cholesky_solve(hess, grad, p) != 0)
+			return;
+		double step = 1, trial[MAX_STATES], value = HUGE_VAL;
+		for (int half = 0; half < 5; half++, step /= 2) {
+			shift_state(sp, x0, grad, step, trial);
+			value = start_objective(sp, prm, trial, y, n, n_obs, floor);
+			if (value < current)
+				break;
+		}
+		if (!(value < current - 1e-9 * fabs(current)))
+			return;
+		memcpy(x0, trial, sizeof trial);
+		current = value;
+	}
+}
+
+static int fully_additive(const struct spec *sp)
+{
+	return !sp->error_mult && !sp->season_mult;
+}
+
 struct objective {
 	const struct spec *sp;
 	const double *y;
@@ -421,19 +701,37 @@ struct objective {
 	double *work;     /* for least_squares_sse */
 };
 
+/* Twice the negative log-likelihood less constants: n log(SSE / n), plus
+ * 2 sum log mu for multiplicative errors (the Jacobian of relative errors). */
+static double objective_sse(const struct objective *o, const struct params *p, double *log_mu)
+{
+	const struct spec *sp = o->sp;
+	*log_mu = 0;
+	if (fully_additive(sp) && o->x0 == NULL)
+		return least_squares_sse(sp, p, o->y, o->n, NULL, o->work);
+	if (fully_additive(sp) && o->work != NULL)
+		return sse_gap_free(sp, p, o->x0, o->y, o->n);
+	double start[MAX_STATES];
+	const double *x0 = o->x0;
+	if (x0 == NULL) {
+		if (initial_state(sp, p, o->y, o->n, o->work, start) != 0)
+			return NAN;
+		x0 = start;
+	}
+	return run_filter(sp, p, x0, o->y, o->n, NULL, NULL, sp->error_mult ? log_mu : NULL);
+}
+
 static double negative_loglik(const gsl_vector *u, void *arg)
 {
 	const struct objective *o = arg;
-	double excess;
+	double excess, log_mu;
 	struct params p = decode_params(o->sp, u->data, &excess);
-	double sse = o->x0 ? (o->work ? sse_gap_free(o->sp, &p, o->x0, o->y, o->n)
-				      : run_filter(o->sp, &p, o->x0, o->y, o->n, NULL, NULL))
-			   : least_squares_sse(o->sp, &p, o->y, o->n, NULL, o->work);
-	double value = o->n_obs * log((sse + o->floor) / o->n_obs) + 1e3 * excess;
+	double sse = objective_sse(o, &p, &log_mu);
+	double value = o->n_obs * log((sse + o->floor) / o->n_obs) + 2 * log_mu + 1e3 * excess;
 	/* GSL's simplex stops with an error on a non-finite value: a parameter
 	 * set the data cannot judge (overflow, or a perfect fit of a constant
 	 * series, log 0) gets a finite stand-in of the same sense. */
-	if (isnan(sse) || isnan(value) || value == INFINITY)
+	if (isnan(sse) || isnan(log_mu) || isnan(value) || value == INFINITY)
 		return 1e300;
 	if (value == -INFINITY)
 		return -1e300;
@@ -473,6 +771,56 @@ out:
 	gsl_vector_free(x);
 }
 
+/* Tries coordinate `i` of u at each of values[count] (in parameter units,
+ * mapped by `to_u`), the rest where it is; keeps the best when it beats
+ * *best by more than one unit of log-likelihood (the objective is -2 log
+ * L; less is not worth a new search). Returns 1 when it moved. */
+static int scan_coordinate(struct objective *o, double *u, int i, const double *values, int count,
+			   double (*to_u)(double), double *best)
+{
+	gsl_vector_view at = gsl_vector_view_array(u, (size_t)free_params(o->sp));
+	double kept = u[i], best_u = u[i];
+	for (int k = 0; k < count; k++) {
+		u[i] = to_u(values[k]);
+		double value = negative_loglik(&at.vector, o);
+		if (value < *best - 2) {
+			*best = value;
+			best_u = u[i];
+		}
+	}
+	u[i] = best_u;
+	return best_u != kept;
+}
+
+static double alpha_to_u(double alpha)
+{
+	return (alpha - 1e-4) / (0.9999 - 1e-4);
+}
+
+static double share_to_u(double share)
+{
+	return share;
+}
+
+/*
+ * The likelihood can have an optimum near each end of alpha's range (a
+ * level that barely moves, or a random walk) and of beta's (a fixed
+ * slope, or one that moves with the level) besides the one a local
+ * search found: tries alpha across its range, then beta's share of alpha,
+ * each with the other parameters where they are. Returns 1 when u moved.
+ */
+static int scan_alpha(struct objective *o, double *u)
+{
+	static const double alphas[] = { 0.02, 0.1, 0.3, 0.6, 0.9, 0.999 };
+	static const double beta_shares[] = { 0, 0.1, 0.5, 1 };
+	gsl_vector_view at = gsl_vector_view_array(u, (size_t)free_params(o->sp));
+	double best = negative_loglik(&at.vector, o);
+	int moved = scan_coordinate(o, u, 0, alphas, 6, alpha_to_u, &best);
+	if (o->sp->trend != ETS_TREND_NONE)
+		moved |= scan_coordinate(o, u, 1, beta_shares, 4, share_to_u, &best);
+	return moved;
+}
+
 /* A form being fitted: its search point and where it stands. */
 struct candidate {
 	struct spec spec;
@@ -485,24 +833,38 @@ static int n_params_of(const struct spec *sp)
 	return free_params(sp) + free_states(sp) + 1;
 }
 
-/* Completes fit from the parameters in u: the best initial state by least
- * squares, the final state, the likelihood and AICc. Returns -1 on failure. */
+/* Gauss-Newton steps on a nonlinear form's initial state: in the rough
+ * search (before and after), and in the exact one. */
+#define ROUGH_START_STEPS 1
+#define START_STEPS 4
+
+/* Completes fit from the parameters in u: the best initial state (exact
+ * least squares for an additive form; for another, Gauss-Newton from
+ * `start`, or from initial_state when NULL), the final state, the
+ * likelihood and AICc. Returns -1 on failure. */
 static int finish_fit(const struct spec *sp, const double *u, const double *y, size_t n,
-		      int n_obs, double floor, double *work, struct ets_fit *fit)
+		      int n_obs, double floor, double *work, const double *start, int steps,
+		      struct ets_fit *fit)
 {
-	double excess, c[MAX_STATES];
+	double excess, log_mu = 0;
 	int k = n_params_of(sp);
 	memset(fit, 0, sizeof *fit);
 	fit->spec = *sp;
 	fit->p = decode_params(sp, u, &excess);
-	if (!isfinite(least_squares_sse(sp, &fit->p, y, n, c, work)))
+	if (start != NULL && !fully_additive(sp))
+		memcpy(fit->x0, start, sizeof fit->x0);
+	else if (initial_state(sp, &fit->p, y, n, work, fit->x0) != 0)
 		return -1;
-	expand_state(sp, c, fit->x0);
-	fit->sse = run_filter(sp, &fit->p, fit->x0, y, n, NULL, fit->xn);
+	if (!fully_additive(sp))
+		improve_start(sp, &fit->p, y, n, n_obs, floor, fit->x0, steps);
+	fit->sse = run_filter(sp, &fit->p, fit->x0, y, n, NULL, fit->xn,
+			      sp->error_mult ? &log_mu : NULL);
+	if (!isfinite(fit->sse) || !isfinite(log_mu))
+		return -1;
 	fit->n_obs = n_obs;
 	fit->n_params = k;
 	double s2 = (fit->sse + floor) / n_obs;
-	fit->loglik = -0.5 * n_obs * (log(2 * M_PI * s2) + 1);
+	fit->loglik = -0.5 * n_obs * (log(2 * M_PI * s2) + 1) - log_mu;
 	fit->aicc = -2 * fit->loglik + 2.0 * k + 2.0 * k * (k + 1) / (n_obs - k - 1);
 	/* The forecast variance divides by the degrees of freedom left. */
 	fit->sigma2 = fit->sse / (n_obs - k > 0 ? n_obs - k : n_obs);
@@ -511,19 +873,26 @@ static int finish_fit(const struct spec *sp, const double *u, const double *y, s
 
 /*
  * First stage, for every form: Nelder-Mead with the initial state held at
- * its least-squares value for the starting parameters (one cheap filter
- * pass per evaluation), loosely. warm: the parameters found for the same
- * form with a simpler trend. The damped form's likelihood often has an
- * optimum near each end of phi's range, so it is started from both.
+ * its value for the starting parameters (one filter pass per evaluation),
+ * loosely. warm: the parameters found for a related form (warm_start).
+ * The damped form's likelihood often has an optimum near each end of
+ * phi's range, so it is started from both, unless warm is its twin (the
+ * same trend with another error or season), whose optimum lies close to
+ * its own: then one start and a small, short search, or none for a
+ * multiplicative-error form whose twin has additive errors (their
+ * recursions are the same; only the weights of the errors differ, and
+ * the exact search refines the form if it leads).
  */
-static int rough_fit(struct candidate *cand, const struct params *warm, const double *y,
-		     size_t n, int n_obs, double floor, double *work, struct ets_fit *fit)
+static int rough_fit(struct candidate *cand, const struct params *warm, int twin,
+		     const double *y, size_t n, int n_obs, double floor, double *work,
+		     struct ets_fit *fit)
 {
 	const struct spec *sp = &cand->spec;
 	int d = free_params(sp);
 	cand->aicc = HUGE_VAL;
-	for (int start = 0; start < (sp->trend == ETS_TREND_DAMPED ? 2 : 1); start++) {
-		double alpha = warm ? warm->alpha : 0.3, u[4], c[MAX_STATES], x0[MAX_STATES];
+	int starts = sp->trend == ETS_TREND_DAMPED && !twin ? 2 : 1;
+	for (int start = 0; start < starts; start++) {
+		double alpha = warm ? warm->alpha : 0.3, u[4], x0[MAX_STATES];
 		int i = 0;
 		u[i++] = (alpha - 1e-4) / (0.9999 - 1e-4);
 		if (sp->trend != ETS_TREND_NONE)
@@ -531,16 +900,22 @@ static int rough_fit(struct candidate *cand, const struct params *warm, const do
 		if (sp->seasonal)
 			u[i++] = warm && warm->gamma > 0 && alpha < 1 ? warm->gamma / (1 - alpha) : 0.1;
 		if (sp->trend == ETS_TREND_DAMPED)
-			u[i++] = start == 0 ? 0.9 : 0.1;
+			u[i++] = twin ? (warm->phi - 0.8) / 0.18 : start == 0 ? 0.9 : 0.1;
 		double excess;
 		struct params p = decode_params(sp, u, &excess);
-		if (!isfinite(least_squares_sse(sp, &p, y, n, c, work)))
+		if (initial_state(sp, &p, y, n, work, x0) != 0)
 			continue;
-		expand_state(sp, c, x0);
+		if (sp->season_mult) /* the least-squares start serves the rest here */
+			improve_start(sp, &p, y, n, n_obs, floor, x0, ROUGH_START_STEPS);
 		struct objective o = { sp, y, n, n_obs, floor, x0, work };
-		nelder_mead(&o, u, d, 0.2, 1e-2, 25);
+		if (!twin)
+			nelder_mead(&o, u, d, 0.2, 1e-2, 25);
+		else if (sp->season_mult)
+			nelder_mead(&o, u, d, 0.05, 1e-2, 12);
 		struct ets_fit trial;
-		if (finish_fit(sp, u, y, n, n_obs, floor, work, &trial) == 0 && trial.aicc < cand->aicc) {
+		if (finish_fit(sp, u, y, n, n_obs, floor, work, x0,
+			       sp->season_mult ? ROUGH_START_STEPS : 0, &trial) == 0 &&
+		    trial.aicc < cand->aicc) {
 			cand->aicc = trial.aicc;
 			memcpy(cand->u, u, sizeof u);
 			*fit = trial;
@@ -549,21 +924,44 @@ static int rough_fit(struct candidate *cand, const struct params *warm, const do
 	return isfinite(cand->aicc) ? 0 : -1;
 }
 
-/* Second stage, for the leading form: Nelder-Mead on the exact
- * (concentrated) likelihood from the rough point, restarted once. */
+/*
+ * Second stage, for the leading form: Nelder-Mead on the exact likelihood
+ * from the rough point. The initial state is concentrated out by least
+ * squares at every point (exactly for additive errors; for multiplicative
+ * ones Gauss-Newton then finishes it); with a multiplicative season, where
+ * least squares do not apply, the parameters and the state are improved
+ * in turn (the state held while the parameters move, then Gauss-Newton on
+ * the state), twice.
+ */
 static int refine_fit(struct candidate *cand, const double *y, size_t n, int n_obs,
 		      double floor, double *work, struct ets_fit *fit)
 {
-	struct objective o = { &cand->spec, y, n, n_obs, floor, NULL, work };
-	int d = free_params(&cand->spec);
+	const struct spec *sp = &cand->spec;
+	int d = free_params(sp), rounds = sp->season_mult ? 2 : 1;
 	double u[4];
 	memcpy(u, cand->u, sizeof u);
-	nelder_mead(&o, u, d, 0.02, NM_TOLERANCE, NM_MAX_ITER);
-	struct ets_fit trial;
-	if (finish_fit(&cand->spec, u, y, n, n_obs, floor, work, &trial) != 0)
-		return -1;
-	if (trial.aicc <= fit->aicc) /* never worse than the rough fit */
-		*fit = trial;
+	for (int round = 0; round < rounds; round++) {
+		double start[MAX_STATES];
+		memcpy(start, fit->x0, sizeof start);
+		/* Least squares at every point but for a multiplicative season. */
+		const double *held = sp->season_mult ? start : NULL;
+		struct objective o = { sp, y, n, n_obs, floor, held, work };
+		nelder_mead(&o, u, d, 0.02, NM_TOLERANCE, NM_MAX_ITER);
+		double other[4];
+		memcpy(other, u, sizeof other);
+		if (scan_alpha(&o, other)) {
+			nelder_mead(&o, other, d, 0.02, NM_TOLERANCE, NM_MAX_ITER);
+			gsl_vector_view a = gsl_vector_view_array(u, (size_t)d);
+			gsl_vector_view b = gsl_vector_view_array(other, (size_t)d);
+			if (negative_loglik(&b.vector, &o) < negative_loglik(&a.vector, &o))
+				memcpy(u, other, sizeof other);
+		}
+		struct ets_fit trial;
+		if (finish_fit(sp, u, y, n, n_obs, floor, work, held, START_STEPS, &trial) != 0)
+			return -1;
+		if (trial.aicc <= fit->aicc) /* never worse than before */
+			*fit = trial;
+	}
 	cand->aicc = fit->aicc;
 	return 0;
 }
@@ -574,66 +972,83 @@ static int by_aicc(const void *a, const void *b)
 	return (x->aicc > y->aicc) - (x->aicc < y->aicc);
 }
 
-#define REFINED_FORMS 1 /* the form whose rough fit leads gets the exact search */
+/* The form whose rough fit leads gets the exact search; on a series this
+ * short or shorter, where the exact search costs little and a rough
+ * ranking of flat likelihoods errs more, every form gets it. */
+#define REFINED_FORMS 1
+#define REFINE_ALL_BELOW 200
 
-/* Fits y with the leading `refined` forms given the exact search. */
-static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_options *opt,
-				  int refined, enum ets_status *status)
+static int allowed(int forced, int value)
 {
-	int n_obs = 0;
-	double scale = 0;
-	for (size_t t = 0; t < n; t++) {
-		if (isfinite(y[t])) {
-			n_obs++;
-			scale += y[t] * y[t];
-		}
-	}
-	if (n_obs == 0) {
-		*status = ETS_NO_DATA;
-		return NULL;
-	}
-	/* Infinite values count as missing: copy with NaN in their place. */
-	/* The series with infinities as gaps, then room for the fast least squares. */
-	double *clean = malloc(sizeof *clean * (n ? 5 * n : 1));
-	struct ets_fit *best = malloc(sizeof *best), fits[6];
-	if (clean == NULL || best == NULL) {
-		free(clean);
-		free(best);
-		*status = ETS_FAILED;
-		return NULL;
-	}
-	for (size_t t = 0; t < n; t++)
-		clean[t] = isfinite(y[t]) ? y[t] : NAN;
-	double floor = 1e-12 * (scale + 1);
-	double *work = (size_t)n_obs == n ? clean + n : NULL;
+	return forced < 0 || forced == value;
+}
 
-	int period = opt->period >= 2 && opt->period <= MAX_PERIOD ? opt->period : 1;
-	struct candidate cands[6];
+/*
+ * The forms the options and the data admit, as R's ets() by default: no
+ * multiplicative trend, no additive error with a multiplicative season
+ * (its variance can blow up), multiplicative anything only for a strictly
+ * positive series, a season only with two full cycles of data, and no form
+ * with more parameters than the data can pay for in AICc. Ordered so that
+ * each trend form follows the one it is warm-started from.
+ */
+static int admissible_forms(const struct ets_options *opt, int period, size_t n, int n_obs,
+			    int positive, struct spec *forms)
+{
 	int count = 0;
-	for (int seasonal = 0; seasonal <= 1; seasonal++) {
-		if (opt->force_seasonal >= 0 && seasonal != opt->force_seasonal)
+	for (int error = 0; error <= 1; error++) {
+		if (!allowed(opt->force_error, error) || (error && !positive))
 			continue;
-		/* A season needs two full cycles of data. */
-		if (seasonal && (period < 2 || n_obs < 2 * period || n < 2 * (size_t)period))
-			continue;
-		/* Each trend form starts from the parameters of the one before. */
-		const struct params *warm = NULL;
-		for (int trend = ETS_TREND_NONE; trend <= ETS_TREND_DAMPED; trend++) {
-			if (opt->force_trend >= 0 && trend != opt->force_trend)
+		for (int season = ETS_SEASON_NONE; season <= ETS_SEASON_MULTIPLICATIVE; season++) {
+			if (!allowed(opt->force_seasonal, season))
 				continue;
-			struct candidate *c = &cands[count];
-			c->spec = (struct spec){ (enum ets_trend)trend, seasonal, seasonal ? period : 1 };
-			if (n_obs - n_params_of(&c->spec) - 1 <= 0 ||
-			    rough_fit(c, warm, clean, n, n_obs, floor, work, &fits[count]) != 0)
+			if (season != ETS_SEASON_NONE &&
+			    (period < 2 || n_obs < 2 * period || n < 2 * (size_t)period))
 				continue;
-			warm = &fits[count].p;
-			count++;
+			if (season == ETS_SEASON_MULTIPLICATIVE && !error)
+				continue;
+			for (int trend = ETS_TREND_NONE; trend <= ETS_TREND_DAMPED; trend++) {
+				if (!allowed(opt->force_trend, trend))
+					continue;
+				struct spec sp = { error, (enum ets_trend)trend, season != ETS_SEASON_NONE,
+						   season == ETS_SEASON_MULTIPLICATIVE,
+						   season != ETS_SEASON_NONE ? period : 1 };
+				if (n_obs - n_params_of(&sp) - 1 > 0)
+					forms[count++] = sp;
+			}
 		}
 	}
+	return count;
+}
 
-	for (int i = 0; i < count; i++)
-		cands[i].aicc = fits[i].aicc + 0 * i;
-	int order[6];
+/*
+ * The parameters a form's search starts from: those of its closest
+ * relative fitted before it. A multiplicative-error form starts from its
+ * additive-error twin, a multiplicative season from the additive one, and
+ * otherwise each trend form from the one with the simpler trend.
+ */
+static const struct params *warm_start(const struct candidate *cands, const struct ets_fit *fits,
+				       int count, const struct spec *sp, int *twin)
+{
+	*twin = 0;
+	const struct params *simpler_trend = NULL;
+	for (int i = 0; i < count; i++) {
+		const struct spec *o = &cands[i].spec;
+		if (o->trend == sp->trend && o->seasonal == sp->seasonal &&
+		    ((o->error_mult != sp->error_mult && o->season_mult == sp->season_mult) ||
+		     (o->error_mult == sp->error_mult && o->season_mult != sp->season_mult))) {
+			*twin = 1;
+			return &fits[i].p;
+		}
+		if (o->error_mult == sp->error_mult && o->seasonal == sp->seasonal &&
+		    o->season_mult == sp->season_mult && (int)o->trend + 1 == (int)sp->trend)
+			simpler_trend = &fits[i].p;
+	}
+	return simpler_trend;
+}
+
+/* Sorts order[count] by the candidates' AICc (insertion: at most 15). */
+static void order_by_aicc(const struct candidate *cands, int *order, int count)
+{
 	for (int i = 0; i < count; i++)
 		order[i] = i;
 	for (int i = 1; i < count; i++)
@@ -642,9 +1057,61 @@ static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_op
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
-	int found = 0;
+}
+
+/* Fits y with the leading `refined` forms given the exact search. */
+static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_options *opt,
+				  int refined, enum ets_status *status)
+{
+	int n_obs = 0, positive = 1;
+	double scale = 0;
+	for (size_t t = 0; t < n; t++) {
+		if (isfinite(y[t])) {
+			n_obs++;
+			scale += y[t] * y[t];
+			positive &= y[t] > 0;
+		}
+	}
+	if (n_obs == 0) {
+		*status = ETS_NO_DATA;
+		return NULL;
+	}
+	/* The series with infinities as gaps, then room for the fast least squares. */
+	double *clean = malloc(sizeof *clean * (n ? 5 * n : 1));
+	struct ets_fit *best = malloc(sizeof *best), fits[MAX_FORMS];
+	if (clean == NULL || best == NULL) {
+		free(clean);
+		free(best);
+		*status = ETS_FAILED;
+		return NULL;
+	}
+	for (size_t t = 0; t < n; t++)
+		clean[t] = isfinite(y[t]) ? y[t] : NAN;
+	/* Keeps log(SSE) finite for a perfect fit, in the errors' units. */
+	double floor_additive = 1e-12 * (scale + 1), floor_relative = 1e-12 * n_obs;
+	double *work = (size_t)n_obs == n ? clean + n : NULL;
+
+	int period = opt->period >= 2 && opt->period <= MAX_PERIOD ? opt->period : 1;
+	struct spec forms[MAX_FORMS];
+	struct candidate cands[MAX_FORMS];
+	int n_forms = admissible_forms(opt, period, n, n_obs, positive, forms), count = 0;
+	for (int f = 0; f < n_forms; f++) {
+		struct candidate *c = &cands[count];
+		c->spec = forms[f];
+		int twin;
+		const struct params *warm = warm_start(cands, fits, count, &c->spec, &twin);
+		double floor = c->spec.error_mult ? floor_relative : floor_additive;
+		if (rough_fit(c, warm, twin, clean, n, n_obs, floor, work, &fits[count]) == 0)
+			count++;
+	}
+
+	int order[MAX_FORMS], found = 0;
+	order_by_aicc(cands, order, count);
+	if (refined > 0 && n_obs < REFINE_ALL_BELOW)
+		refined = count;
 	for (int r = 0; r < count && r < (refined > 0 ? refined : 1); r++) {
 		int i = order[r];
+		double floor = cands[i].spec.error_mult ? floor_relative : floor_additive;
 		if (refined > 0)
 			refine_fit(&cands[i], clean, n, n_obs, floor, work, &fits[i]);
 		if (!found || fits[i].aicc < best->aicc) {
@@ -678,10 +1145,14 @@ void ets_summary(const struct ets_fit *fit, struct ets_summary *out)
 {
 	static const char *const trend_names[] = { "N", "A", "Ad" };
 	memset(out, 0, sizeof *out);
-	snprintf(out->model, sizeof out->model, "A,%s,%s", trend_names[fit->spec.trend],
-		 fit->spec.seasonal ? "A" : "N");
-	out->trend = fit->spec.trend;
-	out->seasonal = fit->spec.seasonal;
+	const struct spec *sp = &fit->spec;
+	out->season = !sp->seasonal ? ETS_SEASON_NONE
+		      : sp->season_mult ? ETS_SEASON_MULTIPLICATIVE : ETS_SEASON_ADDITIVE;
+	snprintf(out->model, sizeof out->model, "%c,%s,%c", sp->error_mult ? 'M' : 'A',
+		 trend_names[sp->trend], "NAM"[out->season]);
+	out->error_multiplicative = sp->error_mult;
+	out->trend = sp->trend;
+	out->seasonal = sp->seasonal;
 	out->alpha = fit->p.alpha;
 	out->beta = fit->p.beta;
 	out->gamma = fit->p.gamma;
@@ -695,7 +1166,7 @@ void ets_summary(const struct ets_fit *fit, struct ets_summary *out)
 
 void ets_fitted(const struct ets_fit *fit, const double *y, size_t n, double *fitted)
 {
-	run_filter(&fit->spec, &fit->p, fit->x0, y, n, fitted, NULL);
+	run_filter(&fit->spec, &fit->p, fit->x0, y, n, fitted, NULL, NULL);
 }
 
 /* Mean and quantiles of N(mu, sd^2) truncated to [0, inf). */
@@ -722,34 +1193,62 @@ static double truncated_quantile(double mu, double sd, double prob)
 	return v > 0 ? v : 0;
 }
 
-/* The untruncated h-step mean and standard deviation, h = 1..horizon
- * (Hyndman et al. 2008, table 6.1, for the variance). */
-static void forecast_moments(const struct ets_fit *fit, int horizon, double *mu, double *sd)
+/*
+ * The untruncated h-step mean and standard deviation, h = 1..horizon, from
+ * Hyndman et al. (2008), chapter 6, with c_j = alpha + beta phi_j + gamma
+ * [j mod m = 0]. Additive errors (class 1): v_h = sigma^2 (1 + sum over j
+ * < h of c_j^2). Multiplicative errors with an additive season (class 2):
+ * v_h = (1 + sigma^2) theta_h - mu_h^2, theta_h = mu_h^2 + sigma^2 sum over
+ * 1 <= j < h of c_j^2 theta_(h-j). With a multiplicative season (class 3)
+ * the exact law has no closed form this simple; the class 2 recursion on
+ * the seasonally adjusted forecast, scaled by the season, is the usual
+ * approximation. theta (horizon doubles) is only needed for class 2 and 3.
+ */
+static void forecast_moments(const struct ets_fit *fit, int horizon, double *mu, double *sd,
+			     double *theta)
 {
 	const struct spec *sp = &fit->spec;
 	const struct params *p = &fit->p;
-	double l = fit->xn[0], b = fit->xn[1];
+	double l = fit->xn[0], b = fit->xn[1], s2 = fit->sigma2;
 	double phi_h = 0, phi_pow = 1, var_sum = 0; /* sum of c_j^2 for j < h */
 	for (int h = 1; h <= horizon; h++) {
 		phi_pow *= p->phi;
 		phi_h += sp->trend == ETS_TREND_NONE ? 0 : phi_pow;
-		double season = sp->seasonal ? fit->xn[2 + (h - 1) % sp->m] : 0;
-		mu[h - 1] = l + phi_h * b + season;
-		sd[h - 1] = sqrt(fit->sigma2 * (1 + var_sum));
+		double q = l + phi_h * b, season = sp->seasonal ? fit->xn[2 + (h - 1) % sp->m] : 0;
+		mu[h - 1] = sp->season_mult ? q * season : q + season;
+		if (!sp->error_mult) {
+			sd[h - 1] = sqrt(s2 * (1 + var_sum));
+		} else {
+			/* theta of the adjusted forecast; sd[] holds c_j^2 meanwhile. */
+			double adjusted = sp->season_mult ? q : mu[h - 1], sum = 0;
+			for (int j = 1; j < h; j++)
+				sum += sd[j - 1] * theta[h - j - 1];
+			theta[h - 1] = adjusted * adjusted + s2 * sum;
+		}
 		double c = p->alpha + p->beta * phi_h + (sp->seasonal && h % sp->m == 0 ? p->gamma : 0);
 		var_sum += c * c;
+		if (sp->error_mult)
+			sd[h - 1] = c * c;
+	}
+	if (!sp->error_mult)
+		return;
+	for (int h = 1; h <= horizon; h++) {
+		double scale = sp->season_mult ? fit->xn[2 + (h - 1) % sp->m] : 1;
+		double adjusted = mu[h - 1] / (scale != 0 ? scale : 1);
+		double v = (1 + s2) * theta[h - 1] - adjusted * adjusted;
+		sd[h - 1] = fabs(scale) * sqrt(v > 0 ? v : 0);
 	}
 }
 
 void ets_forecast_sd(const struct ets_fit *fit, int horizon, double *sd)
 {
-	double *mu = malloc(sizeof *mu * (size_t)(horizon > 0 ? horizon : 1));
+	double *mu = malloc(sizeof *mu * 2 * (size_t)(horizon > 0 ? horizon : 1));
 	if (mu == NULL) {
 		for (int h = 0; h < horizon; h++)
 			sd[h] = NAN;
 		return;
 	}
-	forecast_moments(fit, horizon, mu, sd);
+	forecast_moments(fit, horizon, mu, sd, mu + (horizon > 0 ? horizon : 1));
 	free(mu);
 }
 
@@ -761,11 +1260,11 @@ int ets_forecast(const struct ets_fit *fit, int horizon, const double *levels, i
 	for (int i = 0; i < nlevels; i++)
 		if (!(levels[i] > 0 && levels[i] < 1))
 			return -1;
-	double *mu = malloc(sizeof *mu * 2 * (size_t)horizon);
+	double *mu = malloc(sizeof *mu * 3 * (size_t)horizon);
 	if (mu == NULL)
 		return -1;
 	double *sds = mu + horizon;
-	forecast_moments(fit, horizon, mu, sds);
+	forecast_moments(fit, horizon, mu, sds, mu + 2 * horizon);
 	for (int h = 0; h < horizon; h++) {
 		double m = mu[h], sd = sds[h];
 		mean[h] = fit->nonnegative ? truncated_mean(m, sd) : m;
@@ -790,8 +1289,11 @@ struct ets_fit *ets_refit(const struct ets_fit *like, const double *y, size_t n,
 			  const struct ets_options *opt, enum ets_status *status)
 {
 	struct ets_options at = *opt;
+	at.force_error = like->spec.error_mult;
 	at.force_trend = like->spec.trend;
-	at.force_seasonal = like->spec.seasonal;
+	at.force_seasonal = !like->spec.seasonal      ? ETS_SEASON_NONE
+			    : like->spec.season_mult ? ETS_SEASON_MULTIPLICATIVE
+						     : ETS_SEASON_ADDITIVE;
 	/* The rough search only: refits measure the method, and the exact
 	 * search would triple their cost for little change. */
 	struct ets_fit *f = fit_series(y, n, &at, 0, status);

@@ -1,14 +1,20 @@
 /*
- * ets: exponential smoothing state-space models with additive errors
- * (Hyndman, Koehler, Ord and Snyder, "Forecasting with Exponential
- * Smoothing", 2008). Pure: numbers in, numbers out; no global state.
+ * ets: exponential smoothing state-space models (Hyndman, Koehler, Ord and
+ * Snyder, "Forecasting with Exponential Smoothing", 2008). Pure: numbers
+ * in, numbers out; no global state.
  *
- * Six forms, named error,trend,season: A,N,N  A,A,N  A,Ad,N  A,N,A  A,A,A
- * A,Ad,A. Smoothing parameters and the damping factor by maximum likelihood
- * (Nelder-Mead from GSL over a bounded reparametrisation); initial states
- * concentrated out of the likelihood by least squares, which is exact
- * because the one-step errors of an additive model are linear in them.
- * The form is chosen by AICc among those the data can support.
+ * The family R's ets() chooses from by default, named error,trend,season:
+ * additive or multiplicative errors (A, M), no, additive or damped trend
+ * (N, A, Ad), no, additive or multiplicative season (N, A, M), less the
+ * unstable additive-error, multiplicative-season forms: fifteen. The
+ * multiplicative forms only for strictly positive series. Smoothing
+ * parameters and the damping factor by maximum likelihood (Nelder-Mead
+ * from GSL over a bounded reparametrisation). Additive-season forms have
+ * their initial states concentrated out by least squares, exact for
+ * additive errors (their one-step errors are linear in the states);
+ * multiplicative-season forms start from a classical decomposition of the
+ * first periods, as R's ets does. The form is chosen by AICc among those
+ * the data can support.
  *
  * Series are arrays of doubles, one per period; NaN marks a missing value.
  * The caller owns every array it passes in; ets_fit returns an object the
@@ -20,6 +26,7 @@
 #include <stddef.h>
 
 enum ets_trend { ETS_TREND_NONE, ETS_TREND_ADDITIVE, ETS_TREND_DAMPED };
+enum ets_season { ETS_SEASON_NONE, ETS_SEASON_ADDITIVE, ETS_SEASON_MULTIPLICATIVE };
 
 enum ets_status {
 	ETS_OK,
@@ -32,11 +39,12 @@ struct ets_options {
 	int period;      /* seasonal period (7 for daily data); 1 for none */
 	int nonnegative; /* forecasts and bounds are kept at or above zero */
 	/* Restricts the choice (for tests and analysts): -1 for any. */
+	int force_error;    /* -1, 0 additive or 1 multiplicative */
 	int force_trend;    /* -1, or an enum ets_trend */
-	int force_seasonal; /* -1, 0 or 1 */
+	int force_seasonal; /* -1, or an enum ets_season (0 none, 1 additive) */
 };
 
-/* period 7, non-negative off, any model. */
+/* period 7, non-negative off, any form. */
 void ets_options_default(struct ets_options *opt);
 
 struct ets_fit;
@@ -50,10 +58,15 @@ void ets_free(struct ets_fit *fit);
 
 /* What was chosen. */
 struct ets_summary {
-	char model[8];        /* "A,Ad,A" */
+	char model[8];        /* "M,Ad,M" */
+	int error_multiplicative;
 	enum ets_trend trend;
-	int seasonal;
+	enum ets_season season;
+	int seasonal;         /* season != ETS_SEASON_NONE */
 	double alpha, beta, gamma, phi; /* beta 0 without trend, gamma 0 without season, phi 1 undamped */
+	/* loglik includes the constants (-n/2 (log(2 pi sigma^2) + 1), less
+	 * the sum of log |fitted| for multiplicative errors); sigma2 is the
+	 * variance of the relative errors for multiplicative errors. */
 	double loglik, aicc, sigma2;
 	int n_obs;            /* observed values used */
 	int n_params;         /* estimated: smoothing, damping, initial states and the variance */

@@ -139,6 +139,7 @@ struct theta_fit *theta_fit(const double *y, size_t n, int period, enum ets_stat
 	struct ets_options opt;
 	ets_options_default(&opt);
 	opt.period = 1;
+	opt.force_error = 0; /* SES: the additive A,N,N */
 	opt.force_trend = ETS_TREND_NONE;
 	opt.force_seasonal = 0;
 	struct ets_fit *ses = ets_fit(adjusted, n, &opt, status);

@@ -5,7 +5,8 @@
  *
  * Input: a flags byte (bit 0 nonnegative, bit 1 values are raw doubles
  * rather than bytes, bit 2 backtest, bits 3-4 force_trend, bits 5-6
- * force_seasonal; 3 means any), the period byte, the horizon byte, a byte
+ * force_seasonal, 3 meaning any; bit 7 multiplicative errors only), the
+ * period byte, the horizon byte, a byte
  * with the number of levels (0-3) followed by one byte per level (level =
  * byte / 256), then the series: 8-byte doubles (so NaN, Inf, denormals and
  * 1e308 all occur) or bytes (0xff NaN, 0xfe +Inf, 0xfd -Inf, else the value).
@@ -45,8 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opt.force_seasonal = (flags >> 5) & 3;
 	if (opt.force_trend == 3)
 		opt.force_trend = -1;
-	if (opt.force_seasonal >= 2)
+	if (opt.force_seasonal == 3)
 		opt.force_seasonal = -1;
+	opt.force_error = (flags >> 7) & 1 ? 1 : -1;
 	opt.period = data[1];
 	int horizon = 1 + data[2];
 	int nlevels = data[3] % (MAX_LEVELS + 1);

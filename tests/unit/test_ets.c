@@ -22,6 +22,7 @@ static struct ets_fit *fit_form(const double *y, size_t n, int trend, int season
 {
 	struct ets_options opt;
 	ets_options_default(&opt);
+	opt.force_error = 0;
 	opt.force_trend = trend;
 	opt.force_seasonal = seasonal;
 	opt.nonnegative = nonnegative;
@@ -331,6 +332,123 @@ static void test_fast_and_general_routes_agree(void **state)
 	}
 }
 
+/* A series from a known M,A,M process: level 100 growing 1 a day, a
+ * weekly season of +-30%, relative errors of sd 0.05. */
+static void simulate_mam(double *y, int n)
+{
+	double level = 100, trend = 1, season[7];
+	for (int k = 0; k < 7; k++)
+		season[k] = 1 + 0.3 * sin(2 * M_PI * k / 7);
+	for (int t = 0; t < n; t++) {
+		double e = 0.05 * gaussian(), q = level + trend;
+		y[t] = q * season[t % 7] * (1 + e);
+		level = q * (1 + 0.2 * e);
+		trend += 0.01 * q * e;
+		season[t % 7] *= 1 + 0.05 * e;
+	}
+}
+
+/*
+ * The multiplicative forms: AICc finds a multiplicative season where the
+ * swing grows with the level, the fit's log-likelihood is at least that
+ * of the additive forms' best, its intervals hold their share of what
+ * follows, and a series with a zero is never given a multiplicative form.
+ */
+static void test_multiplicative_forms(void **state)
+{
+	(void)state;
+	enum { SERIES = 120, N = 364, H = 14 };
+	int in80 = 0, in95 = 0, total = 0, multiplicative_season = 0;
+	for (int s = 0; s < SERIES; s++) {
+		double y[N + H];
+		simulate_mam(y, N + H);
+		struct ets_options opt;
+		ets_options_default(&opt);
+		enum ets_status st;
+		struct ets_fit *fit = ets_fit(y, N, &opt, &st);
+		assert_non_null(fit);
+		struct ets_summary sum;
+		ets_summary(fit, &sum);
+		multiplicative_season += sum.season == ETS_SEASON_MULTIPLICATIVE;
+		assert_true(sum.model[strlen(sum.model) - 1] == "NAM"[sum.season]);
+		double mean[H], lo[2 * H], hi[2 * H];
+		assert_int_equal(ets_forecast(fit, H, levels, 2, mean, lo, hi), 0);
+		for (int h = 0; h < H; h++) {
+			in80 += y[N + h] >= lo[h] && y[N + h] <= hi[h];
+			in95 += y[N + h] >= lo[H + h] && y[N + h] <= hi[H + h];
+			total++;
+		}
+		if (s < 10) { /* against the best additive form, fitted alone */
+			opt.force_error = 0;
+			struct ets_fit *additive = ets_fit(y, N, &opt, &st);
+			struct ets_summary a;
+			ets_summary(additive, &a);
+			assert_true(sum.aicc <= a.aicc);
+			ets_free(additive);
+		}
+		ets_free(fit);
+	}
+	double c80 = (double)in80 / total, c95 = (double)in95 / total;
+	print_message("multiplicative season chosen for %d of %d series; coverage over %d "
+		      "forecasts: 80%% %.3f, 95%% %.3f\n",
+		      multiplicative_season, SERIES, total, c80, c95);
+	assert_true(multiplicative_season >= SERIES * 8 / 10);
+	assert_true(c80 > 0.75 && c80 < 0.85);
+	assert_true(c95 > 0.92 && c95 < 0.975);
+
+	/* One zero rules the multiplicative forms out, forced or not. */
+	double y[N];
+	simulate_mam(y, N);
+	y[100] = 0;
+	struct ets_options opt;
+	ets_options_default(&opt);
+	enum ets_status st;
+	struct ets_fit *fit = ets_fit(y, N, &opt, &st);
+	assert_non_null(fit);
+	struct ets_summary sum;
+	ets_summary(fit, &sum);
+	assert_int_equal(sum.error_multiplicative, 0);
+	assert_true(sum.season != ETS_SEASON_MULTIPLICATIVE);
+	ets_free(fit);
+	opt.force_error = 1;
+	assert_null(ets_fit(y, N, &opt, &st));
+	assert_int_equal(st, ETS_TOO_SHORT);
+}
+
+/*
+ * The multiplicative-error twin of an additive form has the same
+ * recursions: at the same parameters its fitted values agree, and its
+ * log-likelihood is that of the relative errors (checked here by hand).
+ */
+static void test_multiplicative_error_likelihood(void **state)
+{
+	(void)state;
+	enum { N = 200 };
+	double y[N], fitted[N];
+	simulate_mam(y, N);
+	struct ets_options opt;
+	ets_options_default(&opt);
+	opt.force_error = 1;
+	opt.force_trend = ETS_TREND_NONE;
+	opt.force_seasonal = ETS_SEASON_MULTIPLICATIVE;
+	enum ets_status st;
+	struct ets_fit *fit = ets_fit(y, N, &opt, &st);
+	assert_non_null(fit);
+	struct ets_summary sum;
+	ets_summary(fit, &sum);
+	assert_string_equal(sum.model, "M,N,M");
+	ets_fitted(fit, y, N, fitted);
+	double sse = 0, log_mu = 0;
+	for (int t = 0; t < N; t++) {
+		double e = (y[t] - fitted[t]) / fitted[t];
+		sse += e * e;
+		log_mu += log(fitted[t]);
+	}
+	double loglik = -0.5 * N * (log(2 * M_PI * sse / N) + 1) - log_mu;
+	assert_true(fabs(loglik - sum.loglik) < 1e-6 * fabs(loglik));
+	ets_free(fit);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +459,8 @@ int main(void)
 		cmocka_unit_test(test_period_twelve_and_selection),
 		cmocka_unit_test(test_seasonal_naive_and_backtest),
 		cmocka_unit_test(test_fast_and_general_routes_agree),
+		cmocka_unit_test(test_multiplicative_forms),
+		cmocka_unit_test(test_multiplicative_error_likelihood),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
