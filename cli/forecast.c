@@ -260,12 +260,14 @@ static void print_csv(const struct forecast_args *a, const double *mean, const d
 	}
 }
 
-static void print_json(const struct forecast_args *a, const char *method, const struct ets_summary *s,
-		       const double *mean, const double *lo, const double *hi,
-		       const struct ets_backtest *bt)
+static void print_json(const struct forecast_args *a, const char *method, long fitted_from,
+		       const struct ets_summary *s, const double *mean, const double *lo,
+		       const double *hi, const struct ets_backtest *bt)
 {
 	struct json_object *o = json_object_new_object(), *m = json_object_new_object();
 	json_object_object_add(o, "method", json_object_new_string(method));
+	/* The first value the methods were fitted to: after a level shift. */
+	json_object_object_add(o, "fitted_from", json_object_new_int64(fitted_from));
 	json_object_object_add(m, "form", json_object_new_string(s->model));
 	json_object_object_add(m, "alpha", json_object_new_double(s->alpha));
 	json_object_object_add(m, "beta", json_object_new_double(s->beta));
@@ -358,11 +360,19 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		return 1;
 	}
 	double *mean = malloc(sizeof(double) * (size_t)a.horizon * (1 + 2 * MAX_LEVELS));
+	if (mean == NULL) {
+		log_error("forecast: out of memory");
+		ets_free(fit);
+		free(se.values);
+		free(se.days);
+		event_calendar_free(calendar);
+		return 1;
+	}
 	double *lo = mean + a.horizon, *hi = lo + (size_t)a.horizon * MAX_LEVELS;
 	struct ets_summary s;
 	ets_summary(fit, &s);
 	struct ets_backtest bt;
-	struct forecast_info info;
+	struct forecast_info info = { .fitted_from = 0 };
 	int have_bt;
 	if (a.ets_only) {
 		ets_forecast(fit, a.horizon, a.levels, a.nlevels, mean, lo, hi);
@@ -390,10 +400,13 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		have_bt = a.backtest && info.have_backtest;
 	}
 	if (a.json) {
-		print_json(&a, info.method, &s, mean, lo, hi, have_bt ? &bt : NULL);
+		print_json(&a, info.method, info.fitted_from, &s, mean, lo, hi, have_bt ? &bt : NULL);
 	} else {
 		print_csv(&a, mean, lo, hi);
 		fprintf(stderr, "method %s\n", info.method);
+		if (info.fitted_from > 0)
+			fprintf(stderr, "level shift: the methods fitted from value %ld of %zu\n",
+				info.fitted_from + 1, se.n);
 		fprintf(stderr, "model %s: alpha %.4f beta %.4f gamma %.4f phi %.4f; log-likelihood "
 			"%.4f, AICc %.4f, sigma^2 %.6g, %d observations\n", s.model, s.alpha, s.beta,
 			s.gamma, s.phi, s.loglik, s.aicc, s.sigma2, s.n_obs);

@@ -321,6 +321,108 @@ static double *series_to_fit(const double *y, size_t n, const struct forecast_op
 	return fit;
 }
 
+/*
+ * The most significant level shift in the last half year: weekly means
+ * (whole periods counted back from the end, so the season cancels) after
+ * a break at a period boundary against the LEVEL_WEEKS_BEFORE before it,
+ * by Welch's t. A break needs MIN_WEEKS_AFTER weeks after it (fewer cannot
+ * be told from noise, and ETS follows a newer change by itself) and
+ * LEVEL_WEEKS_BEFORE before; one older than MAX_WEEKS_AFTER the methods
+ * have long adapted to. Returns the break's index, 0 when none has |t| >
+ * LEVEL_T and a change of more than LEVEL_CHANGE of the level.
+ */
+#define MIN_WEEKS_AFTER 4
+#define MAX_WEEKS_AFTER 26
+#define LEVEL_WEEKS_BEFORE 8
+#define LEVEL_T 4.0
+#define LEVEL_CHANGE 0.2
+#define MAX_WEEKS (MAX_WEEKS_AFTER + LEVEL_WEEKS_BEFORE)
+
+static size_t level_shift_candidate(const double *y, size_t n, int period)
+{
+	size_t m = (size_t)(period > 1 ? period : 7);
+	int weeks = (int)(n / m) < MAX_WEEKS ? (int)(n / m) : MAX_WEEKS;
+	double week[MAX_WEEKS]; /* week[0] is the last */
+	for (int w = 0; w < weeks; w++) {
+		double sum = 0;
+		int seen = 0;
+		for (size_t t = n - (size_t)(w + 1) * m; t < n - (size_t)w * m; t++)
+			if (!isnan(y[t]))
+				sum += y[t], seen++;
+		week[w] = seen == (int)m ? sum / seen : NAN; /* a partial week mixes weekdays */
+	}
+	double best_t = LEVEL_T;
+	size_t best = 0;
+	for (int k = MIN_WEEKS_AFTER; k + LEVEL_WEEKS_BEFORE <= weeks; k++) {
+		double sa = 0, qa = 0, sb = 0, qb = 0;
+		int na = 0, nb = 0;
+		for (int w = 0; w < k + LEVEL_WEEKS_BEFORE; w++) {
+			if (isnan(week[w]))
+				continue;
+			if (w < k)
+				sa += week[w], qa += week[w] * week[w], na++;
+			else
+				sb += week[w], qb += week[w] * week[w], nb++;
+		}
+		if (na < MIN_WEEKS_AFTER || nb < LEVEL_WEEKS_BEFORE / 2)
+			continue;
+		double ma = sa / na, mb = sb / nb;
+		double va = fmax(qa / na - ma * ma, 0) * na / (na - 1);
+		double vb = fmax(qb / nb - mb * mb, 0) * nb / (nb - 1);
+		double se = sqrt(va / na + vb / nb), diff = fabs(ma - mb);
+		double t = se > 0 ? diff / se : (diff > 0 ? INFINITY : 0);
+		if (t > best_t && diff > LEVEL_CHANGE * fmax(fabs(ma), fabs(mb))) {
+			best_t = t;
+			best = n - (size_t)k * m;
+		}
+	}
+	return best;
+}
+
+/*
+ * Where to fit from: after a level shift (a budget change), when the
+ * whole series' ETS form refitted on the data after it forecast the last
+ * weeks better (absolute error over a week ahead, at up to four origins a
+ * week apart) than refitted on the whole history. Else 0. (The shift test
+ * already asks for a change noise does not make; the backtest then asks
+ * whether the old level still helps, as it does while little new data
+ * has come.)
+ */
+static size_t fit_start(const double *y, size_t n, const struct forecast_options *opt,
+			const struct ets_fit *whole)
+{
+	size_t from = level_shift_candidate(y, n, opt->period);
+	if (from == 0)
+		return 0;
+	struct ets_options eo;
+	ets_options_default(&eo);
+	eo.period = opt->period;
+	eo.nonnegative = opt->nonnegative;
+	const int step = 7, horizon = 7;
+	double error[2] = { 0, 0 }, fc[7];
+	int origins = 0;
+	for (int k = 0; k < 4; k++) {
+		size_t origin = n - (size_t)horizon - (size_t)k * step;
+		if (origin < from + 2 * (size_t)(opt->period > 1 ? opt->period : 7))
+			break;
+		for (int i = 0; i < 2; i++) {
+			size_t start = i ? from : 0;
+			enum ets_status st;
+			struct ets_fit *f = ets_refit(whole, y + start, origin - start, &eo, &st);
+			if (f == NULL || ets_forecast(f, horizon, NULL, 0, fc, NULL, NULL) != 0) {
+				ets_free(f);
+				return 0;
+			}
+			ets_free(f);
+			for (int h = 0; h < horizon; h++)
+				if (!isnan(y[origin + (size_t)h]))
+					error[i] += fabs(y[origin + (size_t)h] - fc[h]);
+		}
+		origins++;
+	}
+	return origins > 0 && error[1] < error[0] ? from : 0;
+}
+
 /* Multiplies the forecasts and bands of event days by the effect the
  * history shows for that day of the event (events_estimate). */
 static void apply_events(const double *y, const double *baseline, size_t n,
@@ -399,6 +501,20 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 	eo.nonnegative = opt->nonnegative;
 	if ((ets = ets_fit(y, n, &eo, status)) == NULL)
 		goto out;
+	/* After a level shift the methods see only the new level; the events
+	 * are still learnt from the whole history. */
+	size_t from = stopped(raw, n) ? 0 : fit_start(y, n, opt, ets);
+	if (from > 0) {
+		enum ets_status tail_status;
+		struct ets_fit *tail = ets_fit(y + from, n - from, &eo, &tail_status);
+		if (tail != NULL) {
+			ets_free(ets);
+			ets = tail;
+			info->fitted_from = (long)from;
+		} else {
+			from = 0;
+		}
+	}
 	if (stopped(raw, n)) {
 		zero_forecast(horizon, nlevels, mean, lower, upper, info);
 		rc = 0;
@@ -406,12 +522,13 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 	}
 	work = malloc(sizeof(double) * (size_t)horizon * (FORECAST_METHOD__MAX + 1));
 	ratio = malloc(sizeof(double) * (size_t)(MAX_ORIGINS * horizon + 1));
-	if (work == NULL || ratio == NULL || backtest_run(y, n, opt, ets, horizon, &b) != 0) {
+	if (work == NULL || ratio == NULL ||
+	    backtest_run(y + from, n - from, opt, ets, horizon, &b) != 0) {
 		*status = ETS_FAILED;
 		goto out;
 	}
-	combined_forecast(y, n, opt, ets, &b, horizon, levels, nlevels, work, ratio, mean, lower,
-			  upper, info);
+	combined_forecast(y + from, n - from, opt, ets, &b, horizon, levels, nlevels, work, ratio,
+			  mean, lower, upper, info);
 	if (opt->first_day >= 0)
 		apply_events(raw, baseline, n, opt, horizon, nlevels, mean, lower, upper, info);
 	describe(ets, info->weight, info);

@@ -18,7 +18,9 @@
  * conformal), so that an 80% band holds about 80% of what followed.
  *
  * A series whose last seven periods are all zero (a stopped channel)
- * forecasts zero.
+ * forecasts zero. After a level shift (a budget change: weekly means
+ * after a break clearly apart from those before), the methods are fitted
+ * from the break when that forecasts the last weeks better.
  *
  * With dates (first_day), the days of the calendar's events (events.h:
  * opt->calendar, or the built-in retail calendar) are left out of the fit,
@@ -59,6 +61,8 @@ struct forecast_info {
 	int have_backtest;
 	int calibrated;   /* 1: bands rescaled by the backtest's errors */
 	int event_days;   /* forecast days changed by a calendar event's effect */
+	long fitted_from; /* index of the first value fitted: after a level
+			     shift, else 0 */
 };
 
 /*

@@ -85,3 +85,19 @@ printf 'date,prime_day,2026-07-14\nholiday,xmas,12-25\n' >"$TMP/bad.csv"
 "$MLDASH" forecast --events "$TMP/bad.csv" <"$TMP/prime.csv" >/dev/null 2>"$TMP/err" && fail "bad --events file accepted"
 grep -q "bad.csv:2: unknown keyword 'holiday'" "$TMP/err" || fail "bad --events file: $(cat "$TMP/err")"
 pass "--events FILE: Prime Day 2026 from a file gets 2025's uplift; a bad line is named"
+
+# A budget change: 43 weeks near 1,000 a day, then six near 2,500 (a
+# deterministic wobble stands in for noise). The methods fit from the break.
+for t in $(seq 0 342); do
+	level=1000
+	[ "$t" -ge 301 ] && level=2500
+	echo $((level * (90 + t % 7 * 5 + t * 37 % 11) / 100))
+done | { echo value; cat; } >"$TMP/shift.csv"
+"$MLDASH" forecast --horizon 7 <"$TMP/shift.csv" >"$TMP/out.csv" 2>"$TMP/err"
+grep -q "^level shift: the methods fitted from value 302 of 343$" "$TMP/err" ||
+	fail "level shift not found: $(cat "$TMP/err")"
+"$MLDASH" forecast --horizon 7 --json <"$TMP/shift.csv" | jq -e '.fitted_from == 301 and .forecast[0].forecast > 2000' >/dev/null ||
+	fail "--json fitted_from"
+head -302 "$TMP/shift.csv" | "$MLDASH" forecast --horizon 7 --json | jq -e '.fitted_from == 0' >/dev/null ||
+	fail "a steady series fitted from a break"
+pass "a level shift: fitted from the break (value 302 of 343), a steady series from the start"

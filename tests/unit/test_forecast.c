@@ -271,6 +271,40 @@ static void test_outlier(void **state)
 		assert_true(fabs(b[h] - a[h]) < 0.02 * a[h]);
 }
 
+/*
+ * A budget change: 43 weeks around 1,000 a day, then six weeks at 2,500.
+ * The methods are fitted from the break (the forecasts within 1% of
+ * those of the new level's weeks alone, near the new level), and a series
+ * without the change keeps its whole history.
+ */
+static void test_level_shift(void **state)
+{
+	(void)state;
+	enum { BEFORE = 301, AFTER = 42, LEN = BEFORE + AFTER, H = 14 };
+	static const double week[7] = { 0.8, 1.0, 1.05, 1.1, 1.0, 1.3, 0.75 };
+	double y[LEN], steady[LEN], a[H], b[H], lo[H], hi[H], tlo[H], thi[H];
+	const double level = 0.8;
+	for (int t = 0; t < LEN; t++) {
+		double noise = 1 + 0.05 * gaussian();
+		steady[t] = 1000 * week[t % 7] * noise;
+		y[t] = (t < BEFORE ? 1000 : 2500) * week[t % 7] * noise;
+	}
+	struct forecast_options opt;
+	forecast_options_default(&opt);
+	struct forecast_info info, tail_info;
+	enum ets_status st;
+	assert_int_equal(forecast_series(y, LEN, &opt, H, &level, 1, a, lo, hi, &info, &st), 0);
+	assert_int_equal(info.fitted_from, BEFORE);
+	assert_int_equal(forecast_series(y + BEFORE, AFTER, &opt, H, &level, 1, b, tlo, thi,
+					 &tail_info, &st), 0);
+	for (int h = 0; h < H; h++) {
+		assert_true(fabs(a[h] - b[h]) < 0.01 * b[h]);
+		assert_true(fabs(a[h] - 2500 * week[(LEN + h) % 7]) < 0.1 * 2500);
+	}
+	assert_int_equal(forecast_series(steady, LEN, &opt, H, &level, 1, a, lo, hi, &info, &st), 0);
+	assert_int_equal(info.fitted_from, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_event_dates),
 		cmocka_unit_test(test_event_effect),
 		cmocka_unit_test(test_outlier),
+		cmocka_unit_test(test_level_shift),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
