@@ -9,6 +9,7 @@ FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
 
 .PHONY: all build deps deps-test test test-unit test-asan run stop status install clean bench
+.PHONY: bench-forecast
 .PHONY: fuzz test-fuzz fuzz-build
 
 all: build
@@ -82,9 +83,19 @@ install: deps
 
 # Benchmarks (not timed tests): one run on this machine, one report, written
 # to bench/results/latest.md (git-ignored) and printed; about 7 minutes.
-# What each row means: docs/performance.md.
+# What each row means: docs/performance.md. Forecast accuracy is apart:
+# `make bench-forecast` (below).
 bench: build
 	@MLDASH_BUILD_DIR=$(BUILD) bench/run.sh
+
+# Forecast accuracy on the real series of ../shared/datasets: mldash's
+# forecasts against R's forecast::ets, Prophet and seasonal naive (MASE,
+# band coverage), written to bench/results/forecast_accuracy.md and
+# printed. R's packages come from Debian (bench/install-r.sh, only when
+# missing). About 4 minutes on 2 cores, most of it Prophet.
+bench-forecast: build
+	@bench/install-r.sh
+	@MLDASH=$(BUILD)/cli/mldash bench/forecast_accuracy.py
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
