@@ -1169,17 +1169,7 @@ void ets_fitted(const struct ets_fit *fit, const double *y, size_t n, double *fi
 	run_filter(&fit->spec, &fit->p, fit->x0, y, n, fitted, NULL, NULL);
 }
 
-/* Mean and quantiles of N(mu, sd^2) truncated to [0, inf). */
-static double truncated_mean(double mu, double sd)
-{
-	if (sd <= 0)
-		return mu > 0 ? mu : 0;
-	double a = -mu / sd, q = gsl_cdf_ugaussian_Q(a);
-	if (q < 1e-300)
-		return 0;
-	return mu + sd * gsl_ran_ugaussian_pdf(a) / q;
-}
-
+/* Quantiles of N(mu, sd^2) truncated to [0, inf). */
 static double truncated_quantile(double mu, double sd, double prob)
 {
 	if (sd <= 0)
@@ -1267,7 +1257,10 @@ int ets_forecast(const struct ets_fit *fit, int horizon, const double *levels, i
 	forecast_moments(fit, horizon, mu, sds, mu + 2 * horizon);
 	for (int h = 0; h < horizon; h++) {
 		double m = mu[h], sd = sds[h];
-		mean[h] = fit->nonnegative ? truncated_mean(m, sd) : m;
+		/* The point forecast stays the model's own, cut at zero: the mean
+		 * of the truncated law climbs with the spread (a wide band over a
+		 * series near zero would lift it far above anything observed). */
+		mean[h] = fit->nonnegative && m < 0 ? 0 : m;
 		for (int i = 0; i < nlevels; i++) {
 			double tail = (1 - levels[i]) / 2;
 			double *lo = &lower[i * horizon + h], *hi = &upper[i * horizon + h];

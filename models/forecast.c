@@ -153,20 +153,22 @@ static int by_value(const void *a, const void *b)
 }
 
 /* The combination's backtest: accuracy beside seasonal naive, and its
- * errors over the analytic spread at each step (ratio[], *nratio). */
+ * errors over the analytic spread, ratio[origin * b->horizon + step] (NaN
+ * where there is none). */
 static void combination_backtest(const double *y, const struct backtest *b,
 				 const double w[FORECAST_METHOD__MAX], const double *sd,
-				 struct forecast_info *info, double *ratio, int *nratio)
+				 struct forecast_info *info, double *ratio)
 {
 	struct ets_accuracy combined = { 0 }, naive = { 0 };
 	double *f = b->horizon > 0 ? malloc(sizeof *f * (size_t)b->horizon) : NULL;
-	*nratio = 0;
+	for (int i = 0; i < b->origins * b->horizon; i++)
+		ratio[i] = NAN;
 	for (int k = 0; k < b->origins && f != NULL; k++) {
 		const double *actual = y + b->origin[k];
 		for (int h = 0; h < b->horizon; h++) {
 			f[h] = combine(w, b->fc[k], h);
 			if (!isnan(actual[h]) && sd[h] > 0)
-				ratio[(*nratio)++] = fabs(actual[h] - f[h]) / sd[h];
+				ratio[k * b->horizon + h] = fabs(actual[h] - f[h]) / sd[h];
 		}
 		ets_score(&combined, actual, f, b->horizon, b->scale[k]);
 		ets_score(&naive, actual, b->fc[k][FORECAST_NAIVE], b->horizon, b->scale[k]);
@@ -177,20 +179,37 @@ static void combination_backtest(const double *y, const struct backtest *b,
 	info->have_backtest = combined.smape_n > 0;
 }
 
-/* The spread multiplier of a level: the normal quantile when the analytic
- * bands held about the right share of the backtest's errors (or there are
- * too few to tell), else the errors' own quantile (split conformal). */
+/*
+ * The backtest's scaled errors near step h (0-based) into out (sorted;
+ * returns how many): the steps within a quarter of h either side (at
+ * least three), widened until there are MIN_RESIDUALS or no more. Steps
+ * past the backtest's horizon take its last ones. Near steps, because
+ * errors grow with the horizon faster than the analytic spread on series
+ * that drift; pooled, because four origins give four errors a step.
+ */
+static int errors_near(const double *ratio, const struct backtest *b, int h, double *out)
+{
+	int hb = b->horizon, centre = h < hb ? h : hb - 1, count = 0;
+	for (int width = centre / 4 > 3 ? centre / 4 : 3; width <= hb; width *= 2) {
+		count = 0;
+		for (int k = 0; k < b->origins; k++)
+			for (int j = centre - width; j <= centre + width; j++)
+				if (j >= 0 && j < hb && !isnan(ratio[k * hb + j]))
+					out[count++] = ratio[k * hb + j];
+		if (count >= MIN_RESIDUALS)
+			break;
+	}
+	qsort(out, (size_t)count, sizeof *out, by_value);
+	return count;
+}
+
+/* The spread multiplier of a level at a step: the empirical quantile of
+ * the backtest's errors near it (split conformal, with the usual (n + 1)
+ * finite-sample rank), or the normal quantile when there are too few. */
 static double band_multiplier(double level, const double *sorted, int n, int *calibrated)
 {
-	double z = gsl_cdf_ugaussian_Pinv(0.5 + level / 2);
 	if (n < MIN_RESIDUALS)
-		return z;
-	int inside = 0;
-	while (inside < n && sorted[inside] <= z)
-		inside++;
-	double coverage = (double)inside / n, tolerance = (1 - level) / 2;
-	if (fabs(coverage - level) <= tolerance)
-		return z;
+		return gsl_cdf_ugaussian_Pinv(0.5 + level / 2);
 	*calibrated = 1;
 	int rank = (int)ceil((n + 1) * level) - 1;
 	return sorted[rank < n ? rank : n - 1];
@@ -459,16 +478,16 @@ static void combined_forecast(const double *y, size_t n, const struct forecast_o
 	ok[FORECAST_ETS] = 1;
 	ets_forecast_sd(ets, horizon, sd);
 	combination_weights(b, ok, info->weight);
-	int nratio;
-	combination_backtest(y, b, info->weight, sd, info, ratio, &nratio);
-	qsort(ratio, (size_t)nratio, sizeof *ratio, by_value);
+	combination_backtest(y, b, info->weight, sd, info, ratio);
 	for (int h = 0; h < horizon; h++) {
 		double v = combine(info->weight, fc, h);
 		mean[h] = opt->nonnegative && v < 0 ? 0 : v;
 	}
-	for (int i = 0; i < nlevels; i++) {
-		double q = band_multiplier(levels[i], ratio, nratio, &info->calibrated);
-		for (int h = 0; h < horizon; h++) {
+	double *near = ratio + MAX_ORIGINS * b->horizon;
+	for (int h = 0; h < horizon; h++) {
+		int count = errors_near(ratio, b, h, near);
+		for (int i = 0; i < nlevels; i++) {
+			double q = band_multiplier(levels[i], near, count, &info->calibrated);
 			double lo = mean[h] - q * sd[h], hi = mean[h] + q * sd[h];
 			lower[i * horizon + h] = opt->nonnegative && lo < 0 ? 0 : lo;
 			upper[i * horizon + h] = opt->nonnegative && hi < 0 ? 0 : hi;
@@ -521,7 +540,8 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 		goto out;
 	}
 	work = malloc(sizeof(double) * (size_t)horizon * (FORECAST_METHOD__MAX + 1));
-	ratio = malloc(sizeof(double) * (size_t)(MAX_ORIGINS * horizon + 1));
+	/* The scaled errors, then room for those near one step. */
+	ratio = malloc(sizeof(double) * (size_t)(2 * MAX_ORIGINS * horizon + 1));
 	if (work == NULL || ratio == NULL ||
 	    backtest_run(y + from, n - from, opt, ets, horizon, &b) != 0) {
 		*status = ETS_FAILED;

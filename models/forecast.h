@@ -12,10 +12,11 @@
  * than twice the best's) gets none.
  *
  * Bands: the ETS model's analytic h-step spread around the combined
- * forecast, checked against the backtest's errors of the combination; when
- * the analytic bands held too many or too few of those errors, the spread
- * is rescaled by the empirical quantile of the scaled errors (split
- * conformal), so that an 80% band holds about 80% of what followed.
+ * forecast, scaled at each step by the empirical quantile of the
+ * backtest's errors of the combination near that step over that spread
+ * (split conformal by horizon), so that an 80% band holds about 80% of
+ * what followed; the analytic bands alone when the backtest has fewer
+ * than 20 errors.
  *
  * A series whose last seven periods are all zero (a stopped channel)
  * forecasts zero. After a level shift (a budget change: weekly means

@@ -144,14 +144,22 @@ static void test_combination_weights(void **state)
 static void test_band_coverage(void **state)
 {
 	(void)state;
-	enum { SERIES = 60, H = 14, LEN = N + H };
+	enum { SERIES = 60, H = 14, LEN = N + H, KINDS = 4, LEVELS = 3 };
 	static const double week[7] = { -30, 5, 10, 15, 12, 40, -52 };
-	const double levels[2] = { 0.80, 0.95 };
-	int inside[2] = { 0 }, total = 0;
-	for (int kind = 0; kind < 3; kind++) {
+	const double levels[LEVELS] = { 0.50, 0.80, 0.95 };
+	int inside[LEVELS] = { 0 }, total = 0;
+	for (int kind = 0; kind < KINDS; kind++) {
 		for (int s = 0; s < SERIES; s++) {
-			double y[LEN], level = 500, slope = kind == 1 ? 2 : 0;
+			/* Local level; damped drift; weekly season; a growing level
+			 * with a season and noise that scale with it (multiplicative). */
+			double y[LEN], level = 500, slope = kind == 1 ? 2 : kind == 3 ? 1 : 0;
 			for (int t = 0; t < LEN; t++) {
+				if (kind == 3) {
+					double e = 0.04 * gaussian();
+					y[t] = (level + slope) * (1 + week[t % 7] / 200) * (1 + e);
+					level = (level + slope) * (1 + 0.2 * e);
+					continue;
+				}
 				level += slope + 8 * gaussian();
 				slope *= 0.98;
 				y[t] = level + (kind == 2 ? week[t % 7] : 0) + 15 * gaussian();
@@ -160,19 +168,24 @@ static void test_band_coverage(void **state)
 			forecast_options_default(&opt);
 			struct forecast_info info;
 			enum ets_status st;
-			double mean[H], lo[2 * H], hi[2 * H];
-			assert_int_equal(forecast_series(y, N, &opt, H, levels, 2, mean, lo, hi, &info, &st), 0);
+			double mean[H], lo[LEVELS * H], hi[LEVELS * H];
+			assert_int_equal(forecast_series(y, N, &opt, H, levels, LEVELS, mean, lo, hi, &info,
+							 &st), 0);
 			for (int h = 0; h < H; h++) {
-				for (int i = 0; i < 2; i++)
+				for (int i = 0; i < LEVELS; i++)
 					inside[i] += lo[i * H + h] <= y[N + h] && y[N + h] <= hi[i * H + h];
 				total++;
 			}
 		}
 	}
-	double c80 = (double)inside[0] / total, c95 = (double)inside[1] / total;
-	print_message("coverage over %d points: 80%% band %.3f, 95%% band %.3f\n", total, c80, c95);
-	assert_true(c80 >= 0.74 && c80 <= 0.86);
-	assert_true(c95 >= 0.91 && c95 <= 0.985);
+	double c50 = (double)inside[0] / total, c80 = (double)inside[1] / total;
+	double c95 = (double)inside[2] / total;
+	print_message("coverage over %d points: 50%% band %.3f, 80%% band %.3f, 95%% band %.3f\n",
+		      total, c50, c80, c95);
+	/* Issue #14's ranges for 80% and 95%; as wide a one around 50%. */
+	assert_true(c50 >= 0.47 && c50 <= 0.53);
+	assert_true(c80 >= 0.77 && c80 <= 0.83);
+	assert_true(c95 >= 0.93 && c95 <= 0.97);
 }
 
 /* Days since 1970-01-01 of a civil date (days_from_civil, Hinnant). */
@@ -272,22 +285,25 @@ static void test_outlier(void **state)
 }
 
 /*
- * A budget change: 43 weeks around 1,000 a day, then six weeks at 2,500.
- * The methods are fitted from the break (the forecasts within 1% of
- * those of the new level's weeks alone, near the new level), and a series
- * without the change keeps its whole history.
+ * A budget change: 43 weeks around 1,000 a day with a flat week, then six
+ * at 2,500 with the weekend carrying more (a new budget, a new mix). The
+ * methods are fitted from the break (the forecasts within 1% of those of
+ * the new weeks alone, near the new level), and a series without the
+ * change keeps its whole history.
  */
 static void test_level_shift(void **state)
 {
 	(void)state;
 	enum { BEFORE = 301, AFTER = 42, LEN = BEFORE + AFTER, H = 14 };
-	static const double week[7] = { 0.8, 1.0, 1.05, 1.1, 1.0, 1.3, 0.75 };
+	static const double flat[7] = { 0.95, 1.0, 1.05, 1.0, 1.0, 1.05, 0.95 };
+	static const double weekend[7] = { 0.8, 0.8, 0.8, 0.9, 1.0, 1.4, 1.3 };
 	double y[LEN], steady[LEN], a[H], b[H], lo[H], hi[H], tlo[H], thi[H];
 	const double level = 0.8;
+	rng_state = 20261127; /* this test's own draws, whatever ran before */
 	for (int t = 0; t < LEN; t++) {
 		double noise = 1 + 0.05 * gaussian();
-		steady[t] = 1000 * week[t % 7] * noise;
-		y[t] = (t < BEFORE ? 1000 : 2500) * week[t % 7] * noise;
+		steady[t] = 1000 * flat[t % 7] * noise;
+		y[t] = t < BEFORE ? steady[t] : 2500 * weekend[t % 7] * noise;
 	}
 	struct forecast_options opt;
 	forecast_options_default(&opt);
@@ -299,7 +315,7 @@ static void test_level_shift(void **state)
 					 &tail_info, &st), 0);
 	for (int h = 0; h < H; h++) {
 		assert_true(fabs(a[h] - b[h]) < 0.01 * b[h]);
-		assert_true(fabs(a[h] - 2500 * week[(LEN + h) % 7]) < 0.1 * 2500);
+		assert_true(fabs(a[h] - 2500 * weekend[(LEN + h) % 7]) < 0.1 * 2500);
 	}
 	assert_int_equal(forecast_series(steady, LEN, &opt, H, &level, 1, a, lo, hi, &info, &st), 0);
 	assert_int_equal(info.fitted_from, 0);
