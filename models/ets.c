@@ -874,7 +874,8 @@ static int finish_fit(const struct spec *sp, const double *u, const double *y, s
 /*
  * First stage, for every form: Nelder-Mead with the initial state held at
  * its value for the starting parameters (one filter pass per evaluation),
- * loosely. warm: the parameters found for a related form (warm_start).
+ * loosely. warm_fit: the fit of a related form (warm_start), whose
+ * parameters it starts from.
  * The damped form's likelihood often has an optimum near each end of
  * phi's range, so it is started from both, unless warm is its twin (the
  * same trend with another error or season), whose optimum lies close to
@@ -883,10 +884,11 @@ static int finish_fit(const struct spec *sp, const double *u, const double *y, s
  * recursions are the same; only the weights of the errors differ, and
  * the exact search refines the form if it leads).
  */
-static int rough_fit(struct candidate *cand, const struct params *warm, int twin,
+static int rough_fit(struct candidate *cand, const struct ets_fit *warm_fit, int twin,
 		     const double *y, size_t n, int n_obs, double floor, double *work,
 		     struct ets_fit *fit)
 {
+	const struct params *warm = warm_fit != NULL ? &warm_fit->p : NULL;
 	const struct spec *sp = &cand->spec;
 	int d = free_params(sp);
 	cand->aicc = HUGE_VAL;
@@ -903,7 +905,11 @@ static int rough_fit(struct candidate *cand, const struct params *warm, int twin
 			u[i++] = twin ? (warm->phi - 0.8) / 0.18 : start == 0 ? 0.9 : 0.1;
 		double excess;
 		struct params p = decode_params(sp, u, &excess);
-		if (initial_state(sp, &p, y, n, work, x0) != 0)
+		/* A multiplicative-error twin of an additive form starts at the
+		 * twin's parameters, where the least-squares state is the twin's. */
+		if (twin && sp->error_mult && !sp->season_mult && !warm_fit->spec.error_mult)
+			memcpy(x0, warm_fit->x0, sizeof x0);
+		else if (initial_state(sp, &p, y, n, work, x0) != 0)
 			continue;
 		if (sp->season_mult) /* the least-squares start serves the rest here */
 			improve_start(sp, &p, y, n, n_obs, floor, x0, ROUGH_START_STEPS);
@@ -1026,22 +1032,22 @@ static int admissible_forms(const struct ets_options *opt, int period, size_t n,
  * additive-error twin, a multiplicative season from the additive one, and
  * otherwise each trend form from the one with the simpler trend.
  */
-static const struct params *warm_start(const struct candidate *cands, const struct ets_fit *fits,
-				       int count, const struct spec *sp, int *twin)
+static const struct ets_fit *warm_start(const struct candidate *cands, const struct ets_fit *fits,
+					int count, const struct spec *sp, int *twin)
 {
 	*twin = 0;
-	const struct params *simpler_trend = NULL;
+	const struct ets_fit *simpler_trend = NULL;
 	for (int i = 0; i < count; i++) {
 		const struct spec *o = &cands[i].spec;
 		if (o->trend == sp->trend && o->seasonal == sp->seasonal &&
 		    ((o->error_mult != sp->error_mult && o->season_mult == sp->season_mult) ||
 		     (o->error_mult == sp->error_mult && o->season_mult != sp->season_mult))) {
 			*twin = 1;
-			return &fits[i].p;
+			return &fits[i];
 		}
 		if (o->error_mult == sp->error_mult && o->seasonal == sp->seasonal &&
 		    o->season_mult == sp->season_mult && (int)o->trend + 1 == (int)sp->trend)
-			simpler_trend = &fits[i].p;
+			simpler_trend = &fits[i];
 	}
 	return simpler_trend;
 }
@@ -1099,7 +1105,7 @@ static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_op
 		struct candidate *c = &cands[count];
 		c->spec = forms[f];
 		int twin;
-		const struct params *warm = warm_start(cands, fits, count, &c->spec, &twin);
+		const struct ets_fit *warm = warm_start(cands, fits, count, &c->spec, &twin);
 		double floor = c->spec.error_mult ? floor_relative : floor_additive;
 		if (rough_fit(c, warm, twin, clean, n, n_obs, floor, work, &fits[count]) == 0)
 			count++;
