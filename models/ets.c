@@ -3,7 +3,6 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1175,22 +1174,8 @@ void ets_fitted(const struct ets_fit *fit, const double *y, size_t n, double *fi
 	run_filter(&fit->spec, &fit->p, fit->x0, y, n, fitted, NULL, NULL);
 }
 
-/* Quantiles of N(mu, sd^2) truncated to [0, inf). */
-static double truncated_quantile(double mu, double sd, double prob)
-{
-	if (sd <= 0)
-		return mu > 0 ? mu : 0;
-	double a = -mu / sd, p0 = gsl_cdf_ugaussian_P(a), q = gsl_cdf_ugaussian_Q(a);
-	if (q < 1e-300)
-		return 0;
-	/* From the upper tail when the mass below zero is nearly all: keeps precision. */
-	double v = p0 < 0.5 ? mu + sd * gsl_cdf_ugaussian_Pinv(p0 + prob * q)
-			    : mu + sd * gsl_cdf_ugaussian_Qinv((1 - prob) * q);
-	return v > 0 ? v : 0;
-}
-
 /*
- * The untruncated h-step mean and standard deviation, h = 1..horizon, from
+ * The h-step mean and standard deviation (before any cut at zero), h = 1..horizon, from
  * Hyndman et al. (2008), chapter 6, with c_j = alpha + beta phi_j + gamma
  * [j mod m = 0]. Additive errors (class 1): v_h = sigma^2 (1 + sum over j
  * < h of c_j^2). Multiplicative errors with an additive season (class 2):
@@ -1263,20 +1248,21 @@ int ets_forecast(const struct ets_fit *fit, int horizon, const double *levels, i
 	forecast_moments(fit, horizon, mu, sds, mu + 2 * horizon);
 	for (int h = 0; h < horizon; h++) {
 		double m = mu[h], sd = sds[h];
-		/* The point forecast stays the model's own, cut at zero: the mean
-		 * of the truncated law climbs with the spread (a wide band over a
-		 * series near zero would lift it far above anything observed). */
+		/* Non-negative quantities are the normal law censored at zero
+		 * (what it puts below zero is a day at zero: a paused campaign),
+		 * whose quantiles are the normal's cut at zero. Not truncated: a
+		 * truncated law's bounds leave out a day at exactly zero, and its
+		 * mean climbs with the spread (a wide band over a series near zero
+		 * would lift the forecast far above anything observed). */
 		mean[h] = fit->nonnegative && m < 0 ? 0 : m;
 		for (int i = 0; i < nlevels; i++) {
-			double tail = (1 - levels[i]) / 2;
+			double z = gsl_cdf_ugaussian_Pinv(0.5 + levels[i] / 2);
 			double *lo = &lower[i * horizon + h], *hi = &upper[i * horizon + h];
+			*lo = m - z * sd;
+			*hi = m + z * sd;
 			if (fit->nonnegative) {
-				*lo = truncated_quantile(m, sd, tail);
-				*hi = truncated_quantile(m, sd, 1 - tail);
-			} else {
-				double z = gsl_cdf_ugaussian_Pinv(1 - tail);
-				*lo = m - z * sd;
-				*hi = m + z * sd;
+				*lo = *lo > 0 ? *lo : 0;
+				*hi = *hi > 0 ? *hi : 0;
 			}
 		}
 	}

@@ -77,9 +77,8 @@ void ets_summary(const struct ets_fit *fit, struct ets_summary *out);
  * Forecasts h = 1..horizon. mean[horizon]; lower and upper are
  * [nlevels][horizon] row by row, for levels such as 0.80 and 0.95.
  * Intervals come from the model's own h-step variance; with nonnegative,
- * the point forecast is cut at zero and the bounds are the quantiles of
- * the normal predictive law truncated at zero. Returns 0, or -1 on a bad
- * argument.
+ * the normal predictive law is censored at zero (the point forecast and
+ * the bounds cut at zero). Returns 0, or -1 on a bad argument.
  */
 int ets_forecast(const struct ets_fit *fit, int horizon, const double *levels, int nlevels,
 		 double *mean, double *lower, double *upper);

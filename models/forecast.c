@@ -203,16 +203,26 @@ static int errors_near(const double *ratio, const struct backtest *b, int h, dou
 	return count;
 }
 
-/* The spread multiplier of a level at a step: the empirical quantile of
- * the backtest's errors near it (split conformal, with the usual (n + 1)
- * finite-sample rank), or the normal quantile when there are too few. */
+/*
+ * The spread multiplier of a level at a step: the wider of the model's own
+ * (the normal quantile) and the empirical quantile of the backtest's
+ * errors near the step (split conformal, with the usual (n + 1)
+ * finite-sample rank; not with fewer than MIN_RESIDUALS errors). Each
+ * alone errs short: the analytic band takes the estimated model as true,
+ * and four weeks of errors have not seen every regime the next weeks may
+ * bring. A band too narrow is the costly mistake for whoever bets on it.
+ */
 static double band_multiplier(double level, const double *sorted, int n, int *calibrated)
 {
+	double z = gsl_cdf_ugaussian_Pinv(0.5 + level / 2);
 	if (n < MIN_RESIDUALS)
-		return gsl_cdf_ugaussian_Pinv(0.5 + level / 2);
-	*calibrated = 1;
+		return z;
 	int rank = (int)ceil((n + 1) * level) - 1;
-	return sorted[rank < n ? rank : n - 1];
+	double q = sorted[rank < n ? rank : n - 1];
+	if (q <= z)
+		return z;
+	*calibrated = 1;
+	return q;
 }
 
 static void describe(const struct ets_fit *ets, const double w[FORECAST_METHOD__MAX],

@@ -12,11 +12,11 @@
  * than twice the best's) gets none.
  *
  * Bands: the ETS model's analytic h-step spread around the combined
- * forecast, scaled at each step by the empirical quantile of the
+ * forecast, widened at each step to the empirical quantile of the
  * backtest's errors of the combination near that step over that spread
- * (split conformal by horizon), so that an 80% band holds about 80% of
- * what followed; the analytic bands alone when the backtest has fewer
- * than 20 errors.
+ * (split conformal by horizon) where that is wider, so that an 80% band
+ * holds about 80% of what followed; the analytic bands alone when the
+ * backtest has fewer than 20 errors.
  *
  * A series whose last seven periods are all zero (a stopped channel)
  * forecasts zero. After a level shift (a budget change: weekly means
@@ -60,7 +60,7 @@ struct forecast_info {
 	double weight[FORECAST_METHOD__MAX];
 	struct ets_backtest backtest; /* of the combination, beside seasonal naive */
 	int have_backtest;
-	int calibrated;   /* 1: bands rescaled by the backtest's errors */
+	int calibrated;   /* 1: bands widened by the backtest's errors */
 	int event_days;   /* forecast days changed by a calendar event's effect */
 	long fitted_from; /* index of the first value fitted: after a level
 			     shift, else 0 */
