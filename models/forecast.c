@@ -415,35 +415,39 @@ static size_t level_shift_candidate(const double *y, size_t n, int period)
  * week apart) than refitted on the whole history. Else 0. (The shift test
  * already asks for a change noise does not make; the backtest then asks
  * whether the old level still helps, as it does while little new data
- * has come.)
+ * has come.) Only when the data after the break hold the combination's
+ * own backtest (two periods, then its horizon), which its weights and
+ * bands need.
  */
 static size_t fit_start(const double *y, size_t n, const struct forecast_options *opt,
-			const struct ets_fit *whole)
+			const struct ets_fit *whole, int horizon)
 {
 	size_t from = level_shift_candidate(y, n, opt->period);
-	if (from == 0)
+	size_t m = (size_t)(opt->period > 1 ? opt->period : 7);
+	size_t backtested = (size_t)(horizon < opt->max_backtest ? horizon : opt->max_backtest);
+	if (from == 0 || n - from < 2 * m + backtested)
 		return 0;
 	struct ets_options eo;
 	ets_options_default(&eo);
 	eo.period = opt->period;
 	eo.nonnegative = opt->nonnegative;
-	const int step = 7, horizon = 7;
+	const int step = 7, ahead = 7;
 	double error[2] = { 0, 0 }, fc[7];
 	int origins = 0;
 	for (int k = 0; k < 4; k++) {
-		size_t origin = n - (size_t)horizon - (size_t)k * step;
-		if (origin < from + 2 * (size_t)(opt->period > 1 ? opt->period : 7))
+		size_t origin = n - (size_t)ahead - (size_t)k * step;
+		if (origin < from + 2 * m)
 			break;
 		for (int i = 0; i < 2; i++) {
 			size_t start = i ? from : 0;
 			enum ets_status st;
 			struct ets_fit *f = ets_refit(whole, y + start, origin - start, &eo, &st);
-			if (f == NULL || ets_forecast(f, horizon, NULL, 0, fc, NULL, NULL) != 0) {
+			if (f == NULL || ets_forecast(f, ahead, NULL, 0, fc, NULL, NULL) != 0) {
 				ets_free(f);
 				return 0;
 			}
 			ets_free(f);
-			for (int h = 0; h < horizon; h++)
+			for (int h = 0; h < ahead; h++)
 				if (!isnan(y[origin + (size_t)h]))
 					error[i] += fabs(y[origin + (size_t)h] - fc[h]);
 		}
@@ -472,6 +476,31 @@ static void apply_events(const double *y, const double *baseline, size_t n,
 	}
 }
 
+/*
+ * Makes v[0..n) non-decreasing by pooling adjacent violators (the
+ * least-squares monotone fit): a band's multiplier should not fall with
+ * the horizon, as what is further out is no better known, but the
+ * quantiles of the errors near each step wobble. size[n] is work.
+ */
+static void non_decreasing(double *v, double *size, int n)
+{
+	int blocks = 0;
+	for (int i = 0; i < n; i++) {
+		v[blocks] = v[i];
+		size[blocks] = 1;
+		while (blocks > 0 && v[blocks - 1] > v[blocks]) {
+			double total = size[blocks - 1] + size[blocks];
+			v[blocks - 1] = (v[blocks - 1] * size[blocks - 1] + v[blocks] * size[blocks]) / total;
+			size[blocks - 1] = total;
+			blocks--;
+		}
+		blocks++;
+	}
+	for (int b = blocks - 1, i = n; b >= 0; b--)
+		for (int k = 0; k < (int)size[b]; k++)
+			v[--i] = v[b];
+}
+
 /* The combined forecast and its bands, from the fits and the backtest. */
 static void combined_forecast(const double *y, size_t n, const struct forecast_options *opt,
 			      const struct ets_fit *ets, const struct backtest *b, int horizon,
@@ -493,12 +522,15 @@ static void combined_forecast(const double *y, size_t n, const struct forecast_o
 		double v = combine(info->weight, fc, h);
 		mean[h] = opt->nonnegative && v < 0 ? 0 : v;
 	}
-	double *near = ratio + MAX_ORIGINS * b->horizon;
-	for (int h = 0; h < horizon; h++) {
-		int count = errors_near(ratio, b, h, near);
-		for (int i = 0; i < nlevels; i++) {
-			double q = band_multiplier(levels[i], near, count, &info->calibrated);
-			double lo = mean[h] - q * sd[h], hi = mean[h] + q * sd[h];
+	double *near = ratio + MAX_ORIGINS * b->horizon, *q = sd + horizon, *pool = q + horizon;
+	for (int i = 0; i < nlevels; i++) {
+		for (int h = 0; h < horizon; h++) {
+			int count = errors_near(ratio, b, h, near);
+			q[h] = band_multiplier(levels[i], near, count, &info->calibrated);
+		}
+		non_decreasing(q, pool, horizon);
+		for (int h = 0; h < horizon; h++) {
+			double lo = mean[h] - q[h] * sd[h], hi = mean[h] + q[h] * sd[h];
 			lower[i * horizon + h] = opt->nonnegative && lo < 0 ? 0 : lo;
 			upper[i * horizon + h] = opt->nonnegative && hi < 0 ? 0 : hi;
 		}
@@ -532,7 +564,7 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 		goto out;
 	/* After a level shift the methods see only the new level; the events
 	 * are still learnt from the whole history. */
-	size_t from = stopped(raw, n) ? 0 : fit_start(y, n, opt, ets);
+	size_t from = stopped(raw, n) ? 0 : fit_start(y, n, opt, ets, horizon);
 	if (from > 0) {
 		enum ets_status tail_status;
 		struct ets_fit *tail = ets_fit(y + from, n - from, &eo, &tail_status);
@@ -549,7 +581,9 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 		rc = 0;
 		goto out;
 	}
-	work = malloc(sizeof(double) * (size_t)horizon * (FORECAST_METHOD__MAX + 1));
+	/* Each method's forecasts, the spread, a band's multipliers and room
+	 * to make them monotone. */
+	work = malloc(sizeof(double) * (size_t)horizon * (FORECAST_METHOD__MAX + 3));
 	/* The scaled errors, then room for those near one step. */
 	ratio = malloc(sizeof(double) * (size_t)(2 * MAX_ORIGINS * horizon + 1));
 	if (work == NULL || ratio == NULL ||

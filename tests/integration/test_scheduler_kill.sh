@@ -68,12 +68,14 @@ pred_rows() {
 pred_rows >"$TMP/pred.before"
 
 # The run writes its forecasts, then its charts: a transaction here holds
-# the gap above the last run's charts for a few seconds (a table lock would
+# the gap above the last run's charts for eight seconds (a table lock would
 # also stop the run's first UPDATE of ml_runs, whose deletes cascade to the
-# chart cache), so the kill lands in between.
+# chart cache), so the kill lands in between. Eight, because the run must
+# first model every series: a few seconds under the sanitizers on a busy
+# machine.
 last=$(sql "SELECT COALESCE(MAX(run_id), 0) FROM ml_chart_cache")
 mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" mldash -e "START TRANSACTION;
-	SELECT COUNT(*) FROM ml_chart_cache WHERE run_id > $last FOR UPDATE; SELECT SLEEP(2); COMMIT" >/dev/null &
+	SELECT COUNT(*) FROM ml_chart_cache WHERE run_id > $last FOR UPDATE; SELECT SLEEP(8); COMMIT" >/dev/null &
 locker=$!
 sleep 0.3
 scheduler '0 0 * * *' '0 0 1 1 *' 1909094430 "$TMP/ml.log" # 2030-07-01 00:00:30
@@ -81,7 +83,7 @@ waiting_on_charts() {
 	[ "$(sql "SELECT COUNT(*) FROM information_schema.innodb_trx
 		WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE 'INSERT INTO ml_chart_cache%'")" = 1 ]
 }
-retry 3 waiting_on_charts || fail "the ML sync never reached its charts: $(cat "$TMP/ml.log")"
+retry 8 waiting_on_charts || fail "the ML sync never reached its charts: $(cat "$TMP/ml.log")"
 written=$(open_writes)
 [ "$written" -gt 0 ] || fail "the ML sync had written nothing before its charts"
 read -r killed status <<<"$(slot ml_sync 2030-07-01)"
