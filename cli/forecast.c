@@ -328,74 +328,85 @@ static struct event_calendar *load_calendar(const struct mldash_config *cfg,
 	return cal;
 }
 
+/* Why a series has no forecast, for the error line. */
+static const char *no_forecast_reason(enum ets_status st)
+{
+	return st == ETS_NO_DATA     ? "it has no values"
+	       : st == ETS_TOO_SHORT ? "too few values (at least 5)"
+				     : "out of memory";
+}
+
+/* ETS alone (--method ets): its forecasts, summary and backtest. */
+static int forecast_ets_only(const struct forecast_args *a, const struct series *se, double *mean,
+			     double *lo, double *hi, struct ets_summary *s, struct ets_backtest *bt,
+			     int *have_bt)
+{
+	struct ets_options opt;
+	ets_options_default(&opt);
+	opt.period = a->period;
+	opt.nonnegative = a->nonnegative;
+	enum ets_status st;
+	struct ets_fit *fit = ets_fit(se->values, se->n, &opt, &st);
+	if (fit == NULL) {
+		log_error("forecast: the series cannot be modelled: %s", no_forecast_reason(st));
+		return -1;
+	}
+	ets_summary(fit, s);
+	int rc = ets_forecast(fit, a->horizon, a->levels, a->nlevels, mean, lo, hi);
+	*have_bt = a->backtest && ets_backtest(se->values, se->n, &opt, fit, a->horizon, 4, 7, bt) == 0;
+	ets_free(fit);
+	if (rc != 0)
+		log_error("forecast: out of memory");
+	return rc;
+}
+
 int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 {
 	struct forecast_args a;
 	if (parse_args(argc, argv, &a) != 0)
 		return 2;
-	struct event_calendar *calendar = load_calendar(cfg, &a);
-	if (calendar == NULL)
-		return 2;
 	struct series se = { 0 };
+	struct event_calendar *calendar = NULL;
+	double *mean = NULL;
+	int rc = 2;
 	if (read_series(stdin, &se) != 0) {
 		log_error("forecast: %s", se.error);
-		free(se.values);
-		free(se.days);
-		event_calendar_free(calendar);
-		return 2;
+		goto out;
 	}
-	struct ets_options opt;
-	ets_options_default(&opt);
-	opt.period = a.period;
-	opt.nonnegative = a.nonnegative;
-	enum ets_status st;
-	struct ets_fit *fit = ets_fit(se.values, se.n, &opt, &st);
-	if (fit == NULL) {
-		log_error("forecast: the series cannot be modelled: %s",
-			  st == ETS_NO_DATA ? "it has no values" : st == ETS_TOO_SHORT
-			  ? "too few values (at least 5)" : "out of memory");
-		free(se.values);
-		free(se.days);
-		event_calendar_free(calendar);
-		return 1;
-	}
-	double *mean = malloc(sizeof(double) * (size_t)a.horizon * (1 + 2 * MAX_LEVELS));
+	/* The calendar counts for dated input to the combined method; files
+	 * named with --events are checked whatever the input. */
+	int dated = se.columns == 2 && se.n > 0;
+	if (((dated && !a.ets_only) || a.nevents > 0) && (calendar = load_calendar(cfg, &a)) == NULL)
+		goto out;
+	rc = 1;
+	mean = malloc(sizeof(double) * (size_t)a.horizon * (1 + 2 * MAX_LEVELS));
 	if (mean == NULL) {
 		log_error("forecast: out of memory");
-		ets_free(fit);
-		free(se.values);
-		free(se.days);
-		event_calendar_free(calendar);
-		return 1;
+		goto out;
 	}
 	double *lo = mean + a.horizon, *hi = lo + (size_t)a.horizon * MAX_LEVELS;
 	struct ets_summary s;
-	ets_summary(fit, &s);
 	struct ets_backtest bt;
 	struct forecast_info info = { .fitted_from = 0 };
 	int have_bt;
 	if (a.ets_only) {
-		ets_forecast(fit, a.horizon, a.levels, a.nlevels, mean, lo, hi);
+		if (forecast_ets_only(&a, &se, mean, lo, hi, &s, &bt, &have_bt) != 0)
+			goto out;
 		snprintf(info.method, sizeof info.method, "%s", s.model);
-		have_bt = a.backtest && ets_backtest(se.values, se.n, &opt, fit, a.horizon, 4, 7, &bt) == 0;
 	} else {
 		struct forecast_options fo;
 		forecast_options_default(&fo);
 		fo.period = a.period;
 		fo.nonnegative = a.nonnegative;
-		/* Dated input: the calendar's events count. */
-		fo.first_day = se.columns == 2 && se.n > 0 ? se.days[0] : -1;
+		fo.first_day = dated ? se.days[0] : -1; /* dated input: the calendar's events count */
 		fo.calendar = calendar;
+		enum ets_status st;
 		if (forecast_series(se.values, se.n, &fo, a.horizon, a.levels, a.nlevels, mean, lo, hi,
 				    &info, &st) != 0) {
-			log_error("forecast: out of memory");
-			free(mean);
-			ets_free(fit);
-			free(se.values);
-			free(se.days);
-			event_calendar_free(calendar);
-			return 1;
+			log_error("forecast: the series cannot be modelled: %s", no_forecast_reason(st));
+			goto out;
 		}
+		s = info.ets; /* the ETS model the combination used (after a level shift, its fit) */
 		bt = info.backtest;
 		have_bt = a.backtest && info.have_backtest;
 	}
@@ -419,10 +430,11 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 				bt.origins, a.horizon, a.ets_only ? "ets" : "combined", bt.smape, bt.mase,
 				bt.naive_smape, bt.naive_mase);
 	}
+	rc = 0;
+out:
 	free(mean);
-	ets_free(fit);
 	free(se.values);
 	free(se.days);
 	event_calendar_free(calendar);
-	return 0;
+	return rc;
 }

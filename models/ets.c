@@ -1183,7 +1183,9 @@ void ets_fitted(const struct ets_fit *fit, const double *y, size_t n, double *fi
  * 1 <= j < h of c_j^2 theta_(h-j). With a multiplicative season (class 3)
  * the exact law has no closed form this simple; the class 2 recursion on
  * the seasonally adjusted forecast, scaled by the season, is the usual
- * approximation. theta (horizon doubles) is only needed for class 2 and 3.
+ * approximation (with c_j's seasonal term kept: the season's own
+ * uncertainty, which errs wide rather than short). theta (horizon
+ * doubles) is only needed for class 2 and 3.
  */
 static void forecast_moments(const struct ets_fit *fit, int horizon, double *mu, double *sd,
 			     double *theta)

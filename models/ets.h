@@ -41,7 +41,7 @@ struct ets_options {
 	/* Restricts the choice (for tests and analysts): -1 for any. */
 	int force_error;    /* -1, 0 additive or 1 multiplicative */
 	int force_trend;    /* -1, or an enum ets_trend */
-	int force_seasonal; /* -1, or an enum ets_season (0 none, 1 additive) */
+	int force_seasonal; /* -1, or an enum ets_season (0 none, 1 additive, 2 multiplicative) */
 };
 
 /* period 7, non-negative off, any form. */

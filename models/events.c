@@ -185,30 +185,31 @@ int event_calendar_on(const struct event_calendar *cal, long day, int *index)
 {
 	cal = cal ? cal : &builtin;
 	long y = year_of(day);
-	for (int e = 0; e < cal->nevents; e++) {
+	/* When events share a day the first defined counts: the least index
+	 * among the rules and the dated occurrences that match, found in one
+	 * pass over each (not the dated ones once per event: calendar files
+	 * can hold years of them). */
+	int found = -1, at = 0;
+	for (int e = 0; e < cal->nevents && found < 0; e++) {
 		const struct event_rule *r = &cal->events[e].rule;
-		if (r->kind != RULE_NONE) {
-			/* An offset or a long event may cross into another year. */
-			for (long yy = y - 1; yy <= y + 1; yy++) {
-				int ok;
-				long start = rule_start(r, yy, &ok);
-				if (ok && day >= start && day < start + r->days) {
-					if (index)
-						*index = (int)(day - start);
-					return e;
-				}
-			}
-		}
-		for (size_t i = 0; i < cal->ndated; i++) {
-			const struct event_dated *o = &cal->dated[i];
-			if (o->event == e && day >= o->first && day < o->first + o->days) {
-				if (index)
-					*index = (int)(day - o->first);
-				return e;
-			}
+		if (r->kind == RULE_NONE)
+			continue;
+		/* An offset or a long event may cross into another year. */
+		for (long yy = y - 1; yy <= y + 1 && found < 0; yy++) {
+			int ok;
+			long start = rule_start(r, yy, &ok);
+			if (ok && day >= start && day < start + r->days)
+				found = e, at = (int)(day - start);
 		}
 	}
-	return -1;
+	for (size_t i = 0; i < cal->ndated; i++) {
+		const struct event_dated *o = &cal->dated[i];
+		if ((found < 0 || o->event < found) && day >= o->first && day < o->first + o->days)
+			found = o->event, at = (int)(day - o->first);
+	}
+	if (found >= 0 && index)
+		*index = at;
+	return found;
 }
 
 int event_on(long day)

@@ -88,6 +88,9 @@ static int backtest_run(const double *y, size_t n, const struct forecast_options
 		b->fc[i][0] = malloc(sizeof(double) * (size_t)b->horizon * FORECAST_METHOD__MAX);
 		if (b->fc[i][0] == NULL)
 			return -1;
+		/* A method that fails at an origin leaves its forecasts NaN. */
+		for (int j = 0; j < b->horizon * FORECAST_METHOD__MAX; j++)
+			b->fc[i][0][j] = NAN;
 		for (int m = 1; m < FORECAST_METHOD__MAX; m++)
 			b->fc[i][m] = b->fc[i][0] + m * b->horizon;
 		method_forecasts(y, (size_t)origin, opt, like, b->horizon, b->fc[i], b->ok[i]);
@@ -98,7 +101,7 @@ static int backtest_run(const double *y, size_t n, const struct forecast_options
 			double abs_sum = 0;
 			int seen = 0;
 			for (int h = 0; h < b->horizon && b->ok[i][m]; h++)
-				if (!isnan(y[origin + h]))
+				if (isfinite(y[origin + h]))
 					abs_sum += fabs(y[origin + h] - b->fc[i][m][h]), seen++;
 			if (seen > 0 && isfinite(b->scale[i]))
 				sum[m] += abs_sum / seen / b->scale[i], count[m]++;
@@ -152,22 +155,36 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Whether every method the weights use could forecast at origin k. */
+static int weighted_ok(const struct backtest *b, int k, const double w[FORECAST_METHOD__MAX])
+{
+	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
+		if (w[m] > 0 && !b->ok[k][m])
+			return 0;
+	return 1;
+}
+
 /* The combination's backtest: accuracy beside seasonal naive, and its
  * errors over the analytic spread, ratio[origin * b->horizon + step] (NaN
- * where there is none). */
-static void combination_backtest(const double *y, const struct backtest *b,
-				 const double w[FORECAST_METHOD__MAX], const double *sd,
-				 struct forecast_info *info, double *ratio)
+ * where there is none: a missing or infinite actual, or an origin where a
+ * weighted method could not forecast). Returns -1 when out of memory. */
+static int combination_backtest(const double *y, const struct backtest *b,
+				const double w[FORECAST_METHOD__MAX], const double *sd,
+				struct forecast_info *info, double *ratio)
 {
 	struct ets_accuracy combined = { 0 }, naive = { 0 };
-	double *f = b->horizon > 0 ? malloc(sizeof *f * (size_t)b->horizon) : NULL;
+	double *f = malloc(sizeof *f * (size_t)(b->horizon > 0 ? b->horizon : 1));
+	if (f == NULL)
+		return -1;
 	for (int i = 0; i < b->origins * b->horizon; i++)
 		ratio[i] = NAN;
-	for (int k = 0; k < b->origins && f != NULL; k++) {
+	for (int k = 0; k < b->origins; k++) {
+		if (!weighted_ok(b, k, w))
+			continue;
 		const double *actual = y + b->origin[k];
 		for (int h = 0; h < b->horizon; h++) {
 			f[h] = combine(w, b->fc[k], h);
-			if (!isnan(actual[h]) && sd[h] > 0)
+			if (isfinite(actual[h]) && sd[h] > 0)
 				ratio[k * b->horizon + h] = fabs(actual[h] - f[h]) / sd[h];
 		}
 		ets_score(&combined, actual, f, b->horizon, b->scale[k]);
@@ -177,6 +194,7 @@ static void combination_backtest(const double *y, const struct backtest *b,
 	info->backtest.origins = b->origins;
 	ets_accuracy_result(&combined, &naive, &info->backtest);
 	info->have_backtest = combined.smape_n > 0;
+	return 0;
 }
 
 /*
@@ -190,13 +208,14 @@ static void combination_backtest(const double *y, const struct backtest *b,
 static int errors_near(const double *ratio, const struct backtest *b, int h, double *out)
 {
 	int hb = b->horizon, centre = h < hb ? h : hb - 1, count = 0;
-	for (int width = centre / 4 > 3 ? centre / 4 : 3; width <= hb; width *= 2) {
+	for (int width = centre / 4 > 3 ? centre / 4 : 3;; width *= 2) {
+		width = width < hb ? width : hb; /* the last pass takes every step */
 		count = 0;
 		for (int k = 0; k < b->origins; k++)
 			for (int j = centre - width; j <= centre + width; j++)
 				if (j >= 0 && j < hb && !isnan(ratio[k * hb + j]))
 					out[count++] = ratio[k * hb + j];
-		if (count >= MIN_RESIDUALS)
+		if (count >= MIN_RESIDUALS || width >= hb)
 			break;
 	}
 	qsort(out, (size_t)count, sizeof *out, by_value);
@@ -230,6 +249,7 @@ static void describe(const struct ets_fit *ets, const double w[FORECAST_METHOD__
 {
 	struct ets_summary sum;
 	ets_summary(ets, &sum);
+	info->ets = sum;
 	int used = 0, only = 0;
 	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
 		if (w[m] > 0)
@@ -501,8 +521,9 @@ static void non_decreasing(double *v, double *size, int n)
 			v[--i] = v[b];
 }
 
-/* The combined forecast and its bands, from the fits and the backtest. */
-static void combined_forecast(const double *y, size_t n, const struct forecast_options *opt,
+/* The combined forecast and its bands, from the fits and the backtest.
+ * Returns -1 when out of memory. */
+static int combined_forecast(const double *y, size_t n, const struct forecast_options *opt,
 			      const struct ets_fit *ets, const struct backtest *b, int horizon,
 			      const double *levels, int nlevels, double *work, double *ratio,
 			      double *mean, double *lower, double *upper, struct forecast_info *info)
@@ -513,11 +534,15 @@ static void combined_forecast(const double *y, size_t n, const struct forecast_o
 	int ok[FORECAST_METHOD__MAX];
 	method_forecasts(y, n, opt, ets, horizon, fc, ok);
 	/* The final ETS forecast is the exact fit's, not a refit's. */
-	ets_forecast(ets, horizon, NULL, 0, fc[FORECAST_ETS], NULL, NULL);
+	if (ets_forecast(ets, horizon, NULL, 0, fc[FORECAST_ETS], NULL, NULL) != 0)
+		return -1;
 	ok[FORECAST_ETS] = 1;
 	ets_forecast_sd(ets, horizon, sd);
+	if (isnan(sd[0])) /* its working memory could not be had */
+		return -1;
 	combination_weights(b, ok, info->weight);
-	combination_backtest(y, b, info->weight, sd, info, ratio);
+	if (combination_backtest(y, b, info->weight, sd, info, ratio) != 0)
+		return -1;
 	for (int h = 0; h < horizon; h++) {
 		double v = combine(info->weight, fc, h);
 		mean[h] = opt->nonnegative && v < 0 ? 0 : v;
@@ -535,6 +560,7 @@ static void combined_forecast(const double *y, size_t n, const struct forecast_o
 			upper[i * horizon + h] = opt->nonnegative && hi < 0 ? 0 : hi;
 		}
 	}
+	return 0;
 }
 
 int forecast_series(const double *raw, size_t n, const struct forecast_options *opt, int horizon,
@@ -542,7 +568,10 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 		    struct forecast_info *info, enum ets_status *status)
 {
 	memset(info, 0, sizeof *info);
-	if (horizon < 1) {
+	int bad_level = nlevels < 0;
+	for (int i = 0; i < nlevels; i++)
+		bad_level |= !(levels[i] > 0 && levels[i] < 1);
+	if (horizon < 1 || bad_level) {
 		*status = ETS_FAILED;
 		return -1;
 	}
@@ -578,6 +607,7 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 	}
 	if (stopped(raw, n)) {
 		zero_forecast(horizon, nlevels, mean, lower, upper, info);
+		ets_summary(ets, &info->ets);
 		rc = 0;
 		goto out;
 	}
@@ -591,8 +621,11 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 		*status = ETS_FAILED;
 		goto out;
 	}
-	combined_forecast(y + from, n - from, opt, ets, &b, horizon, levels, nlevels, work, ratio,
-			  mean, lower, upper, info);
+	if (combined_forecast(y + from, n - from, opt, ets, &b, horizon, levels, nlevels, work,
+			      ratio, mean, lower, upper, info) != 0) {
+		*status = ETS_FAILED;
+		goto out;
+	}
 	if (opt->first_day >= 0)
 		apply_events(raw, baseline, n, opt, horizon, nlevels, mean, lower, upper, info);
 	describe(ets, info->weight, info);

@@ -64,13 +64,15 @@ struct forecast_info {
 	int event_days;   /* forecast days changed by a calendar event's effect */
 	long fitted_from; /* index of the first value fitted: after a level
 			     shift, else 0 */
+	struct ets_summary ets; /* the ETS model the method fitted */
 };
 
 /*
  * Forecasts y[0..n) for h = 1..horizon: mean[horizon], and lower and upper
  * [nlevels][horizon] row by row for levels such as 0.80 and 0.95. Returns
  * 0, or -1 with *status set when there is no forecast (too short, no data,
- * out of memory).
+ * out of memory; ETS_FAILED also for a horizon below 1 or a level outside
+ * (0, 1)).
  */
 int forecast_series(const double *y, size_t n, const struct forecast_options *opt, int horizon,
 		    const double *levels, int nlevels, double *mean, double *lower, double *upper,

@@ -22,11 +22,12 @@ int calendar_apply_file(struct event_calendar *cal, const char *path, int must_e
 	}
 	char *text = malloc(CALENDAR_FILE_MAX + 1);
 	size_t len = text ? fread(text, 1, CALENDAR_FILE_MAX + 1, f) : 0;
-	int failed = text == NULL || ferror(f);
+	int failed = text == NULL || ferror(f), read_errno = errno; /* before fclose moves it */
 	fclose(f);
 	int rc = -1;
 	if (failed)
-		snprintf(err, errlen, "%s: cannot read: %s", path, text ? strerror(errno) : "out of memory");
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 text ? strerror(read_errno) : "out of memory");
 	else if (len > CALENDAR_FILE_MAX)
 		snprintf(err, errlen, "%s: larger than %d bytes", path, CALENDAR_FILE_MAX);
 	else
@@ -45,6 +46,13 @@ int calendar_load(const struct mldash_config *cfg, struct event_calendar **out, 
 		return -1;
 	}
 	const char *dir = cfg->events.dir;
+	/* The scheduler runs from /, the CLI from anywhere: a relative folder
+	 * would be a different one for each. */
+	if (*dir != '\0' && *dir != '/') {
+		snprintf(err, errlen, "[events] dir %s: not an absolute path", dir);
+		event_calendar_free(cal);
+		return -1;
+	}
 	if (*dir != '\0') {
 		struct stat st;
 		int found = stat(dir, &st) == 0;

@@ -343,6 +343,11 @@ static void test_config_files(void **state)
 	assert_string_equal(on(cal, 2024, 5, 12, NULL), "mothers_day");
 	event_calendar_free(cal);
 
+	/* A relative folder would differ between the scheduler (run from /)
+	 * and the CLI: refused, naming the key. */
+	assert_null(load("events", "", "", err, sizeof err));
+	assert_string_equal(err, "[events] dir events: not an absolute path");
+
 	/* The folder alone: default.csv only. */
 	cal = load(dir, "", "", err, sizeof err);
 	assert_non_null(cal);

@@ -323,6 +323,38 @@ static void test_level_shift(void **state)
 	assert_int_equal(info.fitted_from, 0);
 }
 
+/*
+ * A series with a long gap: two days, 34 missing, 34 more. At the
+ * earliest backtest origins some methods cannot forecast; those origins
+ * are left out of the combination's backtest rather than read (their
+ * forecasts were once uninitialised memory, which reached the bands). The
+ * bands are finite, nested and of the data's order.
+ */
+static void test_method_failing_at_an_origin(void **state)
+{
+	(void)state;
+	enum { LEN = 70, H = 14 };
+	double y[LEN], mean[H], lo[2 * H], hi[2 * H];
+	const double levels[2] = { 0.80, 0.95 };
+	for (int t = 0; t < LEN; t++)
+		y[t] = t < 2 ? 100 + t : t < 36 ? NAN : 100 + 10 * sin(t) + (t % 7) * 3;
+	struct forecast_options opt;
+	forecast_options_default(&opt);
+	opt.nonnegative = 1;
+	struct forecast_info info;
+	enum ets_status st;
+	assert_int_equal(forecast_series(y, LEN, &opt, H, levels, 2, mean, lo, hi, &info, &st), 0);
+	for (int h = 0; h < H; h++) {
+		assert_true(isfinite(mean[h]) && mean[h] > 50 && mean[h] < 200);
+		assert_true(lo[H + h] <= lo[h] && lo[h] <= mean[h] && mean[h] <= hi[h] && hi[h] <= hi[H + h]);
+		assert_true(isfinite(hi[H + h]) && hi[H + h] < 1000);
+	}
+	/* And a level outside (0, 1) is refused, not read past its errors. */
+	const double bad[1] = { 1.0 };
+	assert_int_equal(forecast_series(y, LEN, &opt, H, bad, 1, mean, lo, hi, &info, &st), -1);
+	assert_int_equal(st, ETS_FAILED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_event_effect),
 		cmocka_unit_test(test_outlier),
 		cmocka_unit_test(test_level_shift),
+		cmocka_unit_test(test_method_failing_at_an_origin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
