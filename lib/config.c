@@ -13,6 +13,7 @@
 
 #include "addrlist.h"
 #include "cron.h"
+#include "textfile.h"
 #include "version.h"
 
 enum key_type { KEY_STRING, KEY_INT, KEY_BOOL, KEY_LOG_LEVEL, KEY_CRON, KEY_ZONE, KEY_ADDRLIST,
@@ -271,26 +272,12 @@ int config_apply_string(struct mldash_config *cfg, const char *ini, const char *
 
 static int apply_file(struct mldash_config *cfg, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	size_t len;
+	int missing;
+	char *text = textfile_read(path, CONFIG_FILE_MAX, &len, &missing, err, errlen);
+	if (text == NULL)
 		return -1;
-	}
-	char *text = malloc(CONFIG_FILE_MAX + 1);
-	size_t len = text ? fread(text, 1, CONFIG_FILE_MAX + 1, f) : 0;
-	int failed = text == NULL || ferror(f);
-	fclose(f);
-	int rc = -1;
-	if (failed)
-		snprintf(err, errlen, "%s: cannot read: %s", path, text ? strerror(errno) : "out of memory");
-	else if (len > CONFIG_FILE_MAX)
-		snprintf(err, errlen, "%s: larger than %d bytes", path, CONFIG_FILE_MAX);
-	else if (memchr(text, '\0', len) != NULL)
-		snprintf(err, errlen, "%s: contains a NUL byte; not a text file", path);
-	else {
-		text[len] = '\0';
-		rc = config_apply_string(cfg, text, path, err, errlen);
-	}
+	int rc = config_apply_string(cfg, text, path, err, errlen);
 	free(text);
 	return rc;
 }

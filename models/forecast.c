@@ -20,6 +20,23 @@ void forecast_options_default(struct forecast_options *opt)
 
 static const char *const method_names[FORECAST_METHOD__MAX] = { "ETS", "Theta", "SNaive" };
 
+/* The ETS options the methods fit with. */
+static struct ets_options ets_options_for(const struct forecast_options *opt)
+{
+	struct ets_options eo;
+	ets_options_default(&eo);
+	eo.period = opt->period;
+	eo.nonnegative = opt->nonnegative;
+	return eo;
+}
+
+/* The season's length, or a week for a series without one (the rules
+ * below compare a day with the same weekday). */
+static size_t cycle_length(int period)
+{
+	return (size_t)(period > 1 ? period : 7);
+}
+
 static int stopped(const double *y, size_t n)
 {
 	if (n < STOPPED_PERIODS)
@@ -36,10 +53,7 @@ static void method_forecasts(const double *y, size_t n, const struct forecast_op
 			     const struct ets_fit *like, int horizon, double *fc[FORECAST_METHOD__MAX],
 			     int ok[FORECAST_METHOD__MAX])
 {
-	struct ets_options eo;
-	ets_options_default(&eo);
-	eo.period = opt->period;
-	eo.nonnegative = opt->nonnegative;
+	struct ets_options eo = ets_options_for(opt);
 	enum ets_status st;
 	struct ets_fit *e = like ? ets_refit(like, y, n, &eo, &st) : ets_fit(y, n, &eo, &st);
 	ok[FORECAST_ETS] = e != NULL && ets_forecast(e, horizon, NULL, 0, fc[FORECAST_ETS], NULL, NULL) == 0;
@@ -285,7 +299,7 @@ static void zero_forecast(int horizon, int nlevels, double *mean, double *lower,
  * before and a week after (or two), as a mean of those observed. */
 static void weekly_baseline(const double *gaps, size_t n, int period, double *baseline)
 {
-	size_t m = (size_t)(period > 1 ? period : 7);
+	size_t m = cycle_length(period);
 	for (size_t t = 0; t < n; t++) {
 		double sum = 0;
 		int count = 0;
@@ -316,7 +330,7 @@ static double median(double *v, int k)
  */
 static void mark_outliers(double *gaps, const double *y, size_t n, int period)
 {
-	size_t m = (size_t)(period > 1 ? period : 7);
+	size_t m = cycle_length(period);
 	for (size_t t = m; t + m < n; t++) {
 		if (isnan(gaps[t]))
 			continue;
@@ -387,9 +401,33 @@ static double *series_to_fit(const double *y, size_t n, const struct forecast_op
 #define LEVEL_CHANGE 0.2
 #define MAX_WEEKS (MAX_WEEKS_AFTER + LEVEL_WEEKS_BEFORE)
 
+/* Sums for a sample's mean and variance. */
+struct moments {
+	double sum, squares;
+	int count;
+};
+
+static void moments_add(struct moments *mo, double v)
+{
+	mo->sum += v;
+	mo->squares += v * v;
+	mo->count++;
+}
+
+static double moments_mean(const struct moments *mo)
+{
+	return mo->sum / mo->count;
+}
+
+static double moments_variance(const struct moments *mo) /* unbiased; count > 1 */
+{
+	double mean = moments_mean(mo);
+	return fmax(mo->squares / mo->count - mean * mean, 0) * mo->count / (mo->count - 1);
+}
+
 static size_t level_shift_candidate(const double *y, size_t n, int period)
 {
-	size_t m = (size_t)(period > 1 ? period : 7);
+	size_t m = cycle_length(period);
 	int weeks = (int)(n / m) < MAX_WEEKS ? (int)(n / m) : MAX_WEEKS;
 	double week[MAX_WEEKS]; /* week[0] is the last */
 	for (int w = 0; w < weeks; w++) {
@@ -403,22 +441,16 @@ static size_t level_shift_candidate(const double *y, size_t n, int period)
 	double best_t = LEVEL_T;
 	size_t best = 0;
 	for (int k = MIN_WEEKS_AFTER; k + LEVEL_WEEKS_BEFORE <= weeks; k++) {
-		double sa = 0, qa = 0, sb = 0, qb = 0;
-		int na = 0, nb = 0;
-		for (int w = 0; w < k + LEVEL_WEEKS_BEFORE; w++) {
-			if (isnan(week[w]))
-				continue;
-			if (w < k)
-				sa += week[w], qa += week[w] * week[w], na++;
-			else
-				sb += week[w], qb += week[w] * week[w], nb++;
-		}
-		if (na < MIN_WEEKS_AFTER || nb < LEVEL_WEEKS_BEFORE / 2)
+		struct moments after = { 0 }, before = { 0 };
+		for (int w = 0; w < k + LEVEL_WEEKS_BEFORE; w++)
+			if (!isnan(week[w]))
+				moments_add(w < k ? &after : &before, week[w]);
+		if (after.count < MIN_WEEKS_AFTER || before.count < LEVEL_WEEKS_BEFORE / 2)
 			continue;
-		double ma = sa / na, mb = sb / nb;
-		double va = fmax(qa / na - ma * ma, 0) * na / (na - 1);
-		double vb = fmax(qb / nb - mb * mb, 0) * nb / (nb - 1);
-		double se = sqrt(va / na + vb / nb), diff = fabs(ma - mb);
+		double ma = moments_mean(&after), mb = moments_mean(&before);
+		double se = sqrt(moments_variance(&after) / after.count +
+				 moments_variance(&before) / before.count);
+		double diff = fabs(ma - mb);
 		double t = se > 0 ? diff / se : (diff > 0 ? INFINITY : 0);
 		if (t > best_t && diff > LEVEL_CHANGE * fmax(fabs(ma), fabs(mb))) {
 			best_t = t;
@@ -427,6 +459,9 @@ static size_t level_shift_candidate(const double *y, size_t n, int period)
 	}
 	return best;
 }
+
+#define SHIFT_ORIGINS 4 /* origins of the level-shift backtest */
+#define SHIFT_AHEAD 7   /* days each forecasts, and between origins */
 
 /*
  * Where to fit from: after a level shift (a budget change), when the
@@ -442,20 +477,16 @@ static size_t level_shift_candidate(const double *y, size_t n, int period)
 static size_t fit_start(const double *y, size_t n, const struct forecast_options *opt,
 			const struct ets_fit *whole, int horizon)
 {
-	size_t from = level_shift_candidate(y, n, opt->period);
-	size_t m = (size_t)(opt->period > 1 ? opt->period : 7);
+	size_t from = level_shift_candidate(y, n, opt->period), m = cycle_length(opt->period);
 	size_t backtested = (size_t)(horizon < opt->max_backtest ? horizon : opt->max_backtest);
 	if (from == 0 || n - from < 2 * m + backtested)
 		return 0;
-	struct ets_options eo;
-	ets_options_default(&eo);
-	eo.period = opt->period;
-	eo.nonnegative = opt->nonnegative;
-	const int step = 7, ahead = 7;
-	double error[2] = { 0, 0 }, fc[7];
+	struct ets_options eo = ets_options_for(opt);
+	const int ahead = SHIFT_AHEAD;
+	double error[2] = { 0, 0 }, fc[SHIFT_AHEAD];
 	int origins = 0;
-	for (int k = 0; k < 4; k++) {
-		size_t origin = n - (size_t)ahead - (size_t)k * step;
+	for (int k = 0; k < SHIFT_ORIGINS; k++) {
+		size_t origin = n - (size_t)ahead - (size_t)k * SHIFT_AHEAD; /* a week apart */
 		if (origin < from + 2 * m)
 			break;
 		for (int i = 0; i < 2; i++) {
@@ -585,10 +616,7 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 		*status = ETS_FAILED;
 		goto out;
 	}
-	struct ets_options eo;
-	ets_options_default(&eo);
-	eo.period = opt->period;
-	eo.nonnegative = opt->nonnegative;
+	struct ets_options eo = ets_options_for(opt);
 	if ((ets = ets_fit(y, n, &eo, status)) == NULL)
 		goto out;
 	/* After a level shift the methods see only the new level; the events

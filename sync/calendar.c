@@ -7,31 +7,19 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "textfile.h"
 
 #define CALENDAR_FILE_MAX (1 << 20) /* a calendar is a few hundred lines */
 
 int calendar_apply_file(struct event_calendar *cal, const char *path, int must_exist, char *err,
 			size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		if (errno == ENOENT && !must_exist)
-			return 1;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return -1;
-	}
-	char *text = malloc(CALENDAR_FILE_MAX + 1);
-	size_t len = text ? fread(text, 1, CALENDAR_FILE_MAX + 1, f) : 0;
-	int failed = text == NULL || ferror(f), read_errno = errno; /* before fclose moves it */
-	fclose(f);
-	int rc = -1;
-	if (failed)
-		snprintf(err, errlen, "%s: cannot read: %s", path,
-			 text ? strerror(read_errno) : "out of memory");
-	else if (len > CALENDAR_FILE_MAX)
-		snprintf(err, errlen, "%s: larger than %d bytes", path, CALENDAR_FILE_MAX);
-	else
-		rc = event_calendar_apply_text(cal, text, len, path, err, errlen);
+	size_t len;
+	int missing;
+	char *text = textfile_read(path, CALENDAR_FILE_MAX, &len, &missing, err, errlen);
+	if (text == NULL)
+		return missing && !must_exist ? 1 : -1;
+	int rc = event_calendar_apply_text(cal, text, len, path, err, errlen);
 	free(text);
 	return rc;
 }
