@@ -91,10 +91,11 @@ bench: build
 # Forecast accuracy on the real series of ../shared/datasets: mldash's
 # forecasts against R's forecast::ets, Prophet and seasonal naive (MASE,
 # band coverage), written to bench/results/forecast_accuracy.md and
-# printed. R's packages come from Debian (bench/install-r.sh, only when
-# missing). About 4 minutes on 2 cores, most of it Prophet.
+# printed. R's packages come from Debian (deploy/install-deps.sh
+# --bench-forecast, only when missing). About 4 minutes on 2 cores, most of
+# it Prophet; a minute when R's answers are cached (bench/results/r-cache).
 bench-forecast: build
-	@bench/install-r.sh
+	@deploy/install-deps.sh --quiet --bench-forecast
 	@MLDASH=$(BUILD)/cli/mldash bench/forecast_accuracy.py
 
 clean:

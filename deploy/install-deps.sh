@@ -1,13 +1,16 @@
 #!/bin/sh
 # Installs the Debian packages mldash needs to build, run and test, when any
 # is missing; does nothing (and needs no root) when all are installed.
-#   install-deps.sh [--quiet] [--test]   --test: also what only tests need
+#   install-deps.sh [--quiet] [--test] [--bench-forecast]
+#   --test: also what only tests need; --bench-forecast: also R's forecast
+#   and prophet packages (make bench-forecast compares mldash with them)
 set -eu
-QUIET=0 TEST=0
+QUIET=0 TEST=0 BENCH_FORECAST=0
 for arg in "$@"; do
 	case $arg in
 	--quiet) QUIET=1 ;;
 	--test) TEST=1 ;;
+	--bench-forecast) BENCH_FORECAST=1 ;;
 	*) echo "install-deps: unknown argument $arg" >&2; exit 2 ;;
 	esac
 done
@@ -23,6 +26,8 @@ clang libclang-rt-14-dev
 "
 # The browser test drives Debian's Chromium (never a downloaded build).
 [ $TEST -eq 1 ] && PACKAGES="$PACKAGES chromium fonts-liberation"
+# They bring R itself.
+[ $BENCH_FORECAST -eq 1 ] && PACKAGES="$PACKAGES r-cran-forecast r-cran-prophet"
 
 missing=""
 for pkg in $PACKAGES; do
