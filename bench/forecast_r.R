@@ -19,7 +19,8 @@
 # Fits run on FORECAST_R_CORES processes (default 2, parallel::mclapply).
 # Each job seeds R's generator with its own number, so the results do not
 # depend on the order or the process a job ran in. Needs only the Debian
-# packages r-cran-forecast and r-cran-prophet (bench/install-r.sh).
+# packages r-cran-forecast and r-cran-prophet (deploy/install-deps.sh
+# --bench-forecast).
 
 # Unset, R asks timedatectl for the zone (noise, and it fails in
 # containers); prophet works in UTC anyway.
