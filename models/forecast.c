@@ -507,6 +507,25 @@ static size_t fit_start(const double *y, size_t n, const struct forecast_options
 	return origins > 0 && error[1] < error[0] ? from : 0;
 }
 
+/* Where the methods are fitted from (fit_start): when after a level
+ * shift, *ets becomes the fit of the data after it (the whole series' fit
+ * stays when that cannot be had). */
+static size_t refit_after_shift(const double *y, size_t n, const struct forecast_options *opt,
+				int horizon, struct ets_fit **ets)
+{
+	size_t from = fit_start(y, n, opt, *ets, horizon);
+	if (from == 0)
+		return 0;
+	struct ets_options eo = ets_options_for(opt);
+	enum ets_status st;
+	struct ets_fit *tail = ets_fit(y + from, n - from, &eo, &st);
+	if (tail == NULL)
+		return 0;
+	ets_free(*ets);
+	*ets = tail;
+	return from;
+}
+
 /* Multiplies the forecasts and bands of event days by the effect the
  * history shows for that day of the event (events_estimate). */
 static void apply_events(const double *y, const double *baseline, size_t n,
@@ -594,15 +613,21 @@ static int combined_forecast(const double *y, size_t n, const struct forecast_op
 	return 0;
 }
 
+/* A horizon of at least one step and levels inside (0, 1). */
+static int valid_request(int horizon, const double *levels, int nlevels)
+{
+	int valid = horizon >= 1 && nlevels >= 0;
+	for (int i = 0; i < nlevels; i++)
+		valid &= levels[i] > 0 && levels[i] < 1;
+	return valid;
+}
+
 int forecast_series(const double *raw, size_t n, const struct forecast_options *opt, int horizon,
 		    const double *levels, int nlevels, double *mean, double *lower, double *upper,
 		    struct forecast_info *info, enum ets_status *status)
 {
 	memset(info, 0, sizeof *info);
-	int bad_level = nlevels < 0;
-	for (int i = 0; i < nlevels; i++)
-		bad_level |= !(levels[i] > 0 && levels[i] < 1);
-	if (horizon < 1 || bad_level) {
+	if (!valid_request(horizon, levels, nlevels)) {
 		*status = ETS_FAILED;
 		return -1;
 	}
@@ -619,26 +644,16 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 	struct ets_options eo = ets_options_for(opt);
 	if ((ets = ets_fit(y, n, &eo, status)) == NULL)
 		goto out;
-	/* After a level shift the methods see only the new level; the events
-	 * are still learnt from the whole history. */
-	size_t from = stopped(raw, n) ? 0 : fit_start(y, n, opt, ets, horizon);
-	if (from > 0) {
-		enum ets_status tail_status;
-		struct ets_fit *tail = ets_fit(y + from, n - from, &eo, &tail_status);
-		if (tail != NULL) {
-			ets_free(ets);
-			ets = tail;
-			info->fitted_from = (long)from;
-		} else {
-			from = 0;
-		}
-	}
 	if (stopped(raw, n)) {
 		zero_forecast(horizon, nlevels, mean, lower, upper, info);
 		ets_summary(ets, &info->ets);
 		rc = 0;
 		goto out;
 	}
+	/* After a level shift the methods see only the new level; the events
+	 * are still learnt from the whole history. */
+	size_t from = refit_after_shift(y, n, opt, horizon, &ets);
+	info->fitted_from = (long)from;
 	/* Each method's forecasts, the spread, a band's multipliers and room
 	 * to make them monotone. */
 	work = malloc(sizeof(double) * (size_t)horizon * (FORECAST_METHOD__MAX + 3));
