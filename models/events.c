@@ -356,6 +356,100 @@ static int disable(struct event_calendar *cal, const char *name, char *err, size
 	return 0;
 }
 
+/* A `date` line: one occurrence, first[,last] day. */
+static int apply_date(struct event_calendar *cal, char **f, int n, char *err, size_t errlen)
+{
+	long first, last;
+	if (parse_date(f[2], &first) != 0) {
+		snprintf(err, errlen, "bad date '%.40s' (expected YYYY-MM-DD)", f[2]);
+		return -1;
+	}
+	last = first;
+	if (n == 4 && parse_date(f[3], &last) != 0) {
+		snprintf(err, errlen, "bad date '%.40s' (expected YYYY-MM-DD)", f[3]);
+		return -1;
+	}
+	if (last < first || last - first >= EVENT_DAYS_MAX) {
+		snprintf(err, errlen, "the last day must be on or after the first, and at most %d "
+			 "days in all", EVENT_DAYS_MAX);
+		return -1;
+	}
+	return add_dated(cal, f[1], first, (int)(last - first + 1), err, errlen);
+}
+
+/* An event's length in days from field `text`, 1 to EVENT_DAYS_MAX. */
+static int parse_days(const char *text, long *days, char *err, size_t errlen)
+{
+	if (number(text, 1, EVENT_DAYS_MAX, days) == 0)
+		return 0;
+	snprintf(err, errlen, "bad length '%.40s' (days, 1-%d)", text, EVENT_DAYS_MAX);
+	return -1;
+}
+
+/* A `yearly` line's rule: MM-DD[,DAYS]. */
+static int parse_yearly(char **f, int n, struct event_rule *r, char *err, size_t errlen)
+{
+	long m = 0, d = 0, days = 1;
+	char ms[3] = { f[2][0], f[2][0] ? f[2][1] : '\0', '\0' }, ds[3] = { 0 };
+	int ok = strlen(f[2]) == 5 && f[2][2] == '-' && strspn(ms, "0123456789") == 2;
+	if (ok) {
+		memcpy(ds, f[2] + 3, 2);
+		ok = strspn(ds, "0123456789") == 2 && number(ms, 1, 12, &m) == 0 &&
+		     number(ds, 1, days_in_month(2000, (int)m), &d) == 0;
+	}
+	if (!ok) {
+		snprintf(err, errlen, "bad day '%.40s' (expected MM-DD)", f[2]);
+		return -1;
+	}
+	if (n == 4 && parse_days(f[3], &days, err, errlen) != 0)
+		return -1;
+	*r = (struct event_rule){ RULE_YEARLY, 0, 0, 0, 0, 0, 1 };
+	r->month = (int)m, r->mday = (int)d, r->days = (int)days;
+	return 0;
+}
+
+/* An `nth` line's rule: N,WEEKDAY,MONTH[,OFFSET[,DAYS]]. */
+static int parse_nth(char **f, int n, struct event_rule *r, char *err, size_t errlen)
+{
+	long v, days = 1;
+	*r = (struct event_rule){ RULE_NTH, 0, 0, 0, 0, 0, 1 };
+	if (number(f[2], -1, 5, &v) != 0 || v == 0) {
+		snprintf(err, errlen, "bad N '%.40s' (1-5, or -1 for the last)", f[2]);
+		return -1;
+	}
+	r->nth = (int)v;
+	if ((r->weekday = parse_weekday(f[3])) < 0) {
+		snprintf(err, errlen, "bad weekday '%.40s' (mon, tue, wed, thu, fri, sat or sun)", f[3]);
+		return -1;
+	}
+	if (number(f[4], 1, 12, &v) != 0) {
+		snprintf(err, errlen, "bad month '%.40s' (1-12)", f[4]);
+		return -1;
+	}
+	r->month = (int)v;
+	if (n >= 6 && number(f[5], -31, 31, &v) != 0) {
+		snprintf(err, errlen, "bad offset '%.40s' (days, -31 to 31)", f[5]);
+		return -1;
+	}
+	r->offset = n >= 6 ? (int)v : 0;
+	if (n == 7 && parse_days(f[6], &days, err, errlen) != 0)
+		return -1;
+	r->days = (int)days;
+	return 0;
+}
+
+/* The line kinds: keyword, fields (with the keyword), usage. */
+static const struct line_form {
+	const char *kw;
+	int min, max;
+	const char *usage;
+} line_forms[] = {
+	{ "date", 3, 4, "date,NAME,YYYY-MM-DD[,YYYY-MM-DD]" },
+	{ "yearly", 3, 4, "yearly,NAME,MM-DD[,DAYS]" },
+	{ "nth", 5, 7, "nth,NAME,N,WEEKDAY,MONTH[,OFFSET[,DAYS]]" },
+	{ "disable", 2, 2, "disable,NAME" },
+};
+
 int event_calendar_apply_line(struct event_calendar *cal, const char *line, char *err,
 			      size_t errlen)
 {
@@ -369,24 +463,18 @@ int event_calendar_apply_line(struct event_calendar *cal, const char *line, char
 		snprintf(err, errlen, "too many fields");
 		return -1;
 	}
-	const char *kw = f[0];
-	if (strcmp(kw, "date") != 0 && strcmp(kw, "yearly") != 0 && strcmp(kw, "nth") != 0 &&
-	    strcmp(kw, "disable") != 0) {
-		snprintf(err, errlen, "unknown keyword '%.40s' (expected date, yearly, nth or disable)", kw);
+	const struct line_form *form = NULL;
+	for (size_t i = 0; i < sizeof line_forms / sizeof line_forms[0] && form == NULL; i++)
+		if (strcmp(line_forms[i].kw, f[0]) == 0)
+			form = &line_forms[i];
+	if (form == NULL) {
+		snprintf(err, errlen, "unknown keyword '%.40s' (expected date, yearly, nth or disable)",
+			 f[0]);
 		return -1;
 	}
-	static const struct { const char *kw; int min, max; const char *usage; } forms[] = {
-		{ "date", 3, 4, "date,NAME,YYYY-MM-DD[,YYYY-MM-DD]" },
-		{ "yearly", 3, 4, "yearly,NAME,MM-DD[,DAYS]" },
-		{ "nth", 5, 7, "nth,NAME,N,WEEKDAY,MONTH[,OFFSET[,DAYS]]" },
-		{ "disable", 2, 2, "disable,NAME" },
-	};
-	size_t form = 0;
-	while (strcmp(forms[form].kw, kw) != 0)
-		form++;
-	if (n < forms[form].min || n > forms[form].max) {
-		snprintf(err, errlen, "%s takes %d to %d fields (%s), got %d", kw, forms[form].min,
-			 forms[form].max, forms[form].usage, n);
+	if (n < form->min || n > form->max) {
+		snprintf(err, errlen, "%s takes %d to %d fields (%s), got %d", form->kw, form->min,
+			 form->max, form->usage, n);
 		return -1;
 	}
 	if (!valid_name(f[1])) {
@@ -394,74 +482,14 @@ int event_calendar_apply_line(struct event_calendar *cal, const char *line, char
 			 EVENT_NAME_MAX - 1);
 		return -1;
 	}
-	if (strcmp(kw, "disable") == 0)
+	if (strcmp(form->kw, "disable") == 0)
 		return disable(cal, f[1], err, errlen);
-	if (strcmp(kw, "date") == 0) {
-		long first, last;
-		if (parse_date(f[2], &first) != 0) {
-			snprintf(err, errlen, "bad date '%.40s' (expected YYYY-MM-DD)", f[2]);
-			return -1;
-		}
-		last = first;
-		if (n == 4 && parse_date(f[3], &last) != 0) {
-			snprintf(err, errlen, "bad date '%.40s' (expected YYYY-MM-DD)", f[3]);
-			return -1;
-		}
-		if (last < first || last - first >= EVENT_DAYS_MAX) {
-			snprintf(err, errlen, "the last day must be on or after the first, and at most %d "
-				 "days in all", EVENT_DAYS_MAX);
-			return -1;
-		}
-		return add_dated(cal, f[1], first, (int)(last - first + 1), err, errlen);
-	}
-	struct event_rule r = { RULE_YEARLY, 0, 0, 0, 0, 0, 1 };
-	long v, days = 1;
-	if (strcmp(kw, "yearly") == 0) {
-		long m = 0, d = 0;
-		char ms[3] = { f[2][0], f[2][0] ? f[2][1] : '\0', '\0' }, ds[3] = { 0 };
-		int ok = strlen(f[2]) == 5 && f[2][2] == '-' && strspn(ms, "0123456789") == 2;
-		if (ok) {
-			memcpy(ds, f[2] + 3, 2);
-			ok = strspn(ds, "0123456789") == 2 && number(ms, 1, 12, &m) == 0 &&
-			     number(ds, 1, days_in_month(2000, (int)m), &d) == 0;
-		}
-		if (!ok) {
-			snprintf(err, errlen, "bad day '%.40s' (expected MM-DD)", f[2]);
-			return -1;
-		}
-		r.month = (int)m, r.mday = (int)d;
-		if (n == 4 && number(f[3], 1, EVENT_DAYS_MAX, &days) != 0) {
-			snprintf(err, errlen, "bad length '%.40s' (days, 1-%d)", f[3], EVENT_DAYS_MAX);
-			return -1;
-		}
-	} else {
-		r.kind = RULE_NTH;
-		if (number(f[2], -1, 5, &v) != 0 || v == 0) {
-			snprintf(err, errlen, "bad N '%.40s' (1-5, or -1 for the last)", f[2]);
-			return -1;
-		}
-		r.nth = (int)v;
-		if ((r.weekday = parse_weekday(f[3])) < 0) {
-			snprintf(err, errlen, "bad weekday '%.40s' (mon, tue, wed, thu, fri, sat or sun)", f[3]);
-			return -1;
-		}
-		if (number(f[4], 1, 12, &v) != 0) {
-			snprintf(err, errlen, "bad month '%.40s' (1-12)", f[4]);
-			return -1;
-		}
-		r.month = (int)v;
-		if (n >= 6 && number(f[5], -31, 31, &v) != 0) {
-			snprintf(err, errlen, "bad offset '%.40s' (days, -31 to 31)", f[5]);
-			return -1;
-		}
-		r.offset = n >= 6 ? (int)v : 0;
-		if (n == 7 && number(f[6], 1, EVENT_DAYS_MAX, &days) != 0) {
-			snprintf(err, errlen, "bad length '%.40s' (days, 1-%d)", f[6], EVENT_DAYS_MAX);
-			return -1;
-		}
-	}
-	r.days = (int)days;
-	return set_rule(cal, f[1], &r, err, errlen);
+	if (strcmp(form->kw, "date") == 0)
+		return apply_date(cal, f, n, err, errlen);
+	struct event_rule r;
+	int rc = strcmp(form->kw, "yearly") == 0 ? parse_yearly(f, n, &r, err, errlen)
+						 : parse_nth(f, n, &r, err, errlen);
+	return rc != 0 ? -1 : set_rule(cal, f[1], &r, err, errlen);
 }
 
 int event_calendar_apply_text(struct event_calendar *cal, const char *text, size_t len,
