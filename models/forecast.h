@@ -9,7 +9,9 @@
  * competition's lesson that combinations beat single methods, and the
  * "combination puzzle": weights estimated from a few origins are noisy, so
  * equal weights are hard to beat). A method far behind the best (MASE more
- * than twice the best's) gets none.
+ * than twice the best's) gets none. The forecast is halfway between that
+ * weighted mean and, when all three methods are in, their median (robust
+ * to one method gone astray).
  *
  * Bands: the ETS model's analytic h-step spread around the combined
  * forecast, widened at each step to the empirical quantile of the
