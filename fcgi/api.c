@@ -2,13 +2,30 @@
 #include "addrlist.h"
 #include "handlers.h"
 #include "log.h"
+#include "migrate.h"
 #include "response.h"
+#include "status.h"
 
 #define API_BASE "/api/ml-dashboard"
 
 int api_client_internal(const struct app *app, const struct request *req)
 {
 	return addrlist_contains(app->cfg->api.internal_allow, req->remote_addr);
+}
+
+enum db_status api_memo_schema(struct app *app, int recent, int memo_version,
+			       enum db_status (*refresh)(struct app *app, int schema_version),
+			       int *version)
+{
+	if (recent && status_connection_open(app->db)) {
+		*version = memo_version;
+		return DB_OK;
+	}
+	enum db_status st = migrate_schema_version(app->db, version);
+	/* Without the schema there is nothing to read; the answer says so. */
+	if (st == DB_OK && *version >= 1)
+		st = refresh(app, *version);
+	return st;
 }
 
 void api_database_failure(struct app *app, enum db_status st, struct response *resp)

@@ -23,7 +23,6 @@
 #include "cron.h"
 #include "handlers.h"
 #include "log.h"
-#include "migrate.h"
 #include "response.h"
 #include "status.h"
 #include "version.h"
@@ -202,18 +201,10 @@ static enum db_status memo_fresh(struct app *app, int schema_version)
 static enum db_status database_metrics(struct app *app, FILE *out)
 {
 	int version = 0;
-	enum db_status st = DB_OK;
-	if (memo_recent() && status_connection_open(app->db)) {
-		/* The server answered less than METRICS_MEMO_MS ago and has not
-		 * closed the connection since. */
-		version = memo.schema_version;
-	} else {
-		st = migrate_schema_version(app->db, &version);
-		if (st == DB_OK && version >= 1)
-			st = memo_fresh(app, version);
-		if (st != DB_OK)
-			return st;
-	}
+	enum db_status st = api_memo_schema(app, memo_recent(), memo.schema_version, memo_fresh,
+					    &version);
+	if (st != DB_OK)
+		return st;
 	family(out, "mldash_schema_version", "gauge", "Migrations applied to the database.");
 	fprintf(out, "mldash_schema_version %d\n", version);
 	if (version >= 1)

@@ -19,7 +19,6 @@
 #include "cron.h"
 #include "handlers.h"
 #include "log.h"
-#include "migrate.h"
 #include "response.h"
 #include "status.h"
 #include "version.h"
@@ -164,17 +163,8 @@ void api_status(struct app *app, const struct request *req, struct response *res
 {
 	int detailed = api_client_internal(app, req);
 	int version = 0;
-	enum db_status st = DB_OK;
-	if (memo_recent() && status_connection_open(app->db)) {
-		/* The server answered less than STATUS_MEMO_MS ago and has not
-		 * closed the connection since. */
-		version = memo.schema_version;
-	} else {
-		st = migrate_schema_version(app->db, &version);
-		/* Without the schema there is nothing to count; say so rather than fail. */
-		if (st == DB_OK && version >= 1)
-			st = memo_fresh(app, version);
-	}
+	enum db_status st = api_memo_schema(app, memo_recent(), memo.schema_version, memo_fresh,
+					    &version);
 	if (st != DB_OK) {
 		api_database_failure(app, st, resp);
 		return;

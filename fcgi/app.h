@@ -56,6 +56,17 @@ extern const size_t api_routes_count;
  * /metrics and the details of /status. */
 int api_client_internal(const struct app *app, const struct request *req);
 
+/*
+ * The schema version a memoised answer (/status, /metrics) goes by: the
+ * memo's (memo_version) while the memo is recent and the connection has
+ * stayed open since it was read, so that a database gone down is noticed
+ * at once; else the server's, after which refresh reads the memo again
+ * when there is a schema to read it from.
+ */
+enum db_status api_memo_schema(struct app *app, int recent, int memo_version,
+			       enum db_status (*refresh)(struct app *app, int schema_version),
+			       int *version);
+
 /* Sets resp from a failed database call: 503 + Retry-After when the server is
  * unreachable, 500 otherwise; logs the server's message. */
 void api_database_failure(struct app *app, enum db_status st, struct response *resp);

@@ -111,6 +111,18 @@ static void expand_state(const struct spec *sp, const double *c, double *x0)
 	}
 }
 
+/* One step of the recursions once the error r = y - mu is known (q = l +
+ * phi b; inv_season = 1 / season, used only by a multiplicative season). */
+static inline void state_step(const struct spec *sp, const struct params *p, double q,
+			      double season, double inv_season, double r, double *l, double *b,
+			      double *s)
+{
+	double rs = sp->season_mult ? r * inv_season : r;
+	*l = q + p->alpha * rs;
+	*b = p->phi * *b + p->beta * rs;
+	*s = season + p->gamma * (sp->season_mult ? r / q : r);
+}
+
 /*
  * Runs the recursions from x0 over y, in error-correction form: with
  * r = y - mu the one-step error in the data's units, an additive season
@@ -139,7 +151,7 @@ static double run_filter(const struct spec *sp, const struct params *p, const do
 	 * so that no division lies on the level's chain. */
 	double sse = 0, product = 1;
 	int j = 0, exponent = 0, since = 0, not_positive = 0;
-	const double alpha = p->alpha, beta = p->beta, gamma = p->gamma, phi = p->phi;
+	const double phi = p->phi;
 	for (size_t t = 0; t < n; t++) {
 		double q = l + phi * b, season = s[j], mu = sp->season_mult ? q * season : q + season;
 		if (fitted != NULL)
@@ -163,17 +175,9 @@ static double run_filter(const struct spec *sp, const struct params *p, const do
 			} else {
 				sse += r * r;
 			}
-			if (sp->season_mult) {
-				double rs = r * inv_s[j];
-				l = q + alpha * rs;
-				b = phi * b + beta * rs;
-				s[j] = season + gamma * r / q;
+			state_step(sp, p, q, season, inv_s[j], r, &l, &b, &s[j]);
+			if (sp->season_mult)
 				inv_s[j] = 1 / s[j];
-			} else {
-				l = q + alpha * r;
-				b = phi * b + beta * r;
-				s[j] = season + gamma * r;
-			}
 		}
 		j = j + 1 == m ? 0 : j + 1;
 	}
@@ -624,16 +628,7 @@ static double start_derivatives(const struct spec *sp, const struct params *prm,
 			for (int w = v; w < p; w++)
 				hess[v * p + w] += de[v] * de[w];
 		}
-		if (sp->season_mult) {
-			double rs = r / season;
-			l = q + alpha * rs;
-			b = phi * b + beta * rs;
-			s[j] = season + gamma * r / q;
-		} else {
-			l = q + alpha * r;
-			b = phi * b + beta * r;
-			s[j] = season + gamma * r;
-		}
+		state_step(sp, prm, q, season, inv_s, r, &l, &b, &s[j]);
 		j = j + 1 == m ? 0 : j + 1;
 	}
 	return sse;

@@ -15,7 +15,8 @@
 
 void forecast_options_default(struct forecast_options *opt)
 {
-	*opt = (struct forecast_options){ 7, 0, 4, 7, 28, -1, NULL };
+	*opt = (struct forecast_options){ .period = 7, .nonnegative = 0, .origins = 4, .step = 7,
+					  .max_backtest = 28, .first_day = -1, .calendar = NULL };
 }
 
 static const char *const method_names[FORECAST_METHOD__MAX] = { "ETS", "Theta", "SNaive" };

@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # mldash budget from outside: daily date,channel,spend,revenue CSV in, the
 # split out; the JSON contract; clear errors.
-set -euo pipefail
-MLDASH=${MLDASH_BUILD_DIR:?}/cli/mldash
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-pass() { printf 'ok: %s\n' "$*"; }
+. "$(dirname "$0")/cli_lib.sh"
 
 # Two channels from known curves: "strong" returns far more per unit.
 awk 'BEGIN {

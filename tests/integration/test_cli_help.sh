@@ -2,12 +2,7 @@
 # Every mldash subcommand answers --help with its usage on stdout and exit 0,
 # without a configuration file; the subcommands are read from mldash --help,
 # so that a new one is checked without being named here.
-set -euo pipefail
-MLDASH=${MLDASH_BUILD_DIR:?}/cli/mldash
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-pass() { printf 'ok: %s\n' "$*"; }
+. "$(dirname "$0")/cli_lib.sh"
 # Help must not need one: a configuration that cannot be read stops others.
 export MLDASH_CONFIG=$TMP/missing.conf
 

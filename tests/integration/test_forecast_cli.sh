@@ -1,11 +1,6 @@
 #!/usr/bin/env bash
 # mldash forecast from outside: CSV in, CSV or JSON out, clear errors.
-set -euo pipefail
-MLDASH=${MLDASH_BUILD_DIR:?}/cli/mldash
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-pass() { printf 'ok: %s\n' "$*"; }
+. "$(dirname "$0")/cli_lib.sh"
 
 # 10 weeks of a weekly pattern, with two days missing from the dates.
 {
