@@ -48,8 +48,20 @@ double curve_marginal(const struct response_curve *c, double s)
 	return 0;
 }
 
+double curve_inflection(const struct response_curve *c)
+{
+	if (c->kind != CURVE_HILL || c->alpha <= 1)
+		return 0;
+	return c->k * pow((c->alpha - 1) / (c->alpha + 1), 1 / c->alpha);
+}
+
 double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi)
 {
+	double inflection = curve_inflection(c);
+	if (inflection >= hi)
+		return lo;
+	if (inflection > lo)
+		lo = inflection;
 	if (hi <= lo)
 		return lo;
 	if (c->kind == CURVE_NONE || m <= 0)
@@ -59,7 +71,7 @@ double curve_spend_for_marginal(const struct response_curve *c, double m, double
 		return s < lo ? lo : s > hi ? hi : s;
 	}
 	/* Hill: log f'(s) = log(beta alpha) + log u - log s - 2 log(1 + u), u = (s/k)^alpha,
-	 * strictly decreasing in t = log s. Newton on t inside a shrinking bracket. */
+	 * strictly decreasing in t = log s above the inflection. Newton on t inside a shrinking bracket. */
 	if (curve_marginal(c, lo) <= m)
 		return lo;
 	if (curve_marginal(c, hi) >= m)

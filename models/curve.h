@@ -1,14 +1,15 @@
 /*
  * curve: how a channel's daily revenue responds to its daily spend.
- * Pure. A concave Hill curve  revenue = beta s^alpha / (s^alpha + k^alpha)
- * (0 < alpha <= 1) fitted by nonlinear least squares (GSL multifit_nlinear),
- * or a power law  revenue = a s^b  (0 < b < 1) when the data do not support
- * a Hill fit. Optional geometric adstock: the curve sees
+ * Pure. A Hill curve  revenue = beta s^alpha / (s^alpha + k^alpha)
+ * (0 < alpha <= 3: concave up to 1, S-shaped above, with a threshold
+ * below which spend returns little) fitted by nonlinear least squares
+ * (GSL multifit_nlinear), or a power law  revenue = a s^b  (0 < b < 1).
+ * Optional geometric adstock: the curve sees
  * x[t] = lambda x[t-1] + (1 - lambda) s[t], so a constant daily spend s has
  * x = s in the long run, and the curve reads in plain daily spend.
  *
- * Curves are kept concave on purpose: the allocator then finds the exact
- * optimum by equalising marginal returns.
+ * An S-curve is not concave, so the allocator (allocate.h) searches for
+ * the global optimum rather than only equalising marginal returns.
  */
 #ifndef MLDASH_CURVE_H
 #define MLDASH_CURVE_H
@@ -45,8 +46,14 @@ int curve_fit(const double *spend, const double *revenue, size_t n, int with_ads
 double curve_value(const struct response_curve *c, double s);
 double curve_marginal(const struct response_curve *c, double s);
 
-/* The daily spend at which marginal revenue equals m (> 0), for m between
- * the curve's marginal at lo and at hi; the answer is clamped to [lo, hi]. */
+/* The spend at which an S-curve's marginal revenue peaks (its inflection):
+ * below it the curve is convex, above it concave. 0 for a concave curve. */
+double curve_inflection(const struct response_curve *c);
+
+/* The daily spend at which marginal revenue equals m (> 0) on the concave
+ * part of the curve (spend at least curve_inflection), for m between the
+ * marginal at max(lo, inflection) and at hi; the answer is clamped to
+ * [max(lo, inflection), hi] (lo when the inflection is above hi). */
 double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi);
 
 #endif
