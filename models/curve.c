@@ -3,6 +3,7 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,11 @@ const char *const curve_confidence_names[] = { "low", "medium", "high" };
 
 #define MIN_LEVELS_FOR_SHAPE 3 /* distinct spend levels needed to learn a shape */
 #define PRIOR_EXPONENT 0.5     /* power-law exponent assumed when they are too few */
+#define CV_FOLDS 5             /* blocks of days held out in turn */
+#define MIN_POINTS_FOR_CV 20   /* fewer days: concave forms, chosen in sample */
+#define BOOTSTRAP_BLOCK 7      /* days resampled together: a week keeps its pattern */
+#define ALPHA_MIN 0.05
+#define ALPHA_S_MAX 3.0        /* Robyn's upper bound for the Hill shape */
 
 double curve_value(const struct response_curve *c, double s)
 {
@@ -29,6 +35,54 @@ double curve_value(const struct response_curve *c, double s)
 		break;
 	}
 	return 0;
+}
+
+/* The curve of kind `kind` with parameters p (Hill: beta, k, alpha;
+ * power: a, b) at x. */
+static double value_of(enum curve_kind kind, const double *p, double x)
+{
+	if (x <= 0)
+		return 0;
+	if (kind == CURVE_HILL) {
+		double u = pow(x / p[1], p[2]);
+		return p[0] * u / (1 + u);
+	}
+	return kind == CURVE_POWER ? p[0] * pow(x, p[1]) : 0;
+}
+
+double curve_value_draw(const struct response_curve *c, int d, double s)
+{
+	return value_of(c->draw[d].kind, c->draw[d].p, s);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The q-quantile of sorted v[n] (linear between order statistics). */
+static double quantile_sorted(const double *v, int n, double q)
+{
+	double at = q * (n - 1);
+	int i = (int)floor(at);
+	if (i >= n - 1)
+		return v[n - 1];
+	return v[i] + (at - i) * (v[i + 1] - v[i]);
+}
+
+void curve_band(const struct response_curve *c, double s, double level, double *lo, double *hi)
+{
+	if (c->draws < 2) {
+		*lo = *hi = curve_value(c, s);
+		return;
+	}
+	double v[CURVE_DRAWS];
+	for (int d = 0; d < c->draws; d++)
+		v[d] = curve_value_draw(c, d, s);
+	qsort(v, (size_t)c->draws, sizeof *v, cmp_double);
+	*lo = quantile_sorted(v, c->draws, (1 - level) / 2);
+	*hi = quantile_sorted(v, c->draws, (1 + level) / 2);
 }
 
 double curve_marginal(const struct response_curve *c, double s)
@@ -98,6 +152,10 @@ double curve_spend_for_marginal(const struct response_curve *c, double m, double
 
 /* --- fitting ---------------------------------------------------------------- */
 
+/* The forms tried. Concave and S-shaped Hill curves are fitted apart (alpha
+ * in (0, 1] or (1, 3]) so that each is scored on its own. */
+enum form { FORM_HILL_CONCAVE, FORM_HILL_S, FORM_POWER, FORM__MAX };
+
 struct points {
 	double *x; /* effective (adstocked) spend */
 	double *y; /* revenue */
@@ -114,57 +172,94 @@ static double sse_of(const struct response_curve *c, const struct points *pt)
 	return sse;
 }
 
-/* Parameters of the Hill fit in unconstrained form: beta and k by their logs,
- * alpha in (0, 1) by a logistic. */
-static void hill_from(const gsl_vector *p, struct response_curve *c)
+/* A Hill fit's unconstrained parameters: the logs of beta and k, and
+ * alpha through a logistic onto the form's range. */
+struct hill_problem {
+	const struct points *pt;
+	double alpha_lo, alpha_span;
+};
+
+static void hill_from(const struct hill_problem *hp, const gsl_vector *p, struct response_curve *c)
 {
 	c->kind = CURVE_HILL;
 	c->beta = exp(gsl_vector_get(p, 0));
 	c->k = exp(gsl_vector_get(p, 1));
-	c->alpha = 0.05 + 0.95 / (1 + exp(-gsl_vector_get(p, 2)));
+	c->alpha = hp->alpha_lo + hp->alpha_span / (1 + exp(-gsl_vector_get(p, 2)));
 }
 
 static int hill_residuals(const gsl_vector *p, void *arg, gsl_vector *f)
 {
-	const struct points *pt = arg;
+	const struct hill_problem *hp = arg;
 	struct response_curve c = { 0 };
-	hill_from(p, &c);
-	for (size_t i = 0; i < pt->n; i++)
-		gsl_vector_set(f, i, curve_value(&c, pt->x[i]) - pt->y[i]);
+	hill_from(hp, p, &c);
+	for (size_t i = 0; i < hp->pt->n; i++)
+		gsl_vector_set(f, i, curve_value(&c, hp->pt->x[i]) - hp->pt->y[i]);
 	return GSL_SUCCESS;
 }
 
-/* Nonlinear least squares (trust region, GSL); returns 0 and the curve. */
-static int fit_hill(const struct points *pt, double spend_median, double revenue_max,
-		    struct response_curve *out)
+/* The Jacobian in closed form: one power and one logarithm a day instead
+ * of finite differences' three extra passes. */
+static int hill_jacobian(const gsl_vector *p, void *arg, gsl_matrix *J)
+{
+	const struct hill_problem *hp = arg;
+	struct response_curve c = { 0 };
+	hill_from(hp, p, &c);
+	double sig = (c.alpha - hp->alpha_lo) / hp->alpha_span;
+	double dalpha = hp->alpha_span * sig * (1 - sig);
+	for (size_t i = 0; i < hp->pt->n; i++) {
+		double x = hp->pt->x[i], d0 = 0, d1 = 0, d2 = 0;
+		if (x > 0) {
+			double lr = log(x / c.k), u = exp(c.alpha * lr), g = c.beta / ((1 + u) * (1 + u));
+			d0 = c.beta * u / (1 + u);
+			d1 = -g * c.alpha * u;
+			d2 = g * u * lr * dalpha;
+		}
+		gsl_matrix_set(J, i, 0, d0);
+		gsl_matrix_set(J, i, 1, d1);
+		gsl_matrix_set(J, i, 2, d2);
+	}
+	return GSL_SUCCESS;
+}
+
+/* Nonlinear least squares (trust region, GSL) from one start; the curve's
+ * SSE, HUGE_VAL when the fit fails. */
+static double fit_hill_from(const struct points *pt, enum form form, const struct response_curve *start,
+			    struct response_curve *out)
 {
 	if (pt->n < 4)
-		return -1;
-	const gsl_multifit_nlinear_type *type = gsl_multifit_nlinear_trust;
+		return HUGE_VAL;
+	struct hill_problem hp = { pt, form == FORM_HILL_S ? 1 : ALPHA_MIN,
+				   form == FORM_HILL_S ? ALPHA_S_MAX - 1 : 1 - ALPHA_MIN };
+	double share = (start->alpha - hp.alpha_lo) / hp.alpha_span;
+	share = share < 0.02 ? 0.02 : share > 0.98 ? 0.98 : share;
+	double p0[3] = { log(start->beta), log(start->k), log(share / (1 - share)) };
 	gsl_multifit_nlinear_parameters params = gsl_multifit_nlinear_default_parameters();
-	gsl_multifit_nlinear_workspace *w = gsl_multifit_nlinear_alloc(type, &params, pt->n, 3);
+	gsl_multifit_nlinear_workspace *w =
+		gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, pt->n, 3);
 	if (w == NULL)
-		return -1;
-	gsl_multifit_nlinear_fdf fdf = { .f = hill_residuals, .df = NULL, .n = pt->n, .p = 3,
-					 .params = (void *)pt };
-	double start[3] = { log(2 * revenue_max + 1e-9), log(spend_median + 1e-9), 1.0 };
-	gsl_vector_view p0 = gsl_vector_view_array(start, 3);
-	int info, rc = -1;
+		return HUGE_VAL;
+	gsl_multifit_nlinear_fdf fdf = { .f = hill_residuals, .df = hill_jacobian, .n = pt->n,
+					 .p = 3, .params = &hp };
+	gsl_vector_view v = gsl_vector_view_array(p0, 3);
+	double sse = HUGE_VAL;
+	int info;
 	gsl_set_error_handler_off();
-	if (gsl_multifit_nlinear_init(&p0.vector, &fdf, w) == GSL_SUCCESS) {
-		int status = gsl_multifit_nlinear_driver(200, 1e-10, 1e-10, 1e-10, NULL, NULL, &info, w);
-		if (status == GSL_SUCCESS || status == GSL_EMAXITER) {
-			hill_from(w->x, out);
-			rc = isfinite(out->beta) && isfinite(out->k) ? 0 : -1;
+	if (gsl_multifit_nlinear_init(&v.vector, &fdf, w) == GSL_SUCCESS) {
+		int status = gsl_multifit_nlinear_driver(100, 1e-8, 1e-8, 1e-8, NULL, NULL, &info, w);
+		if (status == GSL_SUCCESS || status == GSL_EMAXITER || status == GSL_ENOPROG) {
+			*out = (struct response_curve){ 0 };
+			hill_from(&hp, w->x, out);
+			if (isfinite(out->beta) && isfinite(out->k) && out->k > 0)
+				sse = sse_of(out, pt);
 		}
 	}
 	gsl_multifit_nlinear_free(w);
-	return rc;
+	return sse;
 }
 
 /* Power law through the positive points: b by least squares on logs
  * (kept in [0.05, 0.95]), then a on the revenue scale. */
-static int fit_power(const struct points *pt, double fixed_b, struct response_curve *out)
+static double fit_power(const struct points *pt, double fixed_b, struct response_curve *out)
 {
 	double sx = 0, sy = 0, sxx = 0, sxy = 0;
 	int m = 0;
@@ -178,7 +273,7 @@ static int fit_power(const struct points *pt, double fixed_b, struct response_cu
 	double b = fixed_b;
 	if (b <= 0) {
 		if (m < 2 || sxx - sx * sx / m <= 0)
-			return -1;
+			return HUGE_VAL;
 		b = (sxy - sx * sy / m) / (sxx - sx * sx / m);
 		b = b < 0.05 ? 0.05 : b > 0.95 ? 0.95 : b;
 	}
@@ -191,29 +286,24 @@ static int fit_power(const struct points *pt, double fixed_b, struct response_cu
 		}
 	}
 	if (den <= 0)
-		return -1;
-	out->kind = CURVE_POWER;
-	out->b = b;
-	out->a = num / den > 0 ? num / den : 0;
-	return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+		return HUGE_VAL;
+	*out = (struct response_curve){ .kind = CURVE_POWER, .b = b, .a = num / den > 0 ? num / den : 0 };
+	return sse_of(out, pt);
 }
 
 /* Distinct spend levels: sorted values more than 1% of the median apart. */
 static int count_levels(const double *x, size_t n, double *median)
 {
-	double *sorted = malloc(sizeof *sorted * (n ? n : 1));
+	*median = 0;
+	if (n == 0)
+		return 0;
+	double *sorted = malloc(sizeof *sorted * n);
 	if (sorted == NULL)
 		return 0;
 	memcpy(sorted, x, sizeof *sorted * n);
 	qsort(sorted, n, sizeof *sorted, cmp_double);
-	*median = n ? sorted[n / 2] : 0;
-	int levels = n > 0;
+	*median = sorted[n / 2];
+	int levels = 1;
 	for (size_t i = 1; i < n; i++)
 		if (sorted[i] - sorted[i - 1] > 0.01 * (*median > 0 ? *median : 1))
 			levels++;
@@ -221,12 +311,56 @@ static int count_levels(const double *x, size_t n, double *median)
 	return levels;
 }
 
-/* Fits one carry-over rate: Hill when it fits and identifies saturation
- * near the data, else the power law. Returns the SSE. */
-static double fit_at_rate(const double *spend, const double *revenue, size_t n, double rate,
-			  struct points *pt, struct response_curve *out)
+static double max_of(const double *v, size_t n)
 {
-	double x = 0, revenue_max = 0;
+	double m = 0;
+	for (size_t i = 0; i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+/*
+ * One form fitted to the points: warm-started from `start` when given
+ * (cross-validation and bootstrap refits), else from the data's scale
+ * (two starts for a Hill curve, the half-saturation at the median and at
+ * twice it). A Hill curve saturating far beyond the data is a guess, not
+ * a fit: refused. Returns the SSE, HUGE_VAL when the form does not fit.
+ */
+static double fit_form(const struct points *pt, enum form form, const struct response_curve *start,
+		       struct response_curve *out)
+{
+	if (form == FORM_POWER)
+		return fit_power(pt, start ? start->b : 0, out);
+	double best = HUGE_VAL, max_x = max_of(pt->x, pt->n);
+	struct response_curve tries[2];
+	int ntries = 1;
+	if (start != NULL) {
+		tries[0] = *start;
+	} else {
+		double median;
+		count_levels(pt->x, pt->n, &median);
+		double ymax = max_of(pt->y, pt->n) + 1e-9, alpha = form == FORM_HILL_S ? 2 : 0.7;
+		tries[0] = (struct response_curve){ .beta = 2 * ymax, .k = median + 1e-9, .alpha = alpha };
+		tries[1] = (struct response_curve){ .beta = 3 * ymax, .k = 2 * median + 1e-9, .alpha = alpha };
+		ntries = 2;
+	}
+	for (int i = 0; i < ntries; i++) {
+		struct response_curve c;
+		double sse = fit_hill_from(pt, form, &tries[i], &c);
+		if (sse < best && c.k < 10 * max_x) {
+			best = sse;
+			*out = c;
+		}
+	}
+	return best;
+}
+
+/* The points at one carry-over rate: effective spend and revenue on the
+ * days where both are known. */
+static void adstocked(const double *spend, const double *revenue, size_t n, double rate,
+		      struct points *pt)
+{
+	double x = 0;
 	pt->n = 0;
 	for (size_t t = 0; t < n; t++) {
 		/* Infinities are unknown days too (as in ets): one would void the fit. */
@@ -236,109 +370,344 @@ static double fit_at_rate(const double *spend, const double *revenue, size_t n, 
 			continue;
 		pt->x[pt->n] = x;
 		pt->y[pt->n] = revenue[t];
-		if (revenue[t] > revenue_max)
-			revenue_max = revenue[t];
 		pt->n++;
 	}
-	double median;
-	int levels = count_levels(pt->x, pt->n, &median);
-	struct response_curve hill = { 0 }, power = { 0 };
-	if (levels < MIN_LEVELS_FOR_SHAPE) {
-		if (fit_power(pt, PRIOR_EXPONENT, &power) != 0)
+}
+
+/*
+ * Blocked cross-validation of one form: CV_FOLDS stretches of consecutive
+ * days held out in turn, the form refitted on the rest (from the full fit)
+ * and scored on them. Blocks, not single days, because neighbouring days
+ * share carry-over and weekly pattern: a day's neighbours would tell the
+ * fit its answer. err[n] gets each day's squared error; returns their sum
+ * (HUGE_VAL when a fold cannot be fitted). work holds 2n doubles.
+ */
+static double cross_validate(const struct points *pt, enum form form, const struct response_curve *full,
+			     double *err, double *work)
+{
+	struct points train = { work, work + pt->n, 0 };
+	double total = 0;
+	for (int f = 0; f < CV_FOLDS; f++) {
+		size_t from = pt->n * f / CV_FOLDS, to = pt->n * (f + 1) / CV_FOLDS;
+		train.n = 0;
+		for (size_t i = 0; i < pt->n; i++)
+			if (i < from || i >= to) {
+				train.x[train.n] = pt->x[i];
+				train.y[train.n++] = pt->y[i];
+			}
+		struct response_curve c;
+		if (!isfinite(fit_form(&train, form, full, &c)))
 			return HUGE_VAL;
-		*out = power;
-		return sse_of(out, pt);
+		for (size_t i = from; i < to; i++) {
+			double r = curve_value(&c, pt->x[i]) - pt->y[i];
+			err[i] = r * r;
+			total += err[i];
+		}
 	}
-	double max_x = 0;
+	return total;
+}
+
+/* How the search left a form: its fit on all days and its cross-validated
+ * errors, at the carry-over rate where they were least. */
+struct candidate {
+	struct response_curve fit;
+	double rate, cv;
+	double *err; /* [n] */
+};
+
+/* Whether a's cross-validated errors are below b's by more than a standard
+ * error of their paired difference (the one-standard-error rule). */
+static int clearly_better(const struct candidate *a, const struct candidate *b, size_t n,
+			  int *undecided)
+{
+	double sum = 0, sum2 = 0;
+	for (size_t i = 0; i < n; i++) {
+		double d = a->err[i] - b->err[i];
+		sum += d, sum2 += d * d;
+	}
+	double se = sqrt(fmax(0, sum2 - sum * sum / n)); /* of the sum: sd * sqrt(n) */
+	*undecided = isfinite(a->cv) && isfinite(b->cv) && fabs(sum) <= se;
+	return isfinite(a->cv) && (!isfinite(b->cv) || sum < -se);
+}
+
+struct search {
+	const double *spend, *revenue;
+	size_t n;
+	struct points pt;
+	double *err, *work; /* [n], [2n] */
+};
+
+/* Every form at every carry-over rate, each scored by cross-validation;
+ * keeps each form's best. */
+static void search_forms(struct search *s, int rates, struct candidate cand[FORM__MAX])
+{
+	for (int f = 0; f < FORM__MAX; f++)
+		cand[f].cv = HUGE_VAL;
+	for (int r = 0; r < rates; r++) {
+		adstocked(s->spend, s->revenue, s->n, r / 10.0, &s->pt);
+		for (int f = 0; f < FORM__MAX; f++) {
+			struct response_curve fit;
+			if (!isfinite(fit_form(&s->pt, f, NULL, &fit)))
+				continue;
+			double cv = cross_validate(&s->pt, f, &fit, s->err, s->work);
+			if (cv < cand[f].cv) {
+				cand[f].cv = cv;
+				cand[f].fit = fit;
+				cand[f].rate = r / 10.0;
+				memcpy(cand[f].err, s->err, sizeof *s->err * s->pt.n);
+			}
+		}
+	}
+}
+
+/* The concave form with the lower cross-validated error, or the S-shape
+ * if it is clearly better (its index; -1 when none fits). *undecided: the
+ * S-shape, really S-shaped, was within a standard error of the concave form. */
+static int choose(const struct candidate cand[FORM__MAX], size_t n, int *undecided)
+{
+	int concave = cand[FORM_POWER].cv < cand[FORM_HILL_CONCAVE].cv ? FORM_POWER : FORM_HILL_CONCAVE;
+	if (clearly_better(&cand[FORM_HILL_S], &cand[concave], n, undecided))
+		return FORM_HILL_S;
+	/* An S-fit with alpha near 1 is a concave curve: nothing to tell apart. */
+	*undecided &= cand[FORM_HILL_S].fit.alpha >= 1.1;
+	return isfinite(cand[concave].cv) ? concave : -1;
+}
+
+/* Draws bootstrap resample `sample` of pt's days in moving blocks of
+ * BOOTSTRAP_BLOCK; inbag[i] counts how often day i was drawn. */
+static void resample(const struct points *pt, gsl_rng *rng, struct points *sample, int *inbag)
+{
+	size_t starts = pt->n > BOOTSTRAP_BLOCK ? pt->n - BOOTSTRAP_BLOCK + 1 : 1;
+	memset(inbag, 0, sizeof *inbag * pt->n);
+	for (size_t i = 0; i < pt->n; i += BOOTSTRAP_BLOCK) {
+		size_t from = gsl_rng_uniform_int(rng, starts);
+		for (size_t j = 0; j < BOOTSTRAP_BLOCK && i + j < pt->n; j++) {
+			size_t k = from + j < pt->n ? from + j : pt->n - 1;
+			sample->x[i + j] = pt->x[k];
+			sample->y[i + j] = pt->y[k];
+			inbag[k]++;
+		}
+	}
+	sample->n = pt->n;
+}
+
+/* Squared error of a curve on day i. */
+static double sq_error(const struct response_curve *c, const struct points *pt, size_t i)
+{
+	double r = curve_value(c, pt->x[i]) - pt->y[i];
+	return r * r;
+}
+
+/*
+ * The form a resample chooses, by the same rule as the data's choice but
+ * scored on the days the resample left out (out of bag): the concave form
+ * with the least error, the S-shape only when clearly better. -1 when no
+ * form fits.
+ */
+static int out_of_bag_choice(const struct points *pt, const int *inbag,
+			     const struct response_curve fits[FORM__MAX], const int fitted[FORM__MAX])
+{
+	double sse[FORM__MAX] = { 0 };
 	for (size_t i = 0; i < pt->n; i++)
-		max_x = pt->x[i] > max_x ? pt->x[i] : max_x;
-	int have_power = fit_power(pt, 0, &power) == 0;
-	int have_hill = fit_hill(pt, median, revenue_max, &hill) == 0 &&
-			hill.k < 10 * max_x; /* saturation beyond the data is a guess */
-	double sse_hill = have_hill ? sse_of(&hill, pt) : HUGE_VAL;
-	double sse_power = have_power ? sse_of(&power, pt) : HUGE_VAL;
-	*out = sse_hill <= sse_power ? hill : power;
-	return sse_hill <= sse_power ? sse_hill : sse_power;
+		for (int f = 0; f < FORM__MAX; f++)
+			if (!inbag[i] && fitted[f])
+				sse[f] += sq_error(&fits[f], pt, i);
+	int concave = !fitted[FORM_HILL_CONCAVE] ? FORM_POWER
+		      : !fitted[FORM_POWER]	  ? FORM_HILL_CONCAVE
+		      : sse[FORM_POWER] < sse[FORM_HILL_CONCAVE] ? FORM_POWER : FORM_HILL_CONCAVE;
+	if (!fitted[FORM_HILL_S])
+		return fitted[concave] ? concave : -1;
+	if (!fitted[concave])
+		return FORM_HILL_S;
+	double sum = 0, sum2 = 0;
+	size_t m = 0;
+	for (size_t i = 0; i < pt->n; i++)
+		if (!inbag[i]) {
+			double d = sq_error(&fits[FORM_HILL_S], pt, i) - sq_error(&fits[concave], pt, i);
+			sum += d, sum2 += d * d, m++;
+		}
+	double se = m ? sqrt(fmax(0, sum2 - sum * sum / m)) : 0;
+	return sum < -se ? FORM_HILL_S : concave;
+}
+
+/*
+ * CURVE_DRAWS refits to moving-block bootstrap resamples of the days at the
+ * chosen carry-over rate (weeks drawn with replacement, so a week's pattern
+ * and the errors' dependence stay together). Each resample refits every
+ * form that fitted the data (from its fit) and keeps the one its left-out
+ * days choose, so that the draws carry the doubt about the form too: a
+ * concave channel that a power law and a Hill curve fit about as well gets
+ * both. Seeded from the data, so a run is reproducible. work: 2n doubles
+ * and n ints' room.
+ */
+static void bootstrap(const struct points *pt, const struct candidate cand[FORM__MAX],
+		      int forms_mask, struct response_curve *c, double *work, int *inbag)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	if (rng == NULL)
+		return;
+	unsigned long seed = (unsigned long)pt->n;
+	for (size_t i = 0; i < pt->n; i++)
+		seed = seed * 31 + (unsigned long)fabs(pt->y[i] * 1000) + (unsigned long)fabs(pt->x[i]);
+	gsl_rng_set(rng, seed);
+	struct points sample = { work, work + pt->n, 0 };
+	c->draws = 0;
+	for (int attempts = 0; c->draws < CURVE_DRAWS && attempts < 3 * CURVE_DRAWS; attempts++) {
+		resample(pt, rng, &sample, inbag);
+		struct response_curve fits[FORM__MAX];
+		int fitted[FORM__MAX];
+		for (int f = 0; f < FORM__MAX; f++)
+			fitted[f] = (forms_mask >> f & 1) &&
+				    isfinite(fit_form(&sample, f, &cand[f].fit, &fits[f]));
+		int f = out_of_bag_choice(pt, inbag, fits, fitted);
+		if (f < 0)
+			continue;
+		struct curve_draw *d = &c->draw[c->draws++];
+		d->kind = fits[f].kind;
+		d->p[0] = f == FORM_POWER ? fits[f].a : fits[f].beta;
+		d->p[1] = f == FORM_POWER ? fits[f].b : fits[f].k;
+		d->p[2] = f == FORM_POWER ? 0 : fits[f].alpha;
+	}
+	gsl_rng_free(rng);
 }
 
 static void rate_confidence(struct response_curve *c)
 {
+	char shape[96];
+	if (c->kind == CURVE_HILL && c->alpha > 1)
+		snprintf(shape, sizeof shape, "S-shaped (alpha %.2f), clearly better than concave", c->alpha);
+	else if (c->shape_undecided)
+		snprintf(shape, sizeof shape, "concave: the data cannot tell an S-shape from it");
+	else
+		snprintf(shape, sizeof shape, "concave");
 	if (c->spend_levels < MIN_LEVELS_FOR_SHAPE) {
 		c->confidence = CONFIDENCE_LOW;
 		snprintf(c->note, sizeof c->note,
 			 "%d distinct spend level(s): the shape is assumed (power law, b = %.1f)",
 			 c->spend_levels, PRIOR_EXPONENT);
-	} else if (c->spend_levels < 8 || c->points < 14 || c->r2 < 0.1) {
-		c->confidence = CONFIDENCE_LOW;
-		snprintf(c->note, sizeof c->note, "%d days, %d spend levels, R^2 %.2f: weak evidence",
-			 c->points, c->spend_levels, c->r2);
-	} else if (c->spend_levels >= 20 && c->points >= 28 && c->r2 >= 0.5) {
-		c->confidence = CONFIDENCE_HIGH;
-		snprintf(c->note, sizeof c->note, "%d days, %d spend levels, R^2 %.2f", c->points,
-			 c->spend_levels, c->r2);
-	} else {
-		c->confidence = CONFIDENCE_MEDIUM;
-		snprintf(c->note, sizeof c->note, "%d days, %d spend levels, R^2 %.2f", c->points,
-			 c->spend_levels, c->r2);
+		return;
 	}
+	if (c->spend_levels < 8 || c->points < 14 || c->r2 < 0.1)
+		c->confidence = CONFIDENCE_LOW;
+	else if (c->spend_levels >= 20 && c->points >= 28 && c->r2 >= 0.5)
+		c->confidence = CONFIDENCE_HIGH;
+	else
+		c->confidence = CONFIDENCE_MEDIUM;
+	snprintf(c->note, sizeof c->note, "%d days, %d spend levels, R^2 %.2f%s; %s", c->points,
+		 c->spend_levels, c->r2, c->confidence == CONFIDENCE_LOW ? ": weak evidence" : "", shape);
+}
+
+/* Too few days or spend levels to compare forms out of sample: the
+ * concave forms by in-sample error (or the assumed power law). */
+static int fit_in_sample(struct search *s, int rates, int levels, struct candidate *out)
+{
+	out->cv = HUGE_VAL;
+	for (int r = 0; r < rates; r++) {
+		adstocked(s->spend, s->revenue, s->n, r / 10.0, &s->pt);
+		for (int f = levels < MIN_LEVELS_FOR_SHAPE ? FORM_POWER : FORM_HILL_CONCAVE; f < FORM__MAX; f++) {
+			if (f == FORM_HILL_S)
+				continue;
+			struct response_curve fit;
+			double sse = f == FORM_POWER && levels < MIN_LEVELS_FOR_SHAPE
+					     ? fit_power(&s->pt, PRIOR_EXPONENT, &fit)
+					     : fit_form(&s->pt, f, NULL, &fit);
+			if (sse < out->cv) {
+				out->cv = sse;
+				out->fit = fit;
+				out->rate = r / 10.0;
+			}
+		}
+	}
+	return isfinite(out->cv) ? 0 : -1;
+}
+
+/* Spend levels count the days' own spend, before any carry-over. */
+static int spend_levels(const double *spend, const double *revenue, size_t n, double *buf, int *used,
+			double *mean_revenue)
+{
+	double median;
+	size_t m = 0;
+	*mean_revenue = 0;
+	for (size_t t = 0; t < n; t++)
+		if (isfinite(spend[t]) && isfinite(revenue[t])) {
+			buf[m++] = spend[t];
+			*mean_revenue += revenue[t];
+		}
+	*used = (int)m;
+	*mean_revenue = m ? *mean_revenue / m : 0;
+	return count_levels(buf, m, &median);
+}
+
+/* The chosen candidate as the curve, with its fit statistics and draws;
+ * forms_mask says which forms the bootstrap may refit. */
+static void finish(struct search *s, const struct candidate cand[FORM__MAX], enum form form,
+		   int forms_mask, double mean_revenue, int *inbag, struct response_curve *out)
+{
+	const struct candidate *chosen = &cand[form];
+	adstocked(s->spend, s->revenue, s->n, chosen->rate, &s->pt);
+	int levels = out->spend_levels, undecided = out->shape_undecided;
+	*out = chosen->fit;
+	out->adstock = chosen->rate;
+	out->spend_levels = levels;
+	out->shape_undecided = undecided;
+	out->points = (int)s->pt.n;
+	double sst = 0, sse = sse_of(out, &s->pt);
+	for (size_t i = 0; i < s->pt.n; i++)
+		sst += (s->pt.y[i] - mean_revenue) * (s->pt.y[i] - mean_revenue);
+	out->r2 = sst > 0 && isfinite(sse) ? 1 - sse / sst : 0;
+	if (levels >= MIN_LEVELS_FOR_SHAPE)
+		bootstrap(&s->pt, cand, forms_mask, out, s->work, inbag);
+	rate_confidence(out);
 }
 
 int curve_fit(const double *spend, const double *revenue, size_t n, int with_adstock,
-		 struct response_curve *out)
+	      struct response_curve *out)
 {
 	memset(out, 0, sizeof *out);
-	struct points pt = { malloc(sizeof(double) * (n ? n : 1)), malloc(sizeof(double) * (n ? n : 1)), 0 };
-	if (pt.x == NULL || pt.y == NULL) {
-		free(pt.x);
-		free(pt.y);
+	size_t cap = n ? n : 1;
+	double *mem = calloc(cap * (5 + FORM__MAX), sizeof(double));
+	if (mem == NULL)
 		return -1;
-	}
-	double total_spend = 0, mean_revenue = 0;
-	int used = 0;
-	for (size_t t = 0; t < n; t++) {
-		if (isfinite(spend[t]) && isfinite(revenue[t])) {
-			total_spend += spend[t];
-			mean_revenue += revenue[t];
-			used++;
-		}
-	}
-	if (used == 0 || total_spend <= 0) {
-		out->kind = CURVE_NONE;
-		out->points = used;
-		snprintf(out->note, sizeof out->note, used ? "no spend in the data" : "no days with both spend and revenue");
-		free(pt.x);
-		free(pt.y);
-		return 0;
-	}
-	mean_revenue /= used;
-
-	/* Spend levels count the days' own spend, before any carry-over. */
-	pt.n = 0;
+	struct search s = { spend, revenue, n, { mem, mem + cap, 0 }, mem + 2 * cap, mem + 3 * cap };
+	struct candidate cand[FORM__MAX];
+	for (int f = 0; f < FORM__MAX; f++)
+		cand[f].err = mem + (5 + f) * cap;
+	double mean_revenue, total_spend = 0;
+	int used;
+	int levels = spend_levels(spend, revenue, n, s.pt.x, &used, &mean_revenue);
 	for (size_t t = 0; t < n; t++)
 		if (isfinite(spend[t]) && isfinite(revenue[t]))
-			pt.x[pt.n++] = spend[t];
-	double median;
-	int levels = count_levels(pt.x, pt.n, &median);
-
-	/* The carry-over rate by grid search: each rate is a separate fit. */
-	double best = HUGE_VAL;
-	for (int r = 0; r <= (with_adstock ? 7 : 0); r++) {
-		struct response_curve c = { 0 };
-		double sse = fit_at_rate(spend, revenue, n, r / 10.0, &pt, &c);
-		if (sse < best) {
-			best = sse;
-			*out = c;
-			out->adstock = r / 10.0;
-		}
+			total_spend += spend[t];
+	out->points = used;
+	if (used == 0 || total_spend <= 0) {
+		out->kind = CURVE_NONE;
+		snprintf(out->note, sizeof out->note, used ? "no spend in the data" : "no days with both spend and revenue");
+		free(mem);
+		return 0;
 	}
-	double sst = 0;
-	for (size_t i = 0; i < pt.n; i++)
-		sst += (pt.y[i] - mean_revenue) * (pt.y[i] - mean_revenue);
-	out->points = (int)pt.n;
 	out->spend_levels = levels;
-	out->r2 = sst > 0 && isfinite(best) ? 1 - best / sst : 0;
-	rate_confidence(out);
-	free(pt.x);
-	free(pt.y);
-	return 0;
+	int rates = with_adstock ? 8 : 1; /* carry-over 0, 0.1, ..., 0.7 */
+	int *inbag = malloc(sizeof *inbag * cap);
+	int form = -1, mask = 0;
+	if (inbag != NULL && used >= MIN_POINTS_FOR_CV && levels >= 8) {
+		search_forms(&s, rates, cand);
+		form = choose(cand, (size_t)used, &out->shape_undecided);
+		for (int f = 0; f < FORM__MAX; f++)
+			mask |= isfinite(cand[f].cv) << f;
+	}
+	struct candidate alone = { .cv = HUGE_VAL };
+	if (inbag != NULL && form < 0 && fit_in_sample(&s, rates, levels, &alone) == 0) {
+		form = alone.fit.kind == CURVE_POWER ? FORM_POWER : FORM_HILL_CONCAVE;
+		cand[form].fit = alone.fit;
+		cand[form].rate = alone.rate;
+		mask = 1 << form;
+	}
+	if (form >= 0)
+		finish(&s, cand, form, mask, mean_revenue, inbag, out);
+	else
+		snprintf(out->note, sizeof out->note, inbag ? "no curve fits the data" : "out of memory");
+	int rc = inbag != NULL ? 0 : -1;
+	free(inbag);
+	free(mem);
+	return rc;
 }

@@ -21,6 +21,8 @@ enum curve_confidence { CONFIDENCE_LOW, CONFIDENCE_MEDIUM, CONFIDENCE_HIGH };
 extern const char *const curve_kind_names[];
 extern const char *const curve_confidence_names[];
 
+#define CURVE_DRAWS 100 /* bootstrap draws of a curve's parameters */
+
 struct response_curve {
 	enum curve_kind kind;     /* CURVE_NONE: no spend history to learn from */
 	double beta, k, alpha;    /* Hill */
@@ -29,14 +31,32 @@ struct response_curve {
 	double r2;                /* share of revenue variance explained */
 	int points;               /* days used */
 	int spend_levels;         /* distinct spend levels among them */
+	/* The S-shape was tested and the data could not tell it from the
+	 * concave curve kept (cross-validated errors within a standard error). */
+	int shape_undecided;
 	enum curve_confidence confidence;
-	char note[128];           /* why the confidence is what it is */
+	char note[192];           /* why the shape and the confidence are what they are */
+	/* Curves refitted to block-bootstrap resamples of the days, each of
+	 * the form its resample's left-out days chose: the uncertainty of the
+	 * parameters and of the form. p: Hill beta, k, alpha; power a, b, 0. */
+	int draws;
+	struct curve_draw {
+		enum curve_kind kind;
+		double p[3];
+	} draw[CURVE_DRAWS];
 };
 
 /*
  * Fits a curve to daily pairs (NaN or an infinity marks an unknown value;
- * such days are skipped). with_adstock: also fit the carry-over rate. Returns 0; a
- * channel without spend gets kind CURVE_NONE.
+ * such days are skipped), oldest first, one a day. The form (concave Hill,
+ * S-shaped Hill, power law) and, with_adstock, the carry-over rate are
+ * chosen by blocked cross-validation: each form is fitted without one
+ * stretch of days at a time and scored on it. An S-shape is kept only when
+ * it predicts the held-out days better by more than a standard error.
+ * Then CURVE_DRAWS bootstrap refits (weekly blocks of days) give the
+ * parameters' uncertainty. Deterministic: the same data give the same
+ * curve and draws. Returns 0 (-1 out of memory); a channel without spend
+ * gets kind CURVE_NONE.
  */
 int curve_fit(const double *spend, const double *revenue, size_t n, int with_adstock,
 	      struct response_curve *out);
@@ -44,6 +64,14 @@ int curve_fit(const double *spend, const double *revenue, size_t n, int with_ads
 /* Expected daily revenue and its derivative (marginal revenue per unit of
  * spend) at a constant daily spend s >= 0. */
 double curve_value(const struct response_curve *c, double s);
+
+/* The expected daily revenue at spend s under bootstrap draw d (< draws). */
+double curve_value_draw(const struct response_curve *c, int d, double s);
+
+/* The central `level` interval (0.8: from the 10th to the 90th percentile)
+ * of the expected daily revenue at spend s over the draws; both ends are
+ * curve_value when the curve has no draws. */
+void curve_band(const struct response_curve *c, double s, double level, double *lo, double *hi);
 double curve_marginal(const struct response_curve *c, double s);
 
 /* The spend at which an S-curve's marginal revenue peaks (its inflection):
