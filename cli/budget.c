@@ -322,6 +322,12 @@ static struct json_object *curve_json(const struct plan_channel *c, int points)
 	json_object_object_add(o, "spend_levels", json_object_new_int(c->curve.spend_levels));
 	json_object_object_add(o, "confidence",
 			       json_object_new_string(curve_confidence_names[c->curve.confidence]));
+	json_object_object_add(o, "shape", json_object_new_string(
+		c->curve.kind == CURVE_HILL && c->curve.alpha > 1 ? "s-curve" : c->curve.kind == CURVE_NONE ? "none" : "concave"));
+	json_object_object_add(o, "shape_undecided", json_object_new_boolean(c->curve.shape_undecided));
+	json_object_object_add(o, "threshold", c->curve.kind == CURVE_HILL && c->curve.alpha > 1
+						       ? json_4dp(curve_inflection(&c->curve)) : NULL);
+	json_object_object_add(o, "draws", json_object_new_int(c->curve.draws));
 	json_object_object_add(o, "note", json_object_new_string(c->curve.note));
 	json_object_object_add(o, "prior", json_object_new_boolean(c->prior));
 	if (points) {
@@ -329,13 +335,15 @@ static struct json_object *curve_json(const struct plan_channel *c, int points)
 		double top = 2 * (c->upper > c->current ? c->upper : c->current);
 		if (isfinite(c->saturation) && c->saturation * 1.25 > top)
 			top = c->saturation * 1.25;
-		double s[N], r[N];
-		plan_curve_points(c, N, top > 0 ? top : 1, s, r);
+		double s[N], r[N], lo[N], hi[N];
+		plan_curve_points(c, N, top > 0 ? top : 1, s, r, lo, hi);
 		struct json_object *pts = json_object_new_array();
 		for (int i = 0; i < N; i++) {
 			struct json_object *p = json_object_new_object();
 			json_object_object_add(p, "spend", json_4dp(s[i]));
 			json_object_object_add(p, "revenue", json_4dp(r[i]));
+			json_object_object_add(p, "revenue_low80", json_4dp(lo[i]));
+			json_object_object_add(p, "revenue_high80", json_4dp(hi[i]));
 			json_object_array_add(pts, p);
 		}
 		json_object_object_add(o, "points", pts);
@@ -365,6 +373,8 @@ static void print_json(const struct plan *p, const struct budget_args *a)
 		json_object_object_add(j, "upper_daily", json_4dp(c->upper));
 		json_object_object_add(j, "expected_revenue_current_daily", json_4dp(c->revenue_current));
 		json_object_object_add(j, "expected_revenue_daily", json_4dp(c->revenue_recommended));
+		json_object_object_add(j, "expected_revenue_low80_daily", json_4dp(c->revenue_recommended_low));
+		json_object_object_add(j, "expected_revenue_high80_daily", json_4dp(c->revenue_recommended_high));
 		json_object_object_add(j, "expected_roi_current", json_4dp(roi(c->revenue_current, c->current)));
 		json_object_object_add(j, "expected_roi", json_4dp(roi(c->revenue_recommended, c->recommended)));
 		json_object_object_add(j, "marginal_roi", json_4dp(c->marginal_roi));
@@ -382,6 +392,11 @@ static void print_json(const struct plan *p, const struct budget_args *a)
 	json_object_object_add(t, "expected_roi_current", json_4dp(roi(p->revenue_current, p->current_total)));
 	json_object_object_add(t, "expected_roi", json_4dp(roi(p->revenue_recommended, p->recommended_total)));
 	json_object_object_add(t, "uplift_daily", json_4dp(p->revenue_recommended - p->revenue_current));
+	json_object_object_add(t, "uplift_low80_daily", json_4dp(p->uplift_low));
+	json_object_object_add(t, "uplift_high80_daily", json_4dp(p->uplift_high));
+	json_object_object_add(t, "probability_better", json_4dp(p->probability_better));
+	json_object_object_add(t, "uplift_uncertain", json_object_new_boolean(p->uplift_uncertain));
+	json_object_object_add(t, "verdict", json_object_new_string(p->verdict));
 	json_object_object_add(t, "potential_revenue_daily", json_4dp(p->revenue_potential));
 	json_object_object_add(o, "totals", t);
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
@@ -405,6 +420,7 @@ static void print_table(const struct plan *p)
 	       p->revenue_current, p->revenue_recommended, p->revenue_recommended - p->revenue_current,
 	       roi(p->revenue_current, p->current_total), roi(p->revenue_recommended, p->recommended_total),
 	       p->revenue_potential);
+	printf("%s\n", p->verdict);
 }
 
 static int find_name(const struct input *in, const char *name)

@@ -37,6 +37,69 @@ static void alloc_view(const struct plan *plan, struct alloc_channel *ch, int po
 	}
 }
 
+#define BAND_LEVEL 0.8
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* A channel's change of revenue from current to recommended under draw d
+ * (the expectation for a curve without draws). */
+static double change_at_draw(const struct plan_channel *c, int d)
+{
+	if (c->curve.draws == 0)
+		return c->revenue_recommended - c->revenue_current;
+	int k = d % c->curve.draws;
+	return curve_value_draw(&c->curve, k, c->recommended) - curve_value_draw(&c->curve, k, c->current);
+}
+
+/*
+ * How sure the plan is: the uplift under each draw, every channel's curve
+ * drawn at once (channels' draws are independent, so draw d of one pairs
+ * with draw d of another as well as any). The interval and the share of
+ * draws that gain; the verdict says plainly when the interval holds zero.
+ */
+static void uplift_uncertainty(struct plan *plan)
+{
+	int draws = 0;
+	for (int i = 0; i < plan->n; i++)
+		draws = plan->channels[i].curve.draws > draws ? plan->channels[i].curve.draws : draws;
+	double uplift = plan->revenue_recommended - plan->revenue_current, v[CURVE_DRAWS];
+	plan->uplift_low = plan->uplift_high = plan->probability_better = NAN;
+	plan->uplift_uncertain = 0;
+	if (draws < 2) {
+		snprintf(plan->verdict, sizeof plan->verdict,
+			 "no curve has bootstrap draws: the uplift's uncertainty is unknown");
+		return;
+	}
+	int better = 0;
+	for (int d = 0; d < draws; d++) {
+		v[d] = 0;
+		for (int i = 0; i < plan->n; i++)
+			v[d] += change_at_draw(&plan->channels[i], d);
+		better += v[d] > 0;
+	}
+	qsort(v, (size_t)draws, sizeof *v, cmp_double);
+	int lo = (int)floor((1 - BAND_LEVEL) / 2 * (draws - 1)), hi = draws - 1 - lo;
+	plan->uplift_low = v[lo];
+	plan->uplift_high = v[hi];
+	plan->probability_better = (double)better / draws;
+	int moves = fabs(plan->recommended_total - plan->current_total) > 1e-9 || uplift != 0;
+	plan->uplift_uncertain = moves && plan->uplift_low <= 0 && plan->uplift_high >= 0;
+	if (plan->uplift_uncertain)
+		snprintf(plan->verdict, sizeof plan->verdict,
+			 "not sure: the uplift's 80%% interval (%+.2f to %+.2f a day) includes zero; the "
+			 "data cannot tell this split from the current one (better in %.0f%% of draws)",
+			 plan->uplift_low, plan->uplift_high, 100 * plan->probability_better);
+	else
+		snprintf(plan->verdict, sizeof plan->verdict,
+			 "uplift %+.2f a day (80%% interval %+.2f to %+.2f); better than the current "
+			 "split in %.0f%% of draws", uplift, plan->uplift_low, plan->uplift_high,
+			 100 * plan->probability_better);
+}
+
 /* Expected revenue and marginal ROI per channel at the recommendation. */
 static void evaluate(struct plan *plan)
 {
@@ -46,6 +109,8 @@ static void evaluate(struct plan *plan)
 		struct plan_channel *c = &plan->channels[i];
 		c->revenue_current = curve_value(&c->curve, c->current);
 		c->revenue_recommended = curve_value(&c->curve, c->recommended);
+		curve_band(&c->curve, c->recommended, BAND_LEVEL, &c->revenue_recommended_low,
+			   &c->revenue_recommended_high);
 		c->marginal_roi = c->curve.kind == CURVE_NONE
 					  ? NAN
 					  : curve_marginal(&c->curve, c->recommended) - 1;
@@ -54,6 +119,7 @@ static void evaluate(struct plan *plan)
 		plan->revenue_current += c->revenue_current;
 		plan->revenue_recommended += c->revenue_recommended;
 	}
+	uplift_uncertainty(plan);
 }
 
 /* The unbounded optimum of the same total: what the bounds cost. */
@@ -249,10 +315,16 @@ int plan_reallocate(struct plan *plan, double total)
 }
 
 void plan_curve_points(const struct plan_channel *ch, int npoints, double max_spend,
-		       double *spend, double *revenue)
+		       double *spend, double *revenue, double *low, double *high)
 {
 	for (int i = 0; i < npoints; i++) {
 		spend[i] = npoints > 1 ? max_spend * i / (npoints - 1) : 0;
 		revenue[i] = curve_value(&ch->curve, spend[i]);
+		double lo, hi;
+		curve_band(&ch->curve, spend[i], BAND_LEVEL, &lo, &hi);
+		if (low != NULL)
+			low[i] = lo;
+		if (high != NULL)
+			high[i] = hi;
 	}
 }

@@ -39,6 +39,10 @@ struct plan_channel {
 	double current, recommended, potential; /* daily spend */
 	double lower, upper;
 	double revenue_current, revenue_recommended, revenue_potential; /* expected, daily */
+	/* The 80% interval of the expected daily revenue at the recommended
+	 * spend, from the curve's bootstrap draws (both the expectation when
+	 * the curve has none). */
+	double revenue_recommended_low, revenue_recommended_high;
 	double marginal_roi;  /* at the recommended spend: marginal revenue - 1 */
 	double saturation;    /* spend where marginal revenue falls to 1 */
 	int prior;            /* no history: the curve is a prior from the other channels */
@@ -50,6 +54,12 @@ struct plan {
 	double current_total, recommended_total, potential_total;
 	double revenue_current, revenue_recommended, revenue_potential;
 	double multiplier;   /* common marginal revenue of the recommended split */
+	/* The daily uplift of the recommended split over the current one under
+	 * each bootstrap draw of every curve: its 80% interval and the share
+	 * of draws in which it is positive. NaN without draws. */
+	double uplift_low, uplift_high, probability_better;
+	int uplift_uncertain; /* the interval includes zero while the plan moves money */
+	char verdict[200];    /* how sure the advice is, in a sentence */
 	int period_days;
 	char error[300];     /* why no recommendation could be made */
 };
@@ -69,8 +79,9 @@ int plan_reallocate(struct plan *plan, double total);
 
 void plan_free(struct plan *plan);
 
-/* The curve sampled at npoints spends from 0 to max_spend. */
+/* The curve sampled at npoints spends from 0 to max_spend, with its 80%
+ * band into low and high (either may be NULL). */
 void plan_curve_points(const struct plan_channel *ch, int npoints, double max_spend,
-		       double *spend, double *revenue);
+		       double *spend, double *revenue, double *low, double *high);
 
 #endif

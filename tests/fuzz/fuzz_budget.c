@@ -103,10 +103,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!isfinite(plan.channels[i].recommended))
 			abort();
 	(void)plan_reallocate(&plan, next_number(&r, 10, 0));
-	double points_spend[16], points_revenue[16];
+	double points_spend[16], points_revenue[16], points_low[16], points_high[16];
 	for (int i = 0; i < plan.n; i++)
 		plan_curve_points(&plan.channels[i], 16, next_number(&r, 10, 0), points_spend,
-				  points_revenue);
+				  points_revenue, points_low, points_high);
 	plan_free(&plan);
 	return 0;
 }

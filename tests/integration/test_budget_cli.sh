@@ -30,6 +30,33 @@ jq -e '.totals.uplift_daily > 0 and .totals.potential_revenue_daily >= .totals.e
 jq -e 'all(.channels[]; .curve.points | length > 10) and all(.channels[]; .curve.marks.recommended != null)' \
 	"$TMP/out.json" >/dev/null || fail "--curves: no points or marks"
 pass "JSON: split sums to the total, strong channel gains, bounds hold, curves with marks"
+jq -e 'all(.channels[]; .expected_revenue_low80_daily <= .expected_revenue_high80_daily
+		and .curve.draws == 100 and (.curve.shape == "concave" or .curve.shape == "s-curve"))
+	and all(.channels[].curve.points[]; .revenue_low80 <= .revenue_high80)
+	and .totals.uplift_low80_daily > 0 and .totals.probability_better > 0.9
+	and .totals.uplift_uncertain == false' "$TMP/out.json" >/dev/null ||
+	fail "intervals missing or the clear gain not called sure: $(jq -c .totals "$TMP/out.json")"
+pass "80% intervals per channel and on the curves; a clear gain is called sure"
+
+# Two channels with the same curve and 40% noise: whatever split the noise
+# suggests, the data cannot tell it from the current one, and it says so.
+awk 'BEGIN {
+	print "date,channel,spend,revenue"; srand(11)
+	for (d = 0; d < 60; d++) {
+		day = d < 31 ? sprintf("2024-01-%02d", d + 1) : sprintf("2024-02-%02d", d - 30)
+		for (c = 0; c < 2; c++) {
+			s = 100 + 200 * rand(); u = rand() + rand() + rand() - 1.5
+			printf "%s,twin%d,%.2f,%.2f\n", day, c, s, 1000 * s / (s + 300) * (1 + 0.8 * u)
+		}
+	}
+}' >"$TMP/twins.csv"
+"$MLDASH" budget --json <"$TMP/twins.csv" >"$TMP/twins.json"
+jq -e '.totals.uplift_uncertain == true and .totals.uplift_low80_daily <= 0
+	and (.totals.verdict | startswith("not sure"))' "$TMP/twins.json" >/dev/null ||
+	fail "an uplift the data cannot support was not called unsure: $(jq -c .totals "$TMP/twins.json")"
+"$MLDASH" budget <"$TMP/twins.csv" | grep -q "^not sure: the uplift's 80% interval" ||
+	fail "the table does not say the advice is unsure"
+pass "an uplift within the noise is called unsure, in JSON and in the table"
 
 "$MLDASH" budget --total 500 --freeze weak --json <"$TMP/in.csv" >"$TMP/frozen.json"
 jq -e '.channels[] | select(.channel == "weak") | (.recommended_daily - .current_daily | fabs < 0.001)' \
