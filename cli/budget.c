@@ -392,11 +392,11 @@ static void print_json(const struct plan *p, const struct budget_args *a)
 	json_object_object_add(t, "expected_roi_current", json_4dp(roi(p->revenue_current, p->current_total)));
 	json_object_object_add(t, "expected_roi", json_4dp(roi(p->revenue_recommended, p->recommended_total)));
 	json_object_object_add(t, "uplift_daily", json_4dp(p->revenue_recommended - p->revenue_current));
-	json_object_object_add(t, "uplift_low80_daily", json_4dp(p->uplift_low));
-	json_object_object_add(t, "uplift_high80_daily", json_4dp(p->uplift_high));
-	json_object_object_add(t, "probability_better", json_4dp(p->probability_better));
-	json_object_object_add(t, "uplift_uncertain", json_object_new_boolean(p->uplift_uncertain));
-	json_object_object_add(t, "verdict", json_object_new_string(p->verdict));
+	json_object_object_add(t, "uplift_low80_daily", json_4dp(p->sure.low));
+	json_object_object_add(t, "uplift_high80_daily", json_4dp(p->sure.high));
+	json_object_object_add(t, "probability_better", json_4dp(p->sure.probability_better));
+	json_object_object_add(t, "uplift_uncertain", json_object_new_boolean(p->sure.uncertain));
+	json_object_object_add(t, "verdict", json_object_new_string(p->sure.verdict));
 	json_object_object_add(t, "potential_revenue_daily", json_4dp(p->revenue_potential));
 	json_object_object_add(o, "totals", t);
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
@@ -420,7 +420,7 @@ static void print_table(const struct plan *p)
 	       p->revenue_current, p->revenue_recommended, p->revenue_recommended - p->revenue_current,
 	       roi(p->revenue_current, p->current_total), roi(p->revenue_recommended, p->recommended_total),
 	       p->revenue_potential);
-	printf("%s\n", p->verdict);
+	printf("%s\n", p->sure.verdict);
 }
 
 static int find_name(const struct input *in, const char *name)

@@ -47,57 +47,87 @@ static int cmp_double(const void *a, const void *b)
 
 /* A channel's change of revenue from current to recommended under draw d
  * (the expectation for a curve without draws). */
-static double change_at_draw(const struct plan_channel *c, int d)
+static double change_at_draw(const struct response_curve *c, double current, double recommended, int d)
 {
-	if (c->curve.draws == 0)
-		return c->revenue_recommended - c->revenue_current;
-	int k = d % c->curve.draws;
-	return curve_value_draw(&c->curve, k, c->recommended) - curve_value_draw(&c->curve, k, c->current);
+	if (c->draws == 0)
+		return curve_value(c, recommended) - curve_value(c, current);
+	int k = d % c->draws;
+	return curve_value_draw(c, k, recommended) - curve_value_draw(c, k, current);
 }
 
 /*
- * How sure the plan is: the uplift under each draw, every channel's curve
- * drawn at once (channels' draws are independent, so draw d of one pairs
- * with draw d of another as well as any). The interval and the share of
- * draws that gain; the verdict says plainly when the interval holds zero.
+ * The uplift under each draw, every channel's curve drawn at once
+ * (channels' draws are independent, so draw d of one pairs with draw d of
+ * another as well as any). The verdict says plainly when the interval
+ * holds zero.
  */
-static void uplift_uncertainty(struct plan *plan)
+void plan_uplift(const struct response_curve *const *curves, const double *current,
+		 const double *recommended, int n, struct plan_uplift *out)
 {
-	int draws = 0;
-	for (int i = 0; i < plan->n; i++)
-		draws = plan->channels[i].curve.draws > draws ? plan->channels[i].curve.draws : draws;
-	double uplift = plan->revenue_recommended - plan->revenue_current, v[CURVE_DRAWS];
-	plan->uplift_low = plan->uplift_high = plan->probability_better = NAN;
-	plan->uplift_uncertain = 0;
+	int draws = 0, moves = 0;
+	out->uplift = 0;
+	for (int i = 0; i < n; i++) {
+		if (curves[i] == NULL)
+			continue;
+		draws = curves[i]->draws > draws ? curves[i]->draws : draws;
+		out->uplift += curve_value(curves[i], recommended[i]) - curve_value(curves[i], current[i]);
+		moves |= fabs(recommended[i] - current[i]) > 1e-9 * (fabs(current[i]) + 1);
+	}
+	out->low = out->high = out->probability_better = NAN;
+	out->uncertain = 0;
 	if (draws < 2) {
-		snprintf(plan->verdict, sizeof plan->verdict,
-			 "no curve has bootstrap draws: the uplift's uncertainty is unknown");
+		snprintf(out->verdict, sizeof out->verdict,
+			 "no curve has bootstrap draws: how sure the uplift is is unknown");
 		return;
 	}
+	double v[CURVE_DRAWS];
 	int better = 0;
 	for (int d = 0; d < draws; d++) {
 		v[d] = 0;
-		for (int i = 0; i < plan->n; i++)
-			v[d] += change_at_draw(&plan->channels[i], d);
+		for (int i = 0; i < n; i++)
+			if (curves[i] != NULL)
+				v[d] += change_at_draw(curves[i], current[i], recommended[i], d);
 		better += v[d] > 0;
 	}
 	qsort(v, (size_t)draws, sizeof *v, cmp_double);
 	int lo = (int)floor((1 - BAND_LEVEL) / 2 * (draws - 1)), hi = draws - 1 - lo;
-	plan->uplift_low = v[lo];
-	plan->uplift_high = v[hi];
-	plan->probability_better = (double)better / draws;
-	int moves = fabs(plan->recommended_total - plan->current_total) > 1e-9 || uplift != 0;
-	plan->uplift_uncertain = moves && plan->uplift_low <= 0 && plan->uplift_high >= 0;
-	if (plan->uplift_uncertain)
-		snprintf(plan->verdict, sizeof plan->verdict,
+	out->low = v[lo];
+	out->high = v[hi];
+	out->probability_better = (double)better / draws;
+	out->uncertain = moves && out->low <= 0 && out->high >= 0;
+	if (out->uncertain)
+		snprintf(out->verdict, sizeof out->verdict,
 			 "not sure: the uplift's 80%% interval (%+.2f to %+.2f a day) includes zero; the "
 			 "data cannot tell this split from the current one (better in %.0f%% of draws)",
-			 plan->uplift_low, plan->uplift_high, 100 * plan->probability_better);
+			 out->low, out->high, 100 * out->probability_better);
 	else
-		snprintf(plan->verdict, sizeof plan->verdict,
+		snprintf(out->verdict, sizeof out->verdict,
 			 "uplift %+.2f a day (80%% interval %+.2f to %+.2f); better than the current "
-			 "split in %.0f%% of draws", uplift, plan->uplift_low, plan->uplift_high,
-			 100 * plan->probability_better);
+			 "split in %.0f%% of draws", out->uplift, out->low, out->high,
+			 100 * out->probability_better);
+}
+
+/* The plan's uplift and how sure it is. */
+static void uplift_uncertainty(struct plan *plan)
+{
+	const struct response_curve **curves = malloc(sizeof *curves * (size_t)(plan->n ? plan->n : 1));
+	double *cur = malloc(sizeof *cur * (size_t)(plan->n ? plan->n : 1));
+	double *rec = malloc(sizeof *rec * (size_t)(plan->n ? plan->n : 1));
+	if (curves == NULL || cur == NULL || rec == NULL) {
+		memset(&plan->sure, 0, sizeof plan->sure);
+		plan->sure.low = plan->sure.high = plan->sure.probability_better = NAN;
+		snprintf(plan->sure.verdict, sizeof plan->sure.verdict, "out of memory");
+	} else {
+		for (int i = 0; i < plan->n; i++) {
+			curves[i] = &plan->channels[i].curve;
+			cur[i] = plan->channels[i].current;
+			rec[i] = plan->channels[i].recommended;
+		}
+		plan_uplift(curves, cur, rec, plan->n, &plan->sure);
+	}
+	free(curves);
+	free(cur);
+	free(rec);
 }
 
 /* Expected revenue and marginal ROI per channel at the recommendation. */

@@ -33,6 +33,20 @@ struct plan_options {
 
 void plan_options_default(struct plan_options *opt);
 
+/* The daily uplift of a split over the current one under each bootstrap
+ * draw of every curve: its 80% interval and the share of draws in which it
+ * is positive (NaN when no curve has draws). */
+struct plan_uplift {
+	double uplift, low, high, probability_better;
+	int uncertain;     /* the interval includes zero while the split moves money */
+	char verdict[200]; /* how sure the advice is, in a sentence */
+};
+
+/* curves[i] (NULL: a channel without a curve), current[i] and
+ * recommended[i] daily spends, for n channels. Pure. */
+void plan_uplift(const struct response_curve *const *curves, const double *current,
+		 const double *recommended, int n, struct plan_uplift *out);
+
 struct plan_channel {
 	const char *name;
 	struct response_curve curve;
@@ -54,12 +68,7 @@ struct plan {
 	double current_total, recommended_total, potential_total;
 	double revenue_current, revenue_recommended, revenue_potential;
 	double multiplier;   /* common marginal revenue of the recommended split */
-	/* The daily uplift of the recommended split over the current one under
-	 * each bootstrap draw of every curve: its 80% interval and the share
-	 * of draws in which it is positive. NaN without draws. */
-	double uplift_low, uplift_high, probability_better;
-	int uplift_uncertain; /* the interval includes zero while the plan moves money */
-	char verdict[200];    /* how sure the advice is, in a sentence */
+	struct plan_uplift sure; /* how sure the uplift is */
 	int period_days;
 	char error[300];     /* why no recommendation could be made */
 };
