@@ -574,6 +574,7 @@ struct channel_outcome {
 	double low80, high80;    /* mldash's interval; NaN when absent */
 	double fitted_alpha;     /* NaN when the curve is not a Hill curve */
 	double mldash_current;   /* mldash's current_daily: should be ours */
+	int narrow;              /* its spend barely varied */
 };
 
 struct set_outcome {
@@ -743,6 +744,7 @@ static void run_set(const struct options *opt, const char *dir, int index, struc
 	out->days = set.days;
 	for (int i = 0; i < NCH; i++) {
 		out->ch[i].alpha = set.ch[i].alpha;
+		out->ch[i].narrow = set.ch[i].narrow;
 		out->ch[i].low80 = out->ch[i].high80 = out->ch[i].fitted_alpha = NAN;
 		out->shaped += set.ch[i].alpha > 1;
 	}
@@ -897,53 +899,67 @@ struct kind_stats {
 	int ndistance;
 };
 
-static void collect_kinds(const struct set_outcome *o, int n, struct kind_stats kinds[2])
+enum { KIND_CONCAVE, KIND_SHAPED, KIND_NARROW, KINDS }; /* narrow: either shape */
+
+static void add_channel(struct kind_stats *k, const struct channel_outcome *c, int intervals)
+{
+	k->channels++;
+	k->distance[k->ndistance++] = fabs(c->recommended - c->optimum) / c->current;
+	if (!intervals || !isfinite(c->low80) || !isfinite(c->high80))
+		return;
+	k->counted++;
+	k->covered += c->truth >= c->low80 && c->truth <= c->high80;
+	k->below += c->truth < c->low80;
+	k->above += c->truth > c->high80;
+}
+
+static void collect_kinds(const struct set_outcome *o, int n, struct kind_stats kinds[KINDS])
 {
 	for (int s = 0; s < n; s++) {
 		if (o[s].failed)
 			continue;
 		for (int i = 0; i < NCH; i++) {
 			const struct channel_outcome *c = &o[s].ch[i];
-			struct kind_stats *k = &kinds[c->alpha > 1];
-			k->channels++;
-			k->distance[k->ndistance++] = fabs(c->recommended - c->optimum) / c->current;
-			if (!o[s].intervals || !isfinite(c->low80) || !isfinite(c->high80))
-				continue;
-			k->counted++;
-			k->covered += c->truth >= c->low80 && c->truth <= c->high80;
-			k->below += c->truth < c->low80;
-			k->above += c->truth > c->high80;
+			add_channel(&kinds[c->alpha > 1 ? KIND_SHAPED : KIND_CONCAVE], c, o[s].intervals);
+			if (c->narrow)
+				add_channel(&kinds[KIND_NARROW], c, o[s].intervals);
 		}
 	}
+}
+
+static void report_kind(struct report *r, const char *name, struct kind_stats *k)
+{
+	char cover[40] = "-", sides[40] = "-";
+	if (k->counted) {
+		snprintf(cover, sizeof cover, "%.1f%% (%d/%d)", 100.0 * k->covered / k->counted,
+			 k->covered, k->counted);
+		snprintf(sides, sizeof sides, "%d / %d", k->below, k->above);
+	}
+	say(r, "| %s | %d | %.3f | %s | %s |\n", name, k->channels, median(k->distance, k->ndistance),
+	    cover, sides);
 }
 
 /* Returns whether the coverage target is met (0 when there are no intervals). */
 static int report_channels(struct report *r, const struct set_outcome *o, int n)
 {
-	struct kind_stats kinds[2] = { { 0 }, { 0 } };
-	kinds[0].distance = malloc(sizeof(double) * (size_t)(n * NCH + 1));
-	kinds[1].distance = malloc(sizeof(double) * (size_t)(n * NCH + 1));
-	int ok = 0;
-	if (kinds[0].distance && kinds[1].distance) {
+	static const char *const names[KINDS] = {
+		"concave (alpha <= 1)", "S-shaped (alpha > 1)",
+		"of either, spend barely varied (0.75x-1.35x levels)",
+	};
+	struct kind_stats kinds[KINDS];
+	int ok = 0, allocated = 1;
+	memset(kinds, 0, sizeof kinds);
+	for (int k = 0; k < KINDS; k++)
+		allocated &= (kinds[k].distance = malloc(sizeof(double) * (size_t)(n * NCH + 1))) != NULL;
+	if (allocated) {
 		collect_kinds(o, n, kinds);
-		static const char *const names[2] = { "concave (alpha <= 1)", "S-shaped (alpha > 1)" };
 		say(r, "\n## Channels by kind of true curve\n\n");
 		say(r, "| kind | channels | median abs(recommended - optimum) / current | "
 		       "80%% coverage | truth below / above |\n|---|---:|---:|---:|---:|\n");
-		int counted = 0, covered = 0;
-		for (int k = 0; k < 2; k++) {
-			char cover[40] = "-", sides[40] = "-";
-			if (kinds[k].counted) {
-				snprintf(cover, sizeof cover, "%.1f%% (%d/%d)",
-					 100.0 * kinds[k].covered / kinds[k].counted, kinds[k].covered,
-					 kinds[k].counted);
-				snprintf(sides, sizeof sides, "%d / %d", kinds[k].below, kinds[k].above);
-			}
-			say(r, "| %s | %d | %.3f | %s | %s |\n", names[k], kinds[k].channels,
-			    median(kinds[k].distance, kinds[k].ndistance), cover, sides);
-			counted += kinds[k].counted;
-			covered += kinds[k].covered;
-		}
+		for (int k = 0; k < KINDS; k++)
+			report_kind(r, names[k], &kinds[k]);
+		int counted = kinds[KIND_CONCAVE].counted + kinds[KIND_SHAPED].counted;
+		int covered = kinds[KIND_CONCAVE].covered + kinds[KIND_SHAPED].covered;
 		say(r, "\n");
 		if (counted == 0) {
 			say(r, "intervals: not in mldash's output\n");
@@ -954,8 +970,8 @@ static int report_channels(struct report *r, const struct set_outcome *o, int n)
 			       "for %.1f%% of %d channels.\n", 100 * share, counted);
 		}
 	}
-	free(kinds[0].distance);
-	free(kinds[1].distance);
+	for (int k = 0; k < KINDS; k++)
+		free(kinds[k].distance);
 	return ok;
 }
 
