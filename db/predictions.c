@@ -64,15 +64,18 @@ static struct db_statement insert_reach_day = DB_STATEMENT(
 
 static const enum db_type budget_types[] = {
 	DB_INT, DB_TEXT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE,
-	DB_DOUBLE, DB_DOUBLE, DB_TEXT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_TEXT
+	DB_DOUBLE, DB_DOUBLE, DB_TEXT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_TEXT,
+	DB_TEXT, DB_TEXT, DB_INT
 };
 /* A power law a s^b is stored as curve_beta = a, curve_alpha = b, curve_k NULL. */
 #define BUDGET_COLUMNS "current_budget, recommended_budget, lower_bound, upper_bound," \
 	" expected_revenue_current, expected_revenue, expected_roi_current, expected_roi," \
-	" marginal_roi, curve_model, curve_beta, curve_k, curve_alpha, adstock_rate, fit_r2, confidence"
+	" marginal_roi, curve_model, curve_beta, curve_k, curve_alpha, adstock_rate, fit_r2, confidence," \
+	" curve_draws, curve_note, shape_undecided"
 static struct db_statement insert_budget = DB_STATEMENT(
 	"INSERT INTO ml_budget_recommendation (run_id, channel, " BUDGET_COLUMNS ")"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+#define DRAWS_TEXT_MAX (CURVE_DRAWS * 64 + 1)
 
 static double roi_of(double revenue, double spend)
 {
@@ -148,6 +151,44 @@ static void unmarshal_reach_day(const struct db_value *c, struct result_reach_da
 		*out[i] = db_col_double(&c[2 + i]);
 }
 
+/* A curve's bootstrap draws as text, "h beta k alpha" or "p a b 0" each,
+ * separated by ';' (%.9g: as exact as the curve's own columns need). */
+static void draws_to_text(const struct response_curve *k, char *text, size_t size)
+{
+	size_t used = 0;
+	text[0] = '\0';
+	for (int d = 0; d < k->draws && used < size; d++) {
+		const struct curve_draw *w = &k->draw[d];
+		int len = snprintf(text + used, size - used, "%s%c %.9g %.9g %.9g", d ? ";" : "",
+				   w->kind == CURVE_HILL ? 'h' : 'p', w->p[0], w->p[1], w->p[2]);
+		if (len < 0 || (size_t)len >= size - used) { /* cannot be: DRAWS_TEXT_MAX has room */
+			text[used] = '\0';
+			break;
+		}
+		used += (size_t)len;
+	}
+}
+
+/* The draws back from draws_to_text's text; a malformed draw ends them
+ * (the curve keeps those before it). */
+static void draws_from_text(const char *text, struct response_curve *k)
+{
+	k->draws = 0;
+	while (*text && k->draws < CURVE_DRAWS) {
+		struct curve_draw *w = &k->draw[k->draws];
+		char kind;
+		int used = 0;
+		if (sscanf(text, " %c %lf %lf %lf%n", &kind, &w->p[0], &w->p[1], &w->p[2], &used) != 4 ||
+		    (kind != 'h' && kind != 'p') || !isfinite(w->p[0]) || !isfinite(w->p[1]))
+			return;
+		w->kind = kind == 'h' ? CURVE_HILL : CURVE_POWER;
+		k->draws++;
+		text += used;
+		if (*text == ';')
+			text++;
+	}
+}
+
 static void marshal_budget(const struct result_budget *r, struct db_value *v)
 {
 	const struct response_curve *k = &r->curve;
@@ -163,6 +204,7 @@ static void marshal_budget(const struct result_budget *r, struct db_value *v)
 	v[12] = db_double(hill ? k->alpha : power ? k->b : NAN);
 	v[13] = db_double(k->adstock), v[14] = db_double(k->r2);
 	v[15] = db_text(curve_confidence_names[k->confidence]);
+	v[17] = text_or_null(k->note), v[18] = db_int(k->shape_undecided);
 }
 
 static void unmarshal_budget(const struct db_value *c, struct result_budget *r)
@@ -188,6 +230,10 @@ static void unmarshal_budget(const struct db_value *c, struct result_budget *r)
 	const char *conf = db_col_text(&c[15]);
 	k->confidence = strcmp(conf, "high") == 0 ? CONFIDENCE_HIGH
 		      : strcmp(conf, "medium") == 0 ? CONFIDENCE_MEDIUM : CONFIDENCE_LOW;
+	if (c[16].type == DB_TEXT && k->kind != CURVE_NONE)
+		draws_from_text(db_col_text(&c[16]), k);
+	snprintf(k->note, sizeof k->note, "%s", c[17].type == DB_TEXT ? db_col_text(&c[17]) : "");
+	k->shape_undecided = c[18].type == DB_NULL ? 0 : db_col_int(&c[18]) != 0;
 }
 
 /* --- writing ---------------------------------------------------------------- */
@@ -312,11 +358,23 @@ enum db_status prediction_put_reach_day(struct prediction_writer *w, const char 
 	return row_done(w, b);
 }
 
+/* A budget row carries its curve's draws (kilobytes of text): rows are
+ * few, one a channel, so each is written at once, while the text lives. */
 enum db_status prediction_put_budget(struct prediction_writer *w, const struct result_budget *r)
 {
 	struct batch *b = &w->batches[PREDICTION_BUDGET];
-	marshal_budget(r, next_row(w, b, r->channel) + 2); /* its strings are static names */
-	return row_done(w, b);
+	char *draws = malloc(DRAWS_TEXT_MAX);
+	if (draws == NULL)
+		return DB_ERROR;
+	draws_to_text(&r->curve, draws, DRAWS_TEXT_MAX);
+	struct db_value *v = next_row(w, b, r->channel);
+	marshal_budget(r, v + 2); /* its names are static, its note is r's */
+	v[18] = draws[0] ? db_text(draws) : db_null();
+	b->total++;
+	b->nrows++;
+	enum db_status st = write_batch(w, b);
+	free(draws);
+	return st;
 }
 
 enum db_status prediction_flush(struct prediction_writer *w)

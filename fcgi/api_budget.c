@@ -12,6 +12,7 @@
 #include "allocate.h"
 #include "api_budget.h"
 #include "handlers.h"
+#include "plan.h"
 #include "predictions.h"
 #include "response.h"
 
@@ -35,7 +36,37 @@ static struct json_object *curve_json(const struct response_curve *k)
 	json_object_object_add(o, "adstock", api_number(k->adstock));
 	json_object_object_add(o, "r2", api_number(k->r2));
 	json_object_object_add(o, "confidence", json_object_new_string(curve_confidence_names[k->confidence]));
+	int s_shaped = k->kind == CURVE_HILL && k->alpha > 1;
+	json_object_object_add(o, "shape", json_object_new_string(s_shaped ? "s-curve"
+				: k->kind == CURVE_NONE ? "none" : "concave"));
+	json_object_object_add(o, "shape_undecided", json_object_new_boolean(k->shape_undecided));
+	json_object_object_add(o, "threshold", s_shaped ? api_number(curve_inflection(k)) : NULL);
+	json_object_object_add(o, "draws", json_object_new_int(k->draws));
+	json_object_object_add(o, "note", json_object_new_string(k->note));
 	return o;
+}
+
+/* The totals' uplift, how sure it is, for the split in ch[].recommended. */
+static void add_uplift(const struct result_budget *ch, int n, struct json_object *totals)
+{
+	const struct response_curve **curves = calloc((size_t)(n ? n : 1), sizeof *curves);
+	double *cur = calloc((size_t)(n ? n : 1), sizeof *cur);
+	double *rec = calloc((size_t)(n ? n : 1), sizeof *rec);
+	struct plan_uplift u = { .low = NAN, .high = NAN, .probability_better = NAN };
+	snprintf(u.verdict, sizeof u.verdict, "out of memory");
+	if (curves != NULL && cur != NULL && rec != NULL) {
+		for (int i = 0; i < n; i++)
+			curves[i] = &ch[i].curve, cur[i] = ch[i].current, rec[i] = ch[i].recommended;
+		plan_uplift(curves, cur, rec, n, &u);
+	}
+	free(curves);
+	free(cur);
+	free(rec);
+	json_object_object_add(totals, "uplift_low80_daily", api_number(u.low));
+	json_object_object_add(totals, "uplift_high80_daily", api_number(u.high));
+	json_object_object_add(totals, "probability_better", api_number(u.probability_better));
+	json_object_object_add(totals, "uplift_uncertain", json_object_new_boolean(u.uncertain));
+	json_object_object_add(totals, "verdict", json_object_new_string(u.verdict));
 }
 
 /* Applies freeze, total and target_roi to the stored plan; 400 when a
@@ -150,6 +181,10 @@ void api_budget(struct app *app, const struct request *req, struct response *res
 		json_object_object_add(o, "upper_daily", api_number(c->upper));
 		json_object_object_add(o, "expected_revenue_current_daily", api_number(rc));
 		json_object_object_add(o, "expected_revenue_daily", api_number(rr));
+		double lo, hi;
+		curve_band(&c->curve, c->recommended, 0.8, &lo, &hi);
+		json_object_object_add(o, "expected_revenue_low80_daily", api_number(lo));
+		json_object_object_add(o, "expected_revenue_high80_daily", api_number(hi));
 		json_object_object_add(o, "expected_roi_current", api_number(roi_of(rc, c->current)));
 		json_object_object_add(o, "expected_roi", api_number(roi_of(rr, c->recommended)));
 		json_object_object_add(o, "marginal_roi", c->curve.kind == CURVE_NONE ? NULL
@@ -165,6 +200,7 @@ void api_budget(struct app *app, const struct request *req, struct response *res
 	json_object_object_add(totals, "expected_roi_current", api_number(roi_of(rev_cur, cur)));
 	json_object_object_add(totals, "expected_roi", api_number(roi_of(rev_rec, rec)));
 	json_object_object_add(totals, "uplift_daily", api_number(rev_rec - rev_cur));
+	add_uplift(ch, n, totals);
 	struct json_object *out = json_object_new_object();
 	json_object_object_add(out, "run", api_run_json(&run));
 	json_object_object_add(out, "channels", list);
@@ -205,6 +241,10 @@ void api_budget_curves(struct app *app, const struct request *req, struct respon
 			struct json_object *pt = json_object_new_object();
 			json_object_object_add(pt, "spend", api_number(s));
 			json_object_object_add(pt, "revenue", api_number(curve_value(&c->curve, s)));
+			double lo, hi;
+			curve_band(&c->curve, s, 0.8, &lo, &hi);
+			json_object_object_add(pt, "revenue_low80", api_number(lo));
+			json_object_object_add(pt, "revenue_high80", api_number(hi));
 			json_object_object_add(pt, "marginal_roi", c->curve.kind == CURVE_NONE ? NULL
 						: api_number(curve_marginal(&c->curve, s) - 1));
 			json_object_array_add(pts, pt);
