@@ -2,7 +2,14 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* A channel left inside the convex part of its S-curve by the grid is also
+ * tried at its lower bound and on its concave part; past this many such
+ * channels (the second-order condition allows one at a local optimum, so
+ * more are grid artefacts) the rest keep their grid spend. */
+#define MAX_CONVEX_TRIES 3
 
 void allocate_bounds(struct alloc_channel *ch, int n, const struct bound_rules *r)
 {
@@ -18,16 +25,52 @@ void allocate_bounds(struct alloc_channel *ch, int n, const struct bound_rules *
 	}
 }
 
-/* Each channel's spend for a common marginal revenue mu, and their sum. */
+/* Whether a channel's curve is concave over its whole range (or it cannot
+ * move), so that equal marginals are enough for optimality. */
+static int concave_in_bounds(const struct alloc_channel *c)
+{
+	return c->curve->kind == CURVE_NONE || c->upper <= c->lower ||
+	       curve_inflection(c->curve) <= c->lower;
+}
+
+/*
+ * A channel's best reply to a price mu per unit of spend: the spend in its
+ * bounds that maximises f(s) - mu s. Where the curve is concave that is
+ * where its marginal falls to mu; below an S-curve's inflection f - mu s is
+ * convex, so its best there is an end of that part: the lower bound, the
+ * inflection (the start of the concave part) or, when the whole range is
+ * convex, the upper bound. Ties go to the lower bound: money that buys
+ * nothing stays unspent.
+ */
+static double best_reply(const struct alloc_channel *c, double mu)
+{
+	if (c->curve->kind == CURVE_NONE)
+		return c->lower;
+	double s = curve_spend_for_marginal(c->curve, mu, c->lower, c->upper);
+	if (concave_in_bounds(c))
+		return s;
+	if (curve_inflection(c->curve) >= c->upper)
+		s = c->upper;
+	double gain = curve_value(c->curve, s) - curve_value(c->curve, c->lower) - mu * (s - c->lower);
+	return gain > 0 ? s : c->lower;
+}
+
+/* Each channel's best reply to a common marginal revenue mu, and their sum. */
 static double spend_at(const struct alloc_channel *ch, int n, double mu, double *spend)
 {
 	double sum = 0;
 	for (int i = 0; i < n; i++) {
-		spend[i] = ch[i].curve->kind == CURVE_NONE
-				   ? ch[i].lower
-				   : curve_spend_for_marginal(ch[i].curve, mu, ch[i].lower, ch[i].upper);
+		spend[i] = best_reply(&ch[i], mu);
 		sum += spend[i];
 	}
+	return sum;
+}
+
+static double revenue_of(const struct alloc_channel *ch, int n, const double *spend)
+{
+	double sum = 0;
+	for (int i = 0; i < n; i++)
+		sum += curve_value(ch[i].curve, spend[i]);
 	return sum;
 }
 
@@ -35,11 +78,10 @@ static void totals(const struct alloc_channel *ch, int n, const double *spend, d
 		   struct allocation *out)
 {
 	out->multiplier = mu;
-	out->total_spend = out->total_revenue = 0;
-	for (int i = 0; i < n; i++) {
+	out->total_spend = 0;
+	for (int i = 0; i < n; i++)
 		out->total_spend += spend[i];
-		out->total_revenue += curve_value(ch[i].curve, spend[i]);
-	}
+	out->total_revenue = revenue_of(ch, n, spend);
 }
 
 /* Puts the last rounding difference on channels with room, so that the
@@ -68,8 +110,9 @@ static void bound_totals(const struct alloc_channel *ch, int n, double *lower, d
 	}
 }
 
-int allocate_max_response(const struct alloc_channel *ch, int n, double total, double *spend,
-			  struct allocation *out, char *err, size_t errlen)
+/* 0 when the total can be split within the bounds, else -1 with err saying
+ * which bound binds. */
+static int check_total(const struct alloc_channel *ch, int n, double total, char *err, size_t errlen)
 {
 	double sum_lo, sum_hi;
 	bound_totals(ch, n, &sum_lo, &sum_hi);
@@ -87,52 +130,463 @@ int allocate_max_response(const struct alloc_channel *ch, int n, double total, d
 			 "(%.2f): lower the total or raise the bounds", total, sum_hi);
 		return -1;
 	}
-	/* The multiplier lies between the smallest marginal at an upper bound
-	 * and the largest at a lower bound; the spend it implies falls as it
-	 * rises. Regula falsi (Illinois) on log mu, kept inside the bracket. */
-	double mu_lo = HUGE_VAL, mu_hi = 0;
-	for (int i = 0; i < n; i++) {
-		if (ch[i].curve->kind == CURVE_NONE || ch[i].upper <= ch[i].lower)
-			continue;
-		double at_lo = curve_marginal(ch[i].curve, ch[i].lower);
-		double at_hi = curve_marginal(ch[i].curve, ch[i].upper);
-		mu_hi = at_lo > mu_hi ? at_lo : mu_hi;
-		mu_lo = at_hi < mu_lo ? at_hi : mu_lo;
-	}
-	double mu = 0;
-	if (mu_hi <= 0 || !isfinite(mu_lo)) { /* nothing can move */
-		spend_at(ch, n, 1, spend);
-	} else {
-		double a = log(mu_lo > 1e-300 ? mu_lo : 1e-300) - 1e-9, b = log(mu_hi) + 1e-9;
-		double fa = spend_at(ch, n, exp(a), spend) - total; /* >= 0: most spend */
-		double fb = spend_at(ch, n, exp(b), spend) - total; /* <= 0 */
-		int side = 0;
-		for (int iter = 0; iter < 100; iter++) {
-			double c = fa - fb != 0 ? b - fb * (b - a) / (fb - fa) : 0.5 * (a + b);
-			if (!(c > a && c < b))
-				c = 0.5 * (a + b);
-			double fc = spend_at(ch, n, exp(c), spend) - total;
-			mu = exp(c);
-			if (fabs(fc) <= 1e-10 * (total + 1) || b - a < 1e-13)
-				break;
-			if (fc > 0) {
-				a = c, fa = fc;
-				if (side == 1)
-					fb *= 0.5;
-				side = 1;
-			} else {
-				b = c, fb = fc;
-				if (side == -1)
-					fa *= 0.5;
-				side = -1;
-			}
-		}
-	}
-	settle(ch, n, total, spend);
-	totals(ch, n, spend, mu, out);
 	return 0;
 }
 
+/* --- the exact solve on concave ranges --------------------------------------- */
+
+/* The ends of a bracket on log mu and the spend minus the total there. */
+struct bracket {
+	double a, b, fa, fb;
+};
+
+static void bracket_at(const struct alloc_channel *ch, int n, double total, double mu_lo,
+		       double mu_hi, double *spend, struct bracket *br)
+{
+	br->a = log(mu_lo > 1e-300 ? mu_lo : 1e-300) - 1e-9;
+	br->b = log(mu_hi) + 1e-9;
+	br->fa = spend_at(ch, n, exp(br->a), spend) - total; /* >= 0: most spend */
+	br->fb = spend_at(ch, n, exp(br->b), spend) - total; /* <= 0 */
+}
+
+/*
+ * The common marginal mu at which the channels' replies sum to the total,
+ * every curve being concave within its bounds (then a reply falls as mu
+ * rises and the split is the exact optimum). mu lies between the smallest
+ * marginal at an upper bound and the largest at a lower bound; a caller
+ * that knows a tighter bracket [hint_lo, hint_hi] passes it (0, 0 if not)
+ * and it is used when it holds the total. Regula falsi (Illinois) on log
+ * mu, kept inside the bracket. spend[n] receives the split, not yet
+ * settled; returns mu (0 when nothing can move).
+ */
+static double solve_multiplier(const struct alloc_channel *ch, int n, double total,
+			       double hint_lo, double hint_hi, double *spend)
+{
+	struct bracket br;
+	int hinted = 0;
+	if (hint_lo > 0 && hint_hi >= hint_lo && isfinite(hint_hi)) {
+		bracket_at(ch, n, total, hint_lo, hint_hi, spend, &br);
+		hinted = br.fa >= 0 && br.fb <= 0;
+	}
+	if (!hinted) {
+		double mu_lo = HUGE_VAL, mu_hi = 0;
+		for (int i = 0; i < n; i++) {
+			if (ch[i].curve->kind == CURVE_NONE || ch[i].upper <= ch[i].lower)
+				continue;
+			double at_lo = curve_marginal(ch[i].curve, ch[i].lower);
+			double at_hi = curve_marginal(ch[i].curve, ch[i].upper);
+			mu_hi = at_lo > mu_hi ? at_lo : mu_hi;
+			mu_lo = at_hi < mu_lo ? at_hi : mu_lo;
+		}
+		if (mu_hi <= 0 || !isfinite(mu_lo)) { /* nothing can move */
+			spend_at(ch, n, 1, spend);
+			return 0;
+		}
+		bracket_at(ch, n, total, mu_lo, mu_hi, spend, &br);
+	}
+	double a = br.a, b = br.b, fa = br.fa, fb = br.fb, mu = exp(b);
+	int side = 0;
+	for (int iter = 0; iter < 100; iter++) {
+		double c = fa - fb != 0 ? b - fb * (b - a) / (fb - fa) : 0.5 * (a + b);
+		if (!(c > a && c < b))
+			c = 0.5 * (a + b);
+		double fc = spend_at(ch, n, exp(c), spend) - total;
+		mu = exp(c);
+		if (fabs(fc) <= 1e-10 * (total + 1) || b - a < 1e-13)
+			break;
+		if (fc > 0) {
+			a = c, fa = fc;
+			if (side == 1)
+				fb *= 0.5;
+			side = 1;
+		} else {
+			b = c, fb = fc;
+			if (side == -1)
+				fa *= 0.5;
+			side = -1;
+		}
+	}
+	return mu;
+}
+
+/* --- the grid search for S-curves -------------------------------------------- */
+
+/*
+ * The dynamic program over the free budget R = total - sum of lower bounds:
+ * channel i takes j units of step = R / units above its lower bound, up to
+ * cap[i] units (its upper bound, the last unit possibly short, or all the
+ * units), and the units sum to `units`. best[i][k] is the most revenue channels 0..i-1 earn with
+ * k units. Owns its arrays; grid_free releases them, also half-built.
+ */
+struct grid {
+	int n, units;
+	double step;
+	int *cap;      /* [n] units that reach the upper bound, at most units */
+	double *value; /* [n][units + 1] revenue of channel i at j units */
+	double *best;  /* [n + 1][units + 1] */
+};
+
+static void grid_free(struct grid *g)
+{
+	free(g->best);
+	free(g->value);
+	free(g->cap);
+}
+
+/* Channel c's spend at j units: its upper bound once they reach its room. */
+static double grid_spend(const struct alloc_channel *c, const struct grid *g, int j)
+{
+	double spend = c->lower + j * g->step;
+	return spend < c->upper ? spend : c->upper;
+}
+
+/*
+ * Sizes the grid for a total that check_total accepted and tabulates each
+ * channel's revenue on it, once per request. Returns 0, or -1 when memory
+ * runs out (g then still goes to grid_free).
+ */
+static int grid_init(struct grid *g, const struct alloc_channel *ch, int n, double total, int units)
+{
+	double sum_lo, sum_hi;
+	bound_totals(ch, n, &sum_lo, &sum_hi);
+	double free_budget = total - sum_lo;
+	*g = (struct grid){ .n = n, .units = free_budget > 0 ? units : 0 };
+	g->step = g->units > 0 ? free_budget / g->units : 0;
+	g->cap = malloc((size_t)n * sizeof *g->cap);
+	if (!g->cap)
+		return -1;
+	long room_units = 0;
+	for (int i = 0; i < n; i++) {
+		double room = ch[i].upper - ch[i].lower, cap = 0;
+		if (room > 0 && g->units > 0) {
+			cap = ceil(room / g->step - 1e-9); /* the last unit may be short */
+			cap = cap < 1 ? 1 : cap > g->units ? g->units : cap;
+		}
+		g->cap[i] = (int)cap;
+		room_units += g->cap[i];
+	}
+	if (room_units < g->units) /* a total a rounding above the upper bounds */
+		g->units = (int)room_units;
+	size_t row = (size_t)g->units + 1;
+	g->value = malloc((size_t)n * row * sizeof *g->value);
+	g->best = malloc(((size_t)n + 1) * row * sizeof *g->best);
+	if (!g->value || !g->best)
+		return -1;
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j <= g->cap[i]; j++)
+			g->value[i * row + j] = curve_value(ch[i].curve, grid_spend(&ch[i], g, j));
+	return 0;
+}
+
+/*
+ * Max-plus convolution of the channels' revenue tables, one channel at a
+ * time. The loop over a channel's units is outside, so that the inner loop
+ * is an element-wise maximum the compiler vectorises; k only runs where the
+ * channels before can have put units and the channels after can still take
+ * the rest.
+ */
+static void grid_forward(struct grid *g)
+{
+	int units = g->units;
+	size_t row = (size_t)units + 1;
+	for (int k = 0; k <= units; k++)
+		g->best[k] = -HUGE_VAL;
+	g->best[0] = 0;
+	long after = 0;
+	for (int i = 0; i < g->n; i++)
+		after += g->cap[i];
+	int reach = 0;
+	for (int i = 0; i < g->n; i++) {
+		const double *prev = g->best + i * row, *value = g->value + i * row;
+		double *next = g->best + (i + 1) * row;
+		after -= g->cap[i];
+		int kmin = units - after > 0 ? (int)(units - after) : 0;
+		int kmax = reach + g->cap[i] < units ? reach + g->cap[i] : units;
+		for (int k = 0; k <= units; k++)
+			next[k] = -HUGE_VAL;
+		for (int j = 0; j <= g->cap[i] && j <= kmax; j++) {
+			int lo = kmin > j ? kmin : j, hi = reach + j < kmax ? reach + j : kmax;
+			double v = value[j];
+			for (int k = lo; k <= hi; k++) {
+				double c = prev[k - j] + v;
+				next[k] = c > next[k] ? c : next[k];
+			}
+		}
+		reach = kmax;
+	}
+}
+
+/* Walks the table back from all units spent: each channel's units are the
+ * first that attain its row's best. spend[n] receives the grid split. */
+static void grid_backtrack(const struct grid *g, const struct alloc_channel *ch, double *spend)
+{
+	size_t row = (size_t)g->units + 1;
+	int k = g->units;
+	for (int i = g->n - 1; i >= 0; i--) {
+		const double *prev = g->best + i * row, *value = g->value + i * row;
+		int pick = 0;
+		double top = -HUGE_VAL;
+		for (int j = 0; j <= g->cap[i] && j <= k; j++)
+			if (prev[k - j] + value[j] > top)
+				top = prev[k - j] + value[j], pick = j;
+		spend[i] = grid_spend(&ch[i], g, pick);
+		k -= pick;
+	}
+}
+
+/* Grid units for n channels: the program costs up to n units^2 / 2
+ * max-plus steps, so the grid is finer for few channels and coarser for
+ * many; 200 units for 20 channels keeps a request well under 500 us. */
+static int grid_units(int n)
+{
+	double units = 200 * sqrt(20.0 / (n > 0 ? n : 1));
+	return units > 400 ? 400 : units < 64 ? 64 : (int)units;
+}
+
+int allocate_grid_optimum(const struct alloc_channel *ch, int n, double total, int units,
+			  double *spend, double *revenue, char *err, size_t errlen)
+{
+	if (check_total(ch, n, total, err, errlen) != 0)
+		return -1;
+	struct grid g;
+	int rc = grid_init(&g, ch, n, total, units > 0 ? units : 1);
+	if (rc == 0) {
+		grid_forward(&g);
+		grid_backtrack(&g, ch, spend);
+		*revenue = g.best[(size_t)n * ((size_t)g.units + 1) + (size_t)g.units];
+	} else {
+		snprintf(err, errlen, "out of memory splitting the total %.2f", total);
+	}
+	grid_free(&g);
+	return rc;
+}
+
+/* --- exact refinement of the grid's choice ----------------------------------- */
+
+/*
+ * The regime of a feasible split p, as bounds in sub[n]: a channel whose
+ * curve is concave where p lies is free on that concave part (from its
+ * lower bound or its inflection, to its upper bound); a channel below its
+ * S-curve's inflection, or without a curve, is fixed at p. Channels fixed
+ * strictly inside a convex part are listed in convex[]; returns their count.
+ */
+static int regime_at(const struct alloc_channel *ch, int n, const double *p,
+		     struct alloc_channel *sub, int *convex)
+{
+	int count = 0;
+	for (int i = 0; i < n; i++) {
+		sub[i] = ch[i];
+		double inflection = curve_inflection(ch[i].curve);
+		if (ch[i].curve->kind != CURVE_NONE && p[i] >= inflection) {
+			if (inflection > sub[i].lower)
+				sub[i].lower = inflection < sub[i].upper ? inflection : sub[i].upper;
+			continue;
+		}
+		sub[i].lower = sub[i].upper = p[i];
+		if (ch[i].curve->kind != CURVE_NONE && p[i] > ch[i].lower && p[i] < ch[i].upper)
+			convex[count++] = i;
+	}
+	return count;
+}
+
+/* The best split found so far, and the multiplier of its regime. */
+struct incumbent {
+	double *spend;
+	double revenue, mu;
+};
+
+/*
+ * Solves a regime (sub[n], each channel concave within its bounds there or
+ * fixed) exactly into trial[n]: returns its revenue and sets *mu, or
+ * returns -inf when the regime cannot hold the total. hint[n], a split near
+ * the answer, brackets the multiplier between its free channels' marginals.
+ */
+static double solve_regime(const struct alloc_channel *ch, const struct alloc_channel *sub, int n,
+			   double total, const double *hint, double *trial, double *mu)
+{
+	double sum_lo, sum_hi;
+	bound_totals(sub, n, &sum_lo, &sum_hi);
+	if (total < sum_lo - 1e-9 * (total + 1) || total > sum_hi + 1e-9 * (total + 1))
+		return -HUGE_VAL;
+	double hint_lo = HUGE_VAL, hint_hi = 0;
+	for (int i = 0; i < n; i++) {
+		if (sub[i].curve->kind == CURVE_NONE || sub[i].upper <= sub[i].lower)
+			continue;
+		double m = curve_marginal(sub[i].curve, hint[i]);
+		hint_lo = m < hint_lo ? m : hint_lo;
+		hint_hi = m > hint_hi ? m : hint_hi;
+	}
+	*mu = solve_multiplier(sub, n, total, hint_lo, hint_hi, trial);
+	settle(sub, n, total, trial);
+	return revenue_of(ch, n, trial);
+}
+
+/* Solves a regime and keeps it when it earns more than the incumbent;
+ * returns whether it did. trial[n] is scratch. */
+static int try_regime(const struct alloc_channel *ch, const struct alloc_channel *sub, int n,
+		      double total, const double *hint, double *trial, struct incumbent *best)
+{
+	double mu = 0, revenue = solve_regime(ch, sub, n, total, hint, trial, &mu);
+	if (!(revenue > best->revenue))
+		return 0;
+	memcpy(best->spend, trial, (size_t)n * sizeof *trial);
+	best->revenue = revenue;
+	best->mu = mu;
+	return 1;
+}
+
+/* The second derivative of a curve at s, by central difference of its
+ * marginal (curve.h gives no closed form; only its sign and size matter). */
+static double curvature(const struct response_curve *c, double s)
+{
+	double h = 1e-5 * (s + 1), lo = s - h > 0 ? s - h : 0;
+	return (curve_marginal(c, s + h) - curve_marginal(c, lo)) / (s + h - lo);
+}
+
+/*
+ * A channel c fixed inside its convex part (sub[c], at the incumbent's
+ * spend, the incumbent solving the rest) is moved by Newton's method to
+ * where its marginal equals the others' multiplier: with V the others'
+ * optimum for what c leaves, g(s) = f_c(s) + V(total - s) has
+ * g' = f_c'(s) - mu and g'' = f_c''(s) + dmu/dR, where dmu/dR is
+ * 1 / sum of 1/f_i'' over the free channels inside their bounds (where
+ * g'' >= 0 the step goes to the end the slope points to). Steps stay in
+ * [lower, inflection], leave the others a total their bounds can hold,
+ * and are halved until they earn more (or given up), so
+ * the incumbent never gets worse; sub[c] ends at the kept spend.
+ */
+static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
+			  double total, int c, double *trial, struct incumbent *best)
+{
+	const struct response_curve *curve = ch[c].curve;
+	/* c's spend must leave the others a total their bounds can hold. */
+	double others_lo, others_hi;
+	bound_totals(sub, n, &others_lo, &others_hi);
+	others_lo -= sub[c].lower, others_hi -= sub[c].upper;
+	double top = curve_inflection(curve) < ch[c].upper ? curve_inflection(curve) : ch[c].upper;
+	double bottom = ch[c].lower > total - others_hi ? ch[c].lower : total - others_hi;
+	top = top < total - others_lo ? top : total - others_lo;
+	for (int iter = 0; iter < 8; iter++) {
+		double s = best->spend[c], slope = curve_marginal(curve, s) - best->mu;
+		if (fabs(slope) <= 1e-10 * best->mu)
+			return;
+		double give = 0; /* dR/dmu: how the others' spend answers the multiplier */
+		for (int i = 0; i < n; i++) {
+			double at = best->spend[i];
+			/* Only channels whose marginal is the multiplier answer it (one
+			 * at a bound can sit a rounding off it). */
+			if (i == c || sub[i].upper <= sub[i].lower || at <= sub[i].lower ||
+			    at >= sub[i].upper ||
+			    fabs(curve_marginal(sub[i].curve, at) - best->mu) > 1e-6 * best->mu)
+				continue;
+			double bend = curvature(sub[i].curve, at);
+			give += bend < 0 ? 1 / bend : 0;
+		}
+		if (!(give < 0))
+			return; /* nobody to trade with */
+		/* Where g is not concave here, its best along the slope is an end. */
+		double bend = curvature(curve, s) + 1 / give;
+		double next = bend < 0 ? s - slope / bend : slope > 0 ? top : bottom;
+		next = next < bottom ? bottom : next > top ? top : next;
+		int kept = 0;
+		for (int halve = 0; halve < 6 && !kept && next != s; halve++, next = 0.5 * (s + next)) {
+			sub[c].lower = sub[c].upper = next;
+			kept = try_regime(ch, sub, n, total, best->spend, trial, best);
+		}
+		if (!kept) {
+			sub[c].lower = sub[c].upper = s;
+			return;
+		}
+	}
+}
+
+/*
+ * From the grid's split (settled to the total, in spend[n]) to the exact
+ * optimum of its regime. A channel the grid left inside a convex part is
+ * moved to where its marginal meets the others' (polish_convex), then
+ * also tried at its lower bound and on its concave part (or at its upper
+ * bound), the others solved again each time. spend[n] receives the best;
+ * returns its multiplier. sub, trial, held, convex: scratch of n each.
+ */
+static double refine(const struct alloc_channel *ch, int n, double total, double *spend,
+		     struct alloc_channel *sub, double *trial, double *held, int *convex)
+{
+	memcpy(held, spend, (size_t)n * sizeof *held);
+	struct incumbent best = { spend, -HUGE_VAL, 0 };
+	int count = regime_at(ch, n, held, sub, convex);
+	count = count < MAX_CONVEX_TRIES ? count : MAX_CONVEX_TRIES;
+	if (try_regime(ch, sub, n, total, held, trial, &best))
+		for (int t = 0; t < count; t++)
+			polish_convex(ch, sub, n, total, convex[t], trial, &best);
+	for (int t = 0; t < count; t++) {
+		int c = convex[t];
+		struct alloc_channel keep = sub[c];
+		double inflection = curve_inflection(ch[c].curve);
+		sub[c].lower = sub[c].upper = ch[c].lower;
+		try_regime(ch, sub, n, total, held, trial, &best);
+		sub[c].upper = ch[c].upper;
+		sub[c].lower = inflection < ch[c].upper ? inflection : ch[c].upper;
+		try_regime(ch, sub, n, total, held, trial, &best);
+		sub[c] = keep;
+	}
+	/* The grid split is feasible in its own regime, so the exact solve
+	 * cannot lose to it beyond rounding; keep it if it ever does. */
+	double grid_revenue = revenue_of(ch, n, held);
+	if (grid_revenue > best.revenue + 1e-9 * (fabs(grid_revenue) + 1)) {
+		memcpy(spend, held, (size_t)n * sizeof *held);
+		best.mu = 0;
+	}
+	return best.mu;
+}
+
+/*
+ * The global search: the grid's best split, settled to the total, then
+ * refined exactly. spend[n] receives the split; returns 0, or -1 when
+ * memory runs out. All scratch is owned here and freed on every path.
+ */
+static int search_global(const struct alloc_channel *ch, int n, double total, double *spend,
+			 double *mu)
+{
+	struct grid g;
+	int rc = grid_init(&g, ch, n, total, grid_units(n));
+	struct alloc_channel *sub = malloc((size_t)n * sizeof *sub);
+	double *scratch = malloc(2 * (size_t)n * sizeof *scratch);
+	int *convex = malloc((size_t)n * sizeof *convex);
+	if (rc == 0 && sub && scratch && convex) {
+		grid_forward(&g);
+		grid_backtrack(&g, ch, spend);
+		settle(ch, n, total, spend);
+		*mu = refine(ch, n, total, spend, sub, scratch, scratch + n, convex);
+		settle(ch, n, total, spend); /* a regime held the total only to a rounding */
+	} else {
+		rc = -1;
+	}
+	free(convex);
+	free(scratch);
+	free(sub);
+	grid_free(&g);
+	return rc;
+}
+
+int allocate_max_response(const struct alloc_channel *ch, int n, double total, double *spend,
+			  struct allocation *out, char *err, size_t errlen)
+{
+	if (check_total(ch, n, total, err, errlen) != 0)
+		return -1;
+	int concave = 1;
+	for (int i = 0; i < n && concave; i++)
+		concave = concave_in_bounds(&ch[i]);
+	double mu = 0;
+	if (concave) {
+		mu = solve_multiplier(ch, n, total, 0, 0, spend);
+		settle(ch, n, total, spend);
+	} else if (search_global(ch, n, total, spend, &mu) != 0) {
+		snprintf(err, errlen, "out of memory splitting the total %.2f", total);
+		return -1;
+	}
+	totals(ch, n, spend, mu, out);
+	return 0;
+}
 /* Expected ROI of the optimal split of a total (spend 0 counts as ROI 0). */
 static double roi_at(const struct alloc_channel *ch, int n, double total, double *spend,
 		     struct allocation *out)
@@ -188,7 +642,9 @@ int allocate_marginal_floor(const struct alloc_channel *ch, int n, double floor_
 
 double allocate_saturation(const struct response_curve *c)
 {
-	if (c->kind == CURVE_NONE || curve_marginal(c, 1e-9) <= 1)
+	/* An S-curve's marginal peaks at its inflection: from there on it falls. */
+	double peak = curve_inflection(c) > 1e-9 ? curve_inflection(c) : 1e-9;
+	if (c->kind == CURVE_NONE || curve_marginal(c, peak) <= 1)
 		return 0;
 	if (c->kind == CURVE_POWER)
 		return pow(1 / (c->a * c->b), 1 / (c->b - 1));

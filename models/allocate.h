@@ -1,12 +1,38 @@
 /*
- * allocate: splitting a daily budget across channels with concave response
+ * allocate: splitting a daily budget across channels by their response
  * curves (curve.h). Pure.
  *
  * Max response: maximise the sum of expected revenues for a total, within
- * per-channel bounds. For concave curves the optimum equalises marginal
- * revenue among the channels inside their bounds (the KKT conditions), so it
- * is found exactly by solving for that common multiplier (safeguarded
- * regula falsi on its log), not by a greedy step loop.
+ * per-channel bounds (a frozen channel has lower == upper).
+ *
+ * Concave curves (Hill alpha <= 1, power laws, and S-curves whose bounds
+ * lie past their inflection): the optimum equalises marginal revenue among
+ * the channels inside their bounds (the KKT conditions), so it is found
+ * exactly by solving for that common multiplier (safeguarded regula falsi
+ * on its log), not by a greedy step loop.
+ *
+ * S-curves (Hill alpha > 1 with the inflection above the lower bound) make
+ * the problem non-concave: equal marginals can be a local optimum, or fund
+ * a channel below its threshold where the money does little. Then:
+ *  1. a dynamic program over a grid of the free budget (total minus the
+ *     lower bounds, in 64-400 units: 200 for 20 channels) finds the best
+ *     split whose every channel sits at its lower bound plus whole units
+ *     (or at its upper bound): the global optimum on that grid;
+ *  2. its regime is solved exactly: channels on a concave part (past the
+ *     inflection, or concave throughout) are free there, channels below an
+ *     inflection stay where the grid put them, and the multiplier is
+ *     solved as above. A channel the grid left inside a convex part (at a
+ *     local optimum at most one can be) is also tried at its lower bound
+ *     and on its concave part, and the best of these splits is kept.
+ * Guarantee: the answer earns at least the grid optimum, hence is within
+ * the grid's resolution of the global optimum (at most the revenue lost by
+ * moving each channel of the true optimum by one unit); within the chosen
+ * regime it is exact: equal marginals among the free channels inside
+ * their bounds (KKT), each channel past its inflection or at a bound,
+ * except possibly one left inside a convex part at its grid spend. It never
+ * leaves a channel between its lower bound and its threshold unless the
+ * grid finds that pays (or the total forces it). About 100-300 us for 20
+ * S-shaped channels (bench/budget_bench).
  */
 #ifndef MLDASH_ALLOCATE_H
 #define MLDASH_ALLOCATE_H
@@ -38,18 +64,32 @@ struct bound_rules {
 void allocate_bounds(struct alloc_channel *ch, int n, const struct bound_rules *rules);
 
 struct allocation {
-	double multiplier;   /* common marginal revenue of the channels inside their bounds */
+	double multiplier;   /* common marginal revenue of the channels inside their bounds
+			      * (with S-curves, of those on a concave part); 0 when none moves */
 	double total_spend;
 	double total_revenue;
 };
 
 /*
- * Max response for a daily total: spend[n] receives the split. Returns 0, or
- * -1 with err naming the binding bound when the total cannot be split
- * within the bounds.
+ * Max response for a daily total: spend[n] receives the split (summing to
+ * the total exactly). Returns 0, or -1 with err naming the binding bound
+ * when the total cannot be split within the bounds (or saying memory ran
+ * out, for the grid search's scratch, freed before returning).
  */
 int allocate_max_response(const struct alloc_channel *ch, int n, double total, double *spend,
 			  struct allocation *out, char *err, size_t errlen);
+
+/*
+ * The grid search of allocate_max_response on its own, for tests and
+ * diagnostics: the best split whose every channel is at its lower bound
+ * plus j_i units of step = (total - sum of lower bounds) / units, or at its
+ * upper bound once j_i reaches its room, with the j_i summing to units
+ * (a channel's last unit may be short, so spend[n] can fall short of the
+ * total by less than a step per channel at its upper bound). *revenue
+ * receives its revenue. Returns 0, or -1 with err as allocate_max_response.
+ */
+int allocate_grid_optimum(const struct alloc_channel *ch, int n, double total, int units,
+			  double *spend, double *revenue, char *err, size_t errlen);
 
 /*
  * Target efficiency: the smallest total, within the bounds, whose optimal
@@ -62,14 +102,19 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 
 /*
  * The largest total whose every channel inside its bounds still returns a
- * marginal ROI (marginal revenue - 1) of at least floor_roi.
+ * marginal ROI (marginal revenue - 1) of at least floor_roi: each channel
+ * at its best reply to that price (the spend maximising revenue minus
+ * (1 + floor_roi) x spend), so an S-curve channel is either left at its
+ * lower bound or funded past its threshold to where its marginal falls to
+ * the floor, whichever earns more net of that price.
  */
 int allocate_marginal_floor(const struct alloc_channel *ch, int n, double floor_roi,
 			    double *spend, struct allocation *out, char *err, size_t errlen);
 
-/* The spend at which a curve's marginal revenue falls to 1 (marginal ROI 0):
- * beyond it an extra unit of spend returns less than itself. 0 when the
- * curve starts below that, +inf when it never falls that low. */
+/* The spend at which a curve's marginal revenue falls to 1 (marginal ROI 0)
+ * on its concave part: beyond it an extra unit of spend returns less than
+ * itself. 0 when its marginal never rises above 1 (for an S-curve, not
+ * even at its inflection), +inf when it never falls that low. */
 double allocate_saturation(const struct response_curve *c);
 
 #endif

@@ -1,5 +1,6 @@
-/* Unit tests of models/response.c and models/allocate.c: curve recovery,
- * optimality (KKT), consistency, properties, degenerate input. */
+/* Unit tests of models/curve.c and models/allocate.c: curve recovery,
+ * optimality (KKT), consistency, properties, degenerate input; with
+ * S-curves, the global optimum against brute force (#15). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -275,6 +276,361 @@ static void test_target_roi_and_floor(void **state)
 	assert_true(fabs(curve_marginal(&curves[0], sat) - 1) < 1e-6);
 }
 
+/* --- S-shaped curves (#15) -------------------------------------------------- */
+
+/* A random Hill curve: S-shaped (alpha 1.5-3) or concave (0.5-1). */
+static struct response_curve random_hill(int s_shaped)
+{
+	double k = 100 + 900 * uniform();
+	double alpha = s_shaped ? 1.5 + 1.5 * uniform() : 0.5 + 0.5 * uniform();
+	return hill((2 + 6 * uniform()) * k, k, alpha);
+}
+
+/* Random bounds around a curve's scale k: an S-curve's threshold can fall
+ * below, inside or above them. */
+static struct alloc_channel random_channel(const struct response_curve *c)
+{
+	double lower = uniform() < 0.5 ? 0 : 0.6 * c->k * uniform();
+	return (struct alloc_channel){ "c", c, lower, lower, lower + (0.3 + 2 * uniform()) * c->k };
+}
+
+static double revenue_at(const struct alloc_channel *ch, int n, const double *spend)
+{
+	double sum = 0;
+	for (int i = 0; i < n; i++)
+		sum += curve_value(ch[i].curve, spend[i]);
+	return sum;
+}
+
+/* The best revenue over channel 0..n-2's spends on a grid of `steps`
+ * intervals of their bounds (ends included), the last channel taking the
+ * rest when its bounds allow: brute force over the simplex for n = 2, 3. */
+static double brute_force(const struct alloc_channel *ch, int n, double total, int steps,
+			  double *spend, int i)
+{
+	if (i == n - 1) {
+		spend[i] = total;
+		if (total < ch[i].lower - 1e-9 || total > ch[i].upper + 1e-9)
+			return -HUGE_VAL;
+		return revenue_at(ch, n, spend);
+	}
+	double best = -HUGE_VAL;
+	for (int g = 0; g <= steps; g++) {
+		spend[i] = ch[i].lower + (ch[i].upper - ch[i].lower) * g / steps;
+		double r = brute_force(ch, n, total - spend[i], steps, spend, i + 1);
+		best = r > best ? r : best;
+	}
+	return best;
+}
+
+/* The units of the grid brute force: every way to give channel 0..n-2 up to
+ * `units` units and the last the rest, each channel's spend its lower bound
+ * plus its units of step, capped at its upper bound. */
+static double brute_units(const struct alloc_channel *ch, int n, int units, double step,
+			  double *spend, int i)
+{
+	if (i == n - 1) {
+		spend[i] = fmin(ch[i].lower + units * step, ch[i].upper);
+		return revenue_at(ch, n, spend);
+	}
+	double best = -HUGE_VAL;
+	for (int j = 0; j <= units; j++) {
+		spend[i] = fmin(ch[i].lower + j * step, ch[i].upper);
+		double r = brute_units(ch, n, units - j, step, spend, i + 1);
+		best = r > best ? r : best;
+	}
+	return best;
+}
+
+static double random_total(const struct alloc_channel *ch, int n)
+{
+	double lo = 0, hi = 0;
+	for (int i = 0; i < n; i++)
+		lo += ch[i].lower, hi += ch[i].upper;
+	return lo + (hi - lo) * uniform();
+}
+
+/* The dynamic program finds the grid's optimum: the same revenue as trying
+ * every split of the units, on small grids of 2-4 mixed channels. */
+static void test_grid_optimum_matches_brute_force(void **state)
+{
+	(void)state;
+	for (int trial = 0; trial < 60; trial++) {
+		int n = 2 + trial % 3, units = 6 + (int)(uniform() * 20);
+		struct response_curve curves[4];
+		struct alloc_channel ch[4];
+		for (int i = 0; i < n; i++) {
+			curves[i] = random_hill(uniform() < 0.7);
+			ch[i] = random_channel(&curves[i]);
+		}
+		double total = random_total(ch, n), lower = 0, spend[4], brute[4], revenue;
+		for (int i = 0; i < n; i++)
+			lower += ch[i].lower;
+		char err[256];
+		assert_int_equal(allocate_grid_optimum(ch, n, total, units, spend, &revenue, err, sizeof err), 0);
+		double want = brute_units(ch, n, units, (total - lower) / units, brute, 0);
+		if (fabs(revenue - want) > 1e-9 * want)
+			fail_msg("trial %d: grid optimum %.9f, brute force %.9f", trial, revenue, want);
+		assert_true(fabs(revenue_at(ch, n, spend) - revenue) <= 1e-9 * revenue);
+		double sum = 0;
+		for (int i = 0; i < n; i++) {
+			assert_true(spend[i] >= ch[i].lower && spend[i] <= ch[i].upper);
+			sum += spend[i];
+		}
+		assert_true(sum <= total + 1e-9 && sum >= total - n * (total - lower) / units);
+	}
+}
+
+/* The global optimum on 2-3 channels with S-curves: never worse than brute
+ * force on a fine grid of the simplex, and not better than it by more than
+ * that grid's resolution can explain. */
+static void test_s_curves_match_brute_force(void **state)
+{
+	(void)state;
+	double worst = 0;
+	for (int trial = 0; trial < 80; trial++) {
+		int n = trial < 60 ? 2 : 3, steps = n == 2 ? 20000 : 600;
+		struct response_curve curves[3];
+		struct alloc_channel ch[3];
+		for (int i = 0; i < n; i++) {
+			curves[i] = random_hill(i == 0 || uniform() < 0.6);
+			ch[i] = random_channel(&curves[i]);
+		}
+		double total = random_total(ch, n), spend[3], brute[3];
+		struct allocation a;
+		char err[256];
+		assert_int_equal(allocate_max_response(ch, n, total, spend, &a, err, sizeof err), 0);
+		double want = brute_force(ch, n, total, steps, brute, 0);
+		double lipschitz = 0;
+		for (int i = 0; i < n; i++) {
+			double peak = fmax(curve_inflection(&curves[i]), ch[i].lower);
+			lipschitz = fmax(lipschitz, curve_marginal(&curves[i], fmax(peak, 1e-9)));
+		}
+		double resolution = lipschitz * 3000.0 / steps * n;
+		if (a.total_revenue < want - 1e-9 * want || a.total_revenue > want + resolution)
+			fail_msg("trial %d (%d channels, total %.3f): %.9f, brute force %.9f", trial, n,
+				 total, a.total_revenue, want);
+		worst = fmax(worst, (want - a.total_revenue) / want);
+	}
+	print_message("worst shortfall against brute force: %.3g (relative)\n", worst);
+}
+
+/*
+ * KKT at the refined point: equal marginals among the channels inside
+ * their bounds on a concave part, no smaller marginal at an upper bound,
+ * no larger one at a lower bound where the curve is concave; at most one
+ * channel inside a convex part, and its marginal too is the common one;
+ * the reported multiplier is the common marginal.
+ */
+static void test_s_curves_kkt(void **state)
+{
+	(void)state;
+	enum { N = 8 };
+	int convex_seen = 0;
+	for (int trial = 0; trial < 300; trial++) {
+		struct response_curve curves[N];
+		struct alloc_channel ch[N];
+		for (int i = 0; i < N; i++) {
+			curves[i] = random_hill(i % 4 != 3);
+			ch[i] = random_channel(&curves[i]);
+		}
+		double total = random_total(ch, N), spend[N], sum = 0, mu = -1;
+		struct allocation a;
+		char err[256];
+		assert_int_equal(allocate_max_response(ch, N, total, spend, &a, err, sizeof err), 0);
+		int in_convex = 0, convex = -1;
+		for (int i = 0; i < N; i++) {
+			sum += spend[i];
+			assert_true(spend[i] >= ch[i].lower && spend[i] <= ch[i].upper);
+			double inflection = curve_inflection(&curves[i]);
+			int inside = spend[i] > ch[i].lower + 1e-6 && spend[i] < ch[i].upper - 1e-6;
+			if (inside && spend[i] < inflection - 1e-6)
+				in_convex++, convex = i;
+			if (!inside || spend[i] < inflection - 1e-6)
+				continue;
+			double m = curve_marginal(&curves[i], spend[i]);
+			if (mu < 0)
+				mu = m;
+			else if (fabs(m - mu) > 1e-6 * mu)
+				fail_msg("trial %d: interior marginals differ: %.9f and %.9f", trial, m, mu);
+		}
+		assert_true(fabs(sum - total) <= 1e-9 * (total + 1));
+		assert_true(in_convex <= 1);
+		if (mu < 0)
+			continue;
+		assert_true(fabs(a.multiplier - mu) <= 1e-6 * mu);
+		if (convex >= 0) /* one left on a convex part: there too the marginal is mu */
+			assert_true(fabs(curve_marginal(&curves[convex], spend[convex]) - mu) <= 1e-6 * mu);
+		convex_seen += convex >= 0;
+		for (int i = 0; i < N; i++) {
+			double m = curve_marginal(&curves[i], spend[i]);
+			int movable = ch[i].upper > ch[i].lower + 1e-6;
+			if (movable && spend[i] >= ch[i].upper - 1e-6 &&
+			    spend[i] >= curve_inflection(&curves[i]))
+				assert_true(m >= mu * (1 - 1e-6));
+			if (movable && spend[i] <= ch[i].lower + 1e-6 &&
+			    curve_inflection(&curves[i]) <= ch[i].lower)
+				assert_true(m <= mu * (1 + 1e-6));
+		}
+	}
+	print_message("%d of 300 splits had a channel inside a convex part\n", convex_seen);
+}
+
+/* Properties with S-curves: revenue never falls as the total rises; bounds
+ * hold; a frozen channel keeps its spend; a channel without a curve stays
+ * at its minimum; the sum of the lower bounds puts everyone there. */
+static void test_s_curves_properties(void **state)
+{
+	(void)state;
+	enum { N = 6 };
+	struct response_curve curves[N] = { hill(4000, 500, 2.5), hill(3000, 300, 0.8),
+					    hill(6000, 900, 3),   hill(2500, 200, 1.6),
+					    hill(2000, 250, 2),   { .kind = CURVE_NONE } };
+	struct alloc_channel ch[N];
+	for (int i = 0; i < N; i++)
+		ch[i] = (struct alloc_channel){ "c", &curves[i], 400, 0, 0 };
+	int frozen[N] = { 0, 0, 0, 0, 1, 0 };
+	struct bound_rules rules = { 0.25, 3, frozen, NULL, NULL, NULL };
+	allocate_bounds(ch, N, &rules);
+	double lower = 0, upper = 0, spend[N], prev = -HUGE_VAL;
+	for (int i = 0; i < N; i++)
+		lower += ch[i].lower, upper += ch[i].upper;
+	struct allocation a;
+	char err[256];
+	for (double total = lower; total <= upper; total += (upper - lower) / 150) {
+		assert_int_equal(allocate_max_response(ch, N, total, spend, &a, err, sizeof err), 0);
+		double sum = 0;
+		for (int i = 0; i < N; i++) {
+			assert_true(spend[i] >= ch[i].lower && spend[i] <= ch[i].upper);
+			sum += spend[i];
+		}
+		assert_true(fabs(sum - total) <= 1e-9 * total);
+		assert_true(spend[4] == 400); /* frozen */
+		assert_true(spend[5] == 100); /* no curve: its minimum */
+		if (a.total_revenue < prev - 1e-9 * prev)
+			fail_msg("total %.2f: revenue %.6f below %.6f at a smaller total", total,
+				 a.total_revenue, prev);
+		prev = a.total_revenue;
+	}
+	assert_int_equal(allocate_max_response(ch, N, lower, spend, &a, err, sizeof err), 0);
+	for (int i = 0; i < N; i++)
+		assert_true(fabs(spend[i] - ch[i].lower) <= 1e-9 * lower);
+	assert_int_equal(allocate_max_response(ch, N, lower - 1, spend, &a, err, sizeof err), -1);
+	assert_non_null(strstr(err, "below the sum of the channels' lower bounds"));
+	assert_int_equal(allocate_max_response(ch, N, upper + 1, spend, &a, err, sizeof err), -1);
+	assert_non_null(strstr(err, "above the sum of the channels' upper bounds"));
+}
+
+/*
+ * A channel below its S-curve threshold is funded past it or left at its
+ * lower bound, never in between when that loses money: an S-curve with a
+ * high threshold (inflection 635) beside a concave channel, over totals
+ * from nothing to everything, against brute force (over the S channel's
+ * spend, its lower bound included). Where it is left in between (the
+ * concave channel's first money is worth so much that the rest is best
+ * parked on the S-curve's rising part, or the total forces it), that split
+ * must beat both the S channel at its lower bound and funded past its
+ * threshold.
+ */
+static void test_s_curve_threshold(void **state)
+{
+	(void)state;
+	struct response_curve curves[2] = { hill(9000, 800, 3), hill(3000, 400, 0.7) };
+	double inflection = curve_inflection(&curves[0]);
+	assert_true(fabs(inflection - 800 * cbrt(0.5)) < 1e-9);
+	for (int floor = 0; floor < 2; floor++) {
+		struct alloc_channel ch[2] = { { "threshold", &curves[0], 500, floor ? 150 : 0, 2000 },
+					       { "steady", &curves[1], 500, 0, 1500 } };
+		int funded = 0, off = 0, between = 0;
+		for (double total = ch[0].lower; total <= 3500; total += 25) {
+			double spend[2], brute[2];
+			struct allocation a;
+			char err[256];
+			assert_int_equal(allocate_max_response(ch, 2, total, spend, &a, err, sizeof err), 0);
+			double want = brute_force(ch, 2, total, 30000, brute, 0);
+			if (a.total_revenue < want - 1e-9 * want)
+				fail_msg("total %.0f: %.9f, brute force %.9f", total, a.total_revenue, want);
+			funded += spend[0] >= inflection - 1e-6;
+			off += spend[0] <= ch[0].lower + 1e-6;
+			if (spend[0] <= ch[0].lower + 1e-6 || spend[0] >= inflection - 1e-6)
+				continue;
+			between++;
+			double rest = total - ch[0].lower;
+			if (rest <= ch[1].upper) /* at its lower bound, the other channel taking the rest */
+				assert_true(a.total_revenue >= curve_value(&curves[0], ch[0].lower) +
+								curve_value(&curves[1], rest));
+			for (double s = inflection; s <= ch[0].upper; s += 0.5) /* funded past it */
+				if (total - s >= 0 && total - s <= ch[1].upper)
+					assert_true(a.total_revenue >= curve_value(&curves[0], s) +
+									curve_value(&curves[1], total - s) - 1e-9);
+		}
+		assert_true(funded > 0 && off > 0); /* both regimes occur */
+		print_message("lower bound %.0f: %d totals funded past the threshold, %d at the "
+			      "lower bound, %d in between\n", ch[0].lower, funded, off, between);
+	}
+}
+
+/* All the money forced into a channel below its threshold; frozen
+ * channels; every channel frozen. */
+static void test_s_curve_forced_and_frozen(void **state)
+{
+	(void)state;
+	/* a's marginal at 100 (42) is ten times b's at 300. */
+	struct response_curve curves[3] = { hill(30000, 400, 0.7), hill(9000, 800, 3),
+					    hill(5000, 600, 2) };
+	struct alloc_channel ch[3] = { { "a", &curves[0], 100, 0, 100 },
+				       { "b", &curves[1], 300, 0, 2000 },
+				       { "c", &curves[2], 250, 250, 250 } };
+	double spend[3];
+	struct allocation a;
+	char err[256];
+	assert_int_equal(allocate_max_response(ch, 3, 650, spend, &a, err, sizeof err), 0);
+	assert_true(fabs(spend[0] - 100) < 1e-9 && fabs(spend[1] - 300) < 1e-9 && spend[2] == 250);
+	assert_true(fabs(a.total_spend - 650) < 1e-9);
+
+	ch[1].lower = ch[1].upper = 300; /* all frozen */
+	assert_int_equal(allocate_max_response(ch, 3, 650, spend, &a, err, sizeof err), 0);
+	assert_true(fabs(spend[0] - 100) < 1e-9 && spend[1] == 300 && spend[2] == 250);
+
+	/* Only the S channel can move: it takes what is left. */
+	ch[0].lower = 100;
+	ch[1].lower = 0, ch[1].upper = 2000;
+	for (double total = 350; total <= 2350; total += 100) {
+		assert_int_equal(allocate_max_response(ch, 3, total, spend, &a, err, sizeof err), 0);
+		assert_true(fabs(spend[1] - (total - 350)) <= 1e-9 * total);
+	}
+}
+
+/* The marginal floor with an S-curve: a funded channel returns exactly the
+ * floor at the margin and its funding pays at that price; an unfunded one
+ * would not pay anywhere on its range. Saturation lies on the concave part. */
+static void test_s_curve_floor_and_saturation(void **state)
+{
+	(void)state;
+	struct response_curve curves[3] = { hill(3000, 400, 0.7), hill(9000, 800, 3),
+					    hill(900, 800, 3) };
+	struct alloc_channel ch[3] = { { "a", &curves[0], 500, 0, 3000 },
+				       { "b", &curves[1], 500, 0, 3000 },
+				       { "weak", &curves[2], 500, 0, 3000 } };
+	double spend[3], price = 1.2;
+	struct allocation a;
+	char err[256];
+	assert_int_equal(allocate_marginal_floor(ch, 3, price - 1, spend, &a, err, sizeof err), 0);
+	assert_true(spend[1] > curve_inflection(&curves[1]));
+	assert_true(spend[2] == 0);
+	for (int i = 0; i < 3; i++) {
+		if (spend[i] > 0)
+			assert_true(fabs(curve_marginal(&curves[i], spend[i]) - price) < 1e-6);
+		for (double s = 0; s <= 3000; s += 5) /* the split is each channel's best reply */
+			assert_true(curve_value(&curves[i], s) - price * s <=
+				    curve_value(&curves[i], spend[i]) - price * spend[i] + 1e-6);
+	}
+	double sat = allocate_saturation(&curves[1]);
+	assert_true(sat > curve_inflection(&curves[1]));
+	assert_true(fabs(curve_marginal(&curves[1], sat) - 1) < 1e-6);
+	assert_true(allocate_saturation(&curves[2]) == 0); /* marginal peaks below 1 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +642,13 @@ int main(void)
 		cmocka_unit_test(test_properties),
 		cmocka_unit_test(test_bounds_rules_and_errors),
 		cmocka_unit_test(test_target_roi_and_floor),
+		cmocka_unit_test(test_grid_optimum_matches_brute_force),
+		cmocka_unit_test(test_s_curves_match_brute_force),
+		cmocka_unit_test(test_s_curves_kkt),
+		cmocka_unit_test(test_s_curves_properties),
+		cmocka_unit_test(test_s_curve_threshold),
+		cmocka_unit_test(test_s_curve_forced_and_frozen),
+		cmocka_unit_test(test_s_curve_floor_and_saturation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
