@@ -252,7 +252,7 @@ static int grid_init(struct grid *g, const struct alloc_channel *ch, int n, doub
 	double free_budget = total - sum_lo;
 	*g = (struct grid){ .n = n, .units = free_budget > 0 ? units : 0 };
 	g->step = g->units > 0 ? free_budget / g->units : 0;
-	g->cap = malloc((size_t)n * sizeof *g->cap);
+	g->cap = malloc((size_t)(n > 0 ? n : 1) * sizeof *g->cap); /* malloc(0) may be NULL */
 	if (!g->cap)
 		return -1;
 	long room_units = 0;
