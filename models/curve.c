@@ -160,6 +160,12 @@ struct points {
 	double *x; /* effective (adstocked) spend */
 	double *y; /* revenue */
 	size_t n;
+	/* A Hill curve saturating beyond this is a guess, not a fit: ten times
+	 * the largest spend of the days, for the curve kept. None for a
+	 * cross-validation fold or a bootstrap resample: one without the
+	 * high-spend days may well not see the saturation, and what it then
+	 * predicts is what judges the form and measures the doubt. */
+	double k_limit;
 };
 
 static double sse_of(const struct response_curve *c, const struct points *pt)
@@ -323,15 +329,15 @@ static double max_of(const double *v, size_t n)
  * One form fitted to the points: warm-started from `start` when given
  * (cross-validation and bootstrap refits), else from the data's scale
  * (two starts for a Hill curve, the half-saturation at the median and at
- * twice it). A Hill curve saturating far beyond the data is a guess, not
- * a fit: refused. Returns the SSE, HUGE_VAL when the form does not fit.
+ * twice it). A Hill curve saturating beyond pt->k_limit is refused.
+ * Returns the SSE, HUGE_VAL when the form does not fit.
  */
 static double fit_form(const struct points *pt, enum form form, const struct response_curve *start,
 		       struct response_curve *out)
 {
 	if (form == FORM_POWER)
 		return fit_power(pt, start ? start->b : 0, out);
-	double best = HUGE_VAL, max_x = max_of(pt->x, pt->n);
+	double best = HUGE_VAL;
 	struct response_curve tries[2];
 	int ntries = 1;
 	if (start != NULL) {
@@ -347,7 +353,7 @@ static double fit_form(const struct points *pt, enum form form, const struct res
 	for (int i = 0; i < ntries; i++) {
 		struct response_curve c;
 		double sse = fit_hill_from(pt, form, &tries[i], &c);
-		if (sse < best && c.k < 10 * max_x) {
+		if (sse < best && c.k < pt->k_limit) {
 			best = sse;
 			*out = c;
 		}
@@ -372,6 +378,7 @@ static void adstocked(const double *spend, const double *revenue, size_t n, doub
 		pt->y[pt->n] = revenue[t];
 		pt->n++;
 	}
+	pt->k_limit = 10 * max_of(pt->x, pt->n);
 }
 
 /*
@@ -385,7 +392,7 @@ static void adstocked(const double *spend, const double *revenue, size_t n, doub
 static double cross_validate(const struct points *pt, enum form form, const struct response_curve *full,
 			     double *err, double *work)
 {
-	struct points train = { work, work + pt->n, 0 };
+	struct points train = { work, work + pt->n, 0, HUGE_VAL };
 	double total = 0;
 	for (int f = 0; f < CV_FOLDS; f++) {
 		size_t from = pt->n * f / CV_FOLDS, to = pt->n * (f + 1) / CV_FOLDS;
@@ -550,7 +557,7 @@ static void bootstrap(const struct points *pt, const struct candidate cand[FORM_
 	for (size_t i = 0; i < pt->n; i++)
 		seed = seed * 31 + (unsigned long)fabs(pt->y[i] * 1000) + (unsigned long)fabs(pt->x[i]);
 	gsl_rng_set(rng, seed);
-	struct points sample = { work, work + pt->n, 0 };
+	struct points sample = { work, work + pt->n, 0, HUGE_VAL };
 	c->draws = 0;
 	for (int attempts = 0; c->draws < CURVE_DRAWS && attempts < 3 * CURVE_DRAWS; attempts++) {
 		resample(pt, rng, &sample, inbag);
@@ -668,7 +675,7 @@ int curve_fit(const double *spend, const double *revenue, size_t n, int with_ads
 	double *mem = calloc(cap * (5 + FORM__MAX), sizeof(double));
 	if (mem == NULL)
 		return -1;
-	struct search s = { spend, revenue, n, { mem, mem + cap, 0 }, mem + 2 * cap, mem + 3 * cap };
+	struct search s = { spend, revenue, n, { mem, mem + cap, 0, HUGE_VAL }, mem + 2 * cap, mem + 3 * cap };
 	struct candidate cand[FORM__MAX];
 	for (int f = 0; f < FORM__MAX; f++)
 		cand[f].err = mem + (5 + f) * cap;
