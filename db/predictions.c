@@ -10,6 +10,7 @@ const char *const prediction_table_names[PREDICTION_TABLE__MAX] = {
 	[PREDICTION_ROI_DAYS] = "ml_roi_timeseries",
 	[PREDICTION_REACH_DAYS] = "ml_reach_ctr_timeseries",
 	[PREDICTION_BUDGET] = "ml_budget_recommendation",
+	[PREDICTION_BUDGET_DAYS] = "ml_budget_days",
 };
 
 /* Rows per INSERT: one round trip each, and few enough to keep a batch small. */
@@ -76,6 +77,12 @@ static struct db_statement insert_budget = DB_STATEMENT(
 	"INSERT INTO ml_budget_recommendation (run_id, channel, " BUDGET_COLUMNS ")"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 #define DRAWS_TEXT_MAX (CURVE_DRAWS * 64 + 1)
+
+static const enum db_type budget_day_types[] = { DB_INT, DB_TEXT, DB_INT, DB_DOUBLE, DB_DOUBLE };
+#define BUDGET_DAY_COLUMNS "spend, revenue"
+static struct db_statement insert_budget_day = DB_STATEMENT(
+	"INSERT INTO ml_budget_days (run_id, channel, day, " BUDGET_DAY_COLUMNS ")"
+	" VALUES (?, ?, FROM_DAYS(" EPOCH_TO_DAYS " + ?), ?, ?)");
 
 static double roi_of(double revenue, double spend)
 {
@@ -256,14 +263,14 @@ struct prediction_writer {
 
 struct prediction_writer *prediction_writer_new(struct db *db, long long run_id)
 {
-	static struct db_statement *const inserts[] = { &insert_forecast, &insert_roi_day,
-							&insert_reach_day, &insert_budget };
-	static const enum db_type *const types[] = { forecast_types, roi_day_types, reach_day_types,
-						     budget_types };
-	static const int ncols[] = { sizeof forecast_types / sizeof *forecast_types,
-				     sizeof roi_day_types / sizeof *roi_day_types,
-				     sizeof reach_day_types / sizeof *reach_day_types,
-				     sizeof budget_types / sizeof *budget_types };
+	static struct db_statement *const inserts[PREDICTION_TABLE__MAX] = {
+		&insert_forecast, &insert_roi_day, &insert_reach_day, &insert_budget, &insert_budget_day };
+	static const enum db_type *const types[PREDICTION_TABLE__MAX] = {
+		forecast_types, roi_day_types, reach_day_types, budget_types, budget_day_types };
+	static const int ncols[PREDICTION_TABLE__MAX] = {
+		sizeof forecast_types / sizeof *forecast_types, sizeof roi_day_types / sizeof *roi_day_types,
+		sizeof reach_day_types / sizeof *reach_day_types, sizeof budget_types / sizeof *budget_types,
+		sizeof budget_day_types / sizeof *budget_day_types };
 	struct prediction_writer *w = calloc(1, sizeof *w);
 	if (w == NULL)
 		return NULL;
@@ -375,6 +382,15 @@ enum db_status prediction_put_budget(struct prediction_writer *w, const struct r
 	enum db_status st = write_batch(w, b);
 	free(draws);
 	return st;
+}
+
+enum db_status prediction_put_budget_day(struct prediction_writer *w, const char *channel,
+					 const struct result_budget_day *r)
+{
+	struct batch *b = &w->batches[PREDICTION_BUDGET_DAYS];
+	struct db_value *v = next_row(w, b, channel);
+	v[2] = db_int(r->day), v[3] = db_double(r->spend), v[4] = db_double(r->revenue);
+	return row_done(w, b);
 }
 
 enum db_status prediction_flush(struct prediction_writer *w)
@@ -568,6 +584,39 @@ enum db_status prediction_reach_days(struct db *db, long long run_id, const char
 	}
 	struct db_value p[] = { db_int(run_id), db_int(run_id), db_int(days_bound(days)) };
 	return db_run(db, &every, p, 3, read_daily, &d);
+}
+
+struct budget_day_reader {
+	prediction_budget_day_fn *fn;
+	void *ctx;
+};
+
+static int read_budget_day(void *ctx, const struct db_value *cols, int ncols)
+{
+	(void)ncols;
+	const struct budget_day_reader *d = ctx;
+	struct result_budget_day r = { (long)db_col_int(&cols[1]), db_col_double(&cols[2]),
+				       db_col_double(&cols[3]) };
+	return d->fn(d->ctx, db_col_text(&cols[0]), &r);
+}
+
+#define BUDGET_DAYS_SELECT(where)                                                           \
+	"SELECT channel, DATEDIFF(day, '1970-01-01'), " BUDGET_DAY_COLUMNS " FROM ml_budget_days" \
+	" WHERE run_id = ?" where " AND day > (SELECT MAX(day) FROM ml_budget_days"              \
+	" WHERE run_id = ?) - INTERVAL ? DAY ORDER BY channel, day"
+
+enum db_status prediction_budget_days(struct db *db, long long run_id, const char *channel, int days,
+				      prediction_budget_day_fn *fn, void *ctx)
+{
+	static struct db_statement every = DB_STATEMENT(BUDGET_DAYS_SELECT(""));
+	static struct db_statement one = DB_STATEMENT(BUDGET_DAYS_SELECT(" AND channel = ?"));
+	struct budget_day_reader d = { fn, ctx };
+	if (*channel) {
+		struct db_value p[] = { db_int(run_id), db_text(channel), db_int(run_id), db_int(days_bound(days)) };
+		return db_run(db, &one, p, 4, read_budget_day, &d);
+	}
+	struct db_value p[] = { db_int(run_id), db_int(run_id), db_int(days_bound(days)) };
+	return db_run(db, &every, p, 3, read_budget_day, &d);
 }
 
 struct chart_found {

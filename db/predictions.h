@@ -1,6 +1,8 @@
 /*
  * predictions: an ML run's results (models/results.h) in and out of the
- * four ml_* tables, and its cached charts in ml_chart_cache.
+ * ml_* result tables (the four prediction tables and ml_budget_days, the
+ * days the budget's curves were fitted from), and its cached charts in
+ * ml_chart_cache.
  *
  * Each table's columns are named once, here, with the code that turns a
  * result into its values and a row back into a result. Writes are batched
@@ -16,7 +18,7 @@
 
 enum prediction_table {
 	PREDICTION_ROI_FORECAST, PREDICTION_ROI_DAYS, PREDICTION_REACH_DAYS, PREDICTION_BUDGET,
-	PREDICTION_TABLE__MAX
+	PREDICTION_BUDGET_DAYS, PREDICTION_TABLE__MAX
 };
 extern const char *const prediction_table_names[PREDICTION_TABLE__MAX]; /* "ml_roi_forecast", ... */
 
@@ -36,6 +38,10 @@ enum db_status prediction_put_roi_day(struct prediction_writer *w, const char *c
 enum db_status prediction_put_reach_day(struct prediction_writer *w, const char *channel,
 					const struct result_reach_day *r);
 enum db_status prediction_put_budget(struct prediction_writer *w, const struct result_budget *r);
+/* One day of channel's curve data; the caller puts only days with both
+ * spend and revenue known. */
+enum db_status prediction_put_budget_day(struct prediction_writer *w, const char *channel,
+					 const struct result_budget_day *r);
 
 /* Writes every batched row. */
 enum db_status prediction_flush(struct prediction_writer *w);
@@ -73,6 +79,16 @@ enum db_status prediction_roi_days(struct db *db, long long run_id, const char *
 				   prediction_roi_day_fn *fn, void *ctx);
 enum db_status prediction_reach_days(struct db *db, long long run_id, const char *channel, int days,
 				     prediction_reach_day_fn *fn, void *ctx);
+
+/*
+ * The days run's budget curves were fitted from, for every channel ("") or
+ * one, by channel and day. days > 0 keeps only the days within days of the
+ * run's last one. Stops early when fn returns non-zero; the channel and r
+ * are valid during the call only.
+ */
+typedef int prediction_budget_day_fn(void *ctx, const char *channel, const struct result_budget_day *r);
+enum db_status prediction_budget_days(struct db *db, long long run_id, const char *channel, int days,
+				      prediction_budget_day_fn *fn, void *ctx);
 
 /* A cached chart: *png (free()) and *len, and its ETag; *png stays NULL
  * when run has no such chart. */

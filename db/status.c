@@ -16,6 +16,7 @@ static const struct {
 	[STATUS_ML_ROI_TIMESERIES] = { "ml_roi_timeseries", 1 },
 	[STATUS_ML_REACH_CTR_TIMESERIES] = { "ml_reach_ctr_timeseries", 1 },
 	[STATUS_ML_BUDGET_RECOMMENDATION] = { "ml_budget_recommendation", 1 },
+	[STATUS_ML_BUDGET_DAYS] = { "ml_budget_days", 1 },
 	[STATUS_ML_CHART_CACHE] = { "ml_chart_cache", 1 },
 	[STATUS_TABLE__MAX] = { NULL, 0 },
 };

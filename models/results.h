@@ -52,4 +52,11 @@ struct result_budget {
 	struct response_curve curve;
 };
 
+/* One day a channel's response curve was fitted from (ml_budget_days): its
+ * daily spend and revenue, both known. */
+struct result_budget_day {
+	long day; /* days since 1970-01-01 */
+	double spend, revenue;
+};
+
 #endif
