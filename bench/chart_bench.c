@@ -36,6 +36,25 @@ int main(void)
 					      .current = 500 + 100 * i, .recommended = 800 - 60 * i };
 		snprintf(bars[i].channel, sizeof bars[i].channel, "%s", names[i]);
 	}
+	/* Response curves: six concave curves with a band, 90 observed days each. */
+	static struct chart_curve curves[6];
+	static struct chart_spend_day observed[6][90];
+	for (int i = 0; i < 6; i++) {
+		struct chart_curve *c = &curves[i];
+		double base = 500 + 100 * i;
+		snprintf(c->channel, sizeof c->channel, "%s", names[i]);
+		snprintf(c->shape, sizeof c->shape, "concave");
+		c->has_curve = 1, c->x_max = 2.2 * base, c->current = base, c->recommended = 1.4 * base;
+		for (int k = 0; k < CHART_CURVE_SAMPLES; k++) {
+			double s = c->x_max * k / (CHART_CURVE_SAMPLES - 1), v = 3 * base * s / (s + base);
+			c->revenue[k] = v, c->lo80[k] = 0.9 * v, c->hi80[k] = 1.1 * v;
+		}
+		for (int d = 0; d < 90; d++) {
+			double s = base * (0.6 + 0.8 * (d % 17) / 16.0);
+			observed[i][d] = (struct chart_spend_day){ s, 3 * base * s / (s + base) * (1 + 0.1 * sin(d)) };
+		}
+		c->days = observed[i], c->ndays = 90;
+	}
 	struct chart_data data[CHART__MAX] = {
 		{ .kind = CHART_ROI_FORECAST, .bars = bars, .nbars = 6, .subtitle = "run of 2026-11-25 21:00 UTC" },
 		{ .kind = CHART_ROI_TIMESERIES, .subtitle = "run of 2026-11-25 21:00 UTC",
@@ -43,6 +62,8 @@ int main(void)
 		{ .kind = CHART_REACH_CTR, .subtitle = "run of 2026-11-25 21:00 UTC",
 		  .panels = { { "Reach", 0, conv, DAYS }, { "Click-through rate", 1, roi, DAYS } } },
 		{ .kind = CHART_BUDGET, .bars = bars, .nbars = 6, .subtitle = "run of 2026-11-25 21:00 UTC" },
+		{ .kind = CHART_BUDGET_CURVES, .curves = curves, .ncurves = 6,
+		  .subtitle = "run of 2026-11-25 21:00 UTC" },
 	};
 	static const int sizes[2][2] = { { 800, 400 }, { 1600, 900 } };
 	struct chart_text_cache *cache = chart_text_cache_new();

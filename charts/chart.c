@@ -16,6 +16,7 @@ const char *const chart_names[CHART__MAX] = {
 	[CHART_ROI_TIMESERIES] = "roi-timeseries",
 	[CHART_REACH_CTR] = "reach-ctr",
 	[CHART_BUDGET] = "budget-recommendation",
+	[CHART_BUDGET_CURVES] = "budget-curves",
 };
 
 #define FONT "DejaVu Sans"
@@ -498,7 +499,7 @@ static void legend(struct canvas *c, int x_right, int y, const char *const *labe
 	}
 }
 
-/* --- the four charts ---------------------------------------------------------- */
+/* --- the charts ---------------------------------------------------------- */
 
 static void panel(struct canvas *c, const struct chart_panel *pn, struct frame *f, int hue,
 		  enum tick_style style)
@@ -674,6 +675,254 @@ static int draw_budget(struct canvas *c, const struct chart_data *d)
 	return 0;
 }
 
+/* --- response curves ----------------------------------------------------------- */
+
+/* A panel's plot area and its ranges: spend across, revenue up, both from 0. */
+struct curve_frame {
+	int x0, y0, x1, y1;
+	double x_max, y_max;
+};
+
+static int cx_of(const struct curve_frame *f, double spend)
+{
+	return f->x0 + (int)lround(spend / f->x_max * (f->x1 - f->x0));
+}
+
+static int cy_of(const struct curve_frame *f, double revenue)
+{
+	return f->y1 - (int)lround(revenue / f->y_max * (f->y1 - f->y0));
+}
+
+/* Nice ticks within [0, hi], without widening hi: the panel's range is a
+ * little past its data on purpose, and a nice outer tick could double it. */
+static int ticks_within(double hi, int max_ticks, double *out, int cap, double *step)
+{
+	double lo = 0, top = hi;
+	int n = ticks_numeric(&lo, &top, max_ticks + 1, out, cap, step);
+	while (n > 0 && out[n - 1] > hi * (1 + 1e-9))
+		n--;
+	return n;
+}
+
+static void dot(struct canvas *c, int x, int y, int diameter, int color)
+{
+	gdImageFilledEllipse(c->im, x, y, diameter, diameter, color);
+}
+
+/* The observed days' colour: the text colour, translucent, so that many
+ * days on one spot read darker than one. */
+static int day_color(struct canvas *c)
+{
+	return gdImageColorAllocateAlpha(c->im, gdTrueColorGetRed(c->fg), gdTrueColorGetGreen(c->fg),
+					 gdTrueColorGetBlue(c->fg), 72);
+}
+
+/* The longest start of s that fits in width pixels at size px. */
+static void fit_label(struct canvas *c, double px, const char *s, int width, char *out, size_t len,
+		      int bold)
+{
+	snprintf(out, len, "%s", s);
+	while (strlen(out) > 1 && face_width(c, px, out, bold) > width)
+		out[strlen(out) - 1] = '\0';
+}
+
+/* One channel's panel within the box (x0, y0)-(x1, y1): its name and shape,
+ * axes, the band, the observed days, the curve and the two spends marked. */
+static void curve_panel(struct canvas *c, const struct chart_curve *cv, int x0, int y0, int x1, int y1)
+{
+	/* The panels' text: smaller than the header's, but never below 8 px. */
+	double fs = c->px * 0.72 > 8 ? c->px * 0.72 : 8;
+	char label[80];
+	fit_label(c, fs * 1.1, cv->channel, x1 - x0, label, sizeof label, 1);
+	int title_y = y0 + (int)(fs * 1.2);
+	text(c, x0, title_y, fs * 1.1, c->fg, LEFT, label, 1);
+	int used = face_width(c, fs * 1.1, label, 1);
+	if (cv->shape[0] && used < x1 - x0 - (int)fs * 4) {
+		char shape[80];
+		fit_label(c, fs, cv->shape, x1 - x0 - used - (int)fs, shape, sizeof shape, 0);
+		text(c, x0 + used + (int)(fs * 0.6), title_y, fs, c->muted, LEFT, shape, 0);
+	}
+	if (!cv->has_curve) {
+		gdImageRectangle(c->im, x0, title_y + (int)(fs * 0.6), x1, y1, c->grid);
+		text(c, (x0 + x1) / 2, (title_y + y1) / 2 + (int)(fs * 0.4), fs, c->muted, CENTER,
+		     "no spend history", 0);
+		return;
+	}
+	double y_max = 0;
+	for (int i = 0; i < CHART_CURVE_SAMPLES; i++) {
+		double v[2] = { cv->revenue[i], cv->hi80[i] };
+		for (int k = 0; k < 2; k++)
+			y_max = isfinite(v[k]) && v[k] > y_max ? v[k] : y_max;
+	}
+	for (int d = 0; d < cv->ndays; d++)
+		y_max = cv->days[d].revenue > y_max ? cv->days[d].revenue : y_max;
+	y_max = y_max > 0 ? y_max * 1.08 : 1;
+	/* The left margin: the widest revenue label. */
+	double yt[16], xt[16], ystep, xstep;
+	struct curve_frame f = { 0, title_y + (int)(fs * 1.0), x1 - (int)(fs * 0.8),
+				 y1 - (int)(fs * 1.5), cv->x_max, y_max };
+	int ny = ticks_within(y_max, (f.y1 - f.y0) / (int)(fs * 2.2) > 2 ? (f.y1 - f.y0) / (int)(fs * 2.2) : 2,
+			      yt, 16, &ystep);
+	int margin = 0;
+	for (int i = 0; i < ny; i++) {
+		ticks_label(yt[i], ystep, TICK_SI, label, sizeof label);
+		int w = text_width(c, fs, label);
+		margin = w > margin ? w : margin;
+	}
+	f.x0 = x0 + margin + (int)(fs * 0.5);
+	if (f.x1 - f.x0 < 20 || f.y1 - f.y0 < 20)
+		return; /* no room for a plot: the title alone */
+	for (int i = 0; i < ny; i++) {
+		int y = cy_of(&f, yt[i]);
+		ticks_label(yt[i], ystep, TICK_SI, label, sizeof label);
+		gdImageLine(c->im, f.x0, y, f.x1, y, yt[i] == 0 ? c->muted : c->grid);
+		text(c, f.x0 - (int)(fs * 0.35), y + (int)(fs * 0.35), fs, c->muted, RIGHT, label, 0);
+	}
+	char sample[32];
+	ticks_label(cv->x_max, cv->x_max / 4, TICK_SI, sample, sizeof sample);
+	int room = text_width(c, fs, sample) + (int)(fs * 1.5);
+	int nx = ticks_within(cv->x_max, (f.x1 - f.x0) / (room > 1 ? room : 1), xt, 16, &xstep);
+	for (int i = 0; i < nx; i++) {
+		int x = cx_of(&f, xt[i]);
+		ticks_label(xt[i], xstep, TICK_SI, label, sizeof label);
+		gdImageLine(c->im, x, f.y1, x, f.y1 + (int)(fs * 0.3), c->muted);
+		text(c, x, f.y1 + (int)(fs * 1.3), fs, c->muted, CENTER, label, 0);
+	}
+	gdImageLine(c->im, f.x0, f.y0, f.x0, f.y1, c->grid);
+	/* The band: one polygon, the high side out and the low side back. */
+	gdPoint band_poly[2 * CHART_CURVE_SAMPLES];
+	int k = 0;
+	for (int i = 0; i < CHART_CURVE_SAMPLES; i++)
+		if (isfinite(cv->lo80[i]) && isfinite(cv->hi80[i]))
+			band_poly[k++] = (gdPoint){ cx_of(&f, cv->x_max * i / (CHART_CURVE_SAMPLES - 1)),
+						    cy_of(&f, cv->hi80[i]) };
+	for (int i = CHART_CURVE_SAMPLES - 1; i >= 0; i--)
+		if (isfinite(cv->lo80[i]) && isfinite(cv->hi80[i]))
+			band_poly[k++] = (gdPoint){ cx_of(&f, cv->x_max * i / (CHART_CURVE_SAMPLES - 1)),
+						    cy_of(&f, cv->lo80[i]) };
+	if (k >= 4)
+		gdImageFilledPolygon(c->im, band_poly, k, c->band80[0]);
+	/* Dots of 4 pixels and up: gd's 3-pixel ellipse is a plus sign. */
+	int days = day_color(c), diameter = c->px >= 14 ? (int)(c->px * 0.35) : 4;
+	for (int d = 0; d < cv->ndays; d++)
+		dot(c, cx_of(&f, cv->days[d].spend), cy_of(&f, cv->days[d].revenue), diameter, days);
+	for (int i = 1; i < CHART_CURVE_SAMPLES; i++)
+		if (isfinite(cv->revenue[i - 1]) && isfinite(cv->revenue[i]))
+			thick_line(c, cx_of(&f, cv->x_max * (i - 1) / (CHART_CURVE_SAMPLES - 1)),
+				   cy_of(&f, cv->revenue[i - 1]),
+				   cx_of(&f, cv->x_max * i / (CHART_CURVE_SAMPLES - 1)), cy_of(&f, cv->revenue[i]),
+				   c->color[0], c->line);
+	/* Current spend dashed grey, the recommendation solid vermillion: told
+	 * apart by colour and by stroke, also where they fall on one spot. */
+	if (isfinite(cv->current)) {
+		double phase = 0;
+		int x = cx_of(&f, cv->current);
+		dashed(c, x, f.y1, x, f.y0, c->color[6], &phase);
+	}
+	if (isfinite(cv->recommended)) {
+		int x = cx_of(&f, cv->recommended);
+		thick_line(c, x, f.y1, x, f.y0, c->color[5], c->line);
+	}
+}
+
+/* The legend's swatches, drawn like the marks they stand for. */
+enum curve_key { KEY_DAY, KEY_CURVE, KEY_BAND, KEY_CURRENT, KEY_RECOMMENDED, KEY__MAX };
+static const char *const curve_key_labels[KEY__MAX] = {
+	"observed day", "fitted curve", "80% band", "current spend", "recommended",
+};
+
+static int curve_legend_width(struct canvas *c)
+{
+	int w = 0;
+	for (int i = 0; i < KEY__MAX; i++)
+		w += text_width(c, c->px * 0.8, curve_key_labels[i]) + (int)(c->px * 2.4);
+	return w;
+}
+
+/* The legend, ending at x_right with its baseline at y. */
+static void curve_legend(struct canvas *c, int x_right, int y)
+{
+	int x = x_right - curve_legend_width(c), sw = (int)(c->px * 1.2), mid = y - (int)(c->px * 0.3);
+	for (int i = 0; i < KEY__MAX; i++) {
+		int top = y - (int)(c->px * 0.8), x1 = x + sw;
+		double phase = 0;
+		switch ((enum curve_key)i) {
+		case KEY_DAY: dot(c, x + sw / 2, mid, (int)(c->px * 0.5), day_color(c)); break;
+		case KEY_CURVE: thick_line(c, x, mid, x1, mid, c->color[0], c->line); break;
+		case KEY_BAND: gdImageFilledRectangle(c->im, x, top, x1, y, c->band80[0]); break;
+		case KEY_CURRENT: dashed(c, x + sw / 2, y, x + sw / 2, top, c->color[6], &phase); break;
+		case KEY_RECOMMENDED: thick_line(c, x + sw / 2, y, x + sw / 2, top, c->color[5], c->line); break;
+		case KEY__MAX: break;
+		}
+		x += sw + (int)(c->px * 0.5);
+		text(c, x, y, c->px * 0.8, c->fg, LEFT, curve_key_labels[i], 0);
+		x += text_width(c, c->px * 0.8, curve_key_labels[i]) + (int)(c->px * 0.7);
+	}
+}
+
+/* The grid for n panels in a width x height area: the columns whose panels
+ * come nearest a 1.6:1 shape at the largest size. */
+static int curve_columns(int n, int width, int height)
+{
+	int best = 1;
+	double best_size = -1;
+	for (int cols = 1; cols <= n; cols++) {
+		int rows = (n + cols - 1) / cols;
+		double pw = (double)width / cols, ph = (double)height / rows;
+		double size = pw / 1.6 < ph ? pw / 1.6 : ph;
+		if (size > best_size * 1.0001) {
+			best_size = size;
+			best = cols;
+		}
+	}
+	return best;
+}
+
+static int draw_curves(struct canvas *c, const struct chart_data *d)
+{
+	const char *title = "Response curves: daily revenue against daily spend";
+	if (d->ncurves == 0) {
+		no_data(c, title, d->subtitle);
+		return 0;
+	}
+	int y = header(c, title, d->subtitle);
+	/* The legend beside the subtitle when both fit, else on a line of its own. */
+	int sub_w = d->subtitle[0] ? text_width(c, c->px * 0.85, d->subtitle) : 0;
+	if ((int)c->px + sub_w + (int)(c->px * 2) + curve_legend_width(c) <= c->w - (int)c->px) {
+		curve_legend(c, c->w - (int)c->px, y - (int)(c->px * 1.2));
+	} else {
+		y += (int)(c->px * 0.2);
+		curve_legend(c, c->w - (int)c->px, y);
+		y += (int)(c->px * 1.0);
+	}
+	int x0 = (int)c->px, x1 = c->w - (int)c->px, top = y, bottom = c->h - (int)(c->px * 0.6);
+	/* As many panels as are readable: at most CHART_CURVES_SHOWN, each at
+	 * least about 12 by 7 text heights. The rest are counted below. */
+	int shown = d->ncurves < CHART_CURVES_SHOWN ? d->ncurves : CHART_CURVES_SHOWN, cols, rows;
+	for (;;) {
+		int reserve = shown < d->ncurves ? (int)(c->px * 1.4) : 0;
+		cols = curve_columns(shown, x1 - x0, bottom - reserve - top);
+		rows = (shown + cols - 1) / cols;
+		if (shown == 1 || ((x1 - x0) / cols >= c->px * 12 && (bottom - reserve - top) / rows >= c->px * 7))
+			break;
+		shown--;
+	}
+	if (shown < d->ncurves) {
+		char note[96];
+		snprintf(note, sizeof note, "%d more channel%s not shown: ask for one with channel=NAME",
+			 d->ncurves - shown, d->ncurves - shown == 1 ? "" : "s");
+		text(c, x1, bottom, c->px * 0.8, c->muted, RIGHT, note, 0);
+		bottom -= (int)(c->px * 1.4);
+	}
+	int gap_x = (int)(c->px * 1.2), gap_y = (int)(c->px * 0.6);
+	int pw = (x1 - x0 + gap_x) / cols, ph = (bottom - top + gap_y) / rows;
+	for (int i = 0; i < shown; i++) {
+		int px0 = x0 + (i % cols) * pw, py0 = top + (i / cols) * ph;
+		curve_panel(c, &d->curves[i], px0, py0, px0 + pw - gap_x, py0 + ph - gap_y);
+	}
+	return 0;
+}
+
 int chart_render(const struct chart_data *data, const struct chart_style *style,
 		 unsigned char **png, int *size)
 {
@@ -686,6 +935,7 @@ int chart_render(const struct chart_data *data, const struct chart_style *style,
 	case CHART_ROI_TIMESERIES: draw_timeseries(&c, data, "ROI and conversions"); break;
 	case CHART_REACH_CTR: draw_timeseries(&c, data, "Reach and click-through rate"); break;
 	case CHART_BUDGET: draw_budget(&c, data); break;
+	case CHART_BUDGET_CURVES: draw_curves(&c, data); break;
 	case CHART__MAX: break;
 	}
 	return canvas_png(&c, png, size);

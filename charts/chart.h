@@ -1,5 +1,5 @@
 /*
- * chart: the four dashboards drawn with gd (FreeType text through
+ * chart: the dashboards drawn with gd (FreeType text through
  * fontconfig, DejaVu Sans), data in, PNG bytes out. Pure: no database, no
  * files but the font.
  *
@@ -15,8 +15,12 @@
 
 struct event_calendar;
 
-enum chart_kind { CHART_ROI_FORECAST, CHART_ROI_TIMESERIES, CHART_REACH_CTR, CHART_BUDGET, CHART__MAX };
-extern const char *const chart_names[CHART__MAX]; /* "roi-forecast", ... */
+enum chart_kind {
+	CHART_ROI_FORECAST, CHART_ROI_TIMESERIES, CHART_REACH_CTR, CHART_BUDGET,
+	CHART_BUDGET_CURVES, /* the budget's response curves, a small panel per channel */
+	CHART__MAX
+};
+extern const char *const chart_names[CHART__MAX]; /* "roi-forecast", ..., "budget-curves" */
 
 #define CHART_DEFAULT_WIDTH 800
 #define CHART_DEFAULT_HEIGHT 400
@@ -45,12 +49,42 @@ struct chart_panel {
 	int n;
 };
 
+/* Samples of a response curve: enough for a smooth line in a small panel. */
+#define CHART_CURVE_SAMPLES 61
+/* Panels of the response-curves chart at most: beyond a 4x3 grid a panel
+ * is too small to read; the chart says how many channels it left out. */
+#define CHART_CURVES_SHOWN 12
+
+struct chart_spend_day { /* one observed day: daily spend and revenue */
+	double spend, revenue;
+};
+
+/* One channel's panel of the response-curves chart; amounts are daily. */
+struct chart_curve {
+	char channel[65];
+	char shape[64];  /* "S-curve, threshold 420/day", "concave"; "" without a curve */
+	int has_curve;   /* 0: an empty panel that says there is no history */
+	/* The fitted curve and its 80% band sampled at spends
+	 * x_max * i / (CHART_CURVE_SAMPLES - 1): the panel's x axis runs from 0
+	 * to x_max (a little past the largest of the observed spends, the
+	 * upper bound and the recommendation). */
+	double x_max;
+	double revenue[CHART_CURVE_SAMPLES], lo80[CHART_CURVE_SAMPLES], hi80[CHART_CURVE_SAMPLES];
+	double current, recommended; /* the marked spends; NaN: not marked */
+	const struct chart_spend_day *days; /* the days the curve was fitted from */
+	int ndays;
+};
+
 struct chart_data {
 	enum chart_kind kind;
 	char subtitle[160];          /* run time, channel, uplift ... */
 	const struct chart_bar *bars; /* ROI forecast, budget */
 	int nbars;
 	struct chart_panel panels[2]; /* time series: top and bottom */
+	/* Response curves, in the order shown (only the first
+	 * CHART_CURVES_SHOWN are drawn; the rest are counted). */
+	const struct chart_curve *curves;
+	int ncurves;
 	/* Time series: the events marked on the time axis (those the forecasts
 	 * reckoned with); the caller's. NULL: the built-in retail calendar. */
 	const struct event_calendar *calendar;

@@ -10,12 +10,19 @@ void chart_rows_free(struct chart_rows *rows)
 	free(rows->bars);
 	free(rows->points[0]);
 	free(rows->points[1]);
+	for (int i = 0; rows->days != NULL && i < rows->ncurves; i++)
+		free(rows->days[i]);
+	free(rows->days);
+	free(rows->days_cap);
+	free(rows->curves);
+	free(rows->models);
 	memset(rows, 0, sizeof *rows);
 }
 
+/* The charts of one value per channel (no time axis). */
 static int is_bars(enum chart_kind kind)
 {
-	return kind == CHART_ROI_FORECAST || kind == CHART_BUDGET;
+	return kind == CHART_ROI_FORECAST || kind == CHART_BUDGET || kind == CHART_BUDGET_CURVES;
 }
 
 void chart_results_begin(enum chart_kind kind, const char *run_time, const char *channel,
@@ -25,6 +32,11 @@ void chart_results_begin(enum chart_kind kind, const char *run_time, const char 
 	memset(rows, 0, sizeof *rows);
 	data->kind = kind;
 	int timed = run_time != NULL && *run_time;
+	if (kind == CHART_BUDGET_CURVES) { /* one panel, or every channel's */
+		snprintf(data->subtitle, sizeof data->subtitle, "%s%s%s%s", timed ? "run of " : "",
+			 timed ? run_time : "", timed && *channel ? " · " : "", channel);
+		return;
+	}
 	if (is_bars(kind)) {
 		snprintf(data->subtitle, sizeof data->subtitle, "%s%s", timed ? "run of " : "",
 			 timed ? run_time : "");
@@ -116,6 +128,127 @@ int chart_results_budget(struct chart_data *data, struct chart_rows *rows,
 			 len ? " · " : "", uplift);
 	}
 	return 0;
+}
+
+/* --- response curves --------------------------------------------------------- */
+
+/* Panels with a curve first, then the largest recommendation, ties by name. */
+static int by_curve_then_recommended(const void *a, const void *b)
+{
+	const struct chart_curve *x = a, *y = b;
+	if (x->has_curve != y->has_curve)
+		return y->has_curve - x->has_curve;
+	if (x->recommended != y->recommended && isfinite(x->recommended) && isfinite(y->recommended))
+		return (x->recommended < y->recommended) - (x->recommended > y->recommended);
+	return strcmp(x->channel, y->channel);
+}
+
+/* "420", "1.2k": a spend short enough for a panel's title. */
+static void short_amount(double v, char *buf, size_t len)
+{
+	if (fabs(v) >= 1e4)
+		snprintf(buf, len, "%.3gk", v / 1e3);
+	else
+		snprintf(buf, len, "%.*f", fabs(v) < 10 ? 1 : 0, v);
+}
+
+static void curve_shape(const struct response_curve *k, char *buf, size_t len)
+{
+	if (k->kind == CURVE_NONE) {
+		buf[0] = '\0';
+	} else if (k->kind == CURVE_HILL && k->alpha > 1) {
+		char at[32];
+		short_amount(curve_inflection(k), at, sizeof at);
+		snprintf(buf, len, "S-curve, threshold %s/day", at);
+	} else {
+		snprintf(buf, len, "concave");
+	}
+}
+
+int chart_results_curves(struct chart_data *data, struct chart_rows *rows,
+			 const struct result_budget *r, int n, const char *channel)
+{
+	size_t slots = (size_t)(n ? n : 1);
+	rows->curves = calloc(slots, sizeof *rows->curves);
+	rows->models = calloc(slots, sizeof *rows->models);
+	rows->days = calloc(slots, sizeof *rows->days);
+	rows->days_cap = calloc(slots, sizeof *rows->days_cap);
+	if (rows->curves == NULL || rows->models == NULL || rows->days == NULL || rows->days_cap == NULL)
+		return -1;
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		if (*channel && strcmp(r[i].channel, channel) != 0)
+			continue;
+		struct chart_curve *c = &rows->curves[k++];
+		snprintf(c->channel, sizeof c->channel, "%s", r[i].channel);
+		c->has_curve = r[i].curve.kind != CURVE_NONE;
+		curve_shape(&r[i].curve, c->shape, sizeof c->shape);
+		c->current = c->has_curve ? r[i].current : NAN;
+		c->recommended = c->has_curve ? r[i].recommended : NAN;
+		/* The bound the recommendation could have reached, kept in x_max
+		 * until chart_results_curves_done widens it to the days. */
+		c->x_max = c->has_curve && isfinite(r[i].upper) ? r[i].upper : 0;
+	}
+	/* The models go with their panels: sort both by one permutation. */
+	qsort(rows->curves, (size_t)k, sizeof *rows->curves, by_curve_then_recommended);
+	for (int j = 0; j < k; j++)
+		for (int i = 0; i < n; i++)
+			if (strcmp(r[i].channel, rows->curves[j].channel) == 0)
+				rows->models[j] = r[i].curve;
+	rows->ncurves = k;
+	data->curves = rows->curves;
+	data->ncurves = k;
+	return 0;
+}
+
+int chart_results_curve_day(struct chart_data *data, struct chart_rows *rows, const char *channel,
+			    const struct result_budget_day *d)
+{
+	(void)data;
+	if (!isfinite(d->spend) || !isfinite(d->revenue))
+		return 0;
+	for (int i = 0; i < rows->ncurves; i++) {
+		struct chart_curve *c = &rows->curves[i];
+		if (strcmp(c->channel, channel) != 0)
+			continue;
+		if (c->ndays == rows->days_cap[i]) {
+			int cap = rows->days_cap[i] ? 2 * rows->days_cap[i] : 128;
+			struct chart_spend_day *grown = realloc(rows->days[i], sizeof *grown * (size_t)cap);
+			if (grown == NULL)
+				return -1;
+			rows->days[i] = grown;
+			rows->days_cap[i] = cap;
+		}
+		rows->days[i][c->ndays++] = (struct chart_spend_day){ d->spend, d->revenue };
+		c->days = rows->days[i];
+		return 0;
+	}
+	return 0;
+}
+
+void chart_results_curves_done(struct chart_data *data, struct chart_rows *rows)
+{
+	(void)data;
+	for (int i = 0; i < rows->ncurves; i++) {
+		struct chart_curve *c = &rows->curves[i];
+		double top = c->x_max;
+		for (int d = 0; d < c->ndays; d++)
+			top = c->days[d].spend > top ? c->days[d].spend : top;
+		if (isfinite(c->recommended) && c->recommended > top)
+			top = c->recommended;
+		if (isfinite(c->current) && c->current > top)
+			top = c->current;
+		c->x_max = top > 0 ? top * 1.08 : 1;
+		for (int s = 0; s < CHART_CURVE_SAMPLES; s++) {
+			double spend = c->x_max * s / (CHART_CURVE_SAMPLES - 1);
+			if (!c->has_curve) {
+				c->revenue[s] = c->lo80[s] = c->hi80[s] = NAN;
+				continue;
+			}
+			c->revenue[s] = curve_value(&rows->models[i], spend);
+			curve_band(&rows->models[i], spend, 0.8, &c->lo80[s], &c->hi80[s]);
+		}
+	}
 }
 
 /* Room for one more point in each panel. */

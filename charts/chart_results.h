@@ -15,6 +15,13 @@ struct chart_rows {
 	struct chart_bar *bars;
 	struct chart_point *points[2];
 	int cap; /* points allocated per panel */
+	/* Response curves: the panels, each one's observed days (and room
+	 * for them), and the curves they are sampled from. */
+	struct chart_curve *curves;
+	struct chart_spend_day **days;
+	int *days_cap;
+	struct response_curve *models;
+	int ncurves;
 };
 
 void chart_rows_free(struct chart_rows *rows);
@@ -36,6 +43,22 @@ int chart_results_forecasts(struct chart_data *data, struct chart_rows *rows,
  * the whole plan (every channel of r) in the subtitle. */
 int chart_results_budget(struct chart_data *data, struct chart_rows *rows,
 			 const struct result_budget *r, int n, const char *channel);
+
+/*
+ * Response curves, in three steps. chart_results_curves: a panel per
+ * channel of the budget rows r (the given channel, or every one), the
+ * largest recommendation first and channels without a curve last;
+ * chart_results_curve_day: one more day a channel's curve was fitted from
+ * (days of channels not shown are passed over); chart_results_curves_done:
+ * each panel's spend range (a little past its observed spends, upper
+ * bound and recommendation) and its curve and 80% band sampled over it.
+ * Return 0, or -1 when out of memory.
+ */
+int chart_results_curves(struct chart_data *data, struct chart_rows *rows,
+			 const struct result_budget *r, int n, const char *channel);
+int chart_results_curve_day(struct chart_data *data, struct chart_rows *rows, const char *channel,
+			    const struct result_budget_day *d);
+void chart_results_curves_done(struct chart_data *data, struct chart_rows *rows);
 
 /* One more day of a time series chart (days in order). */
 int chart_results_roi_day(struct chart_data *data, struct chart_rows *rows, const struct result_roi_day *r);

@@ -1,5 +1,6 @@
-/* Unit tests of charts/ticks.c and charts/chart.c: tick steps and labels,
- * date ticks, and the PNGs themselves (size, colours where they belong). */
+/* Unit tests of charts/ticks.c, charts/chart.c and charts/chart_results.c:
+ * tick steps and labels, date ticks, the PNGs themselves (size, colours
+ * where they belong), and the response curves' panels. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "chart.h"
+#include "chart_results.h"
 #include "ticks.h"
 
 static void test_numeric_ticks(void **state)
@@ -232,6 +234,233 @@ static void test_text_cache_matches(void **state)
 	chart_text_cache_free(cache);
 }
 
+/* --- response curves ---------------------------------------------------------- */
+
+/* A budget row with a Hill curve (alpha 1: concave; 2.5: an S) and bootstrap
+ * draws of beta within +-share, for a band. */
+static struct result_budget curve_row(const char *name, double current, double recommended, double alpha,
+				      double share)
+{
+	struct result_budget r = { .current = current, .recommended = recommended, .lower = current / 2,
+				   .upper = 2 * current };
+	snprintf(r.channel, sizeof r.channel, "%s", name);
+	struct response_curve *k = &r.curve;
+	k->kind = CURVE_HILL, k->beta = 4 * current, k->k = current, k->alpha = alpha;
+	k->draws = share > 0 ? 21 : 0;
+	for (int d = 0; d < k->draws; d++)
+		k->draw[d] = (struct curve_draw){ CURVE_HILL, { k->beta * (1 - share + share * d / 10.0), k->k, alpha } };
+	return r;
+}
+
+/* Observed days along the curve of r, spends from 0.6 to 1.4 of current. */
+static void add_days(struct chart_data *d, struct chart_rows *rows, const struct result_budget *r, int n)
+{
+	for (int i = 0; i < n; i++) {
+		double spend = r->current * (0.6 + 0.8 * i / (n - 1));
+		struct result_budget_day day = { 20000 + i, spend, curve_value(&r->curve, spend) * (i % 2 ? 1.05 : 0.95) };
+		assert_int_equal(chart_results_curve_day(d, rows, r->channel, &day), 0);
+	}
+}
+
+/* The panels from a run's budget rows: curves first, the largest
+ * recommendation first; the shape named; the range past the data, the
+ * bound and the recommendation; the curve within its band. */
+static void test_curve_panels(void **state)
+{
+	(void)state;
+	struct result_budget r[3] = { curve_row("search", 100, 150, 1, 0.15),
+				      curve_row("social", 300, 250, 2.5, 0.15),
+				      { .channel = "email" } }; /* no spend history */
+	struct chart_data d;
+	struct chart_rows rows;
+	chart_results_begin(CHART_BUDGET_CURVES, "2026-01-01 06:00 UTC", "", &d, &rows);
+	assert_int_equal(chart_results_curves(&d, &rows, r, 3, ""), 0);
+	add_days(&d, &rows, &r[0], 40);
+	struct result_budget_day far = { 20100, 260, 500 }, unknown = { 20101, NAN, 10 };
+	assert_int_equal(chart_results_curve_day(&d, &rows, "search", &far), 0);
+	assert_int_equal(chart_results_curve_day(&d, &rows, "search", &unknown), 0); /* skipped */
+	assert_int_equal(chart_results_curve_day(&d, &rows, "nope", &far), 0);      /* not shown */
+	chart_results_curves_done(&d, &rows);
+	assert_int_equal(d.ncurves, 3);
+	assert_string_equal(d.curves[0].channel, "social");
+	assert_string_equal(d.curves[1].channel, "search");
+	assert_string_equal(d.curves[2].channel, "email");
+	assert_false(d.curves[2].has_curve);
+	assert_string_equal(d.curves[2].shape, "");
+	char shape[64];
+	snprintf(shape, sizeof shape, "S-curve, threshold %.0f/day", curve_inflection(&r[1].curve));
+	assert_string_equal(d.curves[0].shape, shape);
+	assert_string_equal(d.curves[1].shape, "concave");
+	const struct chart_curve *c = &d.curves[1];
+	assert_int_equal(c->ndays, 41);
+	assert_true(c->x_max > 260 && c->x_max < 260 * 1.15); /* past the farthest day (upper bound 200) */
+	assert_true(d.curves[0].x_max > 600 && d.curves[0].x_max < 600 * 1.15); /* past the upper bound */
+	for (int i = 0; i < CHART_CURVE_SAMPLES; i++)
+		assert_true(c->lo80[i] <= c->revenue[i] + 1e-9 && c->revenue[i] <= c->hi80[i] + 1e-9);
+	assert_true(c->hi80[CHART_CURVE_SAMPLES - 1] > c->lo80[CHART_CURVE_SAMPLES - 1] * 1.1);
+	assert_non_null(strstr(d.subtitle, "2026-01-01"));
+	chart_rows_free(&rows);
+
+	chart_results_begin(CHART_BUDGET_CURVES, "", "search", &d, &rows); /* one channel */
+	assert_int_equal(chart_results_curves(&d, &rows, r, 3, "search"), 0);
+	chart_results_curves_done(&d, &rows);
+	assert_int_equal(d.ncurves, 1);
+	chart_rows_free(&rows);
+}
+
+/* One channel's panel drawn from rows r (with n observed days). */
+static gdImagePtr curve_chart(const struct result_budget *r, int nr, int days, int w, int h, int dark)
+{
+	struct chart_data d;
+	struct chart_rows rows;
+	chart_results_begin(CHART_BUDGET_CURVES, "today", "", &d, &rows);
+	assert_int_equal(chart_results_curves(&d, &rows, r, nr, ""), 0);
+	for (int i = 0; i < nr && days > 0; i++)
+		add_days(&d, &rows, &r[i], days);
+	chart_results_curves_done(&d, &rows);
+	gdImagePtr im = render(&d, w, h, dark);
+	chart_rows_free(&rows);
+	return im;
+}
+
+static int count_color(gdImagePtr im, int color, int y0)
+{
+	int n = 0;
+	for (int y = y0; y < gdImageSY(im); y++)
+		for (int x = 0; x < gdImageSX(im); x++)
+			n += gdImageGetTrueColorPixel(im, x, y) == color;
+	return n;
+}
+
+/* The column with the most pixels of color below y0. */
+static int column_of(gdImagePtr im, int color, int y0)
+{
+	int best = -1, most = 0;
+	for (int x = 0; x < gdImageSX(im); x++) {
+		int n = 0;
+		for (int y = y0; y < gdImageSY(im); y++)
+			n += gdImageGetTrueColorPixel(im, x, y) == color;
+		if (n > most)
+			most = n, best = x;
+	}
+	return best;
+}
+
+/* Pixels of the band's light blue (the first palette colour, translucent
+ * over white): bluer than red by a margin, and not the line's own blue. */
+static int band_pixels(gdImagePtr im)
+{
+	int n = 0;
+	for (int y = 60; y < gdImageSY(im); y++)
+		for (int x = 0; x < gdImageSX(im); x++) {
+			int p = gdImageGetTrueColorPixel(im, x, y), r = p >> 16 & 255, b = p & 255;
+			n += p != 0x0072B2 && b > 200 && b - r > 40;
+		}
+	return n;
+}
+
+/* What a panel shows is where it belongs: the curve, the band only when the
+ * curve has draws, the observed days, the recommendation (vermillion) right
+ * of the current spend (grey) when it is higher, and at the spend's place
+ * along the axis. */
+static void test_curves_drawn(void **state)
+{
+	(void)state;
+	struct result_budget one = curve_row("search", 100, 150, 1, 0.15);
+	gdImagePtr im = curve_chart(&one, 1, 40, 800, 400, 0);
+	assert_int_equal(gdImageGetTrueColorPixel(im, 0, 0), 0xFFFFFF);
+	assert_true(ink_in(im, 0, 0, 400, 30, 0xFFFFFF) > 200); /* the title */
+	int header = 60; /* below the title, subtitle and legend */
+	assert_true(count_color(im, 0x0072B2, header) > 300); /* the curve */
+	int rec = column_of(im, 0xD55E00, header), cur = column_of(im, 0x7F7F7F, header);
+	print_message("current spend at x=%d, recommended at x=%d\n", cur, rec);
+	assert_true(cur > 100 && rec > cur + 100);
+	/* x is linear in spend from the axis at 0: 150 / 100 of the way. The
+	 * zero line is the row with the most muted pixels; the axis where its
+	 * longest run starts (the labels left of it are apart). */
+	int zero_row = -1, most = 0;
+	for (int y = header; y < 400; y++) {
+		int n = 0;
+		for (int x = 0; x < 800; x++)
+			n += gdImageGetTrueColorPixel(im, x, y) == 0x5F6B76;
+		if (n > most)
+			most = n, zero_row = y;
+	}
+	int axis = -1, best_run = 0;
+	for (int x = 0, run = 0; x < 800; x++) {
+		run = gdImageGetTrueColorPixel(im, x, zero_row) == 0x5F6B76 ? run + 1 : 0;
+		if (run > best_run)
+			best_run = run, axis = x - run + 1;
+	}
+	assert_true(axis > 0 && axis < cur);
+	double ratio = (double)(rec - axis) / (cur - axis);
+	print_message("axis at x=%d: recommended / current = %.3f\n", axis, ratio);
+	assert_true(fabs(ratio - 1.5) < 0.05);
+	int band = band_pixels(im);
+	gdImageDestroy(im);
+
+	struct result_budget sure = curve_row("search", 100, 150, 1, 0); /* no draws: no band */
+	im = curve_chart(&sure, 1, 40, 800, 400, 0);
+	int no_band = band_pixels(im);
+	print_message("band pixels: %d with draws, %d without\n", band, no_band);
+	assert_true(band > no_band + 2000);
+	gdImagePtr without = curve_chart(&sure, 1, 0, 800, 400, 0);
+	int differ = 0;
+	for (int y = header; y < 400; y++)
+		for (int x = 0; x < 800; x++)
+			differ += gdImageGetTrueColorPixel(im, x, y) != gdImageGetTrueColorPixel(without, x, y);
+	print_message("pixels the 40 observed days changed: %d\n", differ);
+	assert_true(differ > 40 * 6);
+	gdImageDestroy(im);
+	gdImageDestroy(without);
+
+	/* Dark: a dark ground, the marks still there. */
+	im = curve_chart(&one, 1, 40, 1200, 700, 1);
+	int bg = gdImageGetTrueColorPixel(im, 2, 2);
+	assert_true(((bg >> 16) & 255) + ((bg >> 8) & 255) + (bg & 255) < 3 * 40);
+	assert_true(count_color(im, 0xD55E00, 80) > 100 && count_color(im, 0x0072B2, 80) > 300);
+	gdImageDestroy(im);
+}
+
+/* A channel without a curve gets an empty panel that says so; no channels
+ * at all, the chart that says there is no data; more than a grid holds,
+ * a note of how many were left out. */
+static void test_curves_empty_and_many(void **state)
+{
+	(void)state;
+	struct result_budget none = { .channel = "email" };
+	gdImagePtr im = curve_chart(&none, 1, 0, 800, 400, 0);
+	assert_int_equal(count_color(im, 0x0072B2, 60), 0);
+	assert_int_equal(count_color(im, 0xD55E00, 60), 0);
+	assert_true(ink_in(im, 300, 200, 500, 260, 0xFFFFFF) > 50); /* "no spend history" */
+	gdImageDestroy(im);
+
+	struct chart_data empty = { .kind = CHART_BUDGET_CURVES };
+	im = render(&empty, 800, 400, 0);
+	assert_true(ink_in(im, 100, 180, 700, 220, 0xFFFFFF) > 100);
+	gdImageDestroy(im);
+
+	struct result_budget many[20];
+	for (int i = 0; i < 20; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "ch%02d", i);
+		many[i] = curve_row(name, 100 + 10 * i, 120 + 10 * i, 1, 0.1);
+	}
+	/* The note sits on the bottom line, right-aligned, under the panels. */
+	gdImagePtr twelve = curve_chart(many, 12, 10, 800, 400, 0);
+	gdImagePtr twenty = curve_chart(many, 20, 10, 800, 400, 0);
+	int bottom12 = ink_in(twelve, 400, 386, 790, 396, 0xFFFFFF);
+	int bottom20 = ink_in(twenty, 400, 386, 790, 396, 0xFFFFFF);
+	print_message("ink on the bottom line: %d with 12 channels, %d with 20\n", bottom12, bottom20);
+	assert_true(bottom20 > bottom12 + 300);
+	gdImageDestroy(twelve);
+	gdImageDestroy(twenty);
+	for (int n = 1; n <= 14; n++) { /* every count draws, small or large */
+		im = curve_chart(many, n, 5, n % 2 ? 320 : 1600, n % 2 ? 200 : 900, n % 3 == 0);
+		gdImageDestroy(im);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +471,9 @@ int main(void)
 		cmocka_unit_test(test_series_and_empty),
 		cmocka_unit_test(test_text_cache_matches),
 		cmocka_unit_test(test_event_marks),
+		cmocka_unit_test(test_curve_panels),
+		cmocka_unit_test(test_curves_drawn),
+		cmocka_unit_test(test_curves_empty_and_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
