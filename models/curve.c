@@ -71,18 +71,25 @@ static double quantile_sorted(const double *v, int n, double q)
 	return v[i] + (at - i) * (v[i + 1] - v[i]);
 }
 
-void curve_band(const struct response_curve *c, double s, double level, double *lo, double *hi)
+void curve_interval(double estimate, double *values, int n, double level, double *lo, double *hi)
 {
-	if (c->draws < 2) {
-		*lo = *hi = curve_value(c, s);
+	if (n < 2) {
+		*lo = *hi = estimate;
 		return;
 	}
+	qsort(values, (size_t)n, sizeof *values, cmp_double);
+	double q_lo = quantile_sorted(values, n, (1 - level) / 2);
+	double q_hi = quantile_sorted(values, n, (1 + level) / 2), half = (q_hi - q_lo) / 2;
+	*lo = fmin(q_lo, estimate - half);
+	*hi = fmax(q_hi, estimate + half);
+}
+
+void curve_band(const struct response_curve *c, double s, double level, double *lo, double *hi)
+{
 	double v[CURVE_DRAWS];
 	for (int d = 0; d < c->draws; d++)
 		v[d] = curve_value_draw(c, d, s);
-	qsort(v, (size_t)c->draws, sizeof *v, cmp_double);
-	*lo = quantile_sorted(v, c->draws, (1 - level) / 2);
-	*hi = quantile_sorted(v, c->draws, (1 + level) / 2);
+	curve_interval(curve_value(c, s), v, c->draws, level, lo, hi);
 }
 
 double curve_marginal(const struct response_curve *c, double s)

@@ -68,10 +68,22 @@ double curve_value(const struct response_curve *c, double s);
 /* The expected daily revenue at spend s under bootstrap draw d (< draws). */
 double curve_value_draw(const struct response_curve *c, int d, double s);
 
-/* The central `level` interval (0.8: from the 10th to the 90th percentile)
- * of the expected daily revenue at spend s over the draws; both ends are
- * curve_value when the curve has no draws. */
+/* The `level` interval (0.8) of the expected daily revenue at spend s,
+ * from the draws (curve_interval); both ends are curve_value when the
+ * curve has no draws. */
 void curve_band(const struct response_curve *c, double s, double level, double *lo, double *hi);
+
+/*
+ * The `level` interval of a quantity estimated as `estimate` whose
+ * bootstrap draws are values[n] (sorted here, in place): the draws' central
+ * interval (percentile), widened where needed to hold an interval of the
+ * same width centred on the estimate. Why both: the draws choose their own
+ * form, so when the form is in doubt they gather partly around another
+ * form's answer, off the estimate's; the percentile interval alone then
+ * sits beside the estimate, one centred on the estimate alone misses the
+ * other form's answer.
+ */
+void curve_interval(double estimate, double *values, int n, double level, double *lo, double *hi);
 double curve_marginal(const struct response_curve *c, double s);
 
 /* The spend at which an S-curve's marginal revenue peaks (its inflection):

@@ -39,12 +39,6 @@ static void alloc_view(const struct plan *plan, struct alloc_channel *ch, int po
 
 #define BAND_LEVEL 0.8
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* A channel's change of revenue from current to recommended under draw d
  * (the expectation for a curve without draws). */
 static double change_at_draw(const struct response_curve *c, double current, double recommended, int d)
@@ -89,10 +83,7 @@ void plan_uplift(const struct response_curve *const *curves, const double *curre
 				v[d] += change_at_draw(curves[i], current[i], recommended[i], d);
 		better += v[d] > 0;
 	}
-	qsort(v, (size_t)draws, sizeof *v, cmp_double);
-	int lo = (int)floor((1 - BAND_LEVEL) / 2 * (draws - 1)), hi = draws - 1 - lo;
-	out->low = v[lo];
-	out->high = v[hi];
+	curve_interval(out->uplift, v, draws, BAND_LEVEL, &out->low, &out->high);
 	out->probability_better = (double)better / draws;
 	out->uncertain = moves && out->low <= 0 && out->high >= 0;
 	if (out->uncertain)
