@@ -54,6 +54,8 @@ struct chart_inputs {
 	int nbudget;
 	struct chart_data roi_days, reach_days; /* the total's series */
 	struct chart_rows roi_rows, reach_rows;
+	struct chart_data curves; /* the budget's response curves with their days */
+	struct chart_rows curve_rows;
 	int failed; /* out of memory while collecting */
 };
 
@@ -421,11 +423,35 @@ static enum db_status write_reach_days(struct run_output *o, const struct series
 	return st;
 }
 
+/* The days each channel's curve was fitted from (those with spend and
+ * revenue both known), stored with the run and drawn beside the curves. */
+static enum db_status write_budget_days(struct run_output *o, const struct series *s, int n,
+					const struct window *w)
+{
+	long days = w->days;
+	struct chart_inputs *ch = o->charts;
+	if (chart_results_curves(&ch->curves, &ch->curve_rows, ch->budget, ch->nbudget, "") != 0)
+		ch->failed = 1;
+	enum db_status st = DB_OK;
+	for (int i = 0; i < n && st == DB_OK; i++)
+		for (long d = s[i].first < 0 ? days : s[i].first; d < days && st == DB_OK; d++) {
+			struct result_budget_day r = { w->start + d, s[i].v[M_SPEND][d], s[i].v[M_REVENUE][d] };
+			if (!isfinite(r.spend) || !isfinite(r.revenue))
+				continue;
+			st = prediction_put_budget_day(o->writer, s[i].name, &r);
+			if (chart_results_curve_day(&ch->curves, &ch->curve_rows, s[i].name, &r) != 0)
+				ch->failed = 1;
+		}
+	chart_results_curves_done(&ch->curves, &ch->curve_rows);
+	return st;
+}
+
 /* The optimiser's split of the current total. Channels without revenue
  * cannot be judged: they stay at their spend. */
-static enum db_status write_budget(struct run_output *o, const struct series *s, int n, long days,
-				   int *fitted)
+static enum db_status write_budget(struct run_output *o, const struct series *s, int n,
+				   const struct window *w, int *fitted)
 {
+	long days = w->days;
 	struct plan_input *in = calloc((size_t)(n ? n : 1), sizeof *in);
 	struct result_budget *rows = calloc((size_t)(n ? n : 1), sizeof *rows);
 	if (in == NULL || rows == NULL) {
@@ -464,6 +490,8 @@ static enum db_status write_budget(struct run_output *o, const struct series *s,
 	plan_free(&plan);
 	o->charts->budget = rows;
 	o->charts->nbudget = k;
+	if (st == DB_OK)
+		st = write_budget_days(o, s, n, w);
 	return st;
 }
 
@@ -495,10 +523,10 @@ out:
 	return st;
 }
 
-/* Draws the four default charts from the run's results and stores them. */
+/* Draws the default charts from the run's results and stores them. */
 static enum db_status cache_charts(struct db *db, long long run, struct chart_inputs *in)
 {
-	struct chart_text_cache *text = chart_text_cache_new(); /* labels shared by the four */
+	struct chart_text_cache *text = chart_text_cache_new(); /* labels shared by the charts */
 	const struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, text };
 	enum db_status st = DB_OK;
 	for (int k = 0; k < CHART__MAX && st == DB_OK; k++) {
@@ -511,6 +539,8 @@ static enum db_status cache_charts(struct db *db, long long run, struct chart_in
 			failed = chart_results_forecasts(&bars, &bar_rows, in->forecasts, in->nforecasts, "");
 		else if (k == CHART_BUDGET)
 			failed = chart_results_budget(&bars, &bar_rows, in->budget, in->nbudget, "");
+		else if (k == CHART_BUDGET_CURVES)
+			data = &in->curves;
 		else
 			data = k == CHART_ROI_TIMESERIES ? &in->roi_days : &in->reach_days;
 		unsigned char *png = NULL;
@@ -536,6 +566,7 @@ static void chart_inputs_free(struct chart_inputs *in)
 	free(in->budget);
 	chart_rows_free(&in->roi_rows);
 	chart_rows_free(&in->reach_rows);
+	chart_rows_free(&in->curve_rows);
 }
 
 /* Models every series (the channels, then their total) and writes the results. */
@@ -554,7 +585,7 @@ static enum db_status model_all(struct db *db, long long run,
 	for (int i = 0; i <= n && st == DB_OK; i++)
 		st = model_series(&o, i < n ? &s[i] : &all, w, out);
 	if (st == DB_OK)
-		st = write_budget(&o, s, n, w->days, &out->series_fitted);
+		st = write_budget(&o, s, n, w, &out->series_fitted);
 	if (st == DB_OK)
 		st = prediction_flush(o.writer);
 	if (st == DB_OK && charts->failed)
@@ -579,6 +610,7 @@ static enum db_status pipeline(struct db *db, const struct mldash_config *cfg,
 	memset(&charts, 0, sizeof charts);
 	chart_results_begin(CHART_ROI_TIMESERIES, "", "", &charts.roi_days, &charts.roi_rows);
 	chart_results_begin(CHART_REACH_CTR, "", "", &charts.reach_days, &charts.reach_rows);
+	chart_results_begin(CHART_BUDGET_CURVES, "", "", &charts.curves, &charts.curve_rows);
 	charts.roi_days.calendar = charts.reach_days.calendar = calendar; /* the marks: the same days */
 	enum db_status st = campaigns_last_day(db, &end, &empty);
 	if (st == DB_OK && !empty) {
@@ -669,9 +701,11 @@ enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
 	out->seconds = now_seconds() - t0;
 	if (result == ML_OK)
 		log_info("ml sync run %lld: %d channels, %lu channel-days, %d series fitted, rows: "
-			 "%lu roi_forecast, %lu roi_timeseries, %lu reach_ctr, %lu budget; %.3f s",
+			 "%lu roi_forecast, %lu roi_timeseries, %lu reach_ctr, %lu budget, %lu budget days;"
+			 " %.3f s",
 			 out->run_id, out->channels, out->rows_in, out->series_fitted,
-			 out->rows_written[0], out->rows_written[1], out->rows_written[2],
-			 out->rows_written[3], out->seconds);
+			 out->rows_written[PREDICTION_ROI_FORECAST], out->rows_written[PREDICTION_ROI_DAYS],
+			 out->rows_written[PREDICTION_REACH_DAYS], out->rows_written[PREDICTION_BUDGET],
+			 out->rows_written[PREDICTION_BUDGET_DAYS], out->seconds);
 	return result;
 }

@@ -59,7 +59,8 @@ ensure_ml_run
 http GET /roi-forecast/data
 expect_status 200 "roi-forecast before"
 served=$(json .run.id)
-PRED="ml_roi_forecast ml_roi_timeseries ml_reach_ctr_timeseries ml_budget_recommendation ml_chart_cache"
+PRED="ml_roi_forecast ml_roi_timeseries ml_reach_ctr_timeseries ml_budget_recommendation ml_budget_days
+	ml_chart_cache"
 pred_rows() {
 	local t q=""
 	for t in $PRED; do q="$q${q:+ UNION ALL }SELECT '$t', COUNT(*), COALESCE(SUM(run_id = ${1:-0}), 0) FROM $t"; done
@@ -105,7 +106,7 @@ for e in roi-forecast/data roi-timeseries/data reach-ctr/data budget-recommendat
 	expect_json .run.id "$served" "$e after the kill"
 done
 checked=$(awk '{ s += $2 } END { print s }' "$TMP/pred.after")
-pass "after the kill: the four /data answers still serve run $served; $checked prediction rows checked in 5 tables, none of run $killed"
+pass "after the kill: the four /data answers still serve run $served; $checked prediction rows checked in 6 tables, none of run $killed"
 
 scheduler '0 0 * * *' '0 0 1 1 *' 1909180830 "$TMP/ml2.log" # 2030-07-02 00:00:30
 next_done() { [ "$(slot ml_sync 2030-07-02 | cut -f2)" = succeeded ]; }
@@ -116,7 +117,7 @@ next=$(slot ml_sync 2030-07-02 | cut -f1)
 served_soon
 http GET /roi-forecast/data
 expect_json .run.id "$next" "roi-forecast after the next run"
-[ "$(sql "SELECT COUNT(*) FROM ml_chart_cache WHERE run_id = $next")" = 4 ] || fail "run $next has not its 4 charts"
+[ "$(sql "SELECT COUNT(*) FROM ml_chart_cache WHERE run_id = $next")" = 5 ] || fail "run $next has not its 5 charts"
 pass "the next ML sync (run $next) succeeded and is served; the killed run $killed is marked failed"
 
 # --- SIGKILL mid campaign sync ------------------------------------------------------
