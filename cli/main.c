@@ -285,7 +285,8 @@ static const struct command commands[] = {
 	  "split a daily budget from date,channel,spend,revenue CSV on stdin", 1, cmd_budget },
 	/* As render.c's own usage message says it. */
 	{ "render",
-	  "roi-forecast|roi-timeseries|reach-ctr|budget-recommendation -o FILE.png [--width W]"
+	  "roi-forecast|roi-timeseries|reach-ctr|budget-recommendation|budget-curves -o FILE.png"
+	  " [--width W]"
 	  " [--height H] [--theme light|dark] [--days D] [--channel C]",
 	  "draw a chart of the latest ML run into a PNG file", 0, cmd_render },
 	{ "demo-data", "[--campaigns N] [--days D] [--seed S] [--end YYYY-MM-DD] [--out FILE]",

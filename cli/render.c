@@ -12,7 +12,7 @@
 #include "runs.h"
 
 static const char render_usage[] =
-	"render roi-forecast|roi-timeseries|reach-ctr|budget-recommendation -o FILE.png"
+	"render roi-forecast|roi-timeseries|reach-ctr|budget-recommendation|budget-curves -o FILE.png"
 	" [--width W] [--height H] [--theme light|dark] [--days D] [--channel C]";
 
 static int add_roi_point(void *ctx, const char *channel, const struct result_roi_day *d)
@@ -27,6 +27,12 @@ static int add_reach_point(void *ctx, const char *channel, const struct result_r
 	(void)channel;
 	void **dr = ctx;
 	return chart_results_reach_day(dr[0], dr[1], d) != 0;
+}
+
+static int add_curve_day(void *ctx, const char *channel, const struct result_budget_day *d)
+{
+	void **dr = ctx;
+	return chart_results_curve_day(dr[0], dr[1], channel, d) != 0;
 }
 
 /* The chart's data from the run's results, as the API draws it. */
@@ -46,13 +52,20 @@ static enum db_status load(struct db *db, const struct run_ref *run, int kind, c
 		return prediction_roi_days(db, run->id, series, days, add_roi_point, ctx);
 	if (kind == CHART_REACH_CTR)
 		return prediction_reach_days(db, run->id, series, days, add_reach_point, ctx);
-	if (kind == CHART_BUDGET) {
+	if (kind == CHART_BUDGET || kind == CHART_BUDGET_CURVES) {
 		struct result_budget *b;
 		int n;
 		if ((st = prediction_budget(db, run->id, &b, &n)) != DB_OK)
 			return st;
-		st = chart_results_budget(data, rows, b, n, channel) == 0 ? DB_OK : DB_ERROR;
+		int failed = kind == CHART_BUDGET ? chart_results_budget(data, rows, b, n, channel)
+						  : chart_results_curves(data, rows, b, n, channel);
 		free(b);
+		if (failed)
+			return DB_ERROR;
+		if (kind == CHART_BUDGET_CURVES) {
+			st = prediction_budget_days(db, run->id, channel, days, add_curve_day, ctx);
+			chart_results_curves_done(data, rows);
+		}
 		return st;
 	}
 	struct result_roi_forecast *f;

@@ -1,5 +1,6 @@
 /*
- * api_chart: GET /{chart}/chart. The default view of the latest run comes
+ * api_chart: GET /{chart}/chart (and /budget-recommendation/curves/chart,
+ * the budget's response curves). The default view of the latest run comes
  * from the charts the ML sync drew; any other view (size, theme, days,
  * channel, a budget scenario) is drawn from the run's results. Either way a
  * worker keeps the PNG for the same request again (api_data).
@@ -16,18 +17,29 @@
 #include "query.h"
 #include "response.h"
 
-/* The chart named by the route's path: ".../roi-forecast/chart". */
+/* Each chart's place in the API: its route is "/<path>/chart". */
+static const char *const chart_paths[CHART__MAX] = {
+	[CHART_ROI_FORECAST] = "roi-forecast",
+	[CHART_ROI_TIMESERIES] = "roi-timeseries",
+	[CHART_REACH_CTR] = "reach-ctr",
+	[CHART_BUDGET] = "budget-recommendation",
+	[CHART_BUDGET_CURVES] = "budget-recommendation/curves",
+};
+
+/* The chart named by the route's path: ".../roi-forecast/chart",
+ * ".../budget-recommendation/curves/chart"; -1 for none. */
 static int chart_of_path(const char *path)
 {
-	char name[64];
-	const char *end = strrchr(path, '/'), *start = end;
-	while (start > path && start[-1] != '/')
-		start--;
-	if (end == NULL || end - start <= 0 || end - start >= (long)sizeof name)
+	size_t len = strlen(path), suffix = strlen("/chart");
+	if (len <= suffix || strcmp(path + len - suffix, "/chart") != 0)
 		return -1;
-	memcpy(name, start, (size_t)(end - start));
-	name[end - start] = '\0';
-	return chart_kind_from_name(name);
+	for (int k = 0; k < CHART__MAX; k++) {
+		size_t n = strlen(chart_paths[k]);
+		if (len - suffix > n && strncmp(path + len - suffix - n, chart_paths[k], n) == 0 &&
+		    path[len - suffix - n - 1] == '/')
+			return k;
+	}
+	return -1;
 }
 
 /* The parameters of a chart request: the data's, then the drawing's. */
@@ -38,6 +50,8 @@ static int read_chart_params(const struct request *req, int kind, struct params 
 	/* The budget chart takes the budget answer's scenario parameters too. */
 	static const char *const budget_allowed[] = { "width", "height", "theme", "days", "channel",
 						      "total", "target_roi", "freeze", "bounds", NULL };
+	/* The response curves take the same as the time series; their days
+	 * keeps the observed days within that many of the run's last. */
 	if (api_read_params(req, kind == CHART_BUDGET ? budget_allowed : allowed, p, resp) != 0 ||
 	    api_int_param(req, "width", 200, CHART_WIDTH_MAX, &style->width, resp) != 0 ||
 	    api_int_param(req, "height", 150, CHART_HEIGHT_MAX, &style->height, resp) != 0)
@@ -100,6 +114,41 @@ static int budget_bars(struct app *app, long long run, const struct params *p, s
 	return rc;
 }
 
+static int add_curve_day(void *ctx, const char *channel, const struct result_budget_day *d)
+{
+	struct chart_data **dr = ctx;
+	return chart_results_curve_day(dr[0], (struct chart_rows *)dr[1], channel, d) != 0;
+}
+
+/* The response curves of the run (channel's, or every channel's) with the
+ * days they were fitted from. A run from before the days were stored
+ * draws its curves without them. */
+static int curve_panels(struct app *app, long long run, const struct params *p, struct chart_data *data,
+			struct chart_rows *rows, struct response *resp)
+{
+	struct result_budget *ch;
+	int n;
+	enum db_status st = prediction_budget(app->db, run, &ch, &n);
+	if (st != DB_OK) {
+		api_database_failure(app, st, resp);
+		return -1;
+	}
+	int failed = chart_results_curves(data, rows, ch, n, p->channel);
+	free(ch);
+	void *ctx[2] = { data, rows };
+	if (!failed && data->ncurves > 0 &&
+	    (st = prediction_budget_days(app->db, run, p->channel, p->days, add_curve_day, ctx)) != DB_OK) {
+		api_database_failure(app, st, resp);
+		return -1;
+	}
+	if (failed) {
+		response_error(resp, 500, "out_of_memory", "the chart could not be drawn");
+		return -1;
+	}
+	chart_results_curves_done(data, rows);
+	return 0;
+}
+
 static int add_roi_point(void *ctx, const char *channel, const struct result_roi_day *d)
 {
 	(void)channel;
@@ -126,6 +175,8 @@ static int load_chart(struct app *app, const struct run_ref *run, int kind, cons
 		return 0;
 	if (kind == CHART_BUDGET)
 		return budget_bars(app, run->id, p, data, rows, resp);
+	if (kind == CHART_BUDGET_CURVES)
+		return curve_panels(app, run->id, p, data, rows, resp);
 	enum db_status st = DB_OK;
 	const char *series_channel = *p->channel ? p->channel : RESULT_TOTAL_CHANNEL;
 	void *ctx[2] = { data, rows };
@@ -178,7 +229,7 @@ void api_chart(struct app *app, const struct request *req, struct response *resp
 		return;
 	}
 	data.calendar = app->calendar;
-	int empty = data.nbars == 0 && data.panels[0].n == 0;
+	int empty = data.nbars == 0 && data.panels[0].n == 0 && data.ncurves == 0;
 	if (*p.channel && run.id != 0 && empty) {
 		chart_rows_free(&rows);
 		api_unknown_channel(&p, 0, resp);

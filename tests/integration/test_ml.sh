@@ -107,8 +107,17 @@ dead=$(sql "SELECT COUNT(*) FROM ml_runs WHERE job = 'ml_sync' AND status = 'fai
 [ "$dead" -ge 1 ] || fail "the killed run was not marked failed"
 pass "killed run: the previous run ($before) kept being served; the next run succeeded and marked it failed"
 
+# The days the budget's curves were fitted from are stored with the run:
+# every channel with a curve has them (the table keeps no unknown value).
+last=$(sql "SELECT MAX(id) FROM ml_runs WHERE job = 'ml_sync' AND status = 'succeeded'")
+[ "$(sql "SELECT COUNT(*) FROM ml_budget_recommendation b WHERE run_id = $last AND curve_model <> 'none'
+	AND NOT EXISTS (SELECT 1 FROM ml_budget_days d WHERE d.run_id = b.run_id AND d.channel = b.channel)")" = 0 ] ||
+	fail "run $last: a channel with a curve has no stored days"
+[ "$(sql "SELECT COUNT(*) FROM ml_budget_days WHERE run_id = $last")" -gt 0 ] || fail "run $last stored no budget days"
+pass "run $last stored the days of its $(sql "SELECT COUNT(DISTINCT channel) FROM ml_budget_days WHERE run_id = $last") curves"
+
 # Charts through nginx: the cached default, 304, on-demand views, 400s.
-for chart in roi-forecast roi-timeseries reach-ctr budget-recommendation; do
+for chart in roi-forecast roi-timeseries reach-ctr budget-recommendation budget-recommendation/curves; do
 	http GET "/$chart/chart"
 	expect_status 200 "GET /$chart/chart"
 	[ "$(header Content-Type)" = image/png ] || fail "/$chart/chart: Content-Type $(header Content-Type)"
@@ -124,6 +133,30 @@ for chart in roi-forecast roi-timeseries reach-ctr budget-recommendation; do
 	# Within nginx's one-second cache an answer may just have been replaced.
 	retry 3 revalidated || fail "/$chart/chart with its own ETag: HTTP $STATUS, expected 304"
 done
+# The response curves' default view is the run's stored chart, served again
+# from nginx's micro-cache; other views are drawn, and a bad one is a 400.
+stored=$(sql "SELECT etag FROM ml_chart_cache WHERE run_id = $last AND chart = 'budget-curves' AND width = 800 AND height = 400 AND theme = 'light'")
+[ -n "$stored" ] || fail "run $last has no stored budget-curves chart"
+from_cache() {
+	http GET /budget-recommendation/curves/chart
+	[ "$(header ETag)" = "$stored" ] || fail "/budget-recommendation/curves/chart: ETag $(header ETag), the run stored $stored"
+	http GET /budget-recommendation/curves/chart
+	# HIT, or REVALIDATED past the second the answer was kept for (nginx
+	# asked the worker with the ETag and served its copy on the 304).
+	case "$(header X-Cache)" in HIT | REVALIDATED) ;; *) return 1 ;; esac
+}
+retry 5 from_cache || fail "/budget-recommendation/curves/chart: a second request was not served from nginx's cache (X-Cache $(header X-Cache))"
+channel=$(sql "SELECT channel FROM ml_budget_days WHERE run_id = $last LIMIT 1")
+http GET "/budget-recommendation/curves/chart?width=640&height=480&theme=dark&days=30&channel=$channel"
+expect_status 200 "an on-demand curves chart"
+size=$(od -An -tu1 -j16 -N8 "$BODY" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 "x" $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }')
+[ "$size" = 640x480 ] || fail "on-demand curves chart is $size"
+for bad in "channel=nope" "width=10" "days=0" "total=5"; do
+	http GET "/budget-recommendation/curves/chart?$bad"
+	expect_status 400 "GET /budget-recommendation/curves/chart?$bad"
+	json .error.message | grep -q "${bad%%=*}" || fail "curves/chart?$bad: the 400 does not name '${bad%%=*}'"
+done
+pass "response curves chart: the run's stored PNG with its ETag, then from nginx's cache; views on demand; 400s"
 http GET "/reach-ctr/chart?width=1200&height=500&theme=dark&days=14"
 expect_status 200 "an on-demand chart"
 size=$(od -An -tu1 -j16 -N8 "$BODY" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 "x" $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }')

@@ -11,7 +11,8 @@ AUTH="Authorization: Bearer $API_TOKEN"
 
 ANSWERS=(roi-forecast/data roi-timeseries/data reach-ctr/data budget-recommendation/data
 	"budget-recommendation/data?bounds=0.5,2" budget-recommendation/curves "roi-timeseries/data?days=14")
-CHARTS=(roi-forecast/chart roi-timeseries/chart reach-ctr/chart budget-recommendation/chart)
+CHARTS=(roi-forecast/chart roi-timeseries/chart reach-ctr/chart budget-recommendation/chart
+	budget-recommendation/curves/chart)
 
 seed_dashboards
 
