@@ -22,7 +22,7 @@ reset() {
 reset
 "$MLDASH" import "$DATA/online-ads/online-ads-generic.csv" >/dev/null
 "$MLDASH" sync ml >/dev/null
-for chart in roi-forecast roi-timeseries budget-recommendation; do
+for chart in roi-forecast roi-timeseries budget-recommendation budget-curves; do
 	"$MLDASH" render "$chart" -o "$OUT/$chart.png"
 done
 "$MLDASH" render roi-timeseries --channel ghi --theme dark --width 1000 --height 500 -o "$OUT/roi-timeseries-ghi-dark.png"
