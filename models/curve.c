@@ -14,11 +14,16 @@ const char *const curve_confidence_names[] = { "low", "medium", "high" };
 
 #define MIN_LEVELS_FOR_SHAPE 3 /* distinct spend levels needed to learn a shape */
 #define PRIOR_EXPONENT 0.5     /* power-law exponent assumed when they are too few */
+#define POWER_PRIOR_SD 0.25    /* how far from it the exponent is expected to lie */
 #define CV_FOLDS 5             /* blocks of days held out in turn */
 #define MIN_POINTS_FOR_CV 20   /* fewer days: concave forms, chosen in sample */
 #define BOOTSTRAP_BLOCK 7      /* days resampled together: a week keeps its pattern */
 #define ALPHA_MIN 0.05
 #define ALPHA_S_MAX 3.0        /* Robyn's upper bound for the Hill shape */
+/* An S-fit is fitted from here: below it the threshold is under a few
+ * percent of k, a curve no allocation could tell from the concave one at
+ * alpha 1, which would only make the two forms tie. */
+#define ALPHA_S_MIN 1.1
 
 double curve_value(const struct response_curve *c, double s)
 {
@@ -160,7 +165,7 @@ double curve_spend_for_marginal(const struct response_curve *c, double m, double
 /* --- fitting ---------------------------------------------------------------- */
 
 /* The forms tried. Concave and S-shaped Hill curves are fitted apart (alpha
- * in (0, 1] or (1, 3]) so that each is scored on its own. */
+ * in (0.05, 1] or [1.1, 3]) so that each is scored on its own. */
 enum form { FORM_HILL_CONCAVE, FORM_HILL_S, FORM_POWER, FORM__MAX };
 
 struct points {
@@ -241,8 +246,8 @@ static double fit_hill_from(const struct points *pt, enum form form, const struc
 {
 	if (pt->n < 4)
 		return HUGE_VAL;
-	struct hill_problem hp = { pt, form == FORM_HILL_S ? 1 : ALPHA_MIN,
-				   form == FORM_HILL_S ? ALPHA_S_MAX - 1 : 1 - ALPHA_MIN };
+	struct hill_problem hp = { pt, form == FORM_HILL_S ? ALPHA_S_MIN : ALPHA_MIN,
+				   form == FORM_HILL_S ? ALPHA_S_MAX - ALPHA_S_MIN : 1 - ALPHA_MIN };
 	double share = (start->alpha - hp.alpha_lo) / hp.alpha_span;
 	share = share < 0.02 ? 0.02 : share > 0.98 ? 0.98 : share;
 	double p0[3] = { log(start->beta), log(start->k), log(share / (1 - share)) };
@@ -270,24 +275,36 @@ static double fit_hill_from(const struct points *pt, enum form form, const struc
 	return sse;
 }
 
-/* Power law through the positive points: b by least squares on logs
- * (kept in [0.05, 0.95]), then a on the revenue scale. */
+/*
+ * Power law through the positive points: b by least squares on logs, shrunk
+ * toward PRIOR_EXPONENT as a normal prior of sd POWER_PRIOR_SD would (the
+ * posterior mean, with the residual variance on logs as the data's), kept
+ * in [0.05, 0.95]; then a on the revenue scale. fixed_b > 0 fixes b. Why
+ * the prior: spend that barely varied says little about b, and least
+ * squares then may put it anywhere, 0.95 (nearly linear returns, funding
+ * the channel to its ceiling) as easily as 0.05; the prior keeps a weakly
+ * measured exponent near the usual diminishing returns, and data that
+ * clearly say otherwise overrule it.
+ */
 static double fit_power(const struct points *pt, double fixed_b, struct response_curve *out)
 {
-	double sx = 0, sy = 0, sxx = 0, sxy = 0;
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
 	int m = 0;
 	for (size_t i = 0; i < pt->n; i++) {
 		if (pt->x[i] > 0 && pt->y[i] > 0) {
 			double lx = log(pt->x[i]), ly = log(pt->y[i]);
-			sx += lx, sy += ly, sxx += lx * lx, sxy += lx * ly;
+			sx += lx, sy += ly, sxx += lx * lx, sxy += lx * ly, syy += ly * ly;
 			m++;
 		}
 	}
 	double b = fixed_b;
 	if (b <= 0) {
-		if (m < 2 || sxx - sx * sx / m <= 0)
+		double cxx = sxx - sx * sx / m, cxy = sxy - sx * sy / m, cyy = syy - sy * sy / m;
+		if (m < 3 || cxx <= 0)
 			return HUGE_VAL;
-		b = (sxy - sx * sy / m) / (sxx - sx * sx / m);
+		double ols = cxy / cxx, resid = fmax((cyy - ols * cxy) / (m - 2), 1e-12);
+		double prior_precision = 1 / (POWER_PRIOR_SD * POWER_PRIOR_SD);
+		b = (cxy / resid + PRIOR_EXPONENT * prior_precision) / (cxx / resid + prior_precision);
 		b = b < 0.05 ? 0.05 : b > 0.95 ? 0.95 : b;
 	}
 	double num = 0, den = 0;
@@ -342,8 +359,8 @@ static double max_of(const double *v, size_t n)
 static double fit_form(const struct points *pt, enum form form, const struct response_curve *start,
 		       struct response_curve *out)
 {
-	if (form == FORM_POWER)
-		return fit_power(pt, start ? start->b : 0, out);
+	if (form == FORM_POWER) /* b estimated again: a resample's doubt about it counts */
+		return fit_power(pt, 0, out);
 	double best = HUGE_VAL;
 	struct response_curve tries[2];
 	int ntries = 1;
@@ -480,10 +497,13 @@ static void search_forms(struct search *s, int rates, struct candidate cand[FORM
 static int choose(const struct candidate cand[FORM__MAX], size_t n, int *undecided)
 {
 	int concave = cand[FORM_POWER].cv < cand[FORM_HILL_CONCAVE].cv ? FORM_POWER : FORM_HILL_CONCAVE;
-	if (clearly_better(&cand[FORM_HILL_S], &cand[concave], n, undecided))
+	/* An S-fit pressed against its lowest alpha wants less of an S than it
+	 * may have: evidence for a concave curve, not for an S. */
+	int s_shaped = cand[FORM_HILL_S].fit.alpha >= ALPHA_S_MIN + 0.05;
+	int s_better = clearly_better(&cand[FORM_HILL_S], &cand[concave], n, undecided);
+	*undecided &= s_shaped;
+	if (s_better && s_shaped)
 		return FORM_HILL_S;
-	/* An S-fit with alpha near 1 is a concave curve: nothing to tell apart. */
-	*undecided &= cand[FORM_HILL_S].fit.alpha >= 1.1;
 	return isfinite(cand[concave].cv) ? concave : -1;
 }
 

@@ -1,7 +1,7 @@
 /*
  * curve: how a channel's daily revenue responds to its daily spend.
  * Pure. A Hill curve  revenue = beta s^alpha / (s^alpha + k^alpha)
- * (0 < alpha <= 3: concave up to 1, S-shaped above, with a threshold
+ * (0.05 <= alpha <= 1: concave; 1.1 <= alpha <= 3: S-shaped, with a threshold
  * below which spend returns little) fitted by nonlinear least squares
  * (GSL multifit_nlinear), or a power law  revenue = a s^b  (0 < b < 1).
  * Optional geometric adstock: the curve sees

@@ -85,10 +85,10 @@ static void test_undecided_gets_concave(void **state)
 	struct response_curve truth = hill(3000, 400, 2), fit;
 	double spend[N], revenue[N];
 	int undecided = 0, s_shaped = 0;
-	for (int rep = 0; rep < 20; rep++) {
+	for (int rep = 0; rep < 40; rep++) {
 		for (int t = 0; t < N; t++) {
 			spend[t] = 300 + 400 * uniform();
-			revenue[t] = curve_value(&truth, spend[t]) * (1 + 0.2 * gaussian());
+			revenue[t] = curve_value(&truth, spend[t]) * (1 + 0.35 * gaussian());
 		}
 		curve_fit(spend, revenue, N, 0, &fit);
 		s_shaped += is_s_shaped(&fit);
@@ -98,8 +98,8 @@ static void test_undecided_gets_concave(void **state)
 			undecided++;
 		}
 	}
-	if (s_shaped > 5 || undecided < 4)
-		fail_msg("%d S-shaped, %d undecided of 20", s_shaped, undecided);
+	if (s_shaped > 12 || undecided < 8) /* measured over 100 such channels: 12 and 48 */
+		fail_msg("%d S-shaped, %d undecided of 40", s_shaped, undecided);
 }
 
 /* The 80% band of the expected revenue at the channel's typical spend
