@@ -462,7 +462,8 @@ static int clearly_better(const struct candidate *a, const struct candidate *b, 
 }
 
 struct search {
-	const double *spend, *revenue;
+	const double *spend;
+	double *revenue; /* with the weekly pattern taken out: curve_fit's */
 	size_t n;
 	struct points pt;
 	double *err, *work; /* [n], [2n] */
@@ -627,8 +628,12 @@ static void rate_confidence(struct response_curve *c)
 		c->confidence = CONFIDENCE_HIGH;
 	else
 		c->confidence = CONFIDENCE_MEDIUM;
-	snprintf(c->note, sizeof c->note, "%d days, %d spend levels, R^2 %.2f%s; %s", c->points,
-		 c->spend_levels, c->r2, c->confidence == CONFIDENCE_LOW ? ": weak evidence" : "", shape);
+	char weekly[48] = "";
+	if (c->weekly >= 0.005)
+		snprintf(weekly, sizeof weekly, "; a weekly pattern of up to %.0f%% taken out", 100 * c->weekly);
+	snprintf(c->note, sizeof c->note, "%d days, %d spend levels, R^2 %.2f%s; %s%s", c->points,
+		 c->spend_levels, c->r2, c->confidence == CONFIDENCE_LOW ? ": weak evidence" : "", shape,
+		 weekly);
 }
 
 /* Too few days or spend levels to compare forms out of sample: the
@@ -680,7 +685,9 @@ static void finish(struct search *s, const struct candidate cand[FORM__MAX], enu
 	const struct candidate *chosen = &cand[form];
 	adstocked(s->spend, s->revenue, s->n, chosen->rate, &s->pt);
 	int levels = out->spend_levels, undecided = out->shape_undecided;
+	double weekly = out->weekly;
 	*out = chosen->fit;
+	out->weekly = weekly;
 	out->adstock = chosen->rate;
 	out->spend_levels = levels;
 	out->shape_undecided = undecided;
@@ -694,15 +701,79 @@ static void finish(struct search *s, const struct candidate cand[FORM__MAX], enu
 	rate_confidence(out);
 }
 
+/*
+ * The revenue's weekly pattern: revenue on day t is taken to be the curve
+ * times a factor of its weekday (t mod 7; the days are consecutive), as
+ * sales are. Each factor is the least-squares ratio of the weekday's
+ * revenue to `curve` (at carry-over `rate`), shrunk toward
+ * the factors' mean as far as the weekdays' means differ no more than
+ * their noise (an empirical Bayes factor, as for calendar events), then
+ * scaled to average 1 so that the curve keeps reading in an average day.
+ * adjusted[n] gets the revenue divided by its day's factor. Returns the
+ * largest factor's distance from 1, 0 when there is no pattern to take
+ * out (a weekday with under three days).
+ */
+static double weekly_pattern(const double *spend, const double *revenue, size_t n,
+			     const struct response_curve *curve, double rate, double *adjusted)
+{
+	double num[7] = { 0 }, den[7] = { 0 }, sum[7] = { 0 }, sum2[7] = { 0 }, factor[7], x = 0;
+	int count[7] = { 0 };
+	memcpy(adjusted, revenue, sizeof *adjusted * n);
+	for (size_t t = 0; t < n; t++) {
+		double s = isfinite(spend[t]) ? spend[t] : 0;
+		x = t == 0 ? s : rate * x + (1 - rate) * s;
+		double f = isfinite(spend[t]) && isfinite(revenue[t]) ? curve_value(curve, x) : 0;
+		if (f <= 0)
+			continue;
+		int j = (int)(t % 7);
+		num[j] += revenue[t] * f, den[j] += f * f;
+		sum[j] += revenue[t] / f, sum2[j] += revenue[t] * revenue[t] / (f * f), count[j]++;
+	}
+	double mean = 0, noise = 0, spread = 0;
+	for (int j = 0; j < 7; j++) {
+		if (count[j] < 3)
+			return 0;
+		factor[j] = num[j] / den[j];
+		mean += factor[j] / 7;
+		noise += (sum2[j] - sum[j] * sum[j] / count[j]) / (count[j] - 1) / count[j] / 7;
+	}
+	for (int j = 0; j < 7; j++)
+		spread += (factor[j] - mean) * (factor[j] - mean) / 6;
+	double tau2 = fmax(0, spread - noise), shrink = tau2 > 0 ? tau2 / (tau2 + noise) : 0, largest = 0;
+	for (int j = 0; j < 7; j++) {
+		factor[j] = 1 + shrink * (factor[j] - mean) / mean;
+		largest = fmax(largest, fabs(factor[j] - 1));
+	}
+	for (size_t t = 0; t < n; t++)
+		adjusted[t] = revenue[t] / factor[t % 7];
+	return largest;
+}
+
+/* The weekly pattern again, against the chosen curve (the first was a
+ * power law, which a curve of another shape leaves errors in that line up
+ * with spend's own weekly pattern), and the chosen form refitted to the
+ * revenue it adjusts. Returns the pattern's size. */
+static double second_weekly_pass(struct search *s, const double *revenue, struct candidate *chosen,
+				 enum form form)
+{
+	double weekly = weekly_pattern(s->spend, revenue, s->n, &chosen->fit, chosen->rate, s->revenue);
+	adstocked(s->spend, s->revenue, s->n, chosen->rate, &s->pt);
+	struct response_curve refit;
+	if (isfinite(fit_form(&s->pt, form, &chosen->fit, &refit)))
+		chosen->fit = refit;
+	return weekly;
+}
+
 int curve_fit(const double *spend, const double *revenue, size_t n, int with_adstock,
 	      struct response_curve *out)
 {
 	memset(out, 0, sizeof *out);
 	size_t cap = n ? n : 1;
-	double *mem = calloc(cap * (5 + FORM__MAX), sizeof(double));
+	double *mem = calloc(cap * (6 + FORM__MAX), sizeof(double));
 	if (mem == NULL)
 		return -1;
-	struct search s = { spend, revenue, n, { mem, mem + cap, 0, HUGE_VAL }, mem + 2 * cap, mem + 3 * cap };
+	struct search s = { spend, mem + (5 + FORM__MAX) * cap, n, { mem, mem + cap, 0, HUGE_VAL },
+			    mem + 2 * cap, mem + 3 * cap };
 	struct candidate cand[FORM__MAX];
 	for (int f = 0; f < FORM__MAX; f++)
 		cand[f].err = mem + (5 + f) * cap;
@@ -720,6 +791,12 @@ int curve_fit(const double *spend, const double *revenue, size_t n, int with_ads
 		return 0;
 	}
 	out->spend_levels = levels;
+	struct response_curve first;
+	adstocked(spend, revenue, n, 0, &s.pt);
+	if (used >= 28 && isfinite(fit_power(&s.pt, 0, &first)))
+		out->weekly = weekly_pattern(spend, revenue, n, &first, 0, s.revenue);
+	else
+		memcpy(s.revenue, revenue, sizeof *s.revenue * n);
 	int rates = with_adstock ? 8 : 1; /* carry-over 0, 0.1, ..., 0.7 */
 	int *inbag = malloc(sizeof *inbag * cap);
 	int form = -1, mask = 0;
@@ -728,6 +805,8 @@ int curve_fit(const double *spend, const double *revenue, size_t n, int with_ads
 		form = choose(cand, (size_t)used, &out->shape_undecided);
 		for (int f = 0; f < FORM__MAX; f++)
 			mask |= isfinite(cand[f].cv) << f;
+		if (form >= 0 && out->weekly > 0)
+			out->weekly = second_weekly_pass(&s, revenue, &cand[form], form);
 	}
 	struct candidate alone = { .cv = HUGE_VAL };
 	if (inbag != NULL && form < 0 && fit_in_sample(&s, rates, levels, &alone) == 0) {

@@ -31,6 +31,7 @@ struct response_curve {
 	double r2;                /* share of revenue variance explained */
 	int points;               /* days used */
 	int spend_levels;         /* distinct spend levels among them */
+	double weekly;            /* the weekday pattern taken out: its largest factor's distance from 1 */
 	/* The S-shape was tested and the data could not tell it from the
 	 * concave curve kept (cross-validated errors within a standard error). */
 	int shape_undecided;

@@ -129,6 +129,40 @@ static void test_band_coverage(void **state)
 		fail_msg("80%% bands held the truth %.0f%% of the time", 100 * share);
 }
 
+/* Sales have a weekly pattern, and spend may have its own: the pattern is
+ * taken out before the curve is fitted, and the curve reads in an average
+ * day. Without one, spend's own weekly pattern (and the first curve's
+ * misfit that lines up with it) leaves under 5% taken out. */
+static void test_weekly_pattern(void **state)
+{
+	(void)state;
+	enum { N = 182 };
+	static const double sales[7] = { 1.3, 1.2, 1.0, 0.9, 0.8, 0.8, 1.0 }; /* mean 1 */
+	static const double budget[7] = { 1.2, 1.2, 1.1, 1.0, 0.9, 0.8, 0.8 };
+	struct response_curve truth = hill(3000, 400, 1.8), fit, flat;
+	double spend[N], revenue[N], plain[N], level = 300;
+	for (int t = 0; t < N; t++) {
+		if (t % 21 == 0)
+			level = 150 + 600 * uniform();
+		spend[t] = level * budget[t % 7] * (0.9 + 0.2 * uniform());
+		double noise = 1 + 0.1 * gaussian();
+		plain[t] = curve_value(&truth, spend[t]) * noise;
+		revenue[t] = plain[t] * sales[t % 7];
+	}
+	curve_fit(spend, revenue, N, 0, &fit);
+	curve_fit(spend, plain, N, 0, &flat);
+	if (fabs(fit.weekly - 0.3) > 0.06)
+		fail_msg("weekly pattern of %.2f taken out, 0.3 put in", fit.weekly);
+	assert_non_null(strstr(fit.note, "weekly pattern"));
+	if (flat.weekly >= 0.05)
+		fail_msg("%.3f taken out of data without a weekly pattern", flat.weekly);
+	for (double s = 200; s <= 700; s += 100) {
+		double w = curve_value(&truth, s);
+		if (fabs(curve_value(&fit, s) - w) > 0.06 * w)
+			fail_msg("at spend %.0f: fitted %.1f, true %.1f", s, curve_value(&fit, s), w);
+	}
+}
+
 /* The same data give the same curve and draws (the sync's runs compare). */
 static void test_reproducible(void **state)
 {
@@ -165,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_concave_stays_concave),
 		cmocka_unit_test(test_undecided_gets_concave),
 		cmocka_unit_test(test_band_coverage),
+		cmocka_unit_test(test_weekly_pattern),
 		cmocka_unit_test(test_reproducible),
 		cmocka_unit_test(test_band_without_draws),
 	};
