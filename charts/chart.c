@@ -26,6 +26,7 @@ const char *const chart_names[CHART__MAX] = {
 static const int palette_rgb[] = { 0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7,
 				   0x56B4E9, 0xD55E00, 0x7F7F7F };
 #define PALETTE (int)(sizeof palette_rgb / sizeof palette_rgb[0])
+#define VERMILLION 5 /* palette_rgb's 0xD55E00 */
 
 struct canvas {
 	gdImagePtr im;
@@ -331,21 +332,22 @@ out:
 	return rc;
 }
 
-/* Title and subtitle; returns the y below them. */
-static int header(struct canvas *c, const char *title, const char *subtitle)
+/* Title and subtitle (in vermillion when it warns); returns the y below them. */
+static int header(struct canvas *c, const char *title, const char *subtitle, int warns)
 {
 	int y = (int)(c->px * 1.9);
 	text(c, (int)c->px, y, c->px * 1.3, c->fg, LEFT, title, 1);
 	if (subtitle && *subtitle) {
 		y += (int)(c->px * 1.5);
-		text(c, (int)c->px, y, c->px * 0.85, c->muted, LEFT, subtitle, 0);
+		text(c, (int)c->px, y, c->px * 0.85, warns ? c->color[VERMILLION] : c->muted, LEFT,
+		     subtitle, warns);
 	}
 	return y + (int)(c->px * 1.2);
 }
 
 static void no_data(struct canvas *c, const char *title, const char *subtitle)
 {
-	header(c, title, subtitle);
+	header(c, title, subtitle, 0);
 	text(c, c->w / 2, c->h / 2, c->px, c->muted, CENTER,
 	     "No data yet: import campaign data and run the ML sync", 0);
 }
@@ -547,7 +549,7 @@ static int draw_timeseries(struct canvas *c, const struct chart_data *d, const c
 		no_data(c, title, d->subtitle);
 		return 0;
 	}
-	int y = header(c, title, d->subtitle);
+	int y = header(c, title, d->subtitle, 0);
 	long first = 0, last = 0, today = -1;
 	int have = 0;
 	for (int k = 0; k < 2; k++)
@@ -593,7 +595,7 @@ static int draw_roi_forecast(struct canvas *c, const struct chart_data *d)
 		no_data(c, title, d->subtitle);
 		return 0;
 	}
-	int y = header(c, title, d->subtitle);
+	int y = header(c, title, d->subtitle, 0);
 	double lo = 0, hi = 0;
 	for (int i = 0; i < d->nbars; i++) {
 		const struct chart_bar *b = &d->bars[i];
@@ -639,7 +641,7 @@ static int draw_budget(struct canvas *c, const struct chart_data *d)
 		no_data(c, title, d->subtitle);
 		return 0;
 	}
-	int y = header(c, title, d->subtitle);
+	int y = header(c, title, d->subtitle, d->subtitle_warns);
 	double hi = 0;
 	for (int i = 0; i < d->nbars; i++) {
 		hi = d->bars[i].current > hi ? d->bars[i].current : hi;
@@ -885,7 +887,7 @@ static int draw_curves(struct canvas *c, const struct chart_data *d)
 		no_data(c, title, d->subtitle);
 		return 0;
 	}
-	int y = header(c, title, d->subtitle);
+	int y = header(c, title, d->subtitle, 0);
 	/* The legend beside the subtitle when both fit, else on a line of its own. */
 	int sub_w = d->subtitle[0] ? text_width(c, c->px * 0.85, d->subtitle) : 0;
 	if ((int)c->px + sub_w + (int)(c->px * 2) + curve_legend_width(c) <= c->w - (int)c->px) {

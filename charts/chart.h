@@ -77,7 +77,8 @@ struct chart_curve {
 
 struct chart_data {
 	enum chart_kind kind;
-	char subtitle[160];          /* run time, channel, uplift ... */
+	char subtitle[200];          /* run time, channel, uplift ... */
+	int subtitle_warns;          /* it says the advice is unsure: drawn to stand out */
 	const struct chart_bar *bars; /* ROI forecast, budget */
 	int nbars;
 	struct chart_panel panels[2]; /* time series: top and bottom */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan.h"
+
 void chart_rows_free(struct chart_rows *rows)
 {
 	free(rows->bars);
@@ -101,18 +103,47 @@ int chart_results_forecasts(struct chart_data *data, struct chart_rows *rows,
 	return 0;
 }
 
+/* The plan's uplift and how sure it is, after the subtitle; an uplift the
+ * data cannot tell from none says so, and the chart shows it in warning. */
+static int uplift_subtitle(struct chart_data *data, const struct result_budget *r, int n)
+{
+	const struct response_curve **curves = calloc((size_t)(n ? n : 1), sizeof *curves);
+	double *cur = calloc((size_t)(n ? n : 1), sizeof *cur);
+	double *rec = calloc((size_t)(n ? n : 1), sizeof *rec);
+	int rc = -1;
+	if (curves != NULL && cur != NULL && rec != NULL) {
+		struct plan_uplift u;
+		for (int i = 0; i < n; i++)
+			curves[i] = &r[i].curve, cur[i] = r[i].current, rec[i] = r[i].recommended;
+		plan_uplift(curves, cur, rec, n, &u);
+		size_t len = strlen(data->subtitle);
+		const char *sep = len ? " · " : "";
+		if (u.uncertain)
+			snprintf(data->subtitle + len, sizeof data->subtitle - len,
+				 "%snot sure: uplift %+.0f a day, its 80%% interval %+.0f to %+.0f includes zero",
+				 sep, u.uplift, u.low, u.high);
+		else if (isfinite(u.low))
+			snprintf(data->subtitle + len, sizeof data->subtitle - len,
+				 "%sexpected uplift %+.0f a day (80%%: %+.0f to %+.0f)", sep, u.uplift, u.low, u.high);
+		else
+			snprintf(data->subtitle + len, sizeof data->subtitle - len,
+				 "%sexpected uplift %+.0f a day", sep, u.uplift);
+		data->subtitle_warns = u.uncertain;
+		rc = 0;
+	}
+	free(curves);
+	free(cur);
+	free(rec);
+	return rc;
+}
+
 int chart_results_budget(struct chart_data *data, struct chart_rows *rows,
 			 const struct result_budget *r, int n, const char *channel)
 {
 	if (bars_alloc(rows, n) != 0)
 		return -1;
 	int k = 0;
-	double uplift = 0;
 	for (int i = 0; i < n; i++) {
-		if (isfinite(r[i].revenue_recommended))
-			uplift += r[i].revenue_recommended;
-		if (isfinite(r[i].revenue_current))
-			uplift -= r[i].revenue_current;
 		if (!shown(r[i].channel, channel))
 			continue;
 		struct chart_bar *b = &rows->bars[k++];
@@ -122,11 +153,8 @@ int chart_results_budget(struct chart_data *data, struct chart_rows *rows,
 	qsort(rows->bars, (size_t)k, sizeof *rows->bars, by_recommended_desc);
 	data->bars = rows->bars;
 	data->nbars = k;
-	if (k > 0) {
-		size_t len = strlen(data->subtitle);
-		snprintf(data->subtitle + len, sizeof data->subtitle - len, "%sexpected uplift %+.0f a day",
-			 len ? " · " : "", uplift);
-	}
+	if (k > 0)
+		return uplift_subtitle(data, r, n);
 	return 0;
 }
 

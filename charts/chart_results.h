@@ -40,7 +40,8 @@ int chart_results_forecasts(struct chart_data *data, struct chart_rows *rows,
 			    const struct result_roi_forecast *r, int n, const char *channel);
 
 /* Budget bars, the largest recommendation first, and the expected uplift of
- * the whole plan (every channel of r) in the subtitle. */
+ * the whole plan (every channel of r) in the subtitle with its 80% interval,
+ * warning (subtitle_warns) when the interval includes zero. */
 int chart_results_budget(struct chart_data *data, struct chart_rows *rows,
 			 const struct result_budget *r, int n, const char *channel);
 

@@ -252,6 +252,48 @@ static struct result_budget curve_row(const char *name, double current, double r
 	return r;
 }
 
+/* The budget chart says how sure the plan's uplift is: its 80% interval
+ * when it excludes zero, and "not sure", drawn to stand out, when the
+ * curves' draws put it on both sides of zero. */
+static void test_budget_uplift_subtitle(void **state)
+{
+	(void)state;
+	struct chart_data d;
+	struct chart_rows rows;
+	/* Money moves to the better channel; the draws agree it is better. */
+	struct result_budget sure[2] = { curve_row("search", 100, 150, 1, 0.05),
+					 curve_row("social", 100, 50, 1, 0.05) };
+	sure[1].curve.beta = sure[0].curve.beta / 3;
+	for (int k = 0; k < sure[1].curve.draws; k++)
+		sure[1].curve.draw[k].p[0] /= 3;
+	chart_results_begin(CHART_BUDGET, "2026-01-01 06:00 UTC", "", &d, &rows);
+	assert_int_equal(chart_results_budget(&d, &rows, sure, 2, ""), 0);
+	assert_non_null(strstr(d.subtitle, "expected uplift +"));
+	assert_non_null(strstr(d.subtitle, "(80%: +"));
+	assert_false(d.subtitle_warns);
+	chart_rows_free(&rows);
+	/* Search returns twice what social does at the same spend, enough for
+	 * the move on the curves kept; its draws range from +-60%, so under
+	 * many of them the move loses. */
+	struct result_budget unsure[2] = { curve_row("search", 100, 150, 1, 0.6),
+					   curve_row("social", 100, 50, 1, 0.05) };
+	unsure[0].curve.beta *= 2;
+	for (int k = 0; k < unsure[0].curve.draws; k++)
+		unsure[0].curve.draw[k].p[0] *= 2;
+	chart_results_begin(CHART_BUDGET, "2026-01-01 06:00 UTC", "", &d, &rows);
+	assert_int_equal(chart_results_budget(&d, &rows, unsure, 2, ""), 0);
+	assert_non_null(strstr(d.subtitle, "not sure: uplift"));
+	assert_non_null(strstr(d.subtitle, "includes zero"));
+	assert_true(d.subtitle_warns);
+	unsigned char *png = NULL;
+	int size = 0;
+	struct chart_style style = { .width = 800, .height = 400 };
+	assert_int_equal(chart_render(&d, &style, &png, &size), 0);
+	assert_true(size > 1000);
+	chart_free(png);
+	chart_rows_free(&rows);
+}
+
 /* Observed days along the curve of r, spends from 0.6 to 1.4 of current. */
 static void add_days(struct chart_data *d, struct chart_rows *rows, const struct result_budget *r, int n)
 {
@@ -471,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_series_and_empty),
 		cmocka_unit_test(test_text_cache_matches),
 		cmocka_unit_test(test_event_marks),
+		cmocka_unit_test(test_budget_uplift_subtitle),
 		cmocka_unit_test(test_curve_panels),
 		cmocka_unit_test(test_curves_drawn),
 		cmocka_unit_test(test_curves_empty_and_many),
