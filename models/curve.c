@@ -169,8 +169,9 @@ double curve_spend_for_marginal(const struct response_curve *c, double m, double
 enum form { FORM_HILL_CONCAVE, FORM_HILL_S, FORM_POWER, FORM__MAX };
 
 struct points {
-	double *x; /* effective (adstocked) spend */
-	double *y; /* revenue */
+	double *x;  /* effective (adstocked) spend */
+	double *y;  /* revenue */
+	double *lx; /* log x (-HUGE_VAL at 0), once: a Hill fit's powers become exponentials */
 	size_t n;
 	/* A Hill curve saturating beyond this is a guess, not a fit: ten times
 	 * the largest spend of the days, for the curve kept. None for a
@@ -210,24 +211,31 @@ static int hill_residuals(const gsl_vector *p, void *arg, gsl_vector *f)
 	const struct hill_problem *hp = arg;
 	struct response_curve c = { 0 };
 	hill_from(hp, p, &c);
-	for (size_t i = 0; i < hp->pt->n; i++)
-		gsl_vector_set(f, i, curve_value(&c, hp->pt->x[i]) - hp->pt->y[i]);
+	double logk = log(c.k);
+	for (size_t i = 0; i < hp->pt->n; i++) {
+		double value = 0;
+		if (hp->pt->x[i] > 0) {
+			double u = exp(c.alpha * (hp->pt->lx[i] - logk));
+			value = c.beta * u / (1 + u);
+		}
+		gsl_vector_set(f, i, value - hp->pt->y[i]);
+	}
 	return GSL_SUCCESS;
 }
 
-/* The Jacobian in closed form: one power and one logarithm a day instead
- * of finite differences' three extra passes. */
+/* The Jacobian in closed form: one exponential a day instead of finite
+ * differences' three extra passes. */
 static int hill_jacobian(const gsl_vector *p, void *arg, gsl_matrix *J)
 {
 	const struct hill_problem *hp = arg;
 	struct response_curve c = { 0 };
 	hill_from(hp, p, &c);
 	double sig = (c.alpha - hp->alpha_lo) / hp->alpha_span;
-	double dalpha = hp->alpha_span * sig * (1 - sig);
+	double dalpha = hp->alpha_span * sig * (1 - sig), logk = log(c.k);
 	for (size_t i = 0; i < hp->pt->n; i++) {
 		double x = hp->pt->x[i], d0 = 0, d1 = 0, d2 = 0;
 		if (x > 0) {
-			double lr = log(x / c.k), u = exp(c.alpha * lr), g = c.beta / ((1 + u) * (1 + u));
+			double lr = hp->pt->lx[i] - logk, u = exp(c.alpha * lr), g = c.beta / ((1 + u) * (1 + u));
 			d0 = c.beta * u / (1 + u);
 			d1 = -g * c.alpha * u;
 			d2 = g * u * lr * dalpha;
@@ -252,6 +260,9 @@ static double fit_hill_from(const struct points *pt, enum form form, const struc
 	share = share < 0.02 ? 0.02 : share > 0.98 ? 0.98 : share;
 	double p0[3] = { log(start->beta), log(start->k), log(share / (1 - share)) };
 	gsl_multifit_nlinear_parameters params = gsl_multifit_nlinear_default_parameters();
+	/* Three parameters: the normal equations' Cholesky factor is exact
+	 * enough and costs half of QR's pivoted factorisation per step. */
+	params.solver = gsl_multifit_nlinear_solver_cholesky;
 	gsl_multifit_nlinear_workspace *w =
 		gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, pt->n, 3);
 	if (w == NULL)
@@ -399,6 +410,7 @@ static void adstocked(const double *spend, const double *revenue, size_t n, doub
 		if (!isfinite(spend[t]) || !isfinite(revenue[t]))
 			continue;
 		pt->x[pt->n] = x;
+		pt->lx[pt->n] = x > 0 ? log(x) : -HUGE_VAL;
 		pt->y[pt->n] = revenue[t];
 		pt->n++;
 	}
@@ -411,12 +423,12 @@ static void adstocked(const double *spend, const double *revenue, size_t n, doub
  * and scored on them. Blocks, not single days, because neighbouring days
  * share carry-over and weekly pattern: a day's neighbours would tell the
  * fit its answer. err[n] gets each day's squared error; returns their sum
- * (HUGE_VAL when a fold cannot be fitted). work holds 2n doubles.
+ * (HUGE_VAL when a fold cannot be fitted). work holds 3n doubles.
  */
 static double cross_validate(const struct points *pt, enum form form, const struct response_curve *full,
 			     double *err, double *work)
 {
-	struct points train = { work, work + pt->n, 0, HUGE_VAL };
+	struct points train = { work, work + pt->n, work + 2 * pt->n, 0, HUGE_VAL };
 	double total = 0;
 	for (int f = 0; f < CV_FOLDS; f++) {
 		size_t from = pt->n * f / CV_FOLDS, to = pt->n * (f + 1) / CV_FOLDS;
@@ -424,6 +436,7 @@ static double cross_validate(const struct points *pt, enum form form, const stru
 		for (size_t i = 0; i < pt->n; i++)
 			if (i < from || i >= to) {
 				train.x[train.n] = pt->x[i];
+				train.lx[train.n] = pt->lx[i];
 				train.y[train.n++] = pt->y[i];
 			}
 		struct response_curve c;
@@ -466,7 +479,7 @@ struct search {
 	double *revenue; /* with the weekly pattern taken out: curve_fit's */
 	size_t n;
 	struct points pt;
-	double *err, *work; /* [n], [2n] */
+	double *err, *work; /* [n], [3n] */
 };
 
 /* Every form at every carry-over rate, each scored by cross-validation;
@@ -519,6 +532,7 @@ static void resample(const struct points *pt, gsl_rng *rng, struct points *sampl
 		for (size_t j = 0; j < BOOTSTRAP_BLOCK && i + j < pt->n; j++) {
 			size_t k = from + j < pt->n ? from + j : pt->n - 1;
 			sample->x[i + j] = pt->x[k];
+			sample->lx[i + j] = pt->lx[k];
 			sample->y[i + j] = pt->y[k];
 			inbag[k]++;
 		}
@@ -572,8 +586,8 @@ static int out_of_bag_choice(const struct points *pt, const int *inbag,
  * form that fitted the data (from its fit) and keeps the one its left-out
  * days choose, so that the draws carry the doubt about the form too: a
  * concave channel that a power law and a Hill curve fit about as well gets
- * both. Seeded from the data, so a run is reproducible. work: 2n doubles
- * and n ints' room.
+ * both. Seeded from the data, so a run is reproducible. work: 3n doubles;
+ * inbag: n ints.
  */
 static void bootstrap(const struct points *pt, const struct candidate cand[FORM__MAX],
 		      int forms_mask, struct response_curve *c, double *work, int *inbag)
@@ -585,7 +599,7 @@ static void bootstrap(const struct points *pt, const struct candidate cand[FORM_
 	for (size_t i = 0; i < pt->n; i++)
 		seed = seed * 31 + (unsigned long)fabs(pt->y[i] * 1000) + (unsigned long)fabs(pt->x[i]);
 	gsl_rng_set(rng, seed);
-	struct points sample = { work, work + pt->n, 0, HUGE_VAL };
+	struct points sample = { work, work + pt->n, work + 2 * pt->n, 0, HUGE_VAL };
 	c->draws = 0;
 	for (int attempts = 0; c->draws < CURVE_DRAWS && attempts < 3 * CURVE_DRAWS; attempts++) {
 		resample(pt, rng, &sample, inbag);
@@ -769,14 +783,16 @@ int curve_fit(const double *spend, const double *revenue, size_t n, int with_ads
 {
 	memset(out, 0, sizeof *out);
 	size_t cap = n ? n : 1;
-	double *mem = calloc(cap * (6 + FORM__MAX), sizeof(double));
+	/* The points (x, y, log x), their errors, work for a fold or a resample
+	 * (x, y, log x), each form's errors, the adjusted revenue. */
+	double *mem = calloc(cap * (8 + FORM__MAX), sizeof(double));
 	if (mem == NULL)
 		return -1;
-	struct search s = { spend, mem + (5 + FORM__MAX) * cap, n, { mem, mem + cap, 0, HUGE_VAL },
-			    mem + 2 * cap, mem + 3 * cap };
+	struct search s = { spend, mem + (7 + FORM__MAX) * cap, n,
+			    { mem, mem + cap, mem + 2 * cap, 0, HUGE_VAL }, mem + 3 * cap, mem + 4 * cap };
 	struct candidate cand[FORM__MAX];
 	for (int f = 0; f < FORM__MAX; f++)
-		cand[f].err = mem + (5 + f) * cap;
+		cand[f].err = mem + (7 + f) * cap;
 	double mean_revenue, total_spend = 0;
 	int used;
 	int levels = spend_levels(spend, revenue, n, s.pt.x, &used, &mean_revenue);
