@@ -269,7 +269,7 @@ static void iso_date(long z, char out[40])
 	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
 	long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
 	long y = yoe + era * 400 + (m <= 2);
-	snprintf(out, 40, "%04ld-%02ld-%02ld", y % 10000, m, d);
+	snprintf(out, 40, "%04d-%02d-%02d", (int)(y % 10000), (int)m, (int)d);
 }
 
 /* The set as date,channel,spend,revenue; the last day is 2025-06-30. */
