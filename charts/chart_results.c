@@ -105,36 +105,26 @@ int chart_results_forecasts(struct chart_data *data, struct chart_rows *rows,
 
 /* The plan's uplift and how sure it is, after the subtitle; an uplift the
  * data cannot tell from none says so, and the chart shows it in warning. */
-static int uplift_subtitle(struct chart_data *data, const struct result_budget *r, int n)
+static void uplift_subtitle(struct chart_data *data, const struct result_budget *r, int n)
 {
-	const struct response_curve **curves = calloc((size_t)(n ? n : 1), sizeof *curves);
-	double *cur = calloc((size_t)(n ? n : 1), sizeof *cur);
-	double *rec = calloc((size_t)(n ? n : 1), sizeof *rec);
-	int rc = -1;
-	if (curves != NULL && cur != NULL && rec != NULL) {
-		struct plan_uplift u;
-		for (int i = 0; i < n; i++)
-			curves[i] = &r[i].curve, cur[i] = r[i].current, rec[i] = r[i].recommended;
-		plan_uplift(curves, cur, rec, n, &u);
-		size_t len = strlen(data->subtitle);
-		const char *sep = len ? " · " : "";
-		if (u.uncertain)
-			snprintf(data->subtitle + len, sizeof data->subtitle - len,
-				 "%snot sure: uplift %+.0f a day, its 80%% interval %+.0f to %+.0f includes zero",
-				 sep, u.uplift, u.low, u.high);
-		else if (isfinite(u.low))
-			snprintf(data->subtitle + len, sizeof data->subtitle - len,
-				 "%sexpected uplift %+.0f a day (80%%: %+.0f to %+.0f)", sep, u.uplift, u.low, u.high);
-		else
-			snprintf(data->subtitle + len, sizeof data->subtitle - len,
-				 "%sexpected uplift %+.0f a day", sep, u.uplift);
-		data->subtitle_warns = u.uncertain;
-		rc = 0;
-	}
-	free(curves);
-	free(cur);
-	free(rec);
-	return rc;
+	struct plan_uplift u;
+	plan_uplift_of_rows(r, n, &u);
+	size_t len = strlen(data->subtitle);
+	const char *sep = len ? " · " : "";
+	if (u.uncertain && isfinite(u.low))
+		snprintf(data->subtitle + len, sizeof data->subtitle - len,
+			 "%snot sure: uplift %+.0f a day, its 80%% interval %+.0f to %+.0f%s", sep, u.uplift,
+			 u.low, u.high, u.low <= 0 && u.high >= 0 ? " includes zero" : ", some curves unmeasured");
+	else if (u.uncertain)
+		snprintf(data->subtitle + len, sizeof data->subtitle - len,
+			 "%snot sure: uplift %+.0f a day, how sure unknown (curves unmeasured)", sep, u.uplift);
+	else if (isfinite(u.low))
+		snprintf(data->subtitle + len, sizeof data->subtitle - len,
+			 "%sexpected uplift %+.0f a day (80%%: %+.0f to %+.0f)", sep, u.uplift, u.low, u.high);
+	else
+		snprintf(data->subtitle + len, sizeof data->subtitle - len, "%sexpected uplift %+.0f a day",
+			 sep, u.uplift);
+	data->subtitle_warns = u.uncertain;
 }
 
 int chart_results_budget(struct chart_data *data, struct chart_rows *rows,
@@ -154,7 +144,7 @@ int chart_results_budget(struct chart_data *data, struct chart_rows *rows,
 	data->bars = rows->bars;
 	data->nbars = k;
 	if (k > 0)
-		return uplift_subtitle(data, r, n);
+		uplift_subtitle(data, r, n);
 	return 0;
 }
 
@@ -184,7 +174,7 @@ static void curve_shape(const struct response_curve *k, char *buf, size_t len)
 {
 	if (k->kind == CURVE_NONE) {
 		buf[0] = '\0';
-	} else if (k->kind == CURVE_HILL && k->alpha > 1) {
+	} else if (curve_is_s_shaped(k)) {
 		char at[32];
 		short_amount(curve_inflection(k), at, sizeof at);
 		snprintf(buf, len, "S-curve, threshold %s/day", at);

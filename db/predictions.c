@@ -15,7 +15,6 @@ const char *const prediction_table_names[PREDICTION_TABLE__MAX] = {
 
 /* Rows per INSERT: one round trip each, and few enough to keep a batch small. */
 #define BATCH_ROWS 512
-#define MAX_COLUMNS 20
 #define TEXTS_PER_ROW 3
 
 /* Days are stored as DATE, carried as days since 1970-01-01 (TO_DAYS of
@@ -176,6 +175,18 @@ static void draws_to_text(const struct response_curve *k, char *text, size_t siz
 	}
 }
 
+/* Whether a stored draw can be a curve: finite, and a Hill curve's beta,
+ * k and alpha positive (k 0 would divide by zero), a power law's a not
+ * negative and b in (0, 1). */
+static int draw_is_sound(char kind, const double *p)
+{
+	if (!isfinite(p[0]) || !isfinite(p[1]) || !isfinite(p[2]))
+		return 0;
+	if (kind == 'h')
+		return p[0] >= 0 && p[1] > 0 && p[2] > 0;
+	return kind == 'p' && p[0] >= 0 && p[1] > 0 && p[1] < 1;
+}
+
 /* The draws back from draws_to_text's text; a malformed draw ends them
  * (the curve keeps those before it). */
 static void draws_from_text(const char *text, struct response_curve *k)
@@ -186,7 +197,7 @@ static void draws_from_text(const char *text, struct response_curve *k)
 		char kind;
 		int used = 0;
 		if (sscanf(text, " %c %lf %lf %lf%n", &kind, &w->p[0], &w->p[1], &w->p[2], &used) != 4 ||
-		    (kind != 'h' && kind != 'p') || !isfinite(w->p[0]) || !isfinite(w->p[1]))
+		    !draw_is_sound(kind, w->p))
 			return;
 		w->kind = kind == 'h' ? CURVE_HILL : CURVE_POWER;
 		k->draws++;

@@ -6,7 +6,8 @@
  *
  * Each table's columns are named once, here, with the code that turns a
  * result into its values and a row back into a result. Writes are batched
- * into array-bound INSERTs inside the run's transaction.
+ * into array-bound INSERTs inside the run's transaction, but for the budget
+ * rows (below).
  */
 #ifndef MLDASH_PREDICTIONS_H
 #define MLDASH_PREDICTIONS_H
@@ -37,6 +38,9 @@ enum db_status prediction_put_roi_day(struct prediction_writer *w, const char *c
 				      const struct result_roi_day *r);
 enum db_status prediction_put_reach_day(struct prediction_writer *w, const char *channel,
 					const struct result_reach_day *r);
+/* A budget row is written at once, not batched: it carries its curve's
+ * bootstrap draws as a few kilobytes of text, and there is one a channel.
+ * Returns the write's status. */
 enum db_status prediction_put_budget(struct prediction_writer *w, const struct result_budget *r);
 /* One day of channel's curve data; the caller puts only days with both
  * spend and revenue known. */

@@ -36,11 +36,9 @@ static struct json_object *curve_json(const struct response_curve *k)
 	json_object_object_add(o, "adstock", api_number(k->adstock));
 	json_object_object_add(o, "r2", api_number(k->r2));
 	json_object_object_add(o, "confidence", json_object_new_string(curve_confidence_names[k->confidence]));
-	int s_shaped = k->kind == CURVE_HILL && k->alpha > 1;
-	json_object_object_add(o, "shape", json_object_new_string(s_shaped ? "s-curve"
-				: k->kind == CURVE_NONE ? "none" : "concave"));
+	json_object_object_add(o, "shape", json_object_new_string(curve_shape_name(k)));
 	json_object_object_add(o, "shape_undecided", json_object_new_boolean(k->shape_undecided));
-	json_object_object_add(o, "threshold", s_shaped ? api_number(curve_inflection(k)) : NULL);
+	json_object_object_add(o, "threshold", curve_is_s_shaped(k) ? api_number(curve_inflection(k)) : NULL);
 	json_object_object_add(o, "draws", json_object_new_int(k->draws));
 	json_object_object_add(o, "note", json_object_new_string(k->note));
 	return o;
@@ -49,19 +47,8 @@ static struct json_object *curve_json(const struct response_curve *k)
 /* The totals' uplift, how sure it is, for the split in ch[].recommended. */
 static void add_uplift(const struct result_budget *ch, int n, struct json_object *totals)
 {
-	const struct response_curve **curves = calloc((size_t)(n ? n : 1), sizeof *curves);
-	double *cur = calloc((size_t)(n ? n : 1), sizeof *cur);
-	double *rec = calloc((size_t)(n ? n : 1), sizeof *rec);
-	struct plan_uplift u = { .low = NAN, .high = NAN, .probability_better = NAN };
-	snprintf(u.verdict, sizeof u.verdict, "out of memory");
-	if (curves != NULL && cur != NULL && rec != NULL) {
-		for (int i = 0; i < n; i++)
-			curves[i] = &ch[i].curve, cur[i] = ch[i].current, rec[i] = ch[i].recommended;
-		plan_uplift(curves, cur, rec, n, &u);
-	}
-	free(curves);
-	free(cur);
-	free(rec);
+	struct plan_uplift u;
+	plan_uplift_of_rows(ch, n, &u);
 	json_object_object_add(totals, "uplift_low80_daily", api_number(u.low));
 	json_object_object_add(totals, "uplift_high80_daily", api_number(u.high));
 	json_object_object_add(totals, "probability_better", api_number(u.probability_better));

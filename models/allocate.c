@@ -568,11 +568,46 @@ static int search_global(const struct alloc_channel *ch, int n, double total, do
 	return rc;
 }
 
-int allocate_max_response(const struct alloc_channel *ch, int n, double total, double *spend,
+static int split(const struct alloc_channel *ch, int n, double total, double *spend,
+		 struct allocation *out, char *err, size_t errlen);
+
+/* The channels with no upper bound above the total (an infinite one
+ * means no ceiling): a copy when any is, else ch itself. *copy: free. */
+static const struct alloc_channel *within_total(const struct alloc_channel *ch, int n, double total,
+						struct alloc_channel **copy)
+{
+	*copy = NULL;
+	int above = 0;
+	for (int i = 0; i < n; i++)
+		above |= ch[i].upper > total;
+	if (!above || (*copy = malloc(sizeof **copy * (size_t)n)) == NULL)
+		return above ? NULL : ch;
+	for (int i = 0; i < n; i++) {
+		(*copy)[i] = ch[i];
+		(*copy)[i].upper = ch[i].upper > total ? total : ch[i].upper;
+	}
+	return *copy;
+}
+
+int allocate_max_response(const struct alloc_channel *all, int n, double total, double *spend,
 			  struct allocation *out, char *err, size_t errlen)
 {
-	if (check_total(ch, n, total, err, errlen) != 0)
+	if (check_total(all, n, total, err, errlen) != 0)
 		return -1;
+	struct alloc_channel *copy;
+	const struct alloc_channel *ch = within_total(all, n, total, &copy);
+	if (ch == NULL) {
+		snprintf(err, errlen, "out of memory splitting the total %.2f", total);
+		return -1;
+	}
+	int rc = split(ch, n, total, spend, out, err, errlen);
+	free(copy);
+	return rc;
+}
+
+static int split(const struct alloc_channel *ch, int n, double total, double *spend,
+		 struct allocation *out, char *err, size_t errlen)
+{
 	int concave = 1;
 	for (int i = 0; i < n && concave; i++)
 		concave = concave_in_bounds(&ch[i]);
@@ -587,6 +622,7 @@ int allocate_max_response(const struct alloc_channel *ch, int n, double total, d
 	totals(ch, n, spend, mu, out);
 	return 0;
 }
+
 /* Expected ROI of the optimal split of a total (spend 0 counts as ROI 0). */
 static double roi_at(const struct alloc_channel *ch, int n, double total, double *spend,
 		     struct allocation *out)

@@ -5,6 +5,7 @@
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,22 +25,23 @@ const char *const curve_confidence_names[] = { "low", "medium", "high" };
  * percent of k, a curve no allocation could tell from the concave one at
  * alpha 1, which would only make the two forms tie. */
 #define ALPHA_S_MIN 1.1
+#define MIN_WEEKDAY_FACTOR 0.2 /* below: not a weekly pattern to divide by */
 
-double curve_value(const struct response_curve *c, double s)
+/*
+ * A Hill curve as beta times the logistic of t = alpha log(s / k), and the
+ * factor u / (1 + u)^2 of its derivative (u = e^t) from w = e^-|t|, the
+ * same for t and -t: neither overflows where (s / k)^alpha would (a
+ * spend far past k, an infinite one), which made them inf / inf.
+ */
+static double hill_value(double beta, double k, double alpha, double s)
 {
-	if (s <= 0)
-		return 0;
-	switch (c->kind) {
-	case CURVE_HILL: {
-		double u = pow(s / c->k, c->alpha);
-		return c->beta * u / (1 + u);
-	}
-	case CURVE_POWER:
-		return c->a * pow(s, c->b);
-	case CURVE_NONE:
-		break;
-	}
-	return 0;
+	return beta / (1 + exp(-alpha * log(s / k)));
+}
+
+static double hill_slope_factor(double k, double alpha, double s)
+{
+	double w = exp(-fabs(alpha * log(s / k)));
+	return w / ((1 + w) * (1 + w));
 }
 
 /* The curve of kind `kind` with parameters p (Hill: beta, k, alpha;
@@ -48,11 +50,16 @@ static double value_of(enum curve_kind kind, const double *p, double x)
 {
 	if (x <= 0)
 		return 0;
-	if (kind == CURVE_HILL) {
-		double u = pow(x / p[1], p[2]);
-		return p[0] * u / (1 + u);
-	}
+	if (kind == CURVE_HILL)
+		return hill_value(p[0], p[1], p[2], x);
 	return kind == CURVE_POWER ? p[0] * pow(x, p[1]) : 0;
+}
+
+double curve_value(const struct response_curve *c, double s)
+{
+	if (c->kind == CURVE_HILL)
+		return value_of(CURVE_HILL, (const double[]){ c->beta, c->k, c->alpha }, s);
+	return value_of(c->kind, (const double[]){ c->a, c->b }, s);
 }
 
 double curve_value_draw(const struct response_curve *c, int d, double s)
@@ -102,16 +109,24 @@ double curve_marginal(const struct response_curve *c, double s)
 	if (s <= 0)
 		s = 1e-9;
 	switch (c->kind) {
-	case CURVE_HILL: {
-		double u = pow(s / c->k, c->alpha);
-		return c->beta * c->alpha * u / (s * (1 + u) * (1 + u));
-	}
+	case CURVE_HILL:
+		return c->beta * c->alpha * hill_slope_factor(c->k, c->alpha, s) / s;
 	case CURVE_POWER:
 		return c->a * c->b * pow(s, c->b - 1);
 	case CURVE_NONE:
 		break;
 	}
 	return 0;
+}
+
+int curve_is_s_shaped(const struct response_curve *c)
+{
+	return c->kind == CURVE_HILL && c->alpha > 1;
+}
+
+const char *curve_shape_name(const struct response_curve *c)
+{
+	return c->kind == CURVE_NONE ? "none" : curve_is_s_shaped(c) ? "s-curve" : "concave";
 }
 
 double curve_inflection(const struct response_curve *c)
@@ -214,10 +229,8 @@ static int hill_residuals(const gsl_vector *p, void *arg, gsl_vector *f)
 	double logk = log(c.k);
 	for (size_t i = 0; i < hp->pt->n; i++) {
 		double value = 0;
-		if (hp->pt->x[i] > 0) {
-			double u = exp(c.alpha * (hp->pt->lx[i] - logk));
-			value = c.beta * u / (1 + u);
-		}
+		if (hp->pt->x[i] > 0)
+			value = c.beta / (1 + exp(-c.alpha * (hp->pt->lx[i] - logk)));
 		gsl_vector_set(f, i, value - hp->pt->y[i]);
 	}
 	return GSL_SUCCESS;
@@ -234,11 +247,12 @@ static int hill_jacobian(const gsl_vector *p, void *arg, gsl_matrix *J)
 	double dalpha = hp->alpha_span * sig * (1 - sig), logk = log(c.k);
 	for (size_t i = 0; i < hp->pt->n; i++) {
 		double x = hp->pt->x[i], d0 = 0, d1 = 0, d2 = 0;
-		if (x > 0) {
-			double lr = hp->pt->lx[i] - logk, u = exp(c.alpha * lr), g = c.beta / ((1 + u) * (1 + u));
-			d0 = c.beta * u / (1 + u);
-			d1 = -g * c.alpha * u;
-			d2 = g * u * lr * dalpha;
+		if (x > 0) { /* in the logistic form of hill_value, stable for any t */
+			double lr = hp->pt->lx[i] - logk, t = c.alpha * lr, w = exp(-fabs(t));
+			double slope = c.beta * w / ((1 + w) * (1 + w)); /* beta u / (1 + u)^2 */
+			d0 = c.beta / (1 + (t >= 0 ? w : 1 / w));
+			d1 = -slope * c.alpha;
+			d2 = slope * lr * dalpha;
 		}
 		gsl_matrix_set(J, i, 0, d0);
 		gsl_matrix_set(J, i, 1, d1);
@@ -310,8 +324,10 @@ static double fit_power(const struct points *pt, double fixed_b, struct response
 	}
 	double b = fixed_b;
 	if (b <= 0) {
+		if (m < 3)
+			return HUGE_VAL;
 		double cxx = sxx - sx * sx / m, cxy = sxy - sx * sy / m, cyy = syy - sy * sy / m;
-		if (m < 3 || cxx <= 0)
+		if (cxx <= 0)
 			return HUGE_VAL;
 		double ols = cxy / cxx, resid = fmax((cyy - ols * cxy) / (m - 2), 1e-12);
 		double prior_precision = 1 / (POWER_PRIOR_SD * POWER_PRIOR_SD);
@@ -470,8 +486,12 @@ static int clearly_better(const struct candidate *a, const struct candidate *b, 
 		sum += d, sum2 += d * d;
 	}
 	double se = sqrt(fmax(0, sum2 - sum * sum / n)); /* of the sum: sd * sqrt(n) */
-	*undecided = isfinite(a->cv) && isfinite(b->cv) && fabs(sum) <= se;
-	return isfinite(a->cv) && (!isfinite(b->cv) || sum < -se);
+	/* Differences at rounding's scale are no evidence: revenue that is
+	 * constant, or zero, has errors of nothing but rounding, whose se is
+	 * about nothing too. */
+	double margin = se + 1e-9 * (isfinite(b->cv) ? b->cv : a->cv);
+	*undecided = isfinite(a->cv) && isfinite(b->cv) && fabs(sum) <= margin;
+	return isfinite(a->cv) && (!isfinite(b->cv) || sum < -margin);
 }
 
 struct search {
@@ -579,6 +599,20 @@ static int out_of_bag_choice(const struct points *pt, const int *inbag,
 	return sum < -se ? FORM_HILL_S : concave;
 }
 
+/* A seed from the days' bits (FNV-1a): the same days, the same draws. */
+static unsigned long seed_of(const struct points *pt)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < pt->n; i++) {
+		uint64_t bits[2];
+		memcpy(&bits[0], &pt->x[i], sizeof bits[0]);
+		memcpy(&bits[1], &pt->y[i], sizeof bits[1]);
+		for (int k = 0; k < 2; k++)
+			h = (h ^ bits[k]) * 1099511628211ULL;
+	}
+	return (unsigned long)(h ^ h >> 32);
+}
+
 /*
  * CURVE_DRAWS refits to moving-block bootstrap resamples of the days at the
  * chosen carry-over rate (weeks drawn with replacement, so a week's pattern
@@ -595,10 +629,7 @@ static void bootstrap(const struct points *pt, const struct candidate cand[FORM_
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	if (rng == NULL)
 		return;
-	unsigned long seed = (unsigned long)pt->n;
-	for (size_t i = 0; i < pt->n; i++)
-		seed = seed * 31 + (unsigned long)fabs(pt->y[i] * 1000) + (unsigned long)fabs(pt->x[i]);
-	gsl_rng_set(rng, seed);
+	gsl_rng_set(rng, seed_of(pt));
 	struct points sample = { work, work + pt->n, work + 2 * pt->n, 0, HUGE_VAL };
 	c->draws = 0;
 	for (int attempts = 0; c->draws < CURVE_DRAWS && attempts < 3 * CURVE_DRAWS; attempts++) {
@@ -623,7 +654,7 @@ static void bootstrap(const struct points *pt, const struct candidate cand[FORM_
 static void rate_confidence(struct response_curve *c)
 {
 	char shape[96];
-	if (c->kind == CURVE_HILL && c->alpha > 1)
+	if (curve_is_s_shaped(c))
 		snprintf(shape, sizeof shape, "S-shaped (alpha %.2f), clearly better than concave", c->alpha);
 	else if (c->shape_undecided)
 		snprintf(shape, sizeof shape, "concave: the data cannot tell an S-shape from it");
@@ -710,7 +741,10 @@ static void finish(struct search *s, const struct candidate cand[FORM__MAX], enu
 	for (size_t i = 0; i < s->pt.n; i++)
 		sst += (s->pt.y[i] - mean_revenue) * (s->pt.y[i] - mean_revenue);
 	out->r2 = sst > 0 && isfinite(sse) ? 1 - sse / sst : 0;
-	if (levels >= MIN_LEVELS_FOR_SHAPE)
+	/* Fewer than three weeks give too few distinct resamples (a week or
+	 * less: one, the data itself) for the draws to mean anything: none,
+	 * and the plan counts the curve as unmeasured. */
+	if (levels >= MIN_LEVELS_FOR_SHAPE && s->pt.n >= 3 * BOOTSTRAP_BLOCK)
 		bootstrap(&s->pt, cand, forms_mask, out, s->work, inbag);
 	rate_confidence(out);
 }
@@ -725,7 +759,8 @@ static void finish(struct search *s, const struct candidate cand[FORM__MAX], enu
  * scaled to average 1 so that the curve keeps reading in an average day.
  * adjusted[n] gets the revenue divided by its day's factor. Returns the
  * largest factor's distance from 1, 0 when there is no pattern to take
- * out (a weekday with under three days).
+ * out (a weekday with under three days, revenue without a positive level,
+ * a weekday's factor under MIN_WEEKDAY_FACTOR): then adjusted is revenue.
  */
 static double weekly_pattern(const double *spend, const double *revenue, size_t n,
 			     const struct response_curve *curve, double rate, double *adjusted)
@@ -745,22 +780,37 @@ static double weekly_pattern(const double *spend, const double *revenue, size_t 
 	}
 	double mean = 0, noise = 0, spread = 0;
 	for (int j = 0; j < 7; j++) {
-		if (count[j] < 3)
+		if (count[j] < 3 || !(den[j] > 0))
 			return 0;
 		factor[j] = num[j] / den[j];
 		mean += factor[j] / 7;
 		noise += (sum2[j] - sum[j] * sum[j] / count[j]) / (count[j] - 1) / count[j] / 7;
 	}
+	if (!(mean > 0))
+		return 0;
 	for (int j = 0; j < 7; j++)
 		spread += (factor[j] - mean) * (factor[j] - mean) / 6;
 	double tau2 = fmax(0, spread - noise), shrink = tau2 > 0 ? tau2 / (tau2 + noise) : 0, largest = 0;
 	for (int j = 0; j < 7; j++) {
 		factor[j] = 1 + shrink * (factor[j] - mean) / mean;
+		/* A weekday at a fifth of the others or less is not a weekly
+		 * pattern but refunds, a weekly pause or bookkeeping: dividing
+		 * by it would blow its days up. */
+		if (!(factor[j] >= MIN_WEEKDAY_FACTOR))
+			return 0;
 		largest = fmax(largest, fabs(factor[j] - 1));
 	}
 	for (size_t t = 0; t < n; t++)
 		adjusted[t] = revenue[t] / factor[t % 7];
 	return largest;
+}
+
+static int any_revenue(const double *revenue, size_t n)
+{
+	for (size_t t = 0; t < n; t++)
+		if (isfinite(revenue[t]) && revenue[t] > 0)
+			return 1;
+	return 0;
 }
 
 /* The weekly pattern again, against the chosen curve (the first was a
@@ -790,7 +840,7 @@ int curve_fit(const double *spend, const double *revenue, size_t n, int with_ads
 		return -1;
 	struct search s = { spend, mem + (7 + FORM__MAX) * cap, n,
 			    { mem, mem + cap, mem + 2 * cap, 0, HUGE_VAL }, mem + 3 * cap, mem + 4 * cap };
-	struct candidate cand[FORM__MAX];
+	struct candidate cand[FORM__MAX] = { 0 };
 	for (int f = 0; f < FORM__MAX; f++)
 		cand[f].err = mem + (7 + f) * cap;
 	double mean_revenue, total_spend = 0;
@@ -807,6 +857,13 @@ int curve_fit(const double *spend, const double *revenue, size_t n, int with_ads
 		return 0;
 	}
 	out->spend_levels = levels;
+	if (!any_revenue(revenue, n)) { /* spend that earned nothing: a flat curve at zero */
+		out->kind = CURVE_POWER, out->a = 0, out->b = PRIOR_EXPONENT;
+		out->confidence = CONFIDENCE_LOW;
+		snprintf(out->note, sizeof out->note, "no revenue in %d days of spend", used);
+		free(mem);
+		return 0;
+	}
 	struct response_curve first;
 	adstocked(spend, revenue, n, 0, &s.pt);
 	if (used >= 28 && isfinite(fit_power(&s.pt, 0, &first)))
@@ -818,7 +875,7 @@ int curve_fit(const double *spend, const double *revenue, size_t n, int with_ads
 	int form = -1, mask = 0;
 	if (inbag != NULL && used >= MIN_POINTS_FOR_CV && levels >= 8) {
 		search_forms(&s, rates, cand);
-		form = choose(cand, (size_t)used, &out->shape_undecided);
+		form = choose(cand, s.pt.n, &out->shape_undecided);
 		for (int f = 0; f < FORM__MAX; f++)
 			mask |= isfinite(cand[f].cv) << f;
 		if (form >= 0 && out->weekly > 0)

@@ -65,6 +65,7 @@ int curve_fit(const double *spend, const double *revenue, size_t n, int with_ads
 /* Expected daily revenue and its derivative (marginal revenue per unit of
  * spend) at a constant daily spend s >= 0. */
 double curve_value(const struct response_curve *c, double s);
+double curve_marginal(const struct response_curve *c, double s);
 
 /* The expected daily revenue at spend s under bootstrap draw d (< draws). */
 double curve_value_draw(const struct response_curve *c, int d, double s);
@@ -85,7 +86,11 @@ void curve_band(const struct response_curve *c, double s, double level, double *
  * other form's answer.
  */
 void curve_interval(double estimate, double *values, int n, double level, double *lo, double *hi);
-double curve_marginal(const struct response_curve *c, double s);
+
+/* Whether the curve is S-shaped (a Hill curve with alpha above 1), and its
+ * shape's name in the API: "none", "concave" or "s-curve". */
+int curve_is_s_shaped(const struct response_curve *c);
+const char *curve_shape_name(const struct response_curve *c);
 
 /* The spend at which an S-curve's marginal revenue peaks (its inflection):
  * below it the curve is convex, above it concave. 0 for a concave curve. */

@@ -55,47 +55,89 @@ static double change_at_draw(const struct response_curve *c, double current, dou
  * another as well as any). The verdict says plainly when the interval
  * holds zero.
  */
-void plan_uplift(const struct response_curve *const *curves, const double *current,
-		 const double *recommended, int n, struct plan_uplift *out)
+/* Whether a curve that moves has no draws to say how sure it is (a shape
+ * assumed from too few spend levels, a prior, under three weeks of days),
+ * beyond a curve of nothing, which is sure. */
+static int unmeasured(const struct response_curve *c)
 {
-	int draws = 0, moves = 0;
-	out->uplift = 0;
-	for (int i = 0; i < n; i++) {
-		if (curves[i] == NULL)
-			continue;
-		draws = curves[i]->draws > draws ? curves[i]->draws : draws;
-		out->uplift += curve_value(curves[i], recommended[i]) - curve_value(curves[i], current[i]);
-		moves |= fabs(recommended[i] - current[i]) > 1e-9 * (fabs(current[i]) + 1);
-	}
-	out->low = out->high = out->probability_better = NAN;
-	out->uncertain = 0;
-	if (draws < 2) {
+	return c->kind != CURVE_NONE && c->draws < 2 && !(c->kind == CURVE_POWER && c->a == 0);
+}
+
+static void verdict(struct plan_uplift *out, int unsure_curves)
+{
+	if (unsure_curves > 0 && isnan(out->low))
 		snprintf(out->verdict, sizeof out->verdict,
-			 "no curve has bootstrap draws: how sure the uplift is is unknown");
-		return;
-	}
-	double v[CURVE_DRAWS];
-	int better = 0;
-	for (int d = 0; d < draws; d++) {
-		v[d] = 0;
-		for (int i = 0; i < n; i++)
-			if (curves[i] != NULL)
-				v[d] += change_at_draw(curves[i], current[i], recommended[i], d);
-		better += v[d] > 0;
-	}
-	curve_interval(out->uplift, v, draws, BAND_LEVEL, &out->low, &out->high);
-	out->probability_better = (double)better / draws;
-	out->uncertain = moves && out->low <= 0 && out->high >= 0;
-	if (out->uncertain)
+			 "not sure: no curve the split moves has bootstrap draws (shapes assumed or under "
+			 "three weeks of days), so how sure the uplift is cannot be told");
+	else if (unsure_curves > 0)
+		snprintf(out->verdict, sizeof out->verdict,
+			 "not sure: %d channel(s) the split moves have curves measured too little to say how "
+			 "sure (shape assumed or under three weeks of days); on the others' draws the "
+			 "uplift's 80%% interval is %+.2f to %+.2f a day", unsure_curves, out->low, out->high);
+	else if (out->uncertain)
 		snprintf(out->verdict, sizeof out->verdict,
 			 "not sure: the uplift's 80%% interval (%+.2f to %+.2f a day) includes zero; the "
 			 "data cannot tell this split from the current one (better in %.0f%% of draws)",
 			 out->low, out->high, 100 * out->probability_better);
+	else if (isnan(out->low))
+		snprintf(out->verdict, sizeof out->verdict, "the split is the current one");
 	else
 		snprintf(out->verdict, sizeof out->verdict,
 			 "uplift %+.2f a day (80%% interval %+.2f to %+.2f); better than the current "
 			 "split in %.0f%% of draws", out->uplift, out->low, out->high,
 			 100 * out->probability_better);
+}
+
+void plan_uplift(const struct response_curve *const *curves, const double *current,
+		 const double *recommended, int n, struct plan_uplift *out)
+{
+	int draws = 0, moves = 0, unsure_curves = 0;
+	out->uplift = 0;
+	for (int i = 0; i < n; i++) {
+		if (curves[i] == NULL)
+			continue;
+		int moved = fabs(recommended[i] - current[i]) > 1e-9 * (fabs(current[i]) + 1);
+		draws = curves[i]->draws > draws ? curves[i]->draws : draws;
+		out->uplift += curve_value(curves[i], recommended[i]) - curve_value(curves[i], current[i]);
+		moves |= moved;
+		unsure_curves += moved && unmeasured(curves[i]);
+	}
+	out->low = out->high = out->probability_better = NAN;
+	out->uncertain = unsure_curves > 0;
+	if (draws >= 2) {
+		double v[CURVE_DRAWS];
+		int better = 0;
+		for (int d = 0; d < draws; d++) {
+			v[d] = 0;
+			for (int i = 0; i < n; i++)
+				if (curves[i] != NULL)
+					v[d] += change_at_draw(curves[i], current[i], recommended[i], d);
+			better += v[d] > 0;
+		}
+		curve_interval(out->uplift, v, draws, BAND_LEVEL, &out->low, &out->high);
+		out->probability_better = (double)better / draws;
+		out->uncertain |= moves && out->low <= 0 && out->high >= 0;
+	}
+	verdict(out, unsure_curves);
+}
+
+void plan_uplift_of_rows(const struct result_budget *rows, int n, struct plan_uplift *out)
+{
+	const struct response_curve **curves = calloc((size_t)(n ? n : 1), sizeof *curves);
+	double *cur = calloc((size_t)(n ? n : 1), sizeof *cur);
+	double *rec = calloc((size_t)(n ? n : 1), sizeof *rec);
+	if (curves != NULL && cur != NULL && rec != NULL) {
+		for (int i = 0; i < n; i++)
+			curves[i] = &rows[i].curve, cur[i] = rows[i].current, rec[i] = rows[i].recommended;
+		plan_uplift(curves, cur, rec, n, out);
+	} else {
+		*out = (struct plan_uplift){ .low = NAN, .high = NAN, .probability_better = NAN,
+					     .uncertain = 1 };
+		snprintf(out->verdict, sizeof out->verdict, "out of memory: how sure is unknown");
+	}
+	free(curves);
+	free(cur);
+	free(rec);
 }
 
 /* The plan's uplift and how sure it is. */

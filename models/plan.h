@@ -10,6 +10,7 @@
 
 #include "allocate.h"
 #include "curve.h"
+#include "results.h"
 
 struct plan_input {
 	const char *name;
@@ -35,17 +36,24 @@ void plan_options_default(struct plan_options *opt);
 
 /* The daily uplift of a split over the current one under each bootstrap
  * draw of every curve: its 80% interval and the share of draws in which it
- * is positive (NaN when no curve has draws). */
+ * is positive (NaN when no curve has two draws or more). Uncertain when
+ * the interval includes zero while the split moves money, or when a
+ * channel it moves has a curve without draws (shape assumed, a prior, under
+ * three weeks of days): the verdict says which. */
 struct plan_uplift {
 	double uplift, low, high, probability_better;
-	int uncertain;     /* the interval includes zero while the split moves money */
-	char verdict[200]; /* how sure the advice is, in a sentence */
+	int uncertain;     /* the advice cannot be called sure (see above) */
+	char verdict[320]; /* how sure the advice is, in a sentence */
 };
 
 /* curves[i] (NULL: a channel without a curve), current[i] and
  * recommended[i] daily spends, for n channels. Pure. */
 void plan_uplift(const struct response_curve *const *curves, const double *current,
 		 const double *recommended, int n, struct plan_uplift *out);
+
+/* The same for stored budget rows (their curves, current and recommended
+ * spends), as the API and the charts have them. */
+void plan_uplift_of_rows(const struct result_budget *rows, int n, struct plan_uplift *out);
 
 struct plan_channel {
 	const char *name;

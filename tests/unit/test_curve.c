@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "curve.h"
+#include "plan.h"
 #include "xorshift.h"
 
 static struct response_curve hill(double beta, double k, double alpha)
@@ -163,6 +164,69 @@ static void test_weekly_pattern(void **state)
 	}
 }
 
+/* Degenerate days: spend that earned nothing is a flat curve at zero (not
+ * an S-curve fitted to rounding); under three weeks there are no draws (a
+ * week has one resample, the data itself); a weekday of refunds is no
+ * weekly pattern to divide by; a Hill curve far past k, or at an infinite
+ * spend, is its ceiling, not inf / inf. */
+static void test_degenerate_days(void **state)
+{
+	(void)state;
+	enum { N = 120 };
+	double spend[N], revenue[N];
+	struct response_curve c;
+	for (int t = 0; t < N; t++)
+		spend[t] = 100 + 800 * uniform(), revenue[t] = 0;
+	curve_fit(spend, revenue, N, 1, &c);
+	assert_false(is_s_shaped(&c));
+	assert_true(curve_value(&c, 500) == 0 && c.draws == 0);
+	assert_non_null(strstr(c.note, "no revenue"));
+
+	for (int t = 0; t < 20; t++)
+		revenue[t] = 3 * spend[t] * (1 + 0.1 * gaussian());
+	curve_fit(spend, revenue, 20, 0, &c);
+	assert_int_not_equal(c.kind, CURVE_NONE);
+	assert_int_equal(c.draws, 0);
+
+	for (int t = 0; t < N; t++)
+		revenue[t] = 2 * spend[t] * (t % 7 == 3 ? -0.5 : 1);
+	curve_fit(spend, revenue, N, 0, &c);
+	assert_true(c.weekly < 1);
+	assert_true(isfinite(curve_value(&c, 500)));
+
+	struct response_curve steep = hill(1000, 1e-110, 3);
+	assert_true(curve_value(&steep, 500) == 1000);
+	assert_true(curve_marginal(&steep, 500) == 0);
+	struct response_curve usual = hill(1000, 100, 2);
+	assert_true(curve_value(&usual, INFINITY) == 1000 && curve_marginal(&usual, INFINITY) == 0);
+	assert_true(fabs(curve_value(&usual, 100) - 500) < 1e-9);
+}
+
+/* A split that moves a channel whose curve has no draws (its shape
+ * assumed, a prior, too few days) cannot be called sure, however sure the
+ * others are; a channel that earns nothing is sure. */
+static void test_unmeasured_curves_unsure(void **state)
+{
+	(void)state;
+	struct response_curve measured = hill(3000, 400, 0.8), assumed = { .kind = CURVE_POWER, .a = 20, .b = 0.5 };
+	measured.draws = 40;
+	for (int d = 0; d < measured.draws; d++)
+		measured.draw[d] = (struct curve_draw){ CURVE_HILL, { 3000 * (0.98 + 0.001 * d), 400, 0.8 } };
+	const struct response_curve *curves[2] = { &measured, &assumed };
+	double current[2] = { 300, 300 }, moved[2] = { 350, 250 }, kept[2] = { 350, 300 };
+	struct plan_uplift u;
+	plan_uplift(curves, current, kept, 2, &u);
+	assert_false(u.uncertain);
+	assert_true(u.low > 0 && u.probability_better == 1);
+	plan_uplift(curves, current, moved, 2, &u);
+	assert_true(u.uncertain);
+	assert_non_null(strstr(u.verdict, "not sure: 1 channel(s) the split moves have curves measured too little"));
+	struct response_curve nothing = { .kind = CURVE_POWER, .a = 0, .b = 0.5 };
+	curves[1] = &nothing;
+	plan_uplift(curves, current, moved, 2, &u);
+	assert_false(u.uncertain);
+}
+
 /* The same data give the same curve and draws (the sync's runs compare). */
 static void test_reproducible(void **state)
 {
@@ -200,6 +264,8 @@ int main(void)
 		cmocka_unit_test(test_undecided_gets_concave),
 		cmocka_unit_test(test_band_coverage),
 		cmocka_unit_test(test_weekly_pattern),
+		cmocka_unit_test(test_degenerate_days),
+		cmocka_unit_test(test_unmeasured_curves_unsure),
 		cmocka_unit_test(test_reproducible),
 		cmocka_unit_test(test_band_without_draws),
 	};
