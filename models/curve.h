@@ -49,15 +49,18 @@ struct response_curve {
 
 /*
  * Fits a curve to daily pairs (NaN or an infinity marks an unknown value;
- * such days are skipped), oldest first, one a day. The form (concave Hill,
- * S-shaped Hill, power law) and, with_adstock, the carry-over rate are
- * chosen by blocked cross-validation: each form is fitted without one
- * stretch of days at a time and scored on it. An S-shape is kept only when
- * it predicts the held-out days better by more than a standard error.
- * Then CURVE_DRAWS bootstrap refits (weekly blocks of days) give the
- * parameters' uncertainty. Deterministic: the same data give the same
- * curve and draws. Returns 0 (-1 out of memory); a channel without spend
- * gets kind CURVE_NONE.
+ * such days are skipped), oldest first, one a day. The revenue's weekly
+ * pattern is taken out first (the curve reads in an average day). The
+ * form (concave Hill, S-shaped Hill, power law) and, with_adstock, the
+ * carry-over rate are chosen by blocked cross-validation: each form is
+ * fitted without one stretch of days at a time and scored on it. An
+ * S-shape is kept only when it predicts the held-out days better by more
+ * than a standard error. Then CURVE_DRAWS bootstrap refits (weekly blocks
+ * of days) give the uncertainty of the parameters and the form; none under
+ * three weeks of days or three spend levels. Deterministic: the same data
+ * give the same curve and draws. Returns 0 (-1 out of memory); a channel
+ * without spend gets kind CURVE_NONE, one whose spend earned nothing a
+ * power law with a = 0.
  */
 int curve_fit(const double *spend, const double *revenue, size_t n, int with_adstock,
 	      struct response_curve *out);
