@@ -420,10 +420,15 @@ function renderBudget(section, body) {
     num(`${pct(t.expected_roi_current)} → ${pct(t.expected_roi)}`), "", ""] : null;
   const uplift = $("#uplift");
   if (t) {
+    // How sure: the uplift's 80% interval, and a plain "not sure" when it
+    // holds zero (or a moved channel's curve has no draws): the server's verdict.
+    const sure = isNum(t.uplift_low80_daily) && isNum(t.uplift_high80_daily)
+      ? ` (80% interval ${nf.signedInt.format(t.uplift_low80_daily)} to ${nf.signedInt.format(t.uplift_high80_daily)})` : "";
     uplift.textContent = `Expected revenue ${money(t.expected_revenue_daily)} a day against ${money(t.expected_revenue_current_daily)}`
-      + ` now: ${nf.signedInt.format(t.uplift_daily)} a day (${nf.signedInt.format(t.uplift_daily * 30)} over 30 days),`
-      + ` ROI ${pct(t.expected_roi_current)} → ${pct(t.expected_roi)}.`;
-    uplift.className = `uplift ${t.uplift_daily >= 0 ? "good" : "bad"}`;
+      + ` now: ${nf.signedInt.format(t.uplift_daily)} a day${sure} (${nf.signedInt.format(t.uplift_daily * 30)} over 30 days),`
+      + ` ROI ${pct(t.expected_roi_current)} → ${pct(t.expected_roi)}.`
+      + (t.uplift_uncertain ? ` Not sure: ${t.verdict.replace(/^not sure: /, "")}.` : "");
+    uplift.className = `uplift ${t.uplift_uncertain ? "info" : t.uplift_daily >= 0 ? "good" : "bad"}`;
     const input = $("#total");
     if (document.activeElement !== input && state.total === "") input.value = Math.round(t.current_daily);
     input.placeholder = nf.int.format(t.current_daily);
