@@ -3,7 +3,8 @@
  * curves (curve.h). Pure.
  *
  * Max response: maximise the sum of expected revenues for a total, within
- * per-channel bounds (a frozen channel has lower == upper).
+ * per-channel bounds (a frozen channel has lower == upper; an upper bound
+ * above the total, an infinite one included, counts as the total).
  *
  * Concave curves (Hill alpha <= 1, power laws, and S-curves whose bounds
  * lie past their inflection): the optimum equalises marginal revenue among
