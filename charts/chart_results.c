@@ -179,7 +179,7 @@ static void curve_shape(const struct response_curve *k, char *buf, size_t len)
 		short_amount(curve_inflection(k), at, sizeof at);
 		snprintf(buf, len, "S-curve, threshold %s/day", at);
 	} else {
-		snprintf(buf, len, "concave");
+		snprintf(buf, len, k->shape_undecided ? "concave (an S-shape not ruled out)" : "concave");
 	}
 }
 

@@ -49,12 +49,6 @@ static double change_at_draw(const struct response_curve *c, double current, dou
 	return curve_value_draw(c, k, recommended) - curve_value_draw(c, k, current);
 }
 
-/*
- * The uplift under each draw, every channel's curve drawn at once
- * (channels' draws are independent, so draw d of one pairs with draw d of
- * another as well as any). The verdict says plainly when the interval
- * holds zero.
- */
 /* Whether a curve that moves has no draws to say how sure it is (a shape
  * assumed from too few spend levels, a prior, under three weeks of days),
  * beyond a curve of nothing, which is sure. */
@@ -63,7 +57,7 @@ static int unmeasured(const struct response_curve *c)
 	return c->kind != CURVE_NONE && c->draws < 2 && !(c->kind == CURVE_POWER && c->a == 0);
 }
 
-static void verdict(struct plan_uplift *out, int unsure_curves)
+static void verdict(struct plan_uplift *out, int moves, int unsure_curves)
 {
 	if (unsure_curves > 0 && isnan(out->low))
 		snprintf(out->verdict, sizeof out->verdict,
@@ -80,7 +74,8 @@ static void verdict(struct plan_uplift *out, int unsure_curves)
 			 "data cannot tell this split from the current one (better in %.0f%% of draws)",
 			 out->low, out->high, 100 * out->probability_better);
 	else if (isnan(out->low))
-		snprintf(out->verdict, sizeof out->verdict, "the split is the current one");
+		snprintf(out->verdict, sizeof out->verdict, moves ? "no curve has bootstrap draws: how "
+			 "sure the uplift is cannot be told" : "the split is the current one");
 	else
 		snprintf(out->verdict, sizeof out->verdict,
 			 "uplift %+.2f a day (80%% interval %+.2f to %+.2f); better than the current "
@@ -88,6 +83,12 @@ static void verdict(struct plan_uplift *out, int unsure_curves)
 			 100 * out->probability_better);
 }
 
+/*
+ * The uplift under each draw, every channel's curve drawn at once
+ * (channels' draws are independent, so draw d of one pairs with draw d of
+ * another as well as any). The verdict says plainly when the interval
+ * holds zero, or a moved channel's curve has no draws.
+ */
 void plan_uplift(const struct response_curve *const *curves, const double *current,
 		 const double *recommended, int n, struct plan_uplift *out)
 {
@@ -118,7 +119,7 @@ void plan_uplift(const struct response_curve *const *curves, const double *curre
 		out->probability_better = (double)better / draws;
 		out->uncertain |= moves && out->low <= 0 && out->high >= 0;
 	}
-	verdict(out, unsure_curves);
+	verdict(out, moves, unsure_curves);
 }
 
 void plan_uplift_of_rows(const struct result_budget *rows, int n, struct plan_uplift *out)
