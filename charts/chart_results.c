@@ -264,7 +264,7 @@ void chart_results_curves_done(struct chart_data *data, struct chart_rows *rows)
 				continue;
 			}
 			c->revenue[s] = curve_value(&rows->models[i], spend);
-			curve_band(&rows->models[i], spend, 0.8, &c->lo80[s], &c->hi80[s]);
+			curve_band(&rows->models[i], spend, PLAN_BAND_LEVEL, &c->lo80[s], &c->hi80[s]);
 		}
 	}
 }

@@ -169,7 +169,7 @@ void api_budget(struct app *app, const struct request *req, struct response *res
 		json_object_object_add(o, "expected_revenue_current_daily", api_number(rc));
 		json_object_object_add(o, "expected_revenue_daily", api_number(rr));
 		double lo, hi;
-		curve_band(&c->curve, c->recommended, 0.8, &lo, &hi);
+		curve_band(&c->curve, c->recommended, PLAN_BAND_LEVEL, &lo, &hi);
 		json_object_object_add(o, "expected_revenue_low80_daily", api_number(lo));
 		json_object_object_add(o, "expected_revenue_high80_daily", api_number(hi));
 		json_object_object_add(o, "expected_roi_current", api_number(roi_of(rc, c->current)));
@@ -229,7 +229,7 @@ void api_budget_curves(struct app *app, const struct request *req, struct respon
 			json_object_object_add(pt, "spend", api_number(s));
 			json_object_object_add(pt, "revenue", api_number(curve_value(&c->curve, s)));
 			double lo, hi;
-			curve_band(&c->curve, s, 0.8, &lo, &hi);
+			curve_band(&c->curve, s, PLAN_BAND_LEVEL, &lo, &hi);
 			json_object_object_add(pt, "revenue_low80", api_number(lo));
 			json_object_object_add(pt, "revenue_high80", api_number(hi));
 			json_object_object_add(pt, "marginal_roi", c->curve.kind == CURVE_NONE ? NULL

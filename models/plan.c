@@ -37,8 +37,6 @@ static void alloc_view(const struct plan *plan, struct alloc_channel *ch, int po
 	}
 }
 
-#define BAND_LEVEL 0.8
-
 /* A channel's change of revenue from current to recommended under draw d
  * (the expectation for a curve without draws). */
 static double change_at_draw(const struct response_curve *c, double current, double recommended, int d)
@@ -115,7 +113,7 @@ void plan_uplift(const struct response_curve *const *curves, const double *curre
 					v[d] += change_at_draw(curves[i], current[i], recommended[i], d);
 			better += v[d] > 0;
 		}
-		curve_interval(out->uplift, v, draws, BAND_LEVEL, &out->low, &out->high);
+		curve_interval(out->uplift, v, draws, PLAN_BAND_LEVEL, &out->low, &out->high);
 		out->probability_better = (double)better / draws;
 		out->uncertain |= moves && out->low <= 0 && out->high >= 0;
 	}
@@ -173,7 +171,7 @@ static void evaluate(struct plan *plan)
 		struct plan_channel *c = &plan->channels[i];
 		c->revenue_current = curve_value(&c->curve, c->current);
 		c->revenue_recommended = curve_value(&c->curve, c->recommended);
-		curve_band(&c->curve, c->recommended, BAND_LEVEL, &c->revenue_recommended_low,
+		curve_band(&c->curve, c->recommended, PLAN_BAND_LEVEL, &c->revenue_recommended_low,
 			   &c->revenue_recommended_high);
 		c->marginal_roi = c->curve.kind == CURVE_NONE
 					  ? NAN
@@ -385,7 +383,7 @@ void plan_curve_points(const struct plan_channel *ch, int npoints, double max_sp
 		spend[i] = npoints > 1 ? max_spend * i / (npoints - 1) : 0;
 		revenue[i] = curve_value(&ch->curve, spend[i]);
 		double lo, hi;
-		curve_band(&ch->curve, spend[i], BAND_LEVEL, &lo, &hi);
+		curve_band(&ch->curve, spend[i], PLAN_BAND_LEVEL, &lo, &hi);
 		if (low != NULL)
 			low[i] = lo;
 		if (high != NULL)

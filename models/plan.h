@@ -34,6 +34,10 @@ struct plan_options {
 
 void plan_options_default(struct plan_options *opt);
 
+/* The level of every interval the advice gives (per channel, the uplift,
+ * the curves' bands): 80%, as a marketer reads "likely between". */
+#define PLAN_BAND_LEVEL 0.8
+
 /* The daily uplift of a split over the current one under each bootstrap
  * draw of every curve: its 80% interval and the share of draws in which it
  * is positive (NaN when no curve has two draws or more). Uncertain when
