@@ -194,6 +194,14 @@ static void test_degenerate_days(void **state)
 	assert_true(c.weekly < 1);
 	assert_true(isfinite(curve_value(&c, 500)));
 
+	/* Amounts far beyond any currency's (a unit bug upstream): a curve, no
+	 * undefined behaviour on the way (the draws' seed once cast them). */
+	for (int t = 0; t < N; t++)
+		revenue[t] = 1e100 * spend[t] * (1 + 0.1 * gaussian());
+	curve_fit(spend, revenue, N, 0, &c);
+	assert_int_not_equal(c.kind, CURVE_NONE);
+	assert_true(isfinite(curve_value(&c, 500)));
+
 	struct response_curve steep = hill(1000, 1e-110, 3);
 	assert_true(curve_value(&steep, 500) == 1000);
 	assert_true(curve_marginal(&steep, 500) == 0);
