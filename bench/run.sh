@@ -332,6 +332,7 @@ ENDPOINTS=(
 	"roi-timeseries/chart (cached)|/roi-timeseries/chart|serve|1 16 64|"
 	"reach-ctr/chart (cached)|/reach-ctr/chart|serve|1 16 64|"
 	"budget-recommendation/chart (cached)|/budget-recommendation/chart|serve|1 16 64|"
+	"budget-recommendation/curves/chart (cached)|/budget-recommendation/curves/chart|serve|1 16 64|"
 	"roi-timeseries/chart?width=W&height=H (drawn per request; static: ?width=801)|/roi-timeseries/chart?width=801||1 16|ondemand"
 )
 OPS_TARGET=2000
