@@ -332,24 +332,31 @@ out:
 	return rc;
 }
 
-/* Title and subtitle (in vermillion when it warns); returns the y below them. */
-static int header(struct canvas *c, const char *title, const char *subtitle, int warns)
+/* Title and d's subtitle (in bold vermillion when it warns); returns the
+ * y below them. */
+static int header(struct canvas *c, const char *title, const struct chart_data *d)
 {
-	int y = (int)(c->px * 1.9);
+	int y = (int)(c->px * 1.9), warns = d->subtitle_warns;
 	text(c, (int)c->px, y, c->px * 1.3, c->fg, LEFT, title, 1);
-	if (subtitle && *subtitle) {
+	if (*d->subtitle) {
 		y += (int)(c->px * 1.5);
 		text(c, (int)c->px, y, c->px * 0.85, warns ? c->color[VERMILLION] : c->muted, LEFT,
-		     subtitle, warns);
+		     d->subtitle, warns);
 	}
 	return y + (int)(c->px * 1.2);
 }
 
-static void no_data(struct canvas *c, const char *title, const char *subtitle)
+/* Every chart's start: the header, and with nothing to draw (empty) a
+ * "no data yet" in the middle. Returns the y below the header, -1 when
+ * the chart is done. */
+static int open_chart(struct canvas *c, const char *title, const struct chart_data *d, int empty)
 {
-	header(c, title, subtitle, 0);
+	int y = header(c, title, d);
+	if (!empty)
+		return y;
 	text(c, c->w / 2, c->h / 2, c->px, c->muted, CENTER,
 	     "No data yet: import campaign data and run the ML sync", 0);
+	return -1;
 }
 
 /* --- axes --------------------------------------------------------------------- */
@@ -545,11 +552,9 @@ static void event_marks(struct canvas *c, const struct frame *f,
 static int draw_timeseries(struct canvas *c, const struct chart_data *d, const char *title)
 {
 	const struct chart_panel *top = &d->panels[0], *bottom = &d->panels[1];
-	if (top->n + bottom->n == 0) {
-		no_data(c, title, d->subtitle);
+	int y = open_chart(c, title, d, top->n + bottom->n == 0);
+	if (y < 0)
 		return 0;
-	}
-	int y = header(c, title, d->subtitle, 0);
 	long first = 0, last = 0, today = -1;
 	int have = 0;
 	for (int k = 0; k < 2; k++)
@@ -591,11 +596,9 @@ static int draw_timeseries(struct canvas *c, const struct chart_data *d, const c
 static int draw_roi_forecast(struct canvas *c, const struct chart_data *d)
 {
 	const char *title = "ROI forecast by channel";
-	if (d->nbars == 0) {
-		no_data(c, title, d->subtitle);
+	int y = open_chart(c, title, d, d->nbars == 0);
+	if (y < 0)
 		return 0;
-	}
-	int y = header(c, title, d->subtitle, 0);
 	double lo = 0, hi = 0;
 	for (int i = 0; i < d->nbars; i++) {
 		const struct chart_bar *b = &d->bars[i];
@@ -637,11 +640,9 @@ static int draw_roi_forecast(struct canvas *c, const struct chart_data *d)
 static int draw_budget(struct canvas *c, const struct chart_data *d)
 {
 	const char *title = "Budget: current and recommended daily spend";
-	if (d->nbars == 0) {
-		no_data(c, title, d->subtitle);
+	int y = open_chart(c, title, d, d->nbars == 0);
+	if (y < 0)
 		return 0;
-	}
-	int y = header(c, title, d->subtitle, d->subtitle_warns);
 	double hi = 0;
 	for (int i = 0; i < d->nbars; i++) {
 		hi = d->bars[i].current > hi ? d->bars[i].current : hi;
@@ -883,11 +884,9 @@ static int curve_columns(int n, int width, int height)
 static int draw_curves(struct canvas *c, const struct chart_data *d)
 {
 	const char *title = "Response curves: daily revenue against daily spend";
-	if (d->ncurves == 0) {
-		no_data(c, title, d->subtitle);
+	int y = open_chart(c, title, d, d->ncurves == 0);
+	if (y < 0)
 		return 0;
-	}
-	int y = header(c, title, d->subtitle, 0);
 	/* The legend beside the subtitle when both fit, else on a line of its own. */
 	int sub_w = d->subtitle[0] ? text_width(c, c->px * 0.85, d->subtitle) : 0;
 	if ((int)c->px + sub_w + (int)(c->px * 2) + curve_legend_width(c) <= c->w - (int)c->px) {

@@ -84,6 +84,19 @@ static int stored_chart(struct app *app, long long run, int kind, struct respons
 	return done;
 }
 
+/* The run's budget rows into *ch (free()); -1 with the database's failure
+ * answered. */
+static int run_budget(struct app *app, long long run, struct result_budget **ch, int *n,
+		      struct response *resp)
+{
+	enum db_status st = prediction_budget(app->db, run, ch, n);
+	if (st != DB_OK) {
+		api_database_failure(app, st, resp);
+		return -1;
+	}
+	return 0;
+}
+
 /* The bars of the budget chart, for the scenario of p when it asks for one
  * (the recommended spends and uplift the budget answer gives for it). */
 static int budget_bars(struct app *app, long long run, const struct params *p, struct chart_data *data,
@@ -91,11 +104,8 @@ static int budget_bars(struct app *app, long long run, const struct params *p, s
 {
 	struct result_budget *ch;
 	int n;
-	enum db_status st = prediction_budget(app->db, run, &ch, &n);
-	if (st != DB_OK) {
-		api_database_failure(app, st, resp);
+	if (run_budget(app, run, &ch, &n, resp) != 0)
 		return -1;
-	}
 	int rc = api_budget_scenario(p) ? api_reoptimise(ch, n, p, resp) : 0;
 	if (rc == 0 && api_budget_scenario(p))
 		for (int i = 0; i < n; i++) {
@@ -128,11 +138,9 @@ static int curve_panels(struct app *app, long long run, const struct params *p, 
 {
 	struct result_budget *ch;
 	int n;
-	enum db_status st = prediction_budget(app->db, run, &ch, &n);
-	if (st != DB_OK) {
-		api_database_failure(app, st, resp);
+	if (run_budget(app, run, &ch, &n, resp) != 0)
 		return -1;
-	}
+	enum db_status st;
 	int failed = chart_results_curves(data, rows, ch, n, p->channel);
 	free(ch);
 	void *ctx[2] = { data, rows };
