@@ -59,4 +59,63 @@ struct result_budget_day {
 	double spend, revenue;
 };
 
+/* --- closing the loop (#16): forecasts scored against what came ----------- */
+
+/* The metrics whose forecasts are kept and scored. */
+enum result_metric {
+	METRIC_SPEND, METRIC_REVENUE, METRIC_ROI, METRIC_CONVERSIONS, METRIC_REACH, METRIC_CTR,
+	METRIC__MAX
+};
+/* "spend", "revenue", "roi", "conversions", "reach", "ctr" (models/accuracy.c). */
+extern const char *const result_metric_names[METRIC__MAX];
+/* The metric named, or -1. */
+int result_metric_parse(const char *name);
+
+/* The lead times kept and scored, in days after a run's last day of data. */
+#define RESULT_LEADS 4
+extern const int result_leads[RESULT_LEADS]; /* 1, 7, 14, 28 (models/accuracy.c) */
+
+/* The windows accuracy is measured over, in days up to the last day of data. */
+#define RESULT_WINDOWS 2
+extern const int result_windows[RESULT_WINDOWS]; /* 30, 90 */
+
+/* One kept forecast (ml_forecast_log): what run forecast for one channel,
+ * metric and day, lead_days after its last day of data. */
+struct result_logged_forecast {
+	char channel[RESULT_CHANNEL_MAX + 1];
+	enum result_metric metric;
+	long day;      /* days since 1970-01-01 */
+	int lead_days;
+	long long run_id;
+	double forecast, lower_80, upper_80, lower_95, upper_95; /* NaN: unknown */
+};
+
+/* How right one channel's forecasts of a metric were lead_days ahead, over
+ * the window_days up to a run's last day of data (ml_accuracy). The scores
+ * are NaN when nothing was scored (n = 0); mase also when the series never
+ * changed. bias: the mean of forecast - actual. smape: in percent (0-200).
+ * coverage_*: the share (0-1) of actuals inside the 80% and 95% bands, of
+ * the n_banded forecasts that had bands. */
+struct result_accuracy {
+	char channel[RESULT_CHANNEL_MAX + 1];
+	enum result_metric metric;
+	int lead_days, window_days;
+	int n, n_banded;
+	double mase, smape, bias, coverage_80, coverage_95;
+};
+
+/* A day whose actual fell outside the 95% band of the forecast made before
+ * it with the shortest lead (ml_anomalies). z: (actual - forecast) in
+ * standard deviations of that forecast (the band's half width / 1.96); NaN
+ * when the band had no width. */
+struct result_anomaly {
+	char channel[RESULT_CHANNEL_MAX + 1];
+	enum result_metric metric;
+	long day;
+	int direction; /* +1: above the band, -1: below */
+	double actual, forecast, lower_95, upper_95, z;
+	int lead_days;
+	long long forecast_run_id; /* the run whose forecast it broke */
+};
+
 #endif
