@@ -430,5 +430,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_threshold(cfg.log.level);
+	config_apply_timezone(&cfg); /* an ML sync's day is the local one */
 	return cmd->run(&cfg, argc - optind, argv + optind);
 }

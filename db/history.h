@@ -3,7 +3,8 @@
  * to succeed after local midnight) is kept for [ml] keep_daily_days, trimmed
  * to its forecast log, ROI forecast and budget plan; the recent runs stay
  * whole. This module marks and prunes them, reads the kept forecasts to
- * score, and reads a run's scores, anomalies and the days' budget plans.
+ * score, and reads a run's scores and anomalies (the days' budget plans come
+ * from db/predictions, with the other budget rows).
  * (The rows are written through db/predictions' writer, in the run's
  * transaction.)
  *
@@ -73,21 +74,5 @@ enum db_status history_accuracy(struct db *db, long long run_id, const char *cha
  */
 enum db_status history_anomalies(struct db *db, long long run_id, const char *channel, int metric,
 				 long from, struct result_anomaly **rows, int *n);
-
-/* One day's plan of one channel, as the day's run stored it. */
-struct history_plan_row {
-	long long run_id;
-	long daily_for, data_end;   /* the plan's local day, and its last day of data */
-	struct result_budget budget; /* the curve without its draws */
-};
-
-/*
- * The days' runs' budget plans whose data_end is from .. to, every channel
- * ("") or one, oldest plan first, by channel within a plan. Stops early
- * when fn returns non-zero; r is valid during the call only.
- */
-typedef int history_plan_fn(void *ctx, const struct history_plan_row *r);
-enum db_status history_daily_plans(struct db *db, const char *job, long from, long to,
-				   const char *channel, history_plan_fn *fn, void *ctx);
 
 #endif

@@ -11,6 +11,9 @@ const char *const prediction_table_names[PREDICTION_TABLE__MAX] = {
 	[PREDICTION_REACH_DAYS] = "ml_reach_ctr_timeseries",
 	[PREDICTION_BUDGET] = "ml_budget_recommendation",
 	[PREDICTION_BUDGET_DAYS] = "ml_budget_days",
+	[PREDICTION_FORECAST_LOG] = "ml_forecast_log",
+	[PREDICTION_ACCURACY] = "ml_accuracy",
+	[PREDICTION_ANOMALIES] = "ml_anomalies",
 };
 
 /* Rows per INSERT: one round trip each, and few enough to keep a batch small. */
@@ -82,6 +85,33 @@ static const enum db_type budget_day_types[] = { DB_INT, DB_TEXT, DB_INT, DB_DOU
 static struct db_statement insert_budget_day = DB_STATEMENT(
 	"INSERT INTO ml_budget_days (run_id, channel, day, " BUDGET_DAY_COLUMNS ")"
 	" VALUES (?, ?, FROM_DAYS(" EPOCH_TO_DAYS " + ?), ?, ?)");
+
+/* The metric is carried as its name: an ENUM column, and the names are static. */
+static const enum db_type logged_types[] = {
+	DB_INT, DB_TEXT, DB_TEXT, DB_INT, DB_INT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE
+};
+static struct db_statement insert_logged = DB_STATEMENT(
+	"INSERT INTO ml_forecast_log (run_id, channel, metric, lead_days, day, forecast, lower_80,"
+	" upper_80, lower_95, upper_95) VALUES (?, ?, ?, ?, FROM_DAYS(" EPOCH_TO_DAYS " + ?), ?, ?, ?, ?, ?)");
+
+static const enum db_type accuracy_types[] = {
+	DB_INT, DB_TEXT, DB_TEXT, DB_INT, DB_INT, DB_INT, DB_INT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE,
+	DB_DOUBLE, DB_DOUBLE
+};
+#define ACCURACY_COLUMNS "metric, lead_days, window_days, n, n_banded, mase, smape, bias," \
+	" coverage_80, coverage_95"
+static struct db_statement insert_accuracy = DB_STATEMENT(
+	"INSERT INTO ml_accuracy (run_id, channel, " ACCURACY_COLUMNS ")"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+static const enum db_type anomaly_types[] = {
+	DB_INT, DB_TEXT, DB_TEXT, DB_INT, DB_TEXT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE,
+	DB_DOUBLE, DB_INT, DB_INT
+};
+static struct db_statement insert_anomaly = DB_STATEMENT(
+	"INSERT INTO ml_anomalies (run_id, channel, metric, day, direction, actual, forecast,"
+	" lower_95, upper_95, z, lead_days, forecast_run_id)"
+	" VALUES (?, ?, ?, FROM_DAYS(" EPOCH_TO_DAYS " + ?), ?, ?, ?, ?, ?, ?, ?, ?)");
 
 static double roi_of(double revenue, double spend)
 {
@@ -274,14 +304,18 @@ struct prediction_writer {
 
 struct prediction_writer *prediction_writer_new(struct db *db, long long run_id)
 {
+#define COLUMNS(types) ((int)(sizeof(types) / sizeof *(types)))
 	static struct db_statement *const inserts[PREDICTION_TABLE__MAX] = {
-		&insert_forecast, &insert_roi_day, &insert_reach_day, &insert_budget, &insert_budget_day };
+		&insert_forecast, &insert_roi_day, &insert_reach_day, &insert_budget, &insert_budget_day,
+		&insert_logged, &insert_accuracy, &insert_anomaly };
 	static const enum db_type *const types[PREDICTION_TABLE__MAX] = {
-		forecast_types, roi_day_types, reach_day_types, budget_types, budget_day_types };
+		forecast_types, roi_day_types, reach_day_types, budget_types, budget_day_types,
+		logged_types, accuracy_types, anomaly_types };
 	static const int ncols[PREDICTION_TABLE__MAX] = {
-		sizeof forecast_types / sizeof *forecast_types, sizeof roi_day_types / sizeof *roi_day_types,
-		sizeof reach_day_types / sizeof *reach_day_types, sizeof budget_types / sizeof *budget_types,
-		sizeof budget_day_types / sizeof *budget_day_types };
+		COLUMNS(forecast_types), COLUMNS(roi_day_types), COLUMNS(reach_day_types),
+		COLUMNS(budget_types), COLUMNS(budget_day_types), COLUMNS(logged_types),
+		COLUMNS(accuracy_types), COLUMNS(anomaly_types) };
+#undef COLUMNS
 	struct prediction_writer *w = calloc(1, sizeof *w);
 	if (w == NULL)
 		return NULL;
@@ -404,6 +438,40 @@ enum db_status prediction_put_budget_day(struct prediction_writer *w, const char
 	return row_done(w, b);
 }
 
+enum db_status prediction_put_logged(struct prediction_writer *w,
+				     const struct result_logged_forecast *r)
+{
+	struct batch *b = &w->batches[PREDICTION_FORECAST_LOG];
+	struct db_value *v = next_row(w, b, r->channel);
+	v[2] = db_text(result_metric_names[r->metric]), v[3] = db_int(r->lead_days);
+	v[4] = db_int(r->day), v[5] = db_double(r->forecast);
+	v[6] = db_double(r->lower_80), v[7] = db_double(r->upper_80);
+	v[8] = db_double(r->lower_95), v[9] = db_double(r->upper_95);
+	return row_done(w, b);
+}
+
+enum db_status prediction_put_accuracy(struct prediction_writer *w, const struct result_accuracy *r)
+{
+	struct batch *b = &w->batches[PREDICTION_ACCURACY];
+	struct db_value *v = next_row(w, b, r->channel);
+	v[2] = db_text(result_metric_names[r->metric]), v[3] = db_int(r->lead_days);
+	v[4] = db_int(r->window_days), v[5] = db_int(r->n), v[6] = db_int(r->n_banded);
+	v[7] = db_double(r->mase), v[8] = db_double(r->smape), v[9] = db_double(r->bias);
+	v[10] = db_double(r->coverage_80), v[11] = db_double(r->coverage_95);
+	return row_done(w, b);
+}
+
+enum db_status prediction_put_anomaly(struct prediction_writer *w, const struct result_anomaly *r)
+{
+	struct batch *b = &w->batches[PREDICTION_ANOMALIES];
+	struct db_value *v = next_row(w, b, r->channel);
+	v[2] = db_text(result_metric_names[r->metric]), v[3] = db_int(r->day);
+	v[4] = db_text(r->direction > 0 ? "up" : "down"), v[5] = db_double(r->actual);
+	v[6] = db_double(r->forecast), v[7] = db_double(r->lower_95), v[8] = db_double(r->upper_95);
+	v[9] = db_double(r->z), v[10] = db_int(r->lead_days), v[11] = db_int(r->forecast_run_id);
+	return row_done(w, b);
+}
+
 enum db_status prediction_flush(struct prediction_writer *w)
 {
 	enum db_status st = DB_OK;
@@ -523,6 +591,40 @@ enum db_status prediction_budget(struct db *db, long long run_id, struct result_
 	st = collected_out(st, &c, &out, n);
 	*rows = out;
 	return st;
+}
+
+struct plan_reader {
+	prediction_daily_plan_fn *fn;
+	void *ctx;
+};
+
+static int read_daily_plan(void *ctx, const struct db_value *cols, int ncols)
+{
+	(void)ncols;
+	const struct plan_reader *pr = ctx;
+	struct prediction_daily_plan r;
+	memset(&r, 0, sizeof r);
+	r.run_id = db_col_int(&cols[0]);
+	r.daily_for = (long)db_col_int(&cols[1]), r.data_end = (long)db_col_int(&cols[2]);
+	snprintf(r.budget.channel, sizeof r.budget.channel, "%s", db_col_text(&cols[3]));
+	unmarshal_budget(cols + 4, &r.budget);
+	return pr->fn(pr->ctx, &r);
+}
+
+enum db_status prediction_daily_plans(struct db *db, const char *job, long from, long to,
+				      const char *channel, prediction_daily_plan_fn *fn, void *ctx)
+{
+	static struct db_statement select = DB_STATEMENT(
+		"SELECT r.id, TO_DAYS(r.daily_for) - " EPOCH_TO_DAYS ", TO_DAYS(r.data_end) - " EPOCH_TO_DAYS ","
+		" b.channel, " BUDGET_COLUMNS " FROM ml_runs r"
+		" JOIN ml_budget_recommendation b ON b.run_id = r.id"
+		" WHERE r.job = ? AND r.status = 'succeeded' AND r.daily_for IS NOT NULL"
+		" AND r.data_end BETWEEN FROM_DAYS(" EPOCH_TO_DAYS " + ?) AND FROM_DAYS(" EPOCH_TO_DAYS " + ?)"
+		" AND (? = '' OR b.channel = ?)"
+		" ORDER BY r.data_end, r.id, b.channel");
+	struct plan_reader pr = { fn, ctx };
+	struct db_value p[] = { db_text(job), db_int(from), db_int(to), db_text(channel), db_text(channel) };
+	return db_run(db, &select, p, 5, read_daily_plan, &pr);
 }
 
 /* Daily rows: the caller's callback, one row at a time. */

@@ -19,7 +19,8 @@
 
 enum prediction_table {
 	PREDICTION_ROI_FORECAST, PREDICTION_ROI_DAYS, PREDICTION_REACH_DAYS, PREDICTION_BUDGET,
-	PREDICTION_BUDGET_DAYS, PREDICTION_TABLE__MAX
+	PREDICTION_BUDGET_DAYS, PREDICTION_FORECAST_LOG, PREDICTION_ACCURACY, PREDICTION_ANOMALIES,
+	PREDICTION_TABLE__MAX
 };
 extern const char *const prediction_table_names[PREDICTION_TABLE__MAX]; /* "ml_roi_forecast", ... */
 
@@ -47,6 +48,14 @@ enum db_status prediction_put_budget(struct prediction_writer *w, const struct r
 enum db_status prediction_put_budget_day(struct prediction_writer *w, const char *channel,
 					 const struct result_budget_day *r);
 
+/* The run's kept forecasts (ml_forecast_log), its scores of the days' runs'
+ * earlier ones (ml_accuracy) and its anomalies (ml_anomalies): db/history
+ * reads them. */
+enum db_status prediction_put_logged(struct prediction_writer *w,
+				     const struct result_logged_forecast *r);
+enum db_status prediction_put_accuracy(struct prediction_writer *w, const struct result_accuracy *r);
+enum db_status prediction_put_anomaly(struct prediction_writer *w, const struct result_anomaly *r);
+
 /* Writes every batched row. */
 enum db_status prediction_flush(struct prediction_writer *w);
 
@@ -70,6 +79,23 @@ enum db_status prediction_forecasts(struct db *db, long long run_id, const char 
 
 /* The budget advice of run, by channel name. *rows (free()) receives *n. */
 enum db_status prediction_budget(struct db *db, long long run_id, struct result_budget **rows, int *n);
+
+/* One day's plan of one channel, as the day's run stored it (#16). */
+struct prediction_daily_plan {
+	long long run_id;
+	long daily_for, data_end;    /* the plan's local day, and its last day of data */
+	struct result_budget budget; /* its curve without draws (trimmed) */
+};
+
+/*
+ * The days' runs' budget plans (ml_runs.daily_for set) of job whose data_end
+ * is from .. to, every channel ("") or one, oldest plan first, by channel
+ * within a plan. Stops early when fn returns non-zero; r is valid during the
+ * call only.
+ */
+typedef int prediction_daily_plan_fn(void *ctx, const struct prediction_daily_plan *r);
+enum db_status prediction_daily_plans(struct db *db, const char *job, long from, long to,
+				      const char *channel, prediction_daily_plan_fn *fn, void *ctx);
 
 /*
  * The daily rows of run for every channel ("") or one, the total first, then

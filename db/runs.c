@@ -64,16 +64,6 @@ enum db_status runs_prune(struct db *db, const char *job, int days)
 	return db_run_write(db, &prune, p, 2, NULL, NULL);
 }
 
-enum db_status runs_keep_newest(struct db *db, const char *job, int keep)
-{
-	static struct db_statement prune = DB_STATEMENT(
-		"DELETE FROM ml_runs WHERE job = ? AND id < (SELECT MIN(id) FROM"
-		" (SELECT id FROM ml_runs WHERE job = ? AND status = 'succeeded'"
-		" ORDER BY id DESC LIMIT ?) newest)");
-	struct db_value p[] = { db_text(job), db_text(job), db_int(keep) };
-	return db_run_write(db, &prune, p, 3, NULL, NULL);
-}
-
 static int read_first_int(void *ctx, const struct db_value *cols, int ncols)
 {
 	(void)ncols;

@@ -37,10 +37,6 @@ enum db_status runs_finish(struct db *db, long long run_id, int succeeded, unsig
  * history; a failure only costs space, so it is the caller's to log). */
 enum db_status runs_prune(struct db *db, const char *job, int days);
 
-/* Deletes the job's runs older than its keep newest succeeded ones (their
- * rows go with them: ON DELETE CASCADE). */
-enum db_status runs_keep_newest(struct db *db, const char *job, int keep);
-
 /* Takes the job's lock without waiting: *locked = 1 when this connection
  * now holds it. */
 enum db_status runs_lock(struct db *db, const char *job, int *locked);

@@ -62,6 +62,7 @@ static const struct key_spec config_keys[] = {
 	INT_KEY("ml", "history_days", ml.history_days, 7, 730),
 	INT_KEY("ml", "fit_days", ml.fit_days, 28, 1460),
 	INT_KEY("ml", "keep_runs", ml.keep_runs, 1, 10000),
+	INT_KEY("ml", "keep_daily_days", ml.keep_daily_days, 1, 3660),
 	STR_KEY("events", "dir", events.dir),
 	TYPED_KEY("events", "country", KEY_FILE_PART, events.country),
 	TYPED_KEY("events", "account", KEY_FILE_PART, events.account),
@@ -89,6 +90,7 @@ void config_defaults(struct mldash_config *cfg)
 	cfg->ml.history_days = 90;
 	cfg->ml.fit_days = 365;
 	cfg->ml.keep_runs = 20;
+	cfg->ml.keep_daily_days = 400;
 	snprintf(cfg->ingest.spool_dir, sizeof cfg->ingest.spool_dir, "/var/spool/mldash");
 	snprintf(cfg->paths.migrations_dir, sizeof cfg->paths.migrations_dir, "%s",
 		 MLDASH_DEFAULT_MIGRATIONS_DIR);

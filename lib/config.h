@@ -53,7 +53,8 @@ struct mldash_config {
 		int horizon_days;  /* forecast horizon */
 		int history_days;  /* actuals shown beside the forecasts */
 		int fit_days;      /* history the models learn from */
-		int keep_runs;     /* succeeded ML runs kept; older ones are pruned */
+		int keep_runs;     /* succeeded ML runs kept whole; older ones are pruned */
+		int keep_daily_days; /* the days' runs (forecasts and plan) kept this long */
 	} ml;
 
 	struct {

@@ -6,15 +6,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "accuracy.h"
 #include "campaigns.h"
 #include "calendar.h"
 #include "chart_results.h"
+#include "dates.h"
 #include "forecast.h"
+#include "history.h"
 #include "log.h"
 #include "plan.h"
 
 #define JOB "ml_sync"
 #define CURRENT_DAYS 28 /* current spend: the mean of the last 28 days */
+#define ANOMALY_DAYS 90 /* the days checked for anomalies: the longest window scored */
 
 /* What is summed per channel and day, as db/campaigns reads it. */
 enum measure {
@@ -56,6 +60,12 @@ struct chart_inputs {
 	struct chart_rows roi_rows, reach_rows;
 	struct chart_data curves; /* the budget's response curves with their days */
 	struct chart_rows curve_rows;
+	/* What the accuracy chart and the time series' marks are drawn from:
+	 * the scores of revenue over 90 days, and the total's anomalies. */
+	struct result_accuracy *accuracy;
+	int naccuracy;
+	struct result_anomaly *anomalies;
+	int nanomalies;
 	int failed; /* out of memory while collecting */
 };
 
@@ -252,6 +262,33 @@ static int forecast_measure(const struct series *s, enum measure m, const struct
 	f->bt = info.backtest;
 	f->have_bt = info.have_backtest;
 	f->ok = 1;
+	return 0;
+}
+
+/* Whether two measures are the same series (NaN equal to NaN). */
+static int same_series(const double *a, const double *b, long days)
+{
+	for (long d = 0; d < days; d++)
+		if (!(a[d] == b[d] || (isnan(a[d]) && isnan(b[d]))))
+			return 0;
+	return 1;
+}
+
+/* to: a copy of from (horizon days). Returns -1 when out of memory. */
+static int forecast_copy(const struct forecast *from, int horizon, struct forecast *to)
+{
+	*to = *from;
+	to->mean = NULL;
+	if (!from->ok)
+		return 0;
+	to->mean = malloc(sizeof(double) * (size_t)horizon * 5);
+	if (to->mean == NULL)
+		return -1;
+	memcpy(to->mean, from->mean, sizeof(double) * (size_t)horizon * 5);
+	to->lo80 = to->mean + horizon;
+	to->lo95 = to->mean + 2 * horizon;
+	to->hi80 = to->mean + 3 * horizon;
+	to->hi95 = to->mean + 4 * horizon;
 	return 0;
 }
 
@@ -495,6 +532,189 @@ static enum db_status write_budget(struct run_output *o, const struct series *s,
 	return st;
 }
 
+/* --- closing the loop: forecasts kept, then scored ----------------------------- */
+
+/* The forecast of metric m on day h of the horizon, with its bands; ROI and
+ * CTR as ratios over the spend and impressions forecasts (as the daily rows
+ * have them). */
+static void metric_forecast(const struct forecast *f, enum result_metric m, int h,
+			    struct result_logged_forecast *r)
+{
+	static const enum measure measure_of[METRIC__MAX] = {
+		[METRIC_SPEND] = M_SPEND, [METRIC_REVENUE] = M_REVENUE, [METRIC_ROI] = M_REVENUE,
+		[METRIC_CONVERSIONS] = M_CONVERSIONS, [METRIC_REACH] = M_REACH, [METRIC_CTR] = M_CLICKS,
+	};
+	const struct forecast *v = &f[measure_of[m]];
+	double values[5] = { at(v, v->mean, h), at(v, v->lo80, h), at(v, v->hi80, h), at(v, v->lo95, h),
+			     at(v, v->hi95, h) };
+	if (m == METRIC_ROI || m == METRIC_CTR) {
+		const struct forecast *under = &f[m == METRIC_ROI ? M_ROI_SPEND : M_CTR_IMPRESSIONS];
+		double base = at(under, under->mean, h);
+		for (int k = 0; k < 5; k++)
+			values[k] = ratio(values[k], base) - (m == METRIC_ROI);
+	}
+	r->forecast = values[0], r->lower_80 = values[1], r->upper_80 = values[2];
+	r->lower_95 = values[3], r->upper_95 = values[4];
+}
+
+/* The series' forecasts at the lead times that are scored (ml_forecast_log). */
+static enum db_status log_forecasts(struct run_output *o, const struct series *s,
+				    const struct window *w, const struct forecast *f)
+{
+	enum db_status st = DB_OK;
+	struct result_logged_forecast r;
+	memset(&r, 0, sizeof r);
+	snprintf(r.channel, sizeof r.channel, "%s", s->name);
+	for (int m = 0; m < METRIC__MAX && st == DB_OK; m++)
+		for (int l = 0; l < RESULT_LEADS && st == DB_OK; l++) {
+			int lead = result_leads[l];
+			if (lead > w->horizon)
+				continue;
+			r.metric = (enum result_metric)m, r.lead_days = lead;
+			r.day = w->start + w->days - 1 + lead;
+			metric_forecast(f, r.metric, lead - 1, &r);
+			if (isfinite(r.forecast))
+				st = prediction_put_logged(o->writer, &r);
+		}
+	return st;
+}
+
+/* Every metric's actuals of a series over the window; roi and ctr go in
+ * buf ([2 x days]), the others point into the series. */
+static void series_actuals(const struct series *s, const struct window *w, double *buf,
+			   struct accuracy_actuals *a)
+{
+	double *roi = buf, *ctr = buf + w->days;
+	for (long d = 0; d < w->days; d++) {
+		roi[d] = ratio(s->v[M_REVENUE][d], s->v[M_ROI_SPEND][d]) - 1;
+		ctr[d] = ratio(s->v[M_CLICKS][d], s->v[M_CTR_IMPRESSIONS][d]);
+	}
+	*a = (struct accuracy_actuals){ w->start, w->days, { 0 } };
+	a->values[METRIC_SPEND] = s->v[M_SPEND], a->values[METRIC_REVENUE] = s->v[M_REVENUE];
+	a->values[METRIC_ROI] = roi, a->values[METRIC_CONVERSIONS] = s->v[M_CONVERSIONS];
+	a->values[METRIC_REACH] = s->v[M_REACH], a->values[METRIC_CTR] = ctr;
+}
+
+/* The days' runs' forecasts of the days scored, sorted by channel. */
+struct logged {
+	struct result_logged_forecast *f;
+	size_t n, cap;
+	int failed;
+};
+
+static int collect_logged(void *ctx, const struct result_logged_forecast *r)
+{
+	struct logged *l = ctx;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 1024;
+		struct result_logged_forecast *grown = realloc(l->f, sizeof *grown * cap);
+		if (grown == NULL)
+			return l->failed = 1;
+		l->f = grown;
+		l->cap = cap;
+	}
+	l->f[l->n++] = *r;
+	return 0;
+}
+
+static int by_channel(const void *a, const void *b)
+{
+	return strcmp(((const struct result_logged_forecast *)a)->channel,
+		      ((const struct result_logged_forecast *)b)->channel);
+}
+
+/* The first forecast of channel in l (sorted by channel), and how many. */
+static struct result_logged_forecast *channel_forecasts(const struct logged *l, const char *channel,
+							 size_t *count)
+{
+	size_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(l->f[mid].channel, channel) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < l->n && strcmp(l->f[end].channel, channel) == 0)
+		end++;
+	*count = end - lo;
+	return l->f + lo;
+}
+
+/* Keeps what the default charts show of the scores: revenue over 90 days
+ * for every channel, and the total's anomalies. */
+static void keep_for_charts(struct chart_inputs *ch, const struct result_accuracy *rows, int n,
+			    const struct result_anomaly *an, int nan, int total)
+{
+	struct result_accuracy *acc = realloc(ch->accuracy, sizeof *acc * (size_t)(ch->naccuracy + n + 1));
+	if (acc == NULL) {
+		ch->failed = 1;
+		return;
+	}
+	ch->accuracy = acc;
+	for (int i = 0; i < n; i++)
+		if (rows[i].metric == METRIC_REVENUE && rows[i].window_days == 90)
+			ch->accuracy[ch->naccuracy++] = rows[i];
+	if (!total || nan == 0)
+		return;
+	free(ch->anomalies);
+	ch->anomalies = malloc(sizeof *ch->anomalies * (size_t)nan);
+	ch->nanomalies = ch->anomalies ? nan : 0;
+	if (ch->anomalies == NULL)
+		ch->failed = 1;
+	else
+		memcpy(ch->anomalies, an, sizeof *an * (size_t)nan);
+}
+
+/* One series' scores and anomalies, from its forecasts f (sorted here). */
+static enum db_status score_series(struct run_output *o, const struct series *s, const struct window *w,
+				   struct result_logged_forecast *f, size_t n, double *buf)
+{
+	long end = w->start + w->days - 1;
+	struct accuracy_actuals a;
+	series_actuals(s, w, buf, &a);
+	n = accuracy_sort_forecasts(f, n);
+	struct result_accuracy rows[ACCURACY_ROWS];
+	int nrows = accuracy_score(s->name, &a, f, n, end, rows);
+	struct result_anomaly *an;
+	int nan;
+	if (accuracy_anomalies(s->name, &a, f, n, end - ANOMALY_DAYS + 1, end, &an, &nan) != 0)
+		return DB_ERROR;
+	enum db_status st = DB_OK;
+	for (int i = 0; i < nrows && st == DB_OK; i++)
+		st = prediction_put_accuracy(o->writer, &rows[i]);
+	for (int i = 0; i < nan && st == DB_OK; i++)
+		st = prediction_put_anomaly(o->writer, &an[i]);
+	keep_for_charts(o->charts, rows, nrows, an, nan, strcmp(s->name, RESULT_TOTAL_CHANNEL) == 0);
+	free(an);
+	return st;
+}
+
+/* Scores the days' runs' forecasts of the last ANOMALY_DAYS days against
+ * the actuals just read, per series (the channels, then the total). */
+static enum db_status score_all(struct db *db, struct run_output *o, const struct series *s, int n,
+				const struct series *all, const struct window *w)
+{
+	long end = w->start + w->days - 1;
+	struct logged l = { NULL, 0, 0, 0 };
+	enum db_status st = history_daily_forecasts(db, JOB, end - ANOMALY_DAYS + 1, end, collect_logged, &l);
+	double *buf = malloc(sizeof(double) * 2 * (size_t)w->days);
+	if (st == DB_OK && (l.failed || buf == NULL))
+		st = DB_ERROR;
+	if (st == DB_OK && l.n > 1)
+		qsort(l.f, l.n, sizeof *l.f, by_channel);
+	for (int i = 0; i <= n && st == DB_OK; i++) {
+		const struct series *one = i < n ? &s[i] : all;
+		size_t count;
+		struct result_logged_forecast *f = channel_forecasts(&l, one->name, &count);
+		st = score_series(o, one, w, f, count, buf);
+	}
+	free(buf);
+	free(l.f);
+	return st;
+}
+
 /* Forecasts and rows of one series. */
 static enum db_status model_series(struct run_output *o, const struct series *s,
 				   const struct window *w, struct ml_summary *out)
@@ -510,13 +730,25 @@ static enum db_status model_series(struct run_output *o, const struct series *s,
 			goto out;
 		out->series_fitted += f[m].ok;
 	}
+	/* All spend, scored for accuracy: most channels' campaigns all report
+	 * revenue, and then it is the ROI's spend, already forecast. */
+	if (same_series(s->v[M_SPEND], s->v[M_ROI_SPEND], w->days)) {
+		if (forecast_copy(&f[M_ROI_SPEND], w->horizon, &f[M_SPEND]) != 0)
+			goto out;
+	} else if (forecast_measure(s, M_SPEND, w, &f[M_SPEND]) != 0) {
+		goto out;
+	} else {
+		out->series_fitted += f[M_SPEND].ok;
+	}
 	struct chart_inputs *ch = o->charts;
 	struct result_roi_forecast *r = &ch->forecasts[ch->nforecasts++];
 	roi_forecast(s, &f[M_REVENUE], &f[M_ROI_SPEND], w->horizon, r);
 	if ((st = prediction_put_forecast(o->writer, r)) != DB_OK ||
 	    (st = write_roi_days(o, s, w, f)) != DB_OK)
 		goto out;
-	st = write_reach_days(o, s, w, f);
+	if ((st = write_reach_days(o, s, w, f)) != DB_OK)
+		goto out;
+	st = log_forecasts(o, s, w, f);
 out:
 	for (int m = 0; m < M__MAX; m++)
 		forecast_free(&f[m]);
@@ -564,6 +796,8 @@ static void chart_inputs_free(struct chart_inputs *in)
 {
 	free(in->forecasts);
 	free(in->budget);
+	free(in->accuracy);
+	free(in->anomalies);
 	chart_rows_free(&in->roi_rows);
 	chart_rows_free(&in->reach_rows);
 	chart_rows_free(&in->curve_rows);
@@ -586,6 +820,8 @@ static enum db_status model_all(struct db *db, long long run,
 		st = model_series(&o, i < n ? &s[i] : &all, w, out);
 	if (st == DB_OK)
 		st = write_budget(&o, s, n, w, &out->series_fitted);
+	if (st == DB_OK)
+		st = score_all(db, &o, s, n, &all, w);
 	if (st == DB_OK)
 		st = prediction_flush(o.writer);
 	if (st == DB_OK && charts->failed)
@@ -620,6 +856,8 @@ static enum db_status pipeline(struct db *db, const struct mldash_config *cfg,
 		int n = 0;
 		st = read_series(db, &w, &s, &n, &out->rows_in);
 		out->channels = n;
+		if (st == DB_OK)
+			st = history_set_data_end(db, run, end);
 		if (st == DB_OK)
 			st = model_all(db, run, s, n, &w, &charts, out);
 		series_free(s, n);
@@ -656,6 +894,7 @@ static enum ml_result run_locked(struct db *db, const struct mldash_config *cfg,
 	enum db_status st;
 	if ((st = db_begin(db, 0)) != DB_OK ||
 	    (st = pipeline(db, cfg, calendar, out->run_id, out)) != DB_OK ||
+	    (st = history_mark_daily(db, JOB, out->run_id, out->local_day, &out->daily)) != DB_OK ||
 	    (st = runs_finish(db, out->run_id, 1, out->rows_in, NULL)) != DB_OK ||
 	    (st = db_commit(db)) != DB_OK) {
 		failed(db, out, st, "computing the run");
@@ -665,15 +904,35 @@ static enum ml_result run_locked(struct db *db, const struct mldash_config *cfg,
 		return ML_FAILED;
 	}
 	event_calendar_free(calendar);
-	if (runs_keep_newest(db, JOB, cfg->ml.keep_runs) != DB_OK)
+	if (history_prune(db, JOB, cfg->ml.keep_runs, cfg->ml.keep_daily_days, out->local_day,
+			  &out->pruned) != DB_OK)
 		log_warn("ml sync: pruning old runs failed: %s", db_error(db));
 	return ML_OK;
+}
+
+/* The local date (in the process's time zone: config_apply_timezone) of a
+ * slot "YYYY-MM-DD HH:MM:SS" (UTC), or of now. */
+static long local_day_of(const char *slot_time)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	if (slot_time != NULL && sscanf(slot_time, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon,
+					&tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		t = timegm(&tm);
+	}
+	char date[16];
+	strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&t, &tm));
+	return date_day_number(date);
 }
 
 enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
 			   enum run_trigger trigger, const char *slot_time, struct ml_summary *out)
 {
 	memset(out, 0, sizeof *out);
+	out->local_day = local_day_of(slot_time);
 	double t0 = now_seconds();
 	int locked;
 	enum db_status st = runs_lock(db, JOB, &locked);
@@ -700,12 +959,16 @@ enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
 	runs_unlock(db, JOB);
 	out->seconds = now_seconds() - t0;
 	if (result == ML_OK)
-		log_info("ml sync run %lld: %d channels, %lu channel-days, %d series fitted, rows: "
-			 "%lu roi_forecast, %lu roi_timeseries, %lu reach_ctr, %lu budget, %lu budget days;"
-			 " %.3f s",
-			 out->run_id, out->channels, out->rows_in, out->series_fitted,
-			 out->rows_written[PREDICTION_ROI_FORECAST], out->rows_written[PREDICTION_ROI_DAYS],
-			 out->rows_written[PREDICTION_REACH_DAYS], out->rows_written[PREDICTION_BUDGET],
-			 out->rows_written[PREDICTION_BUDGET_DAYS], out->seconds);
+		log_info("ml sync run %lld%s: %d channels, %lu channel-days, %d series fitted, rows: "
+			 "%lu roi_forecast, %lu roi_timeseries, %lu reach_ctr, %lu budget, %lu budget days,"
+			 " %lu forecasts kept, %lu scores, %lu anomalies; pruned %lu runs, trimmed %lu,"
+			 " expired %lu; %.3f s",
+			 out->run_id, out->daily ? " (the day's run)" : "", out->channels, out->rows_in,
+			 out->series_fitted, out->rows_written[PREDICTION_ROI_FORECAST],
+			 out->rows_written[PREDICTION_ROI_DAYS], out->rows_written[PREDICTION_REACH_DAYS],
+			 out->rows_written[PREDICTION_BUDGET], out->rows_written[PREDICTION_BUDGET_DAYS],
+			 out->rows_written[PREDICTION_FORECAST_LOG], out->rows_written[PREDICTION_ACCURACY],
+			 out->rows_written[PREDICTION_ANOMALIES], out->pruned.runs_deleted,
+			 out->pruned.runs_trimmed, out->pruned.daily_expired, out->seconds);
 	return result;
 }

@@ -6,6 +6,14 @@
  * transaction, the run marked succeeded last. Readers see the latest
  * succeeded run only.
  *
+ * Closing the loop (#16): each run also keeps its forecasts at the scored
+ * lead times, scores the days' runs' earlier forecasts against the actuals
+ * it read (models/accuracy) and stores its anomalies. The first run to
+ * succeed after local midnight (the slot's time, or now, in [schedule]
+ * timezone) is the day's run; after the commit the runs are pruned
+ * (db/history: keep_runs recent ones whole, the days' runs for
+ * keep_daily_days).
+ *
  * One run at a time across all hosts: a run holds the job's named lock
  * (db/runs). A run whose process died leaves its row 'running' and
  * releases the lock with its connection; the next run marks such rows
@@ -16,6 +24,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "history.h"
 #include "predictions.h"
 #include "runs.h"
 
@@ -33,6 +42,9 @@ struct ml_summary {
 	int channels;
 	int series_fitted;
 	unsigned long rows_written[PREDICTION_TABLE__MAX];
+	long local_day;        /* the run's date where it runs ([schedule] timezone) */
+	int daily;             /* 1: the first run to succeed that day, kept (db/history) */
+	struct history_pruned pruned;
 	char error[512];
 	enum db_status db_status; /* for ML_FAILED */
 };
