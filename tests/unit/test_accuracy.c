@@ -2,7 +2,8 @@
  * Unit tests of models/accuracy.c: scores computed by hand on small
  * series, the newest of duplicate forecasts counting once, the windows
  * and leads kept apart, and anomalies found from the shortest lead only,
- * with their direction and size.
+ * with their direction and size; and a plan against what followed it
+ * (models/outcome.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,10 +11,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accuracy.h"
+#include "outcome.h"
 
 /* cmocka of Debian 12 has no assert_double_equal. */
 #define assert_double_equal(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
@@ -163,6 +166,58 @@ static void test_metric_names(void **state)
 	assert_int_equal(result_metric_parse(""), -1);
 }
 
+static struct result_budget plan_row(const char *name, double current, double recommended)
+{
+	struct result_budget b;
+	memset(&b, 0, sizeof b);
+	snprintf(b.channel, sizeof b.channel, "%s", name);
+	b.current = current, b.recommended = recommended;
+	/* revenue = 40 sqrt(spend) */
+	b.curve.kind = CURVE_POWER, b.curve.a = 40, b.curve.b = 0.5;
+	return b;
+}
+
+static void test_outcome(void **state)
+{
+	(void)state;
+	struct result_budget a = plan_row("a", 100, 400), b = plan_row("b", 400, 100);
+	struct outcome_channel c[2];
+	/* Half of both advised moves made; revenue as the curves said, x1.1. */
+	outcome_channel(&a, 250, 1.1 * 40 * sqrt(250), &c[0]);
+	outcome_channel(&b, 250, 1.1 * 40 * sqrt(250), &c[1]);
+	assert_int_equal(c[0].moved, OUTCOME_TOWARD);
+	assert_int_equal(c[1].moved, OUTCOME_TOWARD);
+	assert_double_equal(c[0].revenue_predicted_at_actual, 40 * sqrt(250), 1e-9);
+	assert_double_equal(c[1].revenue_predicted_at_current, 40 * sqrt(400), 1e-9);
+	struct outcome_plan p;
+	outcome_plan(c, 2, &p);
+	assert_double_equal(p.followed, 0.5, 1e-12);
+	assert_double_equal(p.actual_spend, 500, 1e-9);
+	double unchanged = 40 * (sqrt(100) + sqrt(400)), at_actual = 2 * 40 * sqrt(250);
+	assert_double_equal(p.revenue_if_unchanged, unchanged, 1e-9);
+	assert_double_equal(p.net_gain, 1.1 * at_actual - 1.1 * unchanged, 1e-9);
+	assert_int_equal(p.paid, 1);
+	assert_non_null(strstr(p.verdict, "paid"));
+	/* Moved the other way: away, and it did not pay. */
+	outcome_channel(&a, 50, 40 * sqrt(50), &c[0]);
+	outcome_channel(&b, 600, 40 * sqrt(600), &c[1]);
+	assert_int_equal(c[0].moved, OUTCOME_AWAY);
+	outcome_plan(c, 2, &p);
+	assert_true(p.followed < 0);
+	assert_int_equal(p.paid, -1);
+	assert_string_equal(p.verdict, "the advice was not followed");
+	/* Nothing observed yet. */
+	outcome_channel(&a, NAN, NAN, &c[0]);
+	outcome_channel(&b, NAN, NAN, &c[1]);
+	assert_int_equal(c[0].moved, OUTCOME_HELD);
+	outcome_plan(c, 2, &p);
+	assert_int_equal(p.paid, -1);
+	assert_string_equal(p.verdict, "no days after the plan yet");
+	/* A move within 5% of the advised one is no move. */
+	outcome_channel(&a, 110, 1, &c[0]);
+	assert_int_equal(c[0].moved, OUTCOME_HELD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_scores_by_hand),
 		cmocka_unit_test(test_anomalies),
 		cmocka_unit_test(test_metric_names),
+		cmocka_unit_test(test_outcome),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
