@@ -17,6 +17,7 @@ const char *const chart_names[CHART__MAX] = {
 	[CHART_REACH_CTR] = "reach-ctr",
 	[CHART_BUDGET] = "budget-recommendation",
 	[CHART_BUDGET_CURVES] = "budget-curves",
+	[CHART_ACCURACY] = "accuracy",
 };
 
 #define FONT "DejaVu Sans"
@@ -346,17 +347,24 @@ static int header(struct canvas *c, const char *title, const struct chart_data *
 	return y + (int)(c->px * 1.2);
 }
 
-/* Every chart's start: the header, and with nothing to draw (empty) a
- * "no data yet" in the middle. Returns the y below the header, -1 when
- * the chart is done. */
-static int open_chart(struct canvas *c, const char *title, const struct chart_data *d, int empty)
+#define NO_DATA_YET "No data yet: import campaign data and run the ML sync"
+
+/* Every chart's start: the header, and with nothing to draw (empty) the
+ * note (NO_DATA_YET for most) in the middle. Returns the y below the
+ * header, -1 when the chart is done. */
+static int open_chart_note(struct canvas *c, const char *title, const struct chart_data *d, int empty,
+			   const char *note)
 {
 	int y = header(c, title, d);
 	if (!empty)
 		return y;
-	text(c, c->w / 2, c->h / 2, c->px, c->muted, CENTER,
-	     "No data yet: import campaign data and run the ML sync", 0);
+	text(c, c->w / 2, c->h / 2, c->px, c->muted, CENTER, note, 0);
 	return -1;
+}
+
+static int open_chart(struct canvas *c, const char *title, const struct chart_data *d, int empty)
+{
+	return open_chart_note(c, title, d, empty, NO_DATA_YET);
 }
 
 /* --- axes --------------------------------------------------------------------- */
@@ -494,8 +502,24 @@ static void series_line(struct canvas *c, const struct frame *f, const struct ch
 	}
 }
 
+/* An anomaly (#16): a vermillion triangle of half width s centred on
+ * (x, y), pointing up (above the band) or down, on a halo of the ground
+ * colour so that it stands out from the lines and bands beneath. */
+static void anomaly_mark(struct canvas *c, int x, int y, int direction, int s)
+{
+	int halo = c->line;
+	for (int pass = 0; pass < 2; pass++) {
+		int r = pass == 0 ? s + halo : s, dir = direction > 0 ? -1 : 1;
+		gdPoint t[3] = { { x, y + dir * r }, { x - r, y - dir * r * 3 / 4 }, { x + r, y - dir * r * 3 / 4 } };
+		gdImageFilledPolygon(c->im, t, 3, pass == 0 ? c->bg : c->color[VERMILLION]);
+	}
+}
+
+/* A legend along one line ending at x_right, baseline y: a swatch and a
+ * label per entry; swatch i is a square of colors[i], or with
+ * triangle == i an anomaly's mark. */
 static void legend(struct canvas *c, int x_right, int y, const char *const *labels, const int *colors,
-		   int n)
+		   int n, int triangle)
 {
 	int x = x_right;
 	for (int i = n - 1; i >= 0; i--) {
@@ -503,15 +527,28 @@ static void legend(struct canvas *c, int x_right, int y, const char *const *labe
 		x -= w;
 		text(c, x, y, c->px * 0.85, c->fg, LEFT, labels[i], 0);
 		x -= (int)(c->px * 1.2);
-		gdImageFilledRectangle(c->im, x, y - (int)(c->px * 0.7), x + (int)(c->px * 0.8), y, colors[i]);
+		if (i == triangle)
+			anomaly_mark(c, x + (int)(c->px * 0.4), y - (int)(c->px * 0.35), 1, (int)(c->px * 0.45));
+		else
+			gdImageFilledRectangle(c->im, x, y - (int)(c->px * 0.7), x + (int)(c->px * 0.8), y,
+					       colors[i]);
 		x -= (int)(c->px * 1.2);
 	}
 }
 
 /* --- the charts ---------------------------------------------------------- */
 
-static void panel(struct canvas *c, const struct chart_panel *pn, struct frame *f, int hue,
-		  enum tick_style style)
+/* Is mark m drawn in frame f: a known value on a day of its range? */
+static int mark_shown(const struct frame *f, const struct chart_mark *m)
+{
+	return isfinite(m->v) && m->day >= f->first && m->day <= f->last;
+}
+
+/* One panel of a time series in f: axis, bands, line, title, and the
+ * anomalies' marks (nmarks of them) on top. Returns the number of marks
+ * drawn. */
+static int panel(struct canvas *c, const struct chart_panel *pn, const struct chart_mark *marks, int nmarks,
+		 struct frame *f, int hue, enum tick_style style)
 {
 	double lo = HUGE_VAL, hi = -HUGE_VAL;
 	for (int i = 0; i < pn->n; i++) {
@@ -521,6 +558,9 @@ static void panel(struct canvas *c, const struct chart_panel *pn, struct frame *
 			if (isfinite(vals[k]))
 				lo = vals[k] < lo ? vals[k] : lo, hi = vals[k] > hi ? vals[k] : hi;
 	}
+	for (int i = 0; i < nmarks; i++) /* a mark's actual may be off the stored series */
+		if (mark_shown(f, &marks[i]))
+			lo = marks[i].v < lo ? marks[i].v : lo, hi = marks[i].v > hi ? marks[i].v : hi;
 	if (!isfinite(lo))
 		lo = 0, hi = 1;
 	if (style != TICK_PERCENT && lo > 0)
@@ -532,6 +572,14 @@ static void panel(struct canvas *c, const struct chart_panel *pn, struct frame *
 	band(c, f, pn->points, pn->n, 0, c->band80[hue]);
 	series_line(c, f, pn->points, pn->n, c->color[hue]);
 	text(c, f->x0, f->y0 - (int)(c->px * 0.5), c->px * 0.9, c->fg, LEFT, pn->title, 1);
+	int drawn = 0;
+	for (int i = 0; i < nmarks; i++)
+		if (mark_shown(f, &marks[i])) {
+			anomaly_mark(c, x_of_day(f, marks[i].day), y_of(f, marks[i].v), marks[i].direction,
+				     (int)(c->px * 0.4) + 3);
+			drawn++;
+		}
+	return drawn;
 }
 
 /* The calendar's events (models/events.h: the forecasts reckon with them)
@@ -578,8 +626,8 @@ static int draw_timeseries(struct canvas *c, const struct chart_data *d, const c
 	int split = y + (int)((bottom_y - y) * 0.52);
 	struct frame ft = { x0, y + (int)(c->px * 0.8), x1, split - gap / 2, 0, 1, first, last };
 	struct frame fb = { x0, split + gap / 2 + (int)(c->px * 0.8), x1, bottom_y, 0, 1, first, last };
-	panel(c, top, &ft, 0, top->percent ? TICK_PERCENT : TICK_SI);
-	panel(c, bottom, &fb, 1, bottom->percent ? TICK_PERCENT : TICK_SI);
+	int marked = panel(c, top, d->marks[0], d->nmarks[0], &ft, 0, top->percent ? TICK_PERCENT : TICK_SI);
+	marked += panel(c, bottom, d->marks[1], d->nmarks[1], &fb, 1, bottom->percent ? TICK_PERCENT : TICK_SI);
 	x_dates(c, &fb);
 	event_marks(c, &fb, d->calendar);
 	if (today >= 0) { /* the divider between actuals and forecast */
@@ -587,9 +635,9 @@ static int draw_timeseries(struct canvas *c, const struct chart_data *d, const c
 		gdImageDashedLine(c->im, x, ft.y0, x, fb.y1, c->muted);
 		text(c, x + (int)(c->px * 0.3), ft.y0 + (int)c->px, c->px * 0.75, c->muted, LEFT, "forecast", 0);
 	}
-	static const char *const labels[] = { "actual", "forecast (80% / 95%)" };
-	int colors[] = { c->fg, c->band80[0] };
-	legend(c, x1, y - (int)(c->px * 0.2), labels, colors, 2);
+	static const char *const labels[] = { "actual", "forecast (80% / 95%)", "outside 95% band" };
+	int colors[] = { c->fg, c->band80[0], c->color[VERMILLION] };
+	legend(c, x1, y - (int)(c->px * 0.2), labels, colors, marked ? 3 : 2, 2);
 	return 0;
 }
 
@@ -674,7 +722,7 @@ static int draw_budget(struct canvas *c, const struct chart_data *d)
 	}
 	static const char *const labels[] = { "current", "recommended" };
 	int colors[] = { c->color[6], c->color[0] };
-	legend(c, f.x1, y + (int)(c->px * 0.6), labels, colors, 2);
+	legend(c, f.x1, y + (int)(c->px * 0.6), labels, colors, 2, -1);
 	return 0;
 }
 
@@ -924,6 +972,206 @@ static int draw_curves(struct canvas *c, const struct chart_data *d)
 	return 0;
 }
 
+/* --- forecast accuracy (#16) ------------------------------------------------------ */
+
+/* A key of the accuracy chart's legends: a short stroke (dashed or with a
+ * dot on it) and its label. */
+struct accuracy_key {
+	char label[80];
+	int color, width, dashed;
+};
+
+/* Lays the keys out from x0, wrapping before x1, the first baseline at y;
+ * draws them when draw. Returns the number of lines used. */
+static int accuracy_keys(struct canvas *c, const struct accuracy_key *k, int n, int x0, int x1, int y,
+			 int draw)
+{
+	int sw = (int)(c->px * 1.6), x = x0, lines = n > 0;
+	double fs = c->px * 0.8;
+	for (int i = 0; i < n; i++) {
+		int w = sw + (int)(c->px * 0.4) + text_width(c, fs, k[i].label);
+		if (x > x0 && x + w > x1) {
+			x = x0;
+			y += (int)(c->px * 1.3);
+			lines++;
+		}
+		if (draw) {
+			int mid = y - (int)(c->px * 0.3);
+			double phase = 0;
+			if (k[i].dashed) {
+				dashed(c, x, mid, x + sw, mid, k[i].color, &phase);
+			} else {
+				thick_line(c, x, mid, x + sw, mid, k[i].color, k[i].width);
+				dot(c, x + sw / 2, mid, k[i].width + 4, k[i].color);
+			}
+			text(c, x + sw + (int)(c->px * 0.4), y, fs, c->fg, LEFT, k[i].label, 0);
+		}
+		x += w + (int)(c->px * 0.9);
+	}
+	return lines;
+}
+
+/* Does a line have any score to draw? */
+static int accuracy_scored(const struct chart_accuracy *a)
+{
+	for (int j = 0; j < CHART_LEADS; j++)
+		if (isfinite(a->mase[j]) || isfinite(a->coverage_80[j]) || isfinite(a->coverage_95[j]))
+			return 1;
+	return 0;
+}
+
+/* The lead-time axis of f: leads[] along x (frame first..last hold the
+ * range in days), a tick and label at each, and the axis's name below. */
+static void lead_axis(struct canvas *c, const struct frame *f, const int *leads)
+{
+	for (int j = 0; j < CHART_LEADS; j++) {
+		char label[16];
+		int x = x_of_day(f, leads[j]);
+		snprintf(label, sizeof label, "%d", leads[j]);
+		gdImageLine(c->im, x, f->y0, x, f->y1, c->grid);
+		gdImageLine(c->im, x, f->y1, x, f->y1 + (int)(c->px * 0.3), c->muted);
+		text(c, x, f->y1 + (int)(c->px * 1.3), c->px * 0.85, c->muted, CENTER, label, 0);
+	}
+	text(c, (f->x0 + f->x1) / 2, f->y1 + (int)(c->px * 2.5), c->px * 0.8, c->muted, CENTER,
+	     "days ahead (lead time)", 0);
+}
+
+/* The values v[] at the leads as a line with a dot at each known value:
+ * unknown ones are gaps. */
+static void lead_line(struct canvas *c, const struct frame *f, const int *leads, const double *v, int color,
+		      int width)
+{
+	for (int j = 1; j < CHART_LEADS; j++)
+		if (isfinite(v[j - 1]) && isfinite(v[j]))
+			thick_line(c, x_of_day(f, leads[j - 1]), y_of(f, v[j - 1]), x_of_day(f, leads[j]),
+				   y_of(f, v[j]), color, width);
+	for (int j = 0; j < CHART_LEADS; j++)
+		if (isfinite(v[j]))
+			dot(c, x_of_day(f, leads[j]), y_of(f, v[j]), 2 * width + (int)(c->px * 0.3), color);
+}
+
+/* A dashed level across f, labelled (unless label is NULL) right of the
+ * frame, where no line runs. */
+static void reference(struct canvas *c, const struct frame *f, double v, const char *label)
+{
+	double phase = 0;
+	int y = y_of(f, v);
+	dashed(c, f->x0, y, f->x1, y, c->muted, &phase);
+	if (label != NULL)
+		text(c, f->x1 + (int)(c->px * 0.3), y + (int)(c->px * 0.3), c->px * 0.75, c->muted, LEFT, label, 0);
+}
+
+/* The colour of line i of the shown ones: the total in the text colour,
+ * the others through the palette. */
+static int accuracy_color(struct canvas *c, const struct chart_data *d, int i)
+{
+	if (d->accuracy[i].total)
+		return c->fg;
+	int others = 0;
+	for (int k = 0; k < i; k++)
+		others += !d->accuracy[k].total;
+	return c->color[others % PALETTE];
+}
+
+static int draw_accuracy(struct canvas *c, const struct chart_data *d)
+{
+	const char *title = "Forecast accuracy by lead time";
+	int scored = 0;
+	for (int i = 0; i < d->naccuracy; i++)
+		scored |= accuracy_scored(&d->accuracy[i]);
+	int y = open_chart_note(c, title, d, !scored,
+				"No forecasts scored yet: a forecast is scored once its day has passed");
+	if (y < 0)
+		return 0;
+	int shown = d->naccuracy < CHART_ACCURACY_SHOWN ? d->naccuracy : CHART_ACCURACY_SHOWN;
+	const struct chart_accuracy *cov = d->coverage_of >= 0 && d->coverage_of < d->naccuracy
+						   ? &d->accuracy[d->coverage_of] : NULL;
+	/* Two panels side by side, the error the wider. */
+	int left = (int)c->px, right = c->w - (int)c->px, gap = (int)(c->px * 2.5);
+	int split = left + (int)((right - left - gap) * 0.56);
+	int lx0 = left, lx1 = split, rx0 = split + gap, rx1 = right;
+	/* The legends: a key per channel shown under the error, the bands'
+	 * under the coverage. */
+	struct accuracy_key keys[CHART_ACCURACY_SHOWN + 1];
+	for (int i = 0; i < shown; i++) {
+		const struct chart_accuracy *a = &d->accuracy[i];
+		char name[80];
+		fit_label(c, c->px * 0.8, a->channel, (lx1 - lx0) / 2, name, sizeof name, 0);
+		snprintf(keys[i].label, sizeof keys[i].label, "%s%s", name,
+			 a->total ? " (total)" : accuracy_scored(a) ? "" : " (none scored)");
+		keys[i].color = accuracy_color(c, d, i);
+		keys[i].width = a->total ? c->line + 2 : c->line;
+		keys[i].dashed = 0;
+	}
+	keys[shown] = (struct accuracy_key){ "seasonal naive", c->muted, c->line, 1 };
+	struct accuracy_key bands[3] = { { "80% band", c->color[0], c->line, 0 },
+					 { "95% band", c->color[2], c->line, 0 },
+					 { "nominal", c->muted, c->line, 1 } };
+	int bottom = c->h - (int)(c->px * 0.6);
+	if (shown < d->naccuracy) {
+		char note[96];
+		snprintf(note, sizeof note, "%d more channel%s not shown: ask for one with channel=NAME",
+			 d->naccuracy - shown, d->naccuracy - shown == 1 ? "" : "s");
+		text(c, right, bottom, c->px * 0.8, c->muted, RIGHT, note, 0);
+		bottom -= (int)(c->px * 1.4);
+	}
+	int lines_l = accuracy_keys(c, keys, shown + 1, lx0, lx1, 0, 0);
+	int lines_r = accuracy_keys(c, bands, 3, rx0, rx1, 0, 0);
+	int lines = lines_l > lines_r ? lines_l : lines_r;
+	int key_y = bottom - (lines - 1) * (int)(c->px * 1.3);
+	accuracy_keys(c, keys, shown + 1, lx0, lx1, key_y, 1);
+	accuracy_keys(c, bands, 3, rx0, rx1, key_y, 1);
+	int y1 = key_y - (int)(c->px * 1.4) - (int)(c->px * 2.6), y0 = y + (int)(c->px * 1.0);
+	/* The panels' titles. */
+	char cov_name[120], cov_title[120];
+	snprintf(cov_name, sizeof cov_name, "Band coverage%s%s", cov ? ": " : "", cov ? cov->channel : "");
+	fit_label(c, c->px * 0.9, cov_name, rx1 - rx0, cov_title, sizeof cov_title, 1);
+	text(c, lx0, y0 - (int)(c->px * 0.5), c->px * 0.9, c->fg, LEFT, "Error by lead time (MASE)", 1);
+	text(c, rx0, y0 - (int)(c->px * 0.5), c->px * 0.9, c->fg, LEFT, cov_title, 1);
+	if (y1 - y0 < 20)
+		return 0; /* no room for plots: titles and legends alone */
+	int last_lead = d->leads[CHART_LEADS - 1];
+	/* Left: MASE from 0, never below 1 at the top (the seasonal naive's). */
+	double hi = 1;
+	for (int i = 0; i < shown; i++)
+		for (int j = 0; j < CHART_LEADS; j++)
+			if (isfinite(d->accuracy[i].mase[j]) && d->accuracy[i].mase[j] > hi)
+				hi = d->accuracy[i].mase[j];
+	hi *= 1.05;
+	struct frame fl = { lx0 + y_label_width(c, 0, hi, TICK_PLAIN) + (int)(c->px * 0.6), y0, lx1, y1,
+			    0, hi, -1, last_lead + 2 };
+	if (fl.x1 - fl.x0 >= 20) {
+		y_axis(c, &fl, TICK_PLAIN);
+		lead_axis(c, &fl, d->leads);
+		reference(c, &fl, 1, NULL);
+		for (int pass = 0; pass < 2; pass++) /* the total last, on top */
+			for (int i = 0; i < shown; i++)
+				if (d->accuracy[i].total == pass)
+					lead_line(c, &fl, d->leads, d->accuracy[i].mase, keys[i].color, keys[i].width);
+	}
+	/* Right: the share of actuals inside each band, 0 to 100%. */
+	int nominal_w = text_width(c, c->px * 0.75, "95%") + (int)(c->px * 0.5);
+	struct frame fr = { rx0 + y_label_width(c, 0, 1, TICK_PERCENT) + (int)(c->px * 0.6), y0,
+			    rx1 - nominal_w, y1, 0, 1, -1, last_lead + 2 };
+	if (fr.x1 - fr.x0 < 20)
+		return 0;
+	y_axis(c, &fr, TICK_PERCENT);
+	lead_axis(c, &fr, d->leads);
+	reference(c, &fr, 0.8, "80%");
+	reference(c, &fr, 0.95, "95%");
+	int banded = 0;
+	for (int j = 0; cov != NULL && j < CHART_LEADS; j++)
+		banded |= isfinite(cov->coverage_80[j]) || isfinite(cov->coverage_95[j]);
+	if (!banded) {
+		text(c, (fr.x0 + fr.x1) / 2, (fr.y0 + fr.y1) / 2, c->px * 0.85, c->muted, CENTER,
+		     "no banded forecast scored", 0);
+		return 0;
+	}
+	lead_line(c, &fr, d->leads, cov->coverage_80, c->color[0], c->line);
+	lead_line(c, &fr, d->leads, cov->coverage_95, c->color[2], c->line);
+	return 0;
+}
+
 int chart_render(const struct chart_data *data, const struct chart_style *style,
 		 unsigned char **png, int *size)
 {
@@ -937,6 +1185,7 @@ int chart_render(const struct chart_data *data, const struct chart_style *style,
 	case CHART_REACH_CTR: draw_timeseries(&c, data, "Reach and click-through rate"); break;
 	case CHART_BUDGET: draw_budget(&c, data); break;
 	case CHART_BUDGET_CURVES: draw_curves(&c, data); break;
+	case CHART_ACCURACY: draw_accuracy(&c, data); break;
 	case CHART__MAX: break;
 	}
 	return canvas_png(&c, png, size);

@@ -18,9 +18,10 @@ struct event_calendar;
 enum chart_kind {
 	CHART_ROI_FORECAST, CHART_ROI_TIMESERIES, CHART_REACH_CTR, CHART_BUDGET,
 	CHART_BUDGET_CURVES, /* the budget's response curves, a small panel per channel */
+	CHART_ACCURACY,      /* forecast accuracy by lead time (#16) */
 	CHART__MAX
 };
-extern const char *const chart_names[CHART__MAX]; /* "roi-forecast", ..., "budget-curves" */
+extern const char *const chart_names[CHART__MAX]; /* "roi-forecast", ..., "budget-curves", "accuracy" */
 
 #define CHART_DEFAULT_WIDTH 800
 #define CHART_DEFAULT_HEIGHT 400
@@ -40,6 +41,14 @@ struct chart_point {
 	long day;     /* days since 1970-01-01 */
 	int forecast; /* 0 actual, 1 forecast */
 	double v, lo80, hi80, lo95, hi95; /* NaN when absent */
+};
+
+/* A day whose actual fell outside the 95% band forecast for it: marked
+ * on a time series by a triangle pointing the way it broke out. */
+struct chart_mark {
+	long day;      /* days since 1970-01-01 */
+	double v;      /* the actual value, where the mark sits */
+	int direction; /* +1 above the band, -1 below */
 };
 
 struct chart_panel {
@@ -75,6 +84,21 @@ struct chart_curve {
 	int ndays;
 };
 
+/* The lead times of the accuracy chart (models/results.h's RESULT_LEADS). */
+#define CHART_LEADS 4
+/* Channels drawn in the accuracy chart's error panel at most, the total
+ * among them: more lines are a tangle; the chart counts the rest. */
+#define CHART_ACCURACY_SHOWN 8
+
+/* One channel's forecast accuracy at each lead time of chart_data.leads.
+ * NaN: nothing scored there, drawn as a gap. */
+struct chart_accuracy {
+	char channel[65];
+	int total;                /* the total over channels: drawn thick, in the text colour */
+	double mase[CHART_LEADS]; /* error against the seasonal naive forecast's (1) */
+	double coverage_80[CHART_LEADS], coverage_95[CHART_LEADS]; /* shares 0-1 inside the bands */
+};
+
 struct chart_data {
 	enum chart_kind kind;
 	char subtitle[200];          /* run time, channel, uplift ... */
@@ -82,6 +106,10 @@ struct chart_data {
 	const struct chart_bar *bars; /* ROI forecast, budget */
 	int nbars;
 	struct chart_panel panels[2]; /* time series: top and bottom */
+	/* Time series: each panel's anomalies, in any order; those on days
+	 * outside the panels' range (or with an unknown value) are not drawn. */
+	const struct chart_mark *marks[2];
+	int nmarks[2];
 	/* Response curves, in the order shown (only the first
 	 * CHART_CURVES_SHOWN are drawn; the rest are counted). */
 	const struct chart_curve *curves;
@@ -89,6 +117,14 @@ struct chart_data {
 	/* Time series: the events marked on the time axis (those the forecasts
 	 * reckoned with); the caller's. NULL: the built-in retail calendar. */
 	const struct event_calendar *calendar;
+	/* Accuracy: the channels' error lines, in the order drawn (the first
+	 * CHART_ACCURACY_SHOWN; the rest are counted), and which one's band
+	 * coverage the right panel shows (-1: none has scores); the lead
+	 * times in days, ascending. */
+	const struct chart_accuracy *accuracy;
+	int naccuracy;
+	int coverage_of;
+	int leads[CHART_LEADS];
 };
 
 struct chart_text_cache;

@@ -7,6 +7,8 @@
 
 #include "plan.h"
 
+_Static_assert(CHART_LEADS == RESULT_LEADS, "the accuracy chart has a place for each lead time");
+
 void chart_rows_free(struct chart_rows *rows)
 {
 	free(rows->bars);
@@ -18,6 +20,9 @@ void chart_rows_free(struct chart_rows *rows)
 	free(rows->days_cap);
 	free(rows->curves);
 	free(rows->models);
+	free(rows->marks[0]);
+	free(rows->marks[1]);
+	free(rows->accuracy);
 	memset(rows, 0, sizeof *rows);
 }
 
@@ -34,7 +39,12 @@ void chart_results_begin(enum chart_kind kind, const char *run_time, const char 
 	memset(rows, 0, sizeof *rows);
 	data->kind = kind;
 	int timed = run_time != NULL && *run_time;
-	if (kind == CHART_BUDGET_CURVES) { /* one panel, or every channel's */
+	if (kind == CHART_ACCURACY) { /* chart_results_accuracy puts the metric first */
+		data->coverage_of = -1;
+		for (int i = 0; i < CHART_LEADS; i++)
+			data->leads[i] = result_leads[i];
+	}
+	if (kind == CHART_BUDGET_CURVES || kind == CHART_ACCURACY) { /* one channel, or every one */
 		snprintf(data->subtitle, sizeof data->subtitle, "%s%s%s%s", timed ? "run of " : "",
 			 timed ? run_time : "", timed && *channel ? " · " : "", channel);
 		return;
@@ -318,5 +328,148 @@ int chart_results_reach_day(struct chart_data *data, struct chart_rows *rows,
 	struct chart_point *bottom = &rows->points[1][data->panels[1].n - 1];
 	set_point(top, r->day, r->forecast, r->reach, NAN, NAN, r->reach_lower_95, r->reach_upper_95);
 	set_point(bottom, r->day, r->forecast, r->ctr, NAN, NAN, r->ctr_lower_95, r->ctr_upper_95);
+	return 0;
+}
+
+/* --- anomalies (#16) --------------------------------------------------------- */
+
+/* The metric of each panel of a time series chart, -1 for none. */
+static int panel_metric(enum chart_kind kind, int panel)
+{
+	if (kind == CHART_ROI_TIMESERIES)
+		return panel == 0 ? METRIC_ROI : METRIC_CONVERSIONS;
+	if (kind == CHART_REACH_CTR)
+		return panel == 0 ? METRIC_REACH : METRIC_CTR;
+	return -1;
+}
+
+/* One more mark on panel k. */
+static int add_mark(struct chart_data *data, struct chart_rows *rows, int k, const struct chart_mark *m)
+{
+	if (data->nmarks[k] == rows->marks_cap[k]) {
+		int cap = rows->marks_cap[k] ? 2 * rows->marks_cap[k] : 16;
+		struct chart_mark *grown = realloc(rows->marks[k], sizeof *grown * (size_t)cap);
+		if (grown == NULL)
+			return -1;
+		rows->marks[k] = grown;
+		rows->marks_cap[k] = cap;
+	}
+	rows->marks[k][data->nmarks[k]++] = *m;
+	data->marks[k] = rows->marks[k];
+	return 0;
+}
+
+int chart_results_anomalies(struct chart_data *data, struct chart_rows *rows,
+			    const struct result_anomaly *a, int n, const char *channel)
+{
+	const char *shown_channel = *channel ? channel : RESULT_TOTAL_CHANNEL;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(a[i].channel, shown_channel) != 0)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			if (panel_metric(data->kind, k) != (int)a[i].metric)
+				continue;
+			struct chart_mark m = { a[i].day, a[i].actual, a[i].direction > 0 ? 1 : -1 };
+			if (add_mark(data, rows, k, &m) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* --- forecast accuracy (#16) ---------------------------------------------------- */
+
+/* The metrics as the subtitle names them. */
+static const char *const metric_labels[METRIC__MAX] = {
+	[METRIC_SPEND] = "spend", [METRIC_REVENUE] = "revenue", [METRIC_ROI] = "ROI",
+	[METRIC_CONVERSIONS] = "conversions", [METRIC_REACH] = "reach", [METRIC_CTR] = "CTR",
+};
+
+/* A channel's line and how many forecasts were scored for it (the order). */
+struct ranked_accuracy {
+	struct chart_accuracy line;
+	long scored;
+};
+
+/* The total first, then the most forecasts scored, ties by name. */
+static int by_total_then_scored(const void *a, const void *b)
+{
+	const struct ranked_accuracy *x = a, *y = b;
+	if (x->line.total != y->line.total)
+		return y->line.total - x->line.total;
+	if (x->scored != y->scored)
+		return x->scored < y->scored ? 1 : -1;
+	return strcmp(x->line.channel, y->line.channel);
+}
+
+/* The place of lead in data->leads, or -1. */
+static int lead_slot(const struct chart_data *data, int lead)
+{
+	for (int j = 0; j < CHART_LEADS; j++)
+		if (data->leads[j] == lead)
+			return j;
+	return -1;
+}
+
+int chart_results_accuracy(struct chart_data *data, struct chart_rows *rows,
+			   const struct result_accuracy *r, int n, int metric, int window_days,
+			   const char *channel)
+{
+	struct ranked_accuracy *ranked = calloc((size_t)(n ? n : 1), sizeof *ranked);
+	free(rows->accuracy);
+	rows->accuracy = calloc((size_t)(n ? n : 1), sizeof *rows->accuracy);
+	if (ranked == NULL || rows->accuracy == NULL) {
+		free(ranked);
+		return -1;
+	}
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		const struct result_accuracy *row = &r[i];
+		int slot = lead_slot(data, row->lead_days);
+		if ((int)row->metric != metric || row->window_days != window_days || slot < 0 ||
+		    (*channel && strcmp(row->channel, channel) != 0))
+			continue;
+		int c = 0;
+		while (c < k && strcmp(ranked[c].line.channel, row->channel) != 0)
+			c++;
+		struct chart_accuracy *line = &ranked[c].line;
+		if (c == k) { /* a channel not seen yet: every lead a gap until scored */
+			k++;
+			snprintf(line->channel, sizeof line->channel, "%s", row->channel);
+			line->total = strcmp(row->channel, RESULT_TOTAL_CHANNEL) == 0;
+			for (int j = 0; j < CHART_LEADS; j++)
+				line->mase[j] = line->coverage_80[j] = line->coverage_95[j] = NAN;
+		}
+		if (row->n <= 0)
+			continue; /* nothing scored: a gap, whatever the row says */
+		ranked[c].scored += row->n;
+		line->mase[slot] = row->mase;
+		if (row->n_banded > 0) {
+			line->coverage_80[slot] = row->coverage_80;
+			line->coverage_95[slot] = row->coverage_95;
+		}
+	}
+	qsort(ranked, (size_t)k, sizeof *ranked, by_total_then_scored);
+	const char *covered = *channel ? channel : RESULT_TOTAL_CHANNEL;
+	data->coverage_of = -1;
+	for (int c = 0; c < k; c++) {
+		rows->accuracy[c] = ranked[c].line;
+		if (strcmp(ranked[c].line.channel, covered) == 0)
+			data->coverage_of = c;
+	}
+	free(ranked);
+	data->accuracy = rows->accuracy;
+	data->naccuracy = k;
+	/* "revenue · last 90 days", before what chart_results_begin wrote. */
+	char first[64];
+	int len = snprintf(first, sizeof first, "%s · last %d days%s",
+			   metric >= 0 && metric < METRIC__MAX ? metric_labels[metric] : "?", window_days,
+			   *data->subtitle ? " · " : "");
+	size_t room = sizeof data->subtitle - 1, pre = len > 0 && (size_t)len < sizeof first ? (size_t)len : 0;
+	size_t rest = strlen(data->subtitle);
+	rest = rest < room - pre ? rest : room - pre;
+	memmove(data->subtitle + pre, data->subtitle, rest);
+	memcpy(data->subtitle, first, pre);
+	data->subtitle[pre + rest] = '\0';
 	return 0;
 }

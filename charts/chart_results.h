@@ -22,6 +22,11 @@ struct chart_rows {
 	int *days_cap;
 	struct response_curve *models;
 	int ncurves;
+	/* Anomaly marks of each time series panel, and room for them. */
+	struct chart_mark *marks[2];
+	int marks_cap[2];
+	/* Accuracy: one per channel. */
+	struct chart_accuracy *accuracy;
 };
 
 void chart_rows_free(struct chart_rows *rows);
@@ -65,5 +70,36 @@ void chart_results_curves_done(struct chart_data *data, struct chart_rows *rows)
 int chart_results_roi_day(struct chart_data *data, struct chart_rows *rows, const struct result_roi_day *r);
 int chart_results_reach_day(struct chart_data *data, struct chart_rows *rows,
 			    const struct result_reach_day *r);
+
+/*
+ * Anomalies (#16) on a time series chart (CHART_ROI_TIMESERIES: ROI and
+ * conversions; CHART_REACH_CTR: reach and CTR): those of a's rows that are
+ * of the channel shown ("" for the total, "all") and of a panel's metric
+ * become marks on that panel at (day, actual); other metrics (spend,
+ * revenue) and other chart kinds are passed over. Callable before or after
+ * the days are added, more than once (marks add up); the chart skips the
+ * marks of days outside the range it draws. a stays the caller's. Returns
+ * 0, or -1 when out of memory.
+ */
+int chart_results_anomalies(struct chart_data *data, struct chart_rows *rows,
+			    const struct result_anomaly *a, int n, const char *channel);
+
+/* The accuracy chart's view when none is asked for. */
+#define CHART_ACCURACY_METRIC METRIC_REVENUE
+#define CHART_ACCURACY_WINDOW 90
+
+/*
+ * The accuracy chart (CHART_ACCURACY, after chart_results_begin) from a
+ * run's scores r: the rows of metric and window_days (others are passed
+ * over, so every row of the run may be given). channel "": every channel's
+ * error (the total first, then the channels with the most forecasts
+ * scored) and the total's band coverage; a channel: that channel's alone.
+ * Scores of rows with n = 0 (or no band, for the coverage) are gaps. The
+ * subtitle names the metric and the window. r stays the caller's. Returns
+ * 0, or -1 when out of memory.
+ */
+int chart_results_accuracy(struct chart_data *data, struct chart_rows *rows,
+			   const struct result_accuracy *r, int n, int metric, int window_days,
+			   const char *channel);
 
 #endif

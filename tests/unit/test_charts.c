@@ -1,6 +1,7 @@
 /* Unit tests of charts/ticks.c, charts/chart.c and charts/chart_results.c:
  * tick steps and labels, date ticks, the PNGs themselves (size, colours
- * where they belong), and the response curves' panels. */
+ * where they belong), the response curves' panels, the forecast accuracy
+ * chart and the anomalies marked on the time series. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -503,6 +504,368 @@ static void test_curves_empty_and_many(void **state)
 	}
 }
 
+/* --- forecast accuracy (#16) ------------------------------------------------------ */
+
+/* A channel's scores of one metric and window at the four leads: MASE
+ * 0.6 + 0.15 per lead step + shift, coverage falling with the lead. */
+static int accuracy_rows(struct result_accuracy *r, const char *channel, enum result_metric metric, int window,
+			 double shift)
+{
+	for (int l = 0; l < RESULT_LEADS; l++) {
+		r[l] = (struct result_accuracy){ .metric = metric, .lead_days = result_leads[l], .window_days = window,
+						 .n = 60, .n_banded = 60, .mase = 0.6 + 0.15 * l + shift,
+						 .smape = 20, .bias = 1, .coverage_80 = 0.82 - 0.05 * l,
+						 .coverage_95 = 0.96 - 0.04 * l };
+		snprintf(r[l].channel, sizeof r[l].channel, "%s", channel);
+	}
+	return RESULT_LEADS;
+}
+
+/* The chart of rows r for revenue over 90 days, rendered. */
+static gdImagePtr accuracy_chart(const struct result_accuracy *r, int n, const char *channel, int w, int h,
+				 int dark)
+{
+	struct chart_data d;
+	struct chart_rows rows;
+	chart_results_begin(CHART_ACCURACY, "2026-01-01 06:00 UTC", channel, &d, &rows);
+	assert_int_equal(chart_results_accuracy(&d, &rows, r, n, METRIC_REVENUE, 90, channel), 0);
+	gdImagePtr im = render(&d, w, h, dark);
+	chart_rows_free(&rows);
+	return im;
+}
+
+/* The builder keeps the metric and window asked for, puts the total first
+ * and the channels with the most forecasts scored next, shows the total's
+ * coverage (or the channel's), and names metric, window and run. */
+static void test_accuracy_rows(void **state)
+{
+	(void)state;
+	struct result_accuracy r[64];
+	int n = 0;
+	n += accuracy_rows(r + n, "email", METRIC_REVENUE, 90, 0.3);
+	n += accuracy_rows(r + n, "search", METRIC_REVENUE, 90, 0.1);
+	n += accuracy_rows(r + n, "all", METRIC_REVENUE, 90, 0);
+	n += accuracy_rows(r + n, "search", METRIC_REVENUE, 30, 5);  /* another window */
+	n += accuracy_rows(r + n, "search", METRIC_ROI, 90, 5);      /* another metric */
+	r[0].n = r[1].n = 10; /* email: fewer scored than search */
+	struct chart_data d;
+	struct chart_rows rows;
+	chart_results_begin(CHART_ACCURACY, "2026-01-01 06:00 UTC", "", &d, &rows);
+	assert_int_equal(chart_results_accuracy(&d, &rows, r, n, METRIC_REVENUE, 90, ""), 0);
+	assert_int_equal(d.naccuracy, 3);
+	assert_string_equal(d.accuracy[0].channel, "all");
+	assert_true(d.accuracy[0].total);
+	assert_string_equal(d.accuracy[1].channel, "search");
+	assert_string_equal(d.accuracy[2].channel, "email");
+	assert_int_equal(d.coverage_of, 0);
+	assert_true(fabs(d.accuracy[1].mase[3] - (0.6 + 0.45 + 0.1)) < 1e-12); /* not the 30-day row's */
+	for (int l = 0; l < CHART_LEADS; l++)
+		assert_int_equal(d.leads[l], result_leads[l]);
+	assert_string_equal(d.subtitle, "revenue · last 90 days · run of 2026-01-01 06:00 UTC");
+	chart_rows_free(&rows);
+
+	chart_results_begin(CHART_ACCURACY, "", "search", &d, &rows); /* one channel */
+	assert_int_equal(chart_results_accuracy(&d, &rows, r, n, METRIC_ROI, 90, "search"), 0);
+	assert_int_equal(d.naccuracy, 1);
+	assert_int_equal(d.coverage_of, 0);
+	assert_true(fabs(d.accuracy[0].mase[0] - 5.6) < 1e-12);
+	assert_string_equal(d.subtitle, "ROI · last 90 days · search");
+	chart_rows_free(&rows);
+
+	chart_results_begin(CHART_ACCURACY, "", "", &d, &rows); /* no total: no coverage */
+	assert_int_equal(chart_results_accuracy(&d, &rows, r, 2, METRIC_REVENUE, 90, ""), 0);
+	assert_int_equal(d.naccuracy, 1);
+	assert_int_equal(d.coverage_of, -1);
+	chart_rows_free(&rows);
+}
+
+/* The chart draws at every size from the smallest served to the largest,
+ * in both themes, with few channels or more than it shows. */
+static void test_accuracy_sizes(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "all", "search", "social", "email", "display", "video",
+					     "affiliate", "tiktok", "radio", "a-channel-with-a-long-name-of-64-bytes-" };
+	struct result_accuracy r[40];
+	int n = 0;
+	for (int c = 0; c < 10; c++)
+		n += accuracy_rows(r + n, names[c], METRIC_REVENUE, 90, 0.1 * c);
+	static const int sizes[][2] = { { 200, 150 }, { 320, 200 }, { 800, 400 }, { 1200, 700 }, { 2400, 1600 } };
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+		for (int dark = 0; dark <= 1; dark++)
+			for (int channels = 1; channels <= 10; channels += 9) {
+				gdImagePtr im = accuracy_chart(r, channels * RESULT_LEADS, "", sizes[i][0], sizes[i][1], dark);
+				int bg = gdImageGetTrueColorPixel(im, 0, 0);
+				assert_int_equal(bg, dark ? 0x14171C : 0xFFFFFF);
+				gdImageDestroy(im);
+			}
+	/* More channels than drawn: a note at the right end of the bottom line
+	 * says so (the keys end before it). */
+	gdImagePtr few = accuracy_chart(r, 4 * RESULT_LEADS, "", 800, 400, 0);
+	gdImagePtr many = accuracy_chart(r, 10 * RESULT_LEADS, "", 800, 400, 0);
+	int ink_few = ink_in(few, 700, 380, 795, 398, 0xFFFFFF), ink_many = ink_in(many, 700, 380, 795, 398, 0xFFFFFF);
+	print_message("ink at the bottom right: %d with 4 channels, %d with 10\n", ink_few, ink_many);
+	assert_int_equal(ink_few, 0);
+	assert_true(ink_many > 300);
+	/* The total in the text colour, drawn thick: many of its pixels. */
+	assert_true(count_color(few, 0x1B1F24, 60) > 800);
+	gdImageDestroy(few);
+	gdImageDestroy(many);
+}
+
+/* Pixels of color left of x_end (the error panel), below the header. */
+static int color_left_of(gdImagePtr im, int color, int x_end)
+{
+	int n = 0;
+	for (int y = 60; y < gdImageSY(im); y++)
+		for (int x = 0; x < x_end; x++)
+			n += gdImageGetTrueColorPixel(im, x, y) == color;
+	return n;
+}
+
+static int same_image(gdImagePtr a, gdImagePtr b)
+{
+	for (int y = 0; y < gdImageSY(a); y++)
+		for (int x = 0; x < gdImageSX(a); x++)
+			if (gdImageGetTrueColorPixel(a, x, y) != gdImageGetTrueColorPixel(b, x, y))
+				return 0;
+	return 1;
+}
+
+/* A row with n = 0 is a gap, not a zero, whatever its scores say: it draws
+ * as a lead without a row does, and unlike a MASE of 0 that was scored. */
+static void test_accuracy_gaps(void **state)
+{
+	(void)state;
+	struct result_accuracy r[8];
+	accuracy_rows(r, "all", METRIC_REVENUE, 90, 0);
+	accuracy_rows(r + 4, "search", METRIC_REVENUE, 90, 0.2);
+	gdImagePtr full = accuracy_chart(r, 8, "", 800, 400, 0);
+	r[6].mase = r[6].coverage_80 = r[6].coverage_95 = 0; /* search at 14 days: scored 0 */
+	gdImagePtr zero = accuracy_chart(r, 8, "", 800, 400, 0);
+	r[6].n = r[6].n_banded = 0; /* ... or nothing scored */
+	gdImagePtr gap = accuracy_chart(r, 8, "", 800, 400, 0);
+	r[6] = r[7];
+	gdImagePtr missing = accuracy_chart(r, 7, "", 800, 400, 0);
+	struct chart_data d;
+	struct chart_rows rows;
+	chart_results_begin(CHART_ACCURACY, "", "", &d, &rows);
+	accuracy_rows(r + 4, "search", METRIC_REVENUE, 90, 0.2);
+	r[6].n = 0;
+	assert_int_equal(chart_results_accuracy(&d, &rows, r, 8, METRIC_REVENUE, 90, ""), 0);
+	assert_true(isnan(d.accuracy[1].mase[2]) && isnan(d.accuracy[1].coverage_80[2]));
+	assert_true(isfinite(d.accuracy[1].mase[1]) && isfinite(d.accuracy[1].mase[3]));
+	chart_rows_free(&rows);
+	/* search is the first colour; the left 55% is the error panel. */
+	int full_px = color_left_of(full, 0x0072B2, 440), gap_px = color_left_of(gap, 0x0072B2, 440);
+	print_message("search's pixels in the error panel: %d scored, %d with a gap at 14 days\n", full_px, gap_px);
+	assert_true(gap_px < full_px * 3 / 4); /* two of three segments and a dot gone */
+	assert_true(same_image(gap, missing));
+	assert_false(same_image(gap, zero));
+	assert_false(same_image(zero, full));
+	gdImageDestroy(full);
+	gdImageDestroy(zero);
+	gdImageDestroy(gap);
+	gdImageDestroy(missing);
+
+	/* Bands never scored: the coverage panel says so, the errors are drawn. */
+	for (int i = 0; i < 8; i++)
+		r[i].n_banded = 0;
+	accuracy_rows(r + 4, "search", METRIC_REVENUE, 90, 0.2);
+	for (int i = 0; i < 8; i++)
+		r[i].n_banded = 0;
+	gdImagePtr unbanded = accuracy_chart(r, 8, "", 800, 400, 0);
+	int green = 0; /* the 95% line's colour in the coverage panel (its key is below 350) */
+	for (int y = 60; y < 350; y++)
+		for (int x = 440; x < 800; x++)
+			green += gdImageGetTrueColorPixel(unbanded, x, y) == 0x009E73;
+	assert_int_equal(green, 0);
+	assert_true(color_left_of(unbanded, 0x0072B2, 440) > 300);
+	gdImageDestroy(unbanded);
+}
+
+/* No scores at all, no rows or rows with nothing scored: the chart says so
+ * in the middle and draws no panel. */
+static void test_accuracy_empty(void **state)
+{
+	(void)state;
+	gdImagePtr im = accuracy_chart(NULL, 0, "", 800, 400, 0);
+	assert_true(ink_in(im, 100, 180, 700, 220, 0xFFFFFF) > 100);
+	assert_int_equal(ink_in(im, 0, 260, 800, 400, 0xFFFFFF), 0);
+	gdImageDestroy(im);
+	struct result_accuracy r[4];
+	accuracy_rows(r, "all", METRIC_REVENUE, 90, 0);
+	for (int i = 0; i < 4; i++)
+		r[i].n = r[i].n_banded = 0;
+	im = accuracy_chart(r, 4, "", 800, 400, 1);
+	assert_true(ink_in(im, 100, 180, 700, 220, 0x14171C) > 100);
+	assert_int_equal(ink_in(im, 0, 260, 800, 400, 0x14171C), 0);
+	gdImageDestroy(im);
+}
+
+/* --- anomalies on the time series (#16) -------------------------------------------- */
+
+#define SERIES_FIRST 20000
+#define SERIES_DAYS 90 /* 75 actual, 15 forecast */
+
+/* The ROI chart (or the reach chart) of the total, its days added before
+ * or after the anomalies a, rendered. */
+static gdImagePtr anomaly_chart(enum chart_kind kind, const struct result_anomaly *a, int n, const char *channel,
+				int days_first, int dark, struct chart_data *out)
+{
+	struct chart_data d;
+	struct chart_rows rows;
+	chart_results_begin(kind, "today", channel, &d, &rows);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == days_first) {
+			assert_int_equal(chart_results_anomalies(&d, &rows, a, n, channel), 0);
+			continue;
+		}
+		for (int i = 0; i < SERIES_DAYS; i++) {
+			double v = 1 + 0.3 * sin(i / 3.0), f = i >= 75;
+			struct result_roi_day roi = { SERIES_FIRST + i, (int)f, 100, 200, v, NAN, NAN, NAN, NAN,
+						      50 * v, NAN, NAN, NAN, NAN };
+			struct result_reach_day reach = { .day = SERIES_FIRST + i, .forecast = (int)f, .reach = 1000 * v,
+							  .reach_lower_95 = NAN, .reach_upper_95 = NAN,
+							  .ctr = 0.02 * v, .ctr_lower_95 = NAN, .ctr_upper_95 = NAN };
+			if (kind == CHART_ROI_TIMESERIES)
+				assert_int_equal(chart_results_roi_day(&d, &rows, &roi), 0);
+			else
+				assert_int_equal(chart_results_reach_day(&d, &rows, &reach), 0);
+		}
+	}
+	gdImagePtr im = render(&d, 800, 400, dark);
+	if (out != NULL)
+		*out = d; /* counts only: the rows are freed */
+	chart_rows_free(&rows);
+	return im;
+}
+
+static struct result_anomaly anomaly(const char *channel, enum result_metric metric, int day_index, int direction,
+				     double actual)
+{
+	struct result_anomaly a = { .metric = metric, .day = SERIES_FIRST + day_index, .direction = direction,
+				    .actual = actual, .forecast = actual - direction, .lower_95 = NAN, .upper_95 = NAN,
+				    .z = 3 * direction, .lead_days = 1, .forecast_run_id = 1 };
+	snprintf(a.channel, sizeof a.channel, "%s", channel);
+	return a;
+}
+
+/* Where the vermillion pixels below y0 (the plot, under the legend) are:
+ * their number, their mean x and y, and how many lie below the mean y. */
+struct ink_spot {
+	int n, below;
+	double x, y;
+};
+
+static struct ink_spot vermillion_spot(gdImagePtr im, int y0, int y1)
+{
+	struct ink_spot s = { 0 };
+	for (int y = y0; y < y1; y++)
+		for (int x = 0; x < gdImageSX(im); x++)
+			if (gdImageGetTrueColorPixel(im, x, y) == 0xD55E00)
+				s.n++, s.x += x, s.y += y;
+	if (s.n == 0)
+		return s;
+	s.x /= s.n, s.y /= s.n;
+	for (int y = (int)s.y + 1; y < y1; y++)
+		for (int x = 0; x < gdImageSX(im); x++)
+			s.below += gdImageGetTrueColorPixel(im, x, y) == 0xD55E00;
+	return s;
+}
+
+/* A day outside its band is marked where it is: a vermillion triangle at
+ * the day and the actual value, in its metric's panel, pointing the way it
+ * broke out; the legend names the mark only when there is one. */
+static void test_anomaly_marks(void **state)
+{
+	(void)state;
+	/* Actual values on the series: ROI at day 20, conversions at day 60. */
+	struct result_anomaly a[2] = { anomaly("all", METRIC_ROI, 20, 1, 1 + 0.3 * sin(20 / 3.0)),
+				       anomaly("all", METRIC_CONVERSIONS, 60, -1, 50 * (1 + 0.3 * sin(20.0))) };
+	struct chart_data d;
+	gdImagePtr none = anomaly_chart(CHART_ROI_TIMESERIES, NULL, 0, "", 0, 0, NULL);
+	gdImagePtr up = anomaly_chart(CHART_ROI_TIMESERIES, a, 1, "", 0, 0, &d);
+	assert_int_equal(d.nmarks[0], 1);
+	assert_int_equal(d.nmarks[1], 0);
+	gdImagePtr down = anomaly_chart(CHART_ROI_TIMESERIES, a + 1, 1, "", 1, 0, &d); /* days first */
+	assert_int_equal(d.nmarks[1], 1);
+	int header = 55, split = 215; /* the legend above 55; the panels meet near 215 */
+	assert_int_equal(vermillion_spot(none, 0, 400).n, 0);
+	struct ink_spot legend_up = vermillion_spot(up, 0, header), top = vermillion_spot(up, header, split);
+	struct ink_spot bottom_up = vermillion_spot(up, split, 400), bottom = vermillion_spot(down, split, 400);
+	print_message("marks: up %d px at (%.0f, %.0f), %d below its middle; down %d px at (%.0f, %.0f), %d below\n",
+		      top.n, top.x, top.y, top.below, bottom.n, bottom.x, bottom.y, bottom.below);
+	assert_true(legend_up.n > 10);                              /* "outside 95% band" */
+	assert_int_equal(vermillion_spot(none, 0, header).n, 0);    /* no mark, no legend entry */
+	assert_true(top.n > 40 && bottom_up.n == 0);                /* ROI's mark in the ROI panel */
+	assert_true(bottom.n > 40 && vermillion_spot(down, header, split).n == 0);
+	/* Day 20 and day 60 of 89 across the plot (x from 84, right of the
+	 * labels, to 788). */
+	assert_true(fabs(top.x - (84 + 704 * 20 / 89.0)) < 10);
+	assert_true(fabs(bottom.x - (84 + 704 * 60 / 89.0)) < 10);
+	/* An up triangle is widest at its foot, a down one at its top. */
+	assert_true(top.below > top.n / 2);
+	assert_true(bottom.below < bottom.n / 2);
+	gdImageDestroy(none);
+	gdImageDestroy(up);
+	gdImageDestroy(down);
+
+	/* Dark: the same mark. */
+	gdImagePtr dark = anomaly_chart(CHART_ROI_TIMESERIES, a, 2, "", 0, 1, NULL);
+	assert_true(vermillion_spot(dark, header, split).n > 40 && vermillion_spot(dark, split, 400).n > 40);
+	gdImageDestroy(dark);
+}
+
+/* Marks of days outside the drawn range are skipped; anomalies of metrics
+ * without a panel (spend, revenue), of other channels or on charts without
+ * a time axis are passed over; the reach chart marks reach and CTR. */
+static void test_anomaly_marks_skipped(void **state)
+{
+	(void)state;
+	struct chart_data d;
+	gdImagePtr none = anomaly_chart(CHART_ROI_TIMESERIES, NULL, 0, "", 0, 0, NULL);
+	struct result_anomaly out[2] = { anomaly("all", METRIC_ROI, -3, 1, 1.2),
+					 anomaly("all", METRIC_CONVERSIONS, SERIES_DAYS + 2, -1, 40) };
+	gdImagePtr outside = anomaly_chart(CHART_ROI_TIMESERIES, out, 2, "", 1, 0, &d);
+	assert_int_equal(d.nmarks[0] + d.nmarks[1], 2); /* kept, but not drawn */
+	assert_true(same_image(none, outside));
+	gdImageDestroy(outside);
+
+	struct result_anomaly other[4] = { anomaly("all", METRIC_REVENUE, 20, 1, 1.2),
+					   anomaly("all", METRIC_SPEND, 30, -1, 0.8),
+					   anomaly("search", METRIC_ROI, 40, 1, 1.2),
+					   anomaly("all", METRIC_REACH, 50, 1, 1.2) };
+	gdImagePtr ignored = anomaly_chart(CHART_ROI_TIMESERIES, other, 4, "", 0, 0, &d);
+	assert_int_equal(d.nmarks[0] + d.nmarks[1], 0);
+	assert_true(same_image(none, ignored));
+	gdImageDestroy(ignored);
+	gdImageDestroy(none);
+
+	/* One channel's chart marks that channel's days only. */
+	gdImagePtr search = anomaly_chart(CHART_ROI_TIMESERIES, other, 4, "search", 0, 0, &d);
+	assert_int_equal(d.nmarks[0], 1);
+	assert_true(vermillion_spot(search, 55, 215).n > 40);
+	gdImageDestroy(search);
+
+	/* Reach and CTR on the reach chart; ROI has no panel there. */
+	struct result_anomaly reach[3] = { anomaly("all", METRIC_REACH, 20, 1, 1000 * (1 + 0.3 * sin(20 / 3.0))),
+					   anomaly("all", METRIC_CTR, 60, -1, 0.02 * (1 + 0.3 * sin(20.0))),
+					   anomaly("all", METRIC_ROI, 40, 1, 1.2) };
+	gdImagePtr im = anomaly_chart(CHART_REACH_CTR, reach, 3, "", 1, 0, &d);
+	assert_int_equal(d.nmarks[0], 1);
+	assert_int_equal(d.nmarks[1], 1);
+	assert_true(vermillion_spot(im, 55, 215).n > 40 && vermillion_spot(im, 215, 400).n > 40);
+	gdImageDestroy(im);
+
+	/* Charts without a time axis take none. */
+	struct chart_rows rows;
+	chart_results_begin(CHART_BUDGET, "", "", &d, &rows);
+	assert_int_equal(chart_results_anomalies(&d, &rows, reach, 3, ""), 0);
+	assert_int_equal(d.nmarks[0] + d.nmarks[1], 0);
+	chart_rows_free(&rows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +880,12 @@ int main(void)
 		cmocka_unit_test(test_curve_panels),
 		cmocka_unit_test(test_curves_drawn),
 		cmocka_unit_test(test_curves_empty_and_many),
+		cmocka_unit_test(test_accuracy_rows),
+		cmocka_unit_test(test_accuracy_sizes),
+		cmocka_unit_test(test_accuracy_gaps),
+		cmocka_unit_test(test_accuracy_empty),
+		cmocka_unit_test(test_anomaly_marks),
+		cmocka_unit_test(test_anomaly_marks_skipped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
