@@ -61,6 +61,7 @@ const struct route api_routes[] = {
 	{ API_BASE "/reach-ctr/chart", HTTP_GET, ROUTE_NEEDS_DB, api_chart },
 	{ API_BASE "/budget-recommendation/chart", HTTP_GET, ROUTE_NEEDS_DB, api_chart },
 	{ API_BASE "/budget-recommendation/curves/chart", HTTP_GET, ROUTE_NEEDS_DB, api_chart },
+	{ API_BASE "/accuracy/chart", HTTP_GET, ROUTE_NEEDS_DB, api_chart },
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -1,9 +1,12 @@
 /*
  * api_chart: GET /{chart}/chart (and /budget-recommendation/curves/chart,
- * the budget's response curves). The default view of the latest run comes
- * from the charts the ML sync drew; any other view (size, theme, days,
- * channel, a budget scenario) is drawn from the run's results. Either way a
- * worker keeps the PNG for the same request again (api_data).
+ * the budget's response curves, and /accuracy/chart, the forecasts' scores
+ * by lead time). The default view of the latest run comes from the charts
+ * the ML sync drew; any other view (size, theme, days, channel, a budget
+ * scenario, the accuracy's metric and window), or a default the run did not
+ * store, is drawn from the run's results, the time series with the run's
+ * anomalies marked. Either way a worker keeps the PNG for the same request
+ * again (api_data).
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +16,7 @@
 #include "api_budget.h"
 #include "chart_results.h"
 #include "handlers.h"
+#include "history.h"
 #include "predictions.h"
 #include "query.h"
 #include "response.h"
@@ -24,6 +28,7 @@ static const char *const chart_paths[CHART__MAX] = {
 	[CHART_REACH_CTR] = "reach-ctr",
 	[CHART_BUDGET] = "budget-recommendation",
 	[CHART_BUDGET_CURVES] = "budget-recommendation/curves",
+	[CHART_ACCURACY] = "accuracy",
 };
 
 /* The chart named by the route's path: ".../roi-forecast/chart",
@@ -42,17 +47,58 @@ static int chart_of_path(const char *path)
 	return -1;
 }
 
+/* The accuracy chart's view: which metric's scores, over which window. */
+struct accuracy_view {
+	int metric, window;
+};
+
+/* The accuracy chart's metric and window (CHART_ACCURACY_METRIC and
+ * _WINDOW when not asked); -1 with a 400 naming the parameter. */
+static int read_accuracy_view(const struct request *req, struct accuracy_view *v, struct response *resp)
+{
+	char value[32];
+	v->metric = CHART_ACCURACY_METRIC;
+	v->window = CHART_ACCURACY_WINDOW;
+	int rc = query_get(req->query, "metric", value, sizeof value);
+	if (rc != 0 && (rc < 0 || (v->metric = result_metric_parse(value)) < 0)) {
+		response_error(resp, 400, "bad_parameter",
+			       "parameter 'metric' must be spend, revenue, roi, conversions, reach or ctr");
+		return -1;
+	}
+	if ((rc = query_get(req->query, "window", value, sizeof value)) == 0)
+		return 0;
+	for (int i = 0; rc > 0 && i < RESULT_WINDOWS; i++) {
+		char days[16];
+		snprintf(days, sizeof days, "%d", result_windows[i]);
+		if (strcmp(value, days) == 0) {
+			v->window = result_windows[i];
+			return 0;
+		}
+	}
+	response_error(resp, 400, "bad_parameter", "parameter 'window' must be %d or %d (days)", result_windows[0],
+		       result_windows[RESULT_WINDOWS - 1]);
+	return -1;
+}
+
 /* The parameters of a chart request: the data's, then the drawing's. */
-static int read_chart_params(const struct request *req, int kind, struct params *p,
+static int read_chart_params(const struct request *req, int kind, struct params *p, struct accuracy_view *view,
 			     struct chart_style *style, struct response *resp)
 {
 	static const char *const allowed[] = { "width", "height", "theme", "days", "channel", NULL };
 	/* The budget chart takes the budget answer's scenario parameters too. */
 	static const char *const budget_allowed[] = { "width", "height", "theme", "days", "channel",
 						      "total", "target_roi", "freeze", "bounds", NULL };
+	/* The accuracy chart: its scores' metric and window instead of days. */
+	static const char *const accuracy_allowed[] = { "width", "height", "theme", "channel", "metric",
+							"window", NULL };
 	/* The response curves take the same as the time series; their days
 	 * keeps the observed days within that many of the run's last. */
-	if (api_read_params(req, kind == CHART_BUDGET ? budget_allowed : allowed, p, resp) != 0 ||
+	const char *const *names = kind == CHART_BUDGET ? budget_allowed : kind == CHART_ACCURACY ? accuracy_allowed
+											   : allowed;
+	view->metric = CHART_ACCURACY_METRIC;
+	view->window = CHART_ACCURACY_WINDOW;
+	if (api_read_params(req, names, p, resp) != 0 ||
+	    (kind == CHART_ACCURACY && read_accuracy_view(req, view, resp) != 0) ||
 	    api_int_param(req, "width", 200, CHART_WIDTH_MAX, &style->width, resp) != 0 ||
 	    api_int_param(req, "height", 150, CHART_HEIGHT_MAX, &style->height, resp) != 0)
 		return -1;
@@ -157,6 +203,55 @@ static int curve_panels(struct app *app, long long run, const struct params *p, 
 	return 0;
 }
 
+/* The run's scores of view's metric and window (channel's, or every
+ * channel's). */
+static int accuracy_lines(struct app *app, long long run, const struct params *p, const struct accuracy_view *view,
+			  struct chart_data *data, struct chart_rows *rows, struct response *resp)
+{
+	struct result_accuracy *r;
+	int n;
+	enum db_status st = history_accuracy(app->db, run, p->channel, view->metric, view->window, &r, &n);
+	if (st != DB_OK) {
+		api_database_failure(app, st, resp);
+		return -1;
+	}
+	int failed = chart_results_accuracy(data, rows, r, n, view->metric, view->window, p->channel);
+	free(r);
+	if (failed) {
+		response_error(resp, 500, "out_of_memory", "the chart could not be drawn");
+		return -1;
+	}
+	return 0;
+}
+
+/* The run's anomalies on the days a time series shows (from its first to
+ * the run's last), marked on their metrics' panels. */
+static int anomaly_marks(struct app *app, long long run, const char *channel, struct chart_data *data,
+			 struct chart_rows *rows, struct response *resp)
+{
+	long first = -1;
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < data->panels[k].n; i++)
+			if (first < 0 || data->panels[k].points[i].day < first)
+				first = data->panels[k].points[i].day;
+	if (first < 0)
+		return 0; /* no days, nothing to mark */
+	struct result_anomaly *a;
+	int n;
+	enum db_status st = history_anomalies(app->db, run, channel, -1, first, &a, &n);
+	if (st != DB_OK) {
+		api_database_failure(app, st, resp);
+		return -1;
+	}
+	int failed = chart_results_anomalies(data, rows, a, n, channel);
+	free(a);
+	if (failed) {
+		response_error(resp, 500, "out_of_memory", "the chart could not be drawn");
+		return -1;
+	}
+	return 0;
+}
+
 static int add_roi_point(void *ctx, const char *channel, const struct result_roi_day *d)
 {
 	(void)channel;
@@ -174,7 +269,8 @@ static int add_reach_point(void *ctx, const char *channel, const struct result_r
 /* Fills data with the run's results for the view of p; -1 with the answer
  * set on failure. */
 static int load_chart(struct app *app, const struct run_ref *run, int kind, const struct params *p,
-		      struct chart_data *data, struct chart_rows *rows, struct response *resp)
+		      const struct accuracy_view *view, struct chart_data *data, struct chart_rows *rows,
+		      struct response *resp)
 {
 	char when[40];
 	api_run_time(run, when);
@@ -185,6 +281,8 @@ static int load_chart(struct app *app, const struct run_ref *run, int kind, cons
 		return budget_bars(app, run->id, p, data, rows, resp);
 	if (kind == CHART_BUDGET_CURVES)
 		return curve_panels(app, run->id, p, data, rows, resp);
+	if (kind == CHART_ACCURACY)
+		return accuracy_lines(app, run->id, p, view, data, rows, resp);
 	enum db_status st = DB_OK;
 	const char *series_channel = *p->channel ? p->channel : RESULT_TOTAL_CHANNEL;
 	void *ctx[2] = { data, rows };
@@ -205,12 +303,15 @@ static int load_chart(struct app *app, const struct run_ref *run, int kind, cons
 		api_database_failure(app, st, resp);
 		return -1;
 	}
+	if (kind == CHART_ROI_TIMESERIES || kind == CHART_REACH_CTR)
+		return anomaly_marks(app, run->id, series_channel, data, rows, resp);
 	return 0;
 }
 
 void api_chart(struct app *app, const struct request *req, struct response *resp)
 {
 	struct params p;
+	struct accuracy_view view;
 	struct run_ref run;
 	struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, app->text_cache };
 	int kind = chart_of_path(req->path);
@@ -218,7 +319,7 @@ void api_chart(struct app *app, const struct request *req, struct response *resp
 		response_error(resp, 404, "not_found", "no such chart: %s", req->path);
 		return;
 	}
-	if (read_chart_params(req, kind, &p, &style, resp) != 0)
+	if (read_chart_params(req, kind, &p, &view, &style, resp) != 0)
 		return;
 	enum db_status st = api_latest_run(app, &run);
 	if (st != DB_OK)
@@ -227,17 +328,18 @@ void api_chart(struct app *app, const struct request *req, struct response *resp
 	if (api_cached_answer(app, req, run.id, "image/png", resp))
 		return;
 	int is_default = style.width == CHART_DEFAULT_WIDTH && style.height == CHART_DEFAULT_HEIGHT &&
-			 !style.dark && p.days == 0 && *p.channel == '\0' && !api_budget_scenario(&p);
+			 !style.dark && p.days == 0 && *p.channel == '\0' && !api_budget_scenario(&p) &&
+			 view.metric == CHART_ACCURACY_METRIC && view.window == CHART_ACCURACY_WINDOW;
 	if (run.id != 0 && is_default && stored_chart(app, run.id, kind, resp))
 		return api_keep_answer(app, req, run.id, resp);
 	struct chart_data data;
 	struct chart_rows rows;
-	if (load_chart(app, &run, kind, &p, &data, &rows, resp) != 0) {
+	if (load_chart(app, &run, kind, &p, &view, &data, &rows, resp) != 0) {
 		chart_rows_free(&rows);
 		return;
 	}
 	data.calendar = app->calendar;
-	int empty = data.nbars == 0 && data.panels[0].n == 0 && data.ncurves == 0;
+	int empty = data.nbars == 0 && data.panels[0].n == 0 && data.ncurves == 0 && data.naccuracy == 0;
 	if (*p.channel && run.id != 0 && empty) {
 		chart_rows_free(&rows);
 		api_unknown_channel(&p, 0, resp);
