@@ -1095,7 +1095,7 @@ static int draw_accuracy(struct canvas *c, const struct chart_data *d)
 	struct accuracy_key keys[CHART_ACCURACY_SHOWN + 1];
 	for (int i = 0; i < shown; i++) {
 		const struct chart_accuracy *a = &d->accuracy[i];
-		char name[80];
+		char name[64]; /* with " (none scored)", within the key's label */
 		fit_label(c, c->px * 0.8, a->channel, (lx1 - lx0) / 2, name, sizeof name, 0);
 		snprintf(keys[i].label, sizeof keys[i].label, "%s%s", name,
 			 a->total ? " (total)" : accuracy_scored(a) ? "" : " (none scored)");
