@@ -316,3 +316,29 @@ enum db_status history_anomalies(struct db *db, long long run_id, const char *ch
 	*rows = out;
 	return st;
 }
+
+struct count_reader {
+	history_anomaly_count_fn *fn;
+	void *ctx;
+};
+
+static int read_count(void *ctx, const struct db_value *c, int ncols)
+{
+	(void)ncols;
+	const struct count_reader *cr = ctx;
+	return cr->fn(cr->ctx, db_col_text(&c[0]), db_col_text(&c[1]), db_col_text(&c[2]),
+		      db_col_int(&c[3]));
+}
+
+enum db_status history_anomaly_counts(struct db *db, const char *job, history_anomaly_count_fn *fn,
+				      void *ctx)
+{
+	static struct db_statement select = DB_STATEMENT(
+		"SELECT a.channel, a.metric, a.direction, COUNT(*) FROM (SELECT id, data_end FROM ml_runs"
+		" WHERE job = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1) r"
+		" JOIN ml_anomalies a ON a.run_id = r.id AND a.day = r.data_end"
+		" GROUP BY a.channel, a.metric, a.direction ORDER BY a.channel, a.metric, a.direction");
+	struct count_reader cr = { fn, ctx };
+	struct db_value p[] = { db_text(job) };
+	return db_run(db, &select, p, 1, read_count, &cr);
+}

@@ -22,6 +22,7 @@
 
 #include "cron.h"
 #include "handlers.h"
+#include "history.h"
 #include "log.h"
 #include "response.h"
 #include "status.h"
@@ -135,8 +136,31 @@ static enum db_status job_outcomes(struct app *app, FILE *out)
 	return st;
 }
 
+/* A label value with \\, " and newlines escaped, as the format asks. */
+static void label_value(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', out);
+		if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+static int anomaly_count(void *ctx, const char *channel, const char *metric, const char *direction,
+			 long long count)
+{
+	FILE *out = ctx;
+	fputs("mldash_anomalies{channel=\"", out);
+	label_value(out, channel);
+	fprintf(out, "\",metric=\"%s\",direction=\"%s\"} %lld\n", metric, direction, count);
+	return 0;
+}
+
 /* The database gauges other than the schema version, written to out. */
-static enum db_status database_gauges(struct app *app, FILE *out)
+static enum db_status database_gauges(struct app *app, int schema_version, FILE *out)
 {
 	long long rows[STATUS_TABLE__MAX];
 	enum db_status st = status_table_rows(app->db, rows);
@@ -148,6 +172,13 @@ static enum db_status database_gauges(struct app *app, FILE *out)
 	st = status_run_counts(app->db, run_count, out);
 	if (st != DB_OK)
 		return st;
+	if (schema_version >= 4) { /* the anomalies came with migration 004 */
+		family(out, "mldash_anomalies", "gauge",
+		       "Values of the latest ML run's last day of data outside the 95% band of their "
+		       "forecast, per channel, metric and direction (see /anomalies/data).");
+		if ((st = history_anomaly_counts(app->db, "ml_sync", anomaly_count, out)) != DB_OK)
+			return st;
+	}
 	return job_outcomes(app, out);
 }
 
@@ -184,7 +215,7 @@ static enum db_status memo_fresh(struct app *app, int schema_version)
 	FILE *out = open_memstream(&memo.text, &memo.len);
 	if (out == NULL)
 		return DB_ERROR;
-	enum db_status st = database_gauges(app, out);
+	enum db_status st = database_gauges(app, schema_version, out);
 	if (fclose(out) != 0 && st == DB_OK)
 		st = DB_ERROR;
 	if (st != DB_OK) {

@@ -19,6 +19,9 @@ route_handler api_roi_timeseries;
 route_handler api_reach_ctr;
 route_handler api_budget;
 route_handler api_budget_curves;
+route_handler api_budget_history;
+route_handler api_accuracy;
+route_handler api_anomalies;
 route_handler api_sync_now;
 route_handler api_chart;
 

@@ -642,8 +642,8 @@ static struct result_logged_forecast *channel_forecasts(const struct logged *l, 
 	return l->f + lo;
 }
 
-/* Keeps what the default charts show of the scores: revenue over 90 days
- * for every channel, and the total's anomalies. */
+/* Keeps what the default charts show of the scores: the accuracy chart's
+ * default metric and window for every channel, and the total's anomalies. */
 static void keep_for_charts(struct chart_inputs *ch, const struct result_accuracy *rows, int n,
 			    const struct result_anomaly *an, int nan, int total)
 {
@@ -654,7 +654,7 @@ static void keep_for_charts(struct chart_inputs *ch, const struct result_accurac
 	}
 	ch->accuracy = acc;
 	for (int i = 0; i < n; i++)
-		if (rows[i].metric == METRIC_REVENUE && rows[i].window_days == 90)
+		if (rows[i].metric == CHART_ACCURACY_METRIC && rows[i].window_days == CHART_ACCURACY_WINDOW)
 			ch->accuracy[ch->naccuracy++] = rows[i];
 	if (!total || nan == 0)
 		return;
@@ -771,10 +771,15 @@ static enum db_status cache_charts(struct db *db, long long run, struct chart_in
 			failed = chart_results_forecasts(&bars, &bar_rows, in->forecasts, in->nforecasts, "");
 		else if (k == CHART_BUDGET)
 			failed = chart_results_budget(&bars, &bar_rows, in->budget, in->nbudget, "");
+		else if (k == CHART_ACCURACY)
+			failed = chart_results_accuracy(&bars, &bar_rows, in->accuracy, in->naccuracy,
+							CHART_ACCURACY_METRIC, CHART_ACCURACY_WINDOW, "");
 		else if (k == CHART_BUDGET_CURVES)
 			data = &in->curves;
-		else
+		else if (k == CHART_ROI_TIMESERIES || k == CHART_REACH_CTR)
 			data = k == CHART_ROI_TIMESERIES ? &in->roi_days : &in->reach_days;
+		else
+			failed = -1; /* a chart this loop does not know yet */
 		unsigned char *png = NULL;
 		int size = 0;
 		if (failed || chart_render(data, &style, &png, &size) != 0) {
@@ -862,6 +867,13 @@ static enum db_status pipeline(struct db *db, const struct mldash_config *cfg,
 			st = model_all(db, run, s, n, &w, &charts, out);
 		series_free(s, n);
 	}
+	/* The total's anomalies marked on its two time series. */
+	if (st == DB_OK && charts.nanomalies > 0 &&
+	    (chart_results_anomalies(&charts.roi_days, &charts.roi_rows, charts.anomalies,
+				     charts.nanomalies, "") != 0 ||
+	     chart_results_anomalies(&charts.reach_days, &charts.reach_rows, charts.anomalies,
+				     charts.nanomalies, "") != 0))
+		st = DB_ERROR;
 	/* No data yet: a run with no rows; its charts say so. */
 	if (st == DB_OK)
 		st = cache_charts(db, run, &charts);
