@@ -7,13 +7,20 @@
 #include "calendar.h"
 #include "chart_results.h"
 #include "commands.h"
+#include "history.h"
 #include "log.h"
 #include "predictions.h"
 #include "runs.h"
 
 static const char render_usage[] =
-	"render roi-forecast|roi-timeseries|reach-ctr|budget-recommendation|budget-curves -o FILE.png"
-	" [--width W] [--height H] [--theme light|dark] [--days D] [--channel C]";
+	"render roi-forecast|roi-timeseries|reach-ctr|budget-recommendation|budget-curves|accuracy -o FILE.png"
+	" [--width W] [--height H] [--theme light|dark] [--days D] [--channel C]"
+	" [--metric spend|revenue|roi|conversions|reach|ctr] [--window 30|90]";
+
+/* The accuracy chart's view: which metric's scores, over which window. */
+struct accuracy_view {
+	int metric, window;
+};
 
 static int add_roi_point(void *ctx, const char *channel, const struct result_roi_day *d)
 {
@@ -35,9 +42,44 @@ static int add_curve_day(void *ctx, const char *channel, const struct result_bud
 	return chart_results_curve_day(dr[0], dr[1], channel, d) != 0;
 }
 
+/* The run's anomalies on the days the time series shows, marked. */
+static enum db_status mark_anomalies(struct db *db, long long run, const char *channel, struct chart_data *data,
+				     struct chart_rows *rows)
+{
+	long first = -1;
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < data->panels[k].n; i++)
+			if (first < 0 || data->panels[k].points[i].day < first)
+				first = data->panels[k].points[i].day;
+	if (first < 0)
+		return DB_OK;
+	struct result_anomaly *a;
+	int n;
+	enum db_status st = history_anomalies(db, run, channel, -1, first, &a, &n);
+	if (st == DB_OK && chart_results_anomalies(data, rows, a, n, channel) != 0)
+		st = DB_ERROR;
+	free(a);
+	return st;
+}
+
+/* The run's scores of the view's metric and window. */
+static enum db_status accuracy_lines(struct db *db, long long run, const char *channel,
+				     const struct accuracy_view *view, struct chart_data *data,
+				     struct chart_rows *rows)
+{
+	struct result_accuracy *r;
+	int n;
+	enum db_status st = history_accuracy(db, run, channel, view->metric, view->window, &r, &n);
+	if (st == DB_OK && chart_results_accuracy(data, rows, r, n, view->metric, view->window, channel) != 0)
+		st = DB_ERROR;
+	free(r);
+	return st;
+}
+
 /* The chart's data from the run's results, as the API draws it. */
 static enum db_status load(struct db *db, const struct run_ref *run, int kind, const char *channel,
-			   int days, struct chart_data *data, struct chart_rows *rows)
+			   int days, const struct accuracy_view *view, struct chart_data *data,
+			   struct chart_rows *rows)
 {
 	char when[40] = "";
 	if (run->id != 0)
@@ -48,10 +90,13 @@ static enum db_status load(struct db *db, const struct run_ref *run, int kind, c
 	void *ctx[2] = { data, rows };
 	const char *series = *channel ? channel : RESULT_TOTAL_CHANNEL;
 	enum db_status st;
-	if (kind == CHART_ROI_TIMESERIES)
-		return prediction_roi_days(db, run->id, series, days, add_roi_point, ctx);
-	if (kind == CHART_REACH_CTR)
-		return prediction_reach_days(db, run->id, series, days, add_reach_point, ctx);
+	if (kind == CHART_ROI_TIMESERIES || kind == CHART_REACH_CTR) {
+		st = kind == CHART_ROI_TIMESERIES ? prediction_roi_days(db, run->id, series, days, add_roi_point, ctx)
+						  : prediction_reach_days(db, run->id, series, days, add_reach_point, ctx);
+		return st == DB_OK ? mark_anomalies(db, run->id, series, data, rows) : st;
+	}
+	if (kind == CHART_ACCURACY)
+		return accuracy_lines(db, run->id, channel, view, data, rows);
 	if (kind == CHART_BUDGET || kind == CHART_BUDGET_CURVES) {
 		struct result_budget *b;
 		int n;
@@ -94,8 +139,10 @@ int cmd_render(const struct mldash_config *cfg, int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },   { "width", required_argument, NULL, 'w' },
 		{ "height", required_argument, NULL, 'h' }, { "theme", required_argument, NULL, 't' },
 		{ "days", required_argument, NULL, 'd' },   { "channel", required_argument, NULL, 'c' },
+		{ "metric", required_argument, NULL, 'm' }, { "window", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'H' },         { NULL, 0, NULL, 0 },
 	};
+	struct accuracy_view view = { CHART_ACCURACY_METRIC, CHART_ACCURACY_WINDOW };
 	struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, NULL };
 	const char *out = NULL, *channel = "";
 	int days = 0, opt;
@@ -114,6 +161,21 @@ int cmd_render(const struct mldash_config *cfg, int argc, char **argv)
 			break;
 		case 'd': days = atoi(optarg); break;
 		case 'c': channel = optarg; break;
+		case 'm':
+			if ((view.metric = result_metric_parse(optarg)) < 0) {
+				log_error("render: --metric must be spend, revenue, roi, conversions, reach or ctr, got '%s'",
+					  optarg);
+				return 2;
+			}
+			break;
+		case 'W':
+			view.window = atoi(optarg);
+			if (view.window != result_windows[0] && view.window != result_windows[RESULT_WINDOWS - 1]) {
+				log_error("render: --window must be %d or %d, got '%s'", result_windows[0],
+					  result_windows[RESULT_WINDOWS - 1], optarg);
+				return 2;
+			}
+			break;
 		case 'H': printf("usage: mldash %s\n", render_usage); return 0;
 		default: return 2;
 		}
@@ -147,7 +209,7 @@ int cmd_render(const struct mldash_config *cfg, int argc, char **argv)
 	unsigned char *png = NULL;
 	int size = 0, rc = 1;
 	int loaded = runs_latest(db, "ml_sync", &run) == DB_OK &&
-		     load(db, &run, kind, channel, days, &data, &rows) == DB_OK;
+		     load(db, &run, kind, channel, days, &view, &data, &rows) == DB_OK;
 	if (loaded)
 		data.calendar = calendar; /* the events the ML sync reckons with */
 	if (!loaded)
