@@ -24,8 +24,9 @@ curl procps jq python3 time wrk tzdata
 systemd
 clang libclang-rt-14-dev
 "
-# The browser test drives Debian's Chromium (never a downloaded build).
-[ $TEST -eq 1 ] && PACKAGES="$PACKAGES chromium fonts-liberation"
+# The browser test drives Debian's Chromium (never a downloaded build);
+# promtool (in prometheus) tests the example alerting rules.
+[ $TEST -eq 1 ] && PACKAGES="$PACKAGES chromium fonts-liberation prometheus"
 # They bring R itself.
 [ $BENCH_FORECAST -eq 1 ] && PACKAGES="$PACKAGES r-cran-forecast r-cran-prophet"
 
@@ -59,3 +60,11 @@ export DEBIAN_FRONTEND=noninteractive
 $as_root apt-get update -q
 # shellcheck disable=SC2086
 $as_root apt-get install -y -q --no-install-recommends $missing
+# Only its promtool is wanted: a Prometheus server the package started (on
+# a machine running systemd) is stopped and left disabled.
+case " $missing " in
+*" prometheus "*)
+	if [ -d /run/systemd/system ]; then
+		$as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
+	fi ;;
+esac

@@ -77,12 +77,13 @@ void outcome_plan(const struct outcome_channel *c, int n, struct outcome_plan *o
 	} else if (!isfinite(out->net_gain)) {
 		out->paid = -1;
 		snprintf(out->verdict, sizeof out->verdict,
-			 "followed (%.0f%% of the advised moves); no curve to judge it by", 100 * out->followed);
+			 "followed (%.0f%% of the advised moves made); no curve to judge it by",
+			 100 * out->followed);
 	} else {
 		out->paid = out->net_gain > 0;
 		snprintf(out->verdict, sizeof out->verdict,
-			 "followed (%.0f%% of the advised moves): %s %.0f a day against the old split",
-			 100 * out->followed, out->paid ? "paid, net" : "did not pay, net",
-			 out->net_gain);
+			 "%s (%.0f%% of the advised moves made): %s %.0f a day against the old split",
+			 out->followed >= 0.5 ? "followed" : "partly followed", 100 * out->followed,
+			 out->paid ? "paid, net" : "did not pay, net", out->net_gain);
 	}
 }
