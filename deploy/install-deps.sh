@@ -66,5 +66,7 @@ case " $missing " in
 *" prometheus "*)
 	if [ -d /run/systemd/system ]; then
 		$as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
+	elif [ -x /etc/init.d/prometheus ]; then
+		$as_root /etc/init.d/prometheus stop >/dev/null 2>&1 || true
 	fi ;;
 esac
