@@ -18,6 +18,9 @@ static const struct {
 	[STATUS_ML_BUDGET_RECOMMENDATION] = { "ml_budget_recommendation", 1 },
 	[STATUS_ML_BUDGET_DAYS] = { "ml_budget_days", 1 },
 	[STATUS_ML_CHART_CACHE] = { "ml_chart_cache", 1 },
+	[STATUS_ML_FORECAST_LOG] = { "ml_forecast_log", 1 },
+	[STATUS_ML_ACCURACY] = { "ml_accuracy", 1 },
+	[STATUS_ML_ANOMALIES] = { "ml_anomalies", 1 },
 	[STATUS_TABLE__MAX] = { NULL, 0 },
 };
 

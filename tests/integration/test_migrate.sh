@@ -20,7 +20,7 @@ migrate "$SRC/db/migrations" 2>"$TMP/out" || fail "migrate failed: $(cat "$TMP/o
 grep -q "migrate: $latest applied, schema version $latest" "$TMP/out" ||
 	fail "first migrate: $(cat "$TMP/out")"
 tables=$(admin -N -e "SELECT GROUP_CONCAT(table_name ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '$DBNAME'")
-for t in campaign_daily campaigns ingest_files ml_budget_days ml_budget_recommendation ml_chart_cache \
+for t in campaign_daily campaigns ingest_files ml_accuracy ml_anomalies ml_budget_days ml_budget_recommendation ml_chart_cache ml_forecast_log \
 	ml_reach_ctr_timeseries ml_roi_forecast ml_roi_timeseries ml_runs schema_migrations; do
 	echo ",$tables," | grep -q ",$t," || fail "table $t missing after migrate ($tables)"
 done

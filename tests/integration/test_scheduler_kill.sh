@@ -60,6 +60,7 @@ http GET /roi-forecast/data
 expect_status 200 "roi-forecast before"
 served=$(json .run.id)
 PRED="ml_roi_forecast ml_roi_timeseries ml_reach_ctr_timeseries ml_budget_recommendation ml_budget_days
+	ml_forecast_log ml_accuracy ml_anomalies
 	ml_chart_cache"
 pred_rows() {
 	local t q=""
