@@ -9,7 +9,7 @@ FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
 
 .PHONY: all build deps deps-test test test-unit test-asan run stop status install clean bench
-.PHONY: bench-forecast bench-budget
+.PHONY: bench-forecast bench-budget bench-history
 .PHONY: fuzz test-fuzz fuzz-build
 
 all: build
@@ -111,6 +111,12 @@ bench-budget: build
 	@mkdir -p bench/results
 	@MLDASH=$(BUILD)/cli/mldash $(BUILD)/bench/budget_accuracy \
 		--out bench/results/budget_accuracy.md $(BENCH_BUDGET_FLAGS)
+
+# Table space of a year of days' runs (#16): real ML runs at 50 channels, the
+# trimmed day's run copied for 365 days, sizes from information_schema after
+# ANALYZE TABLE; written to bench/results/history_size.md. About a minute.
+bench-history: build
+	@MLDASH_BUILD_DIR=$(BUILD) bench/history_size.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
