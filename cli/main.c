@@ -285,9 +285,9 @@ static const struct command commands[] = {
 	  "split a daily budget from date,channel,spend,revenue CSV on stdin", 1, cmd_budget },
 	/* As render.c's own usage message says it. */
 	{ "render",
-	  "roi-forecast|roi-timeseries|reach-ctr|budget-recommendation|budget-curves -o FILE.png"
-	  " [--width W]"
-	  " [--height H] [--theme light|dark] [--days D] [--channel C]",
+	  "roi-forecast|roi-timeseries|reach-ctr|budget-recommendation|budget-curves|accuracy -o FILE.png"
+	  " [--width W] [--height H] [--theme light|dark] [--days D] [--channel C]"
+	  " [--metric spend|revenue|roi|conversions|reach|ctr] [--window 30|90]",
 	  "draw a chart of the latest ML run into a PNG file", 0, cmd_render },
 	{ "demo-data", "[--campaigns N] [--days D] [--seed S] [--end YYYY-MM-DD] [--out FILE]",
 	  "write demo campaigns as generic CSV", 1, cmd_demo_data },
