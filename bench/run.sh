@@ -328,11 +328,15 @@ ENDPOINTS=(
 	"budget-recommendation/data|/budget-recommendation/data|serve|1 16 64|"
 	"budget-recommendation/data?total=$TOTAL (1.1× current: re-optimised)|/budget-recommendation/data?total=$TOTAL|serve|1 16 64|"
 	"budget-recommendation/curves|/budget-recommendation/curves||1 16 64|"
+	"budget-recommendation/history|/budget-recommendation/history||1 16 64|"
+	"accuracy/data|/accuracy/data|serve|1 16 64|"
+	"anomalies/data|/anomalies/data|serve|1 16 64|"
 	"roi-forecast/chart (cached)|/roi-forecast/chart|serve|1 16 64|"
 	"roi-timeseries/chart (cached)|/roi-timeseries/chart|serve|1 16 64|"
 	"reach-ctr/chart (cached)|/reach-ctr/chart|serve|1 16 64|"
 	"budget-recommendation/chart (cached)|/budget-recommendation/chart|serve|1 16 64|"
 	"budget-recommendation/curves/chart (cached)|/budget-recommendation/curves/chart|serve|1 16 64|"
+	"accuracy/chart (cached)|/accuracy/chart|serve|1 16 64|"
 	"roi-timeseries/chart?width=W&height=H (drawn per request; static: ?width=801)|/roi-timeseries/chart?width=801||1 16|ondemand"
 )
 OPS_TARGET=2000
