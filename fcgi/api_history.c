@@ -54,6 +54,21 @@ static int metric_param(const struct request *req, int *metric, struct response 
 	return 0;
 }
 
+/* window=30|90: *window stays 0 (both) when absent. */
+static int window_param(const struct request *req, int *window, struct response *resp)
+{
+	char value[8];
+	int rc = query_get(req->query, "window", value, sizeof value);
+	if (rc == 0)
+		return 0;
+	if (rc < 0 || (strcmp(value, "30") != 0 && strcmp(value, "90") != 0)) {
+		response_error(resp, 400, "bad_parameter", "parameter 'window' must be 30 or 90 (days)");
+		return -1;
+	}
+	*window = atoi(value);
+	return 0;
+}
+
 /* The run's last day of data; -1 when it read none (no data yet). */
 static int data_end_of(struct app *app, const struct run_ref *run, long *end, struct response *resp)
 {
@@ -104,11 +119,8 @@ void api_accuracy(struct app *app, const struct request *req, struct response *r
 {
 	static const char *const allowed[] = { "channel", "metric", "window", NULL };
 	int metric, window = 0;
-	if (metric_param(req, &metric, resp) != 0 ||
-	    api_int_param(req, "window", 1, 1000, &window, resp) != 0)
+	if (metric_param(req, &metric, resp) != 0 || window_param(req, &window, resp) != 0)
 		return;
-	if (window != 0 && window != 30 && window != 90)
-		return response_error(resp, 400, "bad_parameter", "parameter 'window' must be 30 or 90");
 	struct params p;
 	struct run_ref run;
 	long end;
