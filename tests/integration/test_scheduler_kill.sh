@@ -118,7 +118,7 @@ next=$(slot ml_sync 2030-07-02 | cut -f1)
 served_soon
 http GET /roi-forecast/data
 expect_json .run.id "$next" "roi-forecast after the next run"
-[ "$(sql "SELECT COUNT(*) FROM ml_chart_cache WHERE run_id = $next")" = 5 ] || fail "run $next has not its 5 charts"
+[ "$(sql "SELECT COUNT(*) FROM ml_chart_cache WHERE run_id = $next")" = 6 ] || fail "run $next has not its 6 charts"
 pass "the next ML sync (run $next) succeeded and is served; the killed run $killed is marked failed"
 
 # --- SIGKILL mid campaign sync ------------------------------------------------------
