@@ -1,8 +1,10 @@
 // mldash dashboard page: the four dashboards of /api/ml-dashboard (chart and
-// table each), the status line, a channel filter, a days selector, the
-// budget's total, "Sync now" and a refresh every 30 minutes. Plain ES module,
-// no build step; the site's CSP allows only our own script, styles and
-// images (blob: included), so nothing here is inline.
+// table each), the forecasts' accuracy (chart, sentence and table, by metric
+// and window) and the latest anomalies (a list), the status line, a channel
+// filter, a days selector, the budget's total, "Sync now" and a refresh
+// every 30 minutes. Plain ES module, no build step; the site's CSP allows
+// only our own script, styles and images (blob: included), so nothing here
+// is inline.
 
 const API = "/api/ml-dashboard";
 const REFRESH_MS = 30 * 60 * 1000;
@@ -25,7 +27,10 @@ const SIZE_STEP = 50;
 const NEAR_PX = 200; // charts this close to the screen count as visible // requested widths are rounded: fewer distinct draws
 const LIMITS = { wmin: 200, wmax: 2400, hmin: 150, hmax: 1600 };
 
-// Which query parameters each endpoint accepts (others are a 400).
+// Which query parameters each endpoint accepts (others are a 400). chart:
+// null for a panel without one; chartDefaults: values the chart URL leaves
+// out (its default view is the run's cached image); values: the panel's
+// own values of shared parameters.
 const PANELS = [
   { id: "roi-forecast", data: ["channel", "days"], chart: ["channel", "days"], render: renderRoiForecast },
   { id: "roi-timeseries", data: ["channel", "days"], chart: ["channel", "days"], render: renderRoiSeries },
@@ -34,12 +39,29 @@ const PANELS = [
     id: "budget-recommendation", data: ["channel", "total"],
     chart: ["channel", "total"], render: renderBudget,
   },
+  {
+    id: "accuracy", data: ["channel", "metric", "window"], chart: ["channel", "metric", "window"],
+    chartDefaults: { metric: "revenue", window: "90" }, render: renderAccuracy,
+  },
+  { id: "anomalies", data: ["channel", "days"], chart: null, values: () => ({ days: anomalyDays() }), render: renderAnomalies },
 ];
+const panelById = (id) => PANELS.find((p) => p.id === id);
+
+// The anomalies of the days selector's last days: at most the 90 each run
+// checks; 30 (the API's default) for "all stored".
+const ANOMALY_DAYS_MAX = 90;
+function anomalyDays() {
+  return state.days ? String(Math.min(Number(state.days), ANOMALY_DAYS_MAX)) : "";
+}
 
 const state = {
   channel: "",
   days: "",
   total: "",          // "" = the current total (no re-optimisation)
+  metric: "revenue",  // the accuracy panel's metric and window
+  window: "90",
+  accuracy: null,     // the accuracy answer shown: has anything been scored?
+  anomalies: null,    // the anomalies answer shown
   channels: [],       // known channel names, from unfiltered answers
   dark: false,
   lastRun: null,      // id of the run the data came from
@@ -60,6 +82,7 @@ const nf = {
   pct2: new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 }),
   signedPct: new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" }),
   signedInt: new Intl.NumberFormat(undefined, { maximumFractionDigits: 0, signDisplay: "exceptZero" }),
+  signedDec: new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: "exceptZero" }),
 };
 const dayFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
 const timeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
@@ -88,13 +111,14 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
-// A cell is a string (text), or {text, num, title}; numbers align right.
+// A cell is a string (text), or {text, num, title} (or {nodes, ...}
+// instead of text); numbers align right.
 function cell(tag, c) {
   if (typeof c === "string") return el(tag, { text: c });
-  const props = { text: c.text };
+  const props = c.nodes ? {} : { text: c.text };
   if (c.num) props.class = "num";
   if (c.title) props.title = c.title;
-  return el(tag, props);
+  return el(tag, props, ...(c.nodes || []));
 }
 
 /* Builds a <table> with its caption: head is a list of header cells, rows a
@@ -139,7 +163,9 @@ function showMessage(text, kind = "bad") {
 
 function query(names, extra = {}) {
   const q = new URLSearchParams();
-  const values = { channel: state.channel, days: state.days, total: state.total, ...extra };
+  const values = {
+    channel: state.channel, days: state.days, total: state.total, metric: state.metric, window: state.window, ...extra,
+  };
   for (const name of names) if (values[name] !== "" && values[name] !== undefined) q.set(name, values[name]);
   return q;
 }
@@ -203,6 +229,7 @@ class ChartSlot {
     w = Math.min(LIMITS.wmax, Math.max(LIMITS.wmin, w));
     const h = Math.min(LIMITS.hmax, Math.max(LIMITS.hmin, Math.round(w * (tall ? TALL_RATIO : 0.5))));
     const q = query(this.panel.chart);
+    for (const [name, value] of Object.entries(this.panel.chartDefaults || {})) if (q.get(name) === value) q.delete(name);
     const plain = [...q.keys()].length === 0 && !state.dark;
     if (plain && !tall && w >= DEFAULT_MIN_W && w <= DEFAULT_MAX_W) return `${API}/${this.panel.id}/chart`;
     q.set("width", String(w));
@@ -314,7 +341,7 @@ function watchCharts() {
   const sized = new ResizeObserver((entries) => {
     for (const entry of entries) slots.get(entry.target).resized();
   });
-  for (const panel of PANELS) {
+  for (const panel of PANELS.filter((p) => p.chart)) {
     const section = document.getElementById(panel.id);
     const slot = new ChartSlot(panel, section);
     panel.slot = slot;
@@ -379,7 +406,8 @@ function renderRoiSeries(section, body) {
   ]);
   const caption = `Daily spend, revenue, ROI and conversions, ${s.channel || channelText()}: actuals (${daysText()}) then forecasts`;
   $(".about", section).textContent = `${runText(body.run)} Actuals solid, forecasts dashed with 80% and 95% bands;`
-    + " a missing value is unknown, not zero.";
+    + " a missing value is unknown, not zero. A triangle at an actual marks an anomaly (outside the 95% band of"
+    + " its forecast; see Anomalies).";
   const last = s.points.filter((p) => p.kind === "actual").at(-1);
   section.slotAlt = `Line charts of ROI (top) and conversions (bottom) for ${s.channel || channelText()}, `
     + `actuals then forecasts.` + (last ? ` Last actual day ${day(last.day)}: ROI ${pct(last.roi)}.` : "")
@@ -400,7 +428,8 @@ function renderReach(section, body) {
     ];
   });
   const caption = `Daily reach, impressions, clicks and CTR, ${s.channel || channelText()}: actuals (${daysText()}) then forecasts`;
-  $(".about", section).textContent = `${runText(body.run)} CTR = clicks / impressions.`
+  $(".about", section).textContent = `${runText(body.run)} CTR = clicks / impressions. A triangle at an actual`
+    + " marks an anomaly (outside the 95% band of its forecast; see Anomalies)."
     + (upper ? " Reach marked ≤ is summed over campaigns, so it counts people more than once: an upper bound." : "");
   section.slotAlt = `Line charts of reach and click-through rate for ${s.channel || channelText()}, actuals then forecasts.`
     + " The numbers are in the table below.";
@@ -456,11 +485,156 @@ function renderBudget(section, body) {
     num("Marginal ROI"), "Confidence"], rows, foot);
 }
 
+// --- accuracy and anomalies ----------------------------------------------------------
+
+const METRIC_NAMES = { spend: "spend", revenue: "revenue", roi: "ROI", conversions: "conversions", reach: "reach", ctr: "CTR" };
+const metricName = (m) => METRIC_NAMES[m] || m;
+const leadText = (n) => (n === 1 ? "next-day" : `${n}-days-ahead`);
+
+// A value of a metric in its own unit.
+function metricValue(metric, x, signed = false) {
+  if (!isNum(x)) return "–";
+  if (metric === "roi") return (signed ? nf.signedPct : nf.pct).format(x);
+  if (metric === "ctr") return signed ? nf.signedPct.format(x) : nf.pct2.format(x);
+  const text = Math.abs(x) >= 100 ? nf.int.format(x) : nf.dec.format(x);
+  return signed && x > 0 ? `+${text}` : text;
+}
+const ratio = (x) => (isNum(x) ? nf.dec.format(x) : "–");
+
+/* The accuracy answer's rows of the channel shown, metric and window, by
+ * lead time. */
+function accuracyRows(body) {
+  const who = state.channel || "all";
+  return (body.accuracy || []).filter((r) => r.channel === who && r.metric === state.metric
+    && String(r.window_days) === state.window).sort((a, b) => a.lead_days - b.lead_days);
+}
+
+function renderAccuracy(section, body) {
+  state.accuracy = body;
+  const rows = accuracyRows(body);
+  const scored = rows.filter((r) => r.n > 0);
+  const who = state.channel || "all channels";
+  const metric = metricName(state.metric);
+  const span = `the last ${state.window} days${body.data_end ? ` (to ${day(body.data_end)})` : ""}`;
+  $(".about", section).textContent = `${runText(body.run)} Each day's run's forecasts against the actuals that`
+    + " came, by lead time. MASE: the error relative to “the same as a week before” (below 1 is better);"
+    + " bias = mean of forecast − actual; in band: the share of actuals inside the 80% and 95% bands (near 80%"
+    + " and 95% when the bands are right). Not filtered by days: pick the window.";
+  const summary = $("#accuracy-summary");
+  updateAnomalySummary();
+  if (!body.run) {
+    summary.textContent = "No ML run yet: nothing to score.";
+    section.slotAlt = "Forecast accuracy chart: no ML run yet.";
+    return el("p", { class: "empty-note", text: "No scores to list yet." });
+  }
+  if (!rows.length) {
+    summary.textContent = `${state.channel ? `${who} reports no` : "No channel reports"} ${metric}: nothing to score.`;
+    section.slotAlt = `Forecast accuracy chart of ${metric}: nothing scored.`;
+    return el("p", { class: "empty-note", text: "No scores to list." });
+  }
+  if (!scored.length) {
+    summary.textContent = `No ${metric} forecasts of ${who} scored yet: each day's run (the first ML run after`
+      + " midnight) keeps its forecasts, and a forecast is scored once the day it was made for has data, so the"
+      + " first scores come a day after the first day's run.";
+    section.slotAlt = `Forecast accuracy chart of ${metric}: no forecasts scored yet.`;
+    return el("p", { class: "empty-note", text: "No scores to list yet." });
+  }
+  const first = scored[0], last = scored.at(-1);
+  let text = `Over ${span}, the ${leadText(first.lead_days)} ${metric} forecasts of ${who} had a MASE of`
+    + ` ${ratio(first.mase)} (${first.mase < 1 ? "better" : "no better"} than “the same as a week before”)`
+    + (isNum(first.smape) ? `, sMAPE ${nf.one.format(first.smape)}%` : "") + "; "
+    + (isNum(first.coverage_80) ? `${pct(first.coverage_80)} of actuals fell inside the 80% band and`
+      + ` ${pct(first.coverage_95)} inside the 95% band.` : "no bands to check.");
+  if (last !== first) text += ` ${last.lead_days} days ahead: MASE ${ratio(last.mase)}.`;
+  if (!state.channel) {
+    // The spread over the channels at the same lead (the chart draws them).
+    const channels = (body.accuracy || []).filter((r) => r.channel !== "all" && r.metric === state.metric
+      && String(r.window_days) === state.window && r.lead_days === first.lead_days && r.n > 0 && isNum(r.mase))
+      .sort((a, b) => a.mase - b.mase);
+    if (channels.length >= 2) {
+      text += ` By channel, ${leadText(first.lead_days)} MASE runs from ${ratio(channels[0].mase)}`
+        + ` (${channels[0].channel}) to ${ratio(channels.at(-1).mase)} (${channels.at(-1).channel}).`;
+    }
+  }
+  summary.textContent = text;
+  section.slotAlt = `Line chart of the ${metric} forecasts' error (MASE) by lead time, `
+    + (state.channel ? `of ${who}` : "a line per channel with the total thick")
+    + `, and the band coverage of ${who} against the nominal 80% and 95%, over ${span}.`
+    + ` The numbers of ${who} are in the table below.`;
+  const cover = (x) => (isNum(x) ? pct(x) : "–");
+  const tableRows = rows.map((r) => [
+    `${r.lead_days} ${r.lead_days === 1 ? "day" : "days"} ahead`,
+    num(count(r.n)), num(ratio(r.mase)),
+    num(isNum(r.smape) ? `${nf.one.format(r.smape)}%` : "–"),
+    num(metricValue(state.metric, r.bias, true)),
+    num(cover(r.coverage_80)), num(cover(r.coverage_95)),
+  ]);
+  const caption = `${metric[0].toUpperCase()}${metric.slice(1)} forecasts of ${who} scored over ${span}, by lead time`;
+  return table(caption, ["Lead time", { text: "Scored", num: true, title: "forecasts scored (their day has data)" },
+    { text: "MASE", num: true, title: "mean absolute error over that of “the same as a week before”: below 1 is better" },
+    { text: "sMAPE", num: true, title: "symmetric mean absolute percentage error" },
+    { text: "Bias", num: true, title: "mean of forecast − actual: positive when the forecasts were too high" },
+    { text: "In 80% band", num: true, title: "share of actuals inside the 80% band (nominal 80%)" },
+    { text: "In 95% band", num: true, title: "share of actuals inside the 95% band (nominal 95%)" }], tableRows);
+}
+
+/* The sentence over the anomalies list: from the anomalies answer, and
+ * "nothing checked yet" when the accuracy answer has no scores (either
+ * answer may arrive first: both renderers call this). */
+function updateAnomalySummary() {
+  const body = state.anomalies;
+  const box = $("#anomalies-summary");
+  if (!body) return;
+  if (!body.run) {
+    box.textContent = "No ML run yet: no forecasts to check.";
+    return;
+  }
+  const list = body.anomalies || [];
+  const span = `the ${body.days || 30} days${body.data_end ? ` to ${day(body.data_end)}` : ""}`;
+  const who = state.channel ? ` of ${state.channel}` : "";
+  if (!list.length) {
+    const scored = state.accuracy && (state.accuracy.accuracy || []).some((r) => r.n > 0);
+    box.textContent = state.accuracy && state.accuracy.run && !scored
+      ? `No anomalies${who}: no forecast has been checked against its day yet (the first checks come a day after`
+        + " the first day's run)."
+      : `No anomalies${who} in ${span}: every actual checked fell inside the 95% band of its forecast.`;
+    return;
+  }
+  const lastDay = list.filter((a) => a.day === body.data_end).length;
+  box.textContent = `${list.length} ${list.length === 1 ? "anomaly" : "anomalies"}${who} in ${span}`
+    + (body.data_end ? `, ${lastDay} on the last day` : "") + ".";
+}
+
+function renderAnomalies(section, body) {
+  state.anomalies = body;
+  $(".about", section).textContent = `${runText(body.run)} Days whose actual fell outside the 95% band of the`
+    + " forecast made for them (normally the day before), newest first; z: standard deviations from the"
+    + " forecast. The ROI and reach charts mark them with triangles. Days: up to 90 (30 for all stored).";
+  updateAnomalySummary();
+  const list = body.anomalies || [];
+  if (!list.length) return el("p", { class: "empty-note", text: "No anomalies to list." });
+  const rows = list.map((a) => {
+    const up = a.direction === "up";
+    return [
+      day(a.day), a.channel, metricName(a.metric),
+      { nodes: [el("span", { "aria-hidden": "true", text: up ? "↑ " : "↓ " }), up ? "above band" : "below band"],
+        title: `${up ? "above" : "below"} the 95% band` },
+      num(metricValue(a.metric, a.actual)), num(metricValue(a.metric, a.forecast)),
+      num(`${metricValue(a.metric, a.lower_95)} to ${metricValue(a.metric, a.upper_95)}`),
+      num(isNum(a.z) ? nf.signedDec.format(a.z) : "–"),
+    ];
+  });
+  const caption = `Anomalies${state.channel ? ` of ${state.channel}` : ""} in the last ${body.days || 30} days,`
+    + " newest first";
+  return table(caption, ["Day", "Channel", "Metric", "Direction", num("Actual"), num("Forecast"), num("95% band"),
+    { text: "z", num: true, title: "(actual − forecast) in standard deviations of the forecast" }], rows);
+}
+
 /* Loads one panel's data and renders it, unless its answer is unchanged.
  * Returns the body (or null on an error, shown in the panel). */
 async function loadPanel(panel, force) {
   const section = document.getElementById(panel.id);
-  const q = query(panel.data);
+  const q = query(panel.data, panel.values ? panel.values() : {});
   const url = `${API}/${panel.id}/data${[...q.keys()].length ? `?${q}` : ""}`;
   const wrap = $(".table-wrap", section);
   // Only the latest request of a panel may render: an older answer arriving
@@ -496,7 +670,7 @@ async function loadPanel(panel, force) {
     return fail(`Cannot show the data: ${e.message}`);
   }
   seen.set(url, etag);
-  if (section.slotAlt) panel.slot.setAlt(section.slotAlt);
+  if (section.slotAlt && panel.slot) panel.slot.setAlt(section.slotAlt);
   return body;
 }
 
@@ -572,7 +746,7 @@ async function loadStatus() {
 let refreshing = null;
 let queued = null; // a refresh asked for while one runs: { force }
 
-/* Reloads the status, the four tables and the visible charts (the others
+/* Reloads the status, the six panels' data and the visible charts (the others
  * when they scroll into view). force re-renders unchanged answers too (a
  * filter changed). Asked while one runs, it runs again after that one, with
  * the state as it is then (a filter changed meanwhile is not lost). */
@@ -592,7 +766,7 @@ async function refresh(force = false) {
     document.body.dataset.run = String(state.lastRun);
     // Every chart is revalidated (visible ones now, the others when they
     // scroll into view): a 304 keeps the image shown.
-    for (const panel of PANELS) panel.slot.invalidate();
+    for (const panel of PANELS) panel.slot?.invalidate();
     $("#refreshed").textContent = `last refreshed ${timeFmt.format(new Date())}.`;
     document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
   })().catch((e) => {
@@ -713,6 +887,14 @@ function wire() {
     const budget = PANELS[3];
     loadPanel(budget, true).then(() => budget.slot.invalidate(), (err) => showMessage(err.message));
   });
+  // The accuracy panel's metric and window: its table and chart only.
+  for (const [id, key] of [["#accuracy-metric", "metric"], ["#accuracy-window", "window"]]) {
+    $(id).addEventListener("change", (e) => {
+      state[key] = e.target.value;
+      const accuracy = panelById("accuracy");
+      loadPanel(accuracy, true).then(() => accuracy.slot.invalidate(), (err) => showMessage(err.message));
+    });
+  }
   $("#total-reset").addEventListener("click", () => {
     state.total = "";
     $("#total").value = "";
@@ -721,7 +903,7 @@ function wire() {
   });
   darkQuery.addEventListener("change", (e) => {
     state.dark = e.matches;
-    for (const panel of PANELS) panel.slot.invalidate();
+    for (const panel of PANELS) panel.slot?.invalidate();
   });
   setInterval(() => refresh(), REFRESH_MS);
 }
