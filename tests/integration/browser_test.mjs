@@ -52,7 +52,9 @@ function watch(page, label) {
   page.on("dialog", (d) => d.dismiss());
 }
 
-// The four charts as the page shows them: API URL, ETag, bytes, decoded width.
+// The five charts as the page shows them (the four dashboards' and the
+// accuracy chart; the anomalies panel has none): API URL, ETag, bytes,
+// decoded width.
 const charts = (page) => page.$$eval(".chart img", (imgs) => imgs.map((i) => ({
   src: i.dataset.src || "", etag: i.dataset.etag || "", bytes: Number(i.dataset.bytes || 0),
   natural: i.complete ? i.naturalWidth : 0, alt: i.alt,
@@ -60,12 +62,13 @@ const charts = (page) => page.$$eval(".chart img", (imgs) => imgs.map((i) => ({
 
 // Scrolls each chart into view in turn (only charts on screen load) and
 // waits until it shows a decoded image whose API URL contains `want` (one
-// string for all four, or one per chart: "" for any) and, with `not`, does
+// string for all five, or one per chart: "" for any) and, with `not`, does
 // not contain it. A chart that does not get there within 15 s fails the
 // test with the reason.
+const CHARTS = 5;
 async function allChartsDecoded(page, label, want = "", not = "") {
-  const wants = Array.isArray(want) ? want : [want, want, want, want];
   const figures = await page.$$(".chart");
+  const wants = Array.isArray(want) ? want : figures.map(() => want);
   for (let i = 0; i < figures.length; i++) {
     await figures[i].scrollIntoViewIfNeeded();
     await page.waitForFunction(([n, w, x]) => {
@@ -77,10 +80,77 @@ async function allChartsDecoded(page, label, want = "", not = "") {
     });
   }
   const got = await charts(page);
-  check(got.length === 4 && got.every((c, i) => c.natural > 0 && c.src.includes(wants[i])),
-    `${label}: the four charts decode (${got.map((c) => c.natural).join(", ")} px wide)`);
+  check(got.length === CHARTS && got.every((c, i) => c.natural > 0 && c.src.includes(wants[i])),
+    `${label}: the ${CHARTS} charts decode (${got.map((c) => c.natural).join(", ")} px wide)`);
   return got;
 }
+
+// The accuracy and anomalies panels as the API answers them now: a
+// sentence each, the accuracy chart with its alt text, and either the
+// scores by lead time or a sentence that there are none yet; the anomalies
+// as a list (one row each, an arrow and a word for the direction) or a
+// sentence. Asks the API itself what the panels should show.
+async function closingTheLoop(page, label, channel = "", days = 0) {
+  const ch = channel ? `&channel=${encodeURIComponent(channel)}` : "";
+  const api = new URL("/api/ml-dashboard/", SITE);
+  const accuracy = await (await fetch(new URL(`accuracy/data?metric=revenue&window=90${ch}`, api))).json();
+  const anomalies = await (await fetch(new URL(`anomalies/data?${days ? `days=${days}` : ""}${ch}`, api))).json();
+  const rows = accuracy.accuracy.filter((r) => r.channel === (channel || "all"));
+  const scored = rows.some((r) => r.n > 0);
+  await page.waitForFunction(() => document.querySelector("#accuracy-summary").textContent
+    && document.querySelector("#anomalies-summary").textContent, null, { timeout: 10000 });
+  const headings = await page.$$eval("#accuracy h2, #anomalies h2", (hs) => hs.map((h) => h.textContent));
+  check(headings.join() === "Forecast accuracy,Anomalies", `${label}: the accuracy and anomalies panels have headings`);
+  const summary = (await page.textContent("#accuracy-summary")).trim();
+  const shown = await page.$$eval("#accuracy tbody tr", (rs) => rs.length);
+  if (scored) {
+    check(/MASE of/.test(summary) && shown === rows.length,
+      `${label}: accuracy: "${summary.slice(0, 80)}…" and a table of ${shown} lead times`);
+  } else {
+    check(/scored yet|nothing to score/.test(summary) && shown === 0
+      && await page.isVisible("#accuracy .empty-note"), `${label}: accuracy: no scores yet, said in words ("${summary}")`);
+  }
+  const alt = await page.$eval("#accuracy .chart img", (i) => i.alt);
+  check(alt && !/loading/.test(alt) && /accuracy|MASE/.test(alt), `${label}: the accuracy chart's alt text: "${alt}"`);
+  const said = (await page.textContent("#anomalies-summary")).trim();
+  const listed = await page.$$eval("#anomalies tbody tr", (rs) => rs.map((r) => r.cells[3].textContent));
+  const list = anomalies.anomalies;
+  if (list.length) {
+    check(listed.length === list.length && listed.every((t) => /^[↑↓] (above|below) band$/.test(t))
+      && said.startsWith(`${list.length} anomal`), `${label}: anomalies: "${said}", ${listed.length} listed`);
+  } else {
+    check(listed.length === 0 && /^No anomalies/.test(said) && await page.isVisible("#anomalies .empty-note"),
+      `${label}: anomalies: none, said in words ("${said}")`);
+  }
+}
+
+// Answers with scores and anomalies (from a replay of the online-ads
+// dataset, cut short) for the page that checks how they are shown.
+const SCORED_RUN = { id: 42, finished_at: "2026-11-28T04:23:08Z" };
+const score = (channel, lead, n, mase, smape, bias, c80, c95) => ({ channel, metric: "revenue", lead_days: lead,
+  window_days: 90, n, n_banded: n, mase, smape, bias, coverage_80: c80, coverage_95: c95 });
+const SCORED_ACCURACY = {
+  run: SCORED_RUN, data_end: "2020-06-30", about: "…",
+  accuracy: [
+    score("abc", 1, 41, 1.557012744, 50.41, 0.33, 0.8292682927, 0.9268292683),
+    score("def", 1, 41, 0.2339177339, 20.19, -3.41, 0.9756097561, 1),
+    score("all", 1, 41, 0.2787190506, 14.95141459, 64.42426618, 0.9512195122, 1),
+    score("all", 7, 35, 0.3306440023, 20.08358143, -1.479730843, 1, 1),
+    score("all", 14, 28, 0.384638395, 28.80056412, 30.56206004, 1, 1),
+    score("all", 28, 14, 0.4072806155, 36.04777026, 120.6252152, 1, 1),
+  ],
+};
+const SCORED_ANOMALIES = {
+  run: SCORED_RUN, data_end: "2020-06-30", about: "…", days: 30,
+  anomalies: [
+    { channel: "abc", metric: "revenue", day: "2020-06-30", direction: "up", actual: 14.4075, forecast: 6.4670185,
+      lower_95: 3.143805779, upper_95: 9.79023122, z: 4.683136191, lead_days: 1, forecast_run_id: 41 },
+    { channel: "abc", metric: "ctr", day: "2020-06-30", direction: "up", actual: 0.0088, forecast: 0.0057,
+      lower_95: 0.0057, upper_95: 0.0057, z: null, lead_days: 1, forecast_run_id: 41 },
+    { channel: "ghi", metric: "conversions", day: "2020-06-25", direction: "down", actual: 1884, forecast: 2338.646452,
+      lower_95: 1893.013272, upper_95: 2784.279633, z: -1.999605755, lead_days: 1, forecast_run_id: 36 },
+  ],
+};
 
 try {
   const page = await context.newPage();
@@ -94,10 +164,12 @@ try {
 
   const first = await allChartsDecoded(page, "1440x900");
   check(first.every((c) => c.alt && !/loading/.test(c.alt)), "every chart has alt text");
-  const rowCounts = await page.$$eval(".panel table", (ts) => ts.map((t) => t.tBodies[0].rows.length));
+  const DASHBOARDS = "#roi-forecast, #roi-timeseries, #reach-ctr, #budget-recommendation";
+  const rowCounts = await page.$$eval(`:is(${DASHBOARDS}) table`, (ts) => ts.map((t) => t.tBodies[0].rows.length));
   const captions = await page.$$eval(".panel table caption", (cs) => cs.map((c) => c.textContent));
-  check(rowCounts.length === 4 && rowCounts.every((n) => n > 0), `four tables with rows (${rowCounts.join(", ")})`);
-  check(captions.length === 4 && captions.every((c) => c.length > 10), "every table has a caption");
+  check(rowCounts.length === 4 && rowCounts.every((n) => n > 0), `four dashboard tables with rows (${rowCounts.join(", ")})`);
+  check(captions.length >= 4 && captions.every((c) => c.length > 10), "every table has a caption");
+  await closingTheLoop(page, "1440x900");
   const channels = await page.$$eval("#channel option", (os) => os.map((o) => o.value).filter(Boolean));
   check(channels.length >= 2, `the channel filter lists the run's channels (${channels.join(", ")})`);
 
@@ -128,6 +200,18 @@ try {
     ok(`screenshot ${path.join(SHOTS, "dashboard-light.png")}`);
   }
 
+  // The accuracy panel's metric: its chart and table only, the default view
+  // again for revenue.
+  await page.selectOption("#accuracy-metric", "conversions");
+  await allChartsDecoded(page, "accuracy metric=conversions", ["", "", "", "", "metric=conversions"]);
+  await page.waitForFunction(() => /conversions/i.test(document.querySelector("#accuracy-summary").textContent),
+    null, { timeout: 10000 });
+  ok(`metric=conversions: "${(await page.textContent("#accuracy-summary")).trim().slice(0, 90)}…"`);
+  await page.selectOption("#accuracy-metric", "revenue");
+  const revenue = await allChartsDecoded(page, "accuracy metric=revenue", "", "metric=");
+  check(revenue[4].src === first[4].src && /revenue/i.test(await page.textContent("#accuracy-summary")),
+    "metric=revenue: the accuracy chart is the default view again");
+
   // Channel filter: new chart URLs, new images, tables of that channel.
   const pick = channels[0];
   await page.selectOption("#channel", pick);
@@ -138,6 +222,7 @@ try {
     `channel=${pick}: every chart's image differs (ETag or size)`);
   const fcRows = await page.$$eval("#roi-forecast tbody tr th", (ths) => ths.map((t) => t.textContent));
   check(fcRows.length === 1 && fcRows[0] === pick, `channel=${pick}: the ROI table shows that channel only`);
+  await closingTheLoop(page, `channel=${pick}`, pick);
 
   // Days: the time series tables get shorter.
   const before = await page.$eval("#roi-timeseries tbody", (b) => b.rows.length);
@@ -145,8 +230,12 @@ try {
   await page.waitForFunction((n) => document.querySelector("#roi-timeseries tbody").rows.length < n, before, { timeout: 10000 });
   const after = await page.$eval("#roi-timeseries tbody", (b) => b.rows.length);
   check(after < before, `days=7: the ROI series table went from ${before} to ${after} rows`);
-  const week = (await allChartsDecoded(page, "days=7", ["days=7", "days=7", "days=7", ""])).slice(0, 3);
-  check(week.every((c) => c.src.includes("days=7")), "days=7: the three time-based charts' URLs carry days=7");
+  const week = await allChartsDecoded(page, "days=7", ["days=7", "days=7", "days=7", "", ""]);
+  check(week.slice(0, 3).every((c) => c.src.includes("days=7")) && !week[4].src.includes("days="),
+    "days=7: the three time-based charts' URLs carry days=7 (the accuracy chart's does not)");
+  await page.waitForFunction(() => /(last|the) 7 days/.test(document.querySelector("#anomalies").textContent),
+    null, { timeout: 10000 });
+  await closingTheLoop(page, "days=7", pick, 7);
   // Back to every channel and day: wait for the tables and charts of it.
   await page.selectOption("#channel", "");
   await page.selectOption("#days", "");
@@ -169,7 +258,7 @@ try {
   const caption = await page.textContent("#budget-recommendation caption");
   check(/total of/.test(caption), `total=${total}: the budget table is re-optimised ("${caption.trim()}")`);
   ok(`total=${total}: uplift "${uplift0.trim()}" → "${uplift1.trim()}"`);
-  const budgetChart = (await allChartsDecoded(page, `total=${total}`, ["", "", "", `total=${total}`]))[3];
+  const budgetChart = (await allChartsDecoded(page, `total=${total}`, ["", "", "", `total=${total}`, ""]))[3];
   check(budgetChart.src.includes(`total=${total}`) && budgetChart.etag !== first[3].etag,
     `total=${total}: the budget chart is drawn for the new total (a new URL and image)`);
 
@@ -246,7 +335,35 @@ try {
   await empty.waitForFunction(() => Number(document.body.dataset.loaded || 0) >= 1, null, { timeout: 10000 });
   const notice = await empty.textContent("#empty");
   check(await empty.isVisible("#empty") && /campaigns\/import/.test(notice), "an empty store shows how to import data");
+  const emptyLoop = [await empty.textContent("#accuracy-summary"), await empty.textContent("#anomalies-summary")];
+  check(emptyLoop.every((t) => /No ML run yet/.test(t)),
+    `an empty store: the accuracy and anomalies panels say so ("${emptyLoop.join('", "')}")`);
   await empty.close();
+
+  // Scores and anomalies (answers of a replay of the online-ads data; the
+  // test stack's runs have scored nothing yet): a sentence, the table by
+  // lead time, and the list with arrows in words.
+  const scored = await context.newPage();
+  watch(scored, "scored");
+  await scored.route("**/api/ml-dashboard/accuracy/data*", (route) => route.fulfill({
+    status: 200, contentType: "application/json", body: JSON.stringify(SCORED_ACCURACY) }));
+  await scored.route("**/api/ml-dashboard/anomalies/data*", (route) => route.fulfill({
+    status: 200, contentType: "application/json", body: JSON.stringify(SCORED_ANOMALIES) }));
+  await scored.goto(SITE, { waitUntil: "load" });
+  await scored.waitForFunction(() => Number(document.body.dataset.loaded || 0) >= 1, null, { timeout: 10000 });
+  const summary = await scored.textContent("#accuracy-summary");
+  check(/MASE of 0\.28 \(better than/.test(summary) && /95\.1% of actuals fell inside the 80% band/.test(summary)
+    && /from 0\.23 \(def\) to 1\.56 \(abc\)/.test(summary), `scores: the sentence ("${summary.trim()}")`);
+  const leads = await scored.$$eval("#accuracy tbody tr", (rs) => rs.map((r) => [...r.cells].map((c) => c.textContent)));
+  check(leads.length === 4 && leads[0][0] === "1 day ahead" && leads[0][2] === "0.28" && leads[0][5] === "95.1%"
+    && leads[3][0] === "28 days ahead", `scores: the table by lead time (${leads.map((r) => r.join(" ")).join("; ")})`);
+  const listed = await scored.$$eval("#anomalies tbody tr", (rs) => rs.map((r) => [...r.cells].map((c) => c.textContent)));
+  check(listed.length === 3 && listed[0][3] === "↑ above band" && listed[2][3] === "↓ below band"
+    && listed[0][7] === "+4.7" && listed[1][7] === "–", `anomalies: the list (${listed.map((r) => r.join(" ")).join("; ")})`);
+  const counted = await scored.textContent("#anomalies-summary");
+  check(/^3 anomalies in the 30 days to 30 Jun 2020, 2 on the last day\.$/.test(counted.trim()),
+    `anomalies: the sentence ("${counted.trim()}")`);
+  await scored.close();
 
   check(problems.length === 0, `no console errors or page errors${problems.length ? `:\n  ${problems.join("\n  ")}` : ""}`);
 } catch (e) {

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The dashboard page (web/) in headless chromium against the test stack:
-# loads without console errors, four charts decode, four tables with rows,
-# the channel and days filters, the budget's total, Sync now with the token,
-# no horizontal overflow on a phone, the empty-store notice
-# (browser_test.mjs). MLDASH_UPDATE_SCREENSHOTS=1 also writes
+# loads without console errors, five charts decode, four tables with rows,
+# the accuracy panel (sentence, table or "no scores yet", its metric) and the
+# anomalies list as the API answers them, the channel and days filters, the
+# budget's total, Sync now with the token, no horizontal overflow on a
+# phone, the empty-store notice, scores and anomalies shown from answers
+# that have them (browser_test.mjs). MLDASH_UPDATE_SCREENSHOTS=1 also writes
 # docs/images/dashboard-{light,dark}.png. Skipped (77) only when node or
 # chromium cannot run at all.
 . "$(dirname "$0")/lib.sh"
