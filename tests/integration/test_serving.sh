@@ -10,9 +10,12 @@
 AUTH="Authorization: Bearer $API_TOKEN"
 
 ANSWERS=(roi-forecast/data roi-timeseries/data reach-ctr/data budget-recommendation/data
-	"budget-recommendation/data?bounds=0.5,2" budget-recommendation/curves "roi-timeseries/data?days=14")
+	"budget-recommendation/data?bounds=0.5,2" budget-recommendation/curves "roi-timeseries/data?days=14"
+	accuracy/data "anomalies/data?days=90" budget-recommendation/history)
+# The accuracy chart last: its picture changes only when the scores do, which
+# a new day of data need not change (see 2.).
 CHARTS=(roi-forecast/chart roi-timeseries/chart reach-ctr/chart budget-recommendation/chart
-	budget-recommendation/curves/chart)
+	budget-recommendation/curves/chart accuracy/chart)
 
 seed_dashboards
 
@@ -105,6 +108,15 @@ for ((i = 0; i < ${#all[@]}; i++)); do
 	path=${all[i]}
 	# A chart's new ETag is not known in advance: any other than the old one.
 	if [[ $path == */chart ]]; then old=${old_etag[$path]} new=""; else old=$old_run new=$new_run; fi
+	# The accuracy chart's: the one the new run stored. When its picture is
+	# the old one's (the new day scored nothing new), old and new answers
+	# look alike and only the new one can be asked for.
+	if [ "$path" = accuracy/chart ]; then
+		new=$(sql "SELECT etag FROM ml_chart_cache WHERE run_id = $new_run AND chart = 'accuracy'
+			AND width = 800 AND height = 400 AND theme = 'light'")
+		[ -n "$new" ] || fail "run $new_run stored no accuracy chart"
+		[ "$new" != "$old" ] || old=-
+	fi
 	read -r stale fresh requests failed < <(awk -v c="$committed" -v old="$old" -v new="$new" '
 		$1 >= c { n++
 			if ($2 == "none" || $2 == "error") bad++
