@@ -11,6 +11,7 @@ FUZZ_SMOKE_SECONDS ?= 5
 .PHONY: all build deps deps-test test test-unit test-asan run stop status install clean bench
 .PHONY: bench-forecast bench-budget bench-history
 .PHONY: fuzz test-fuzz fuzz-build
+.PHONY: test-replay
 
 all: build
 
@@ -54,6 +55,17 @@ fuzz: fuzz-build
 		tests/fuzz/run.sh $$t tests/fuzz/corpus/$${n#fuzz_} \
 			$(BUILD_FUZZ)/tests/fuzz/scratch/$${n#fuzz_} $(FUZZ_SECONDS) || exit 1; \
 	done
+
+# Closing the loop (#16) over a year: integration.history_replay with 365
+# days of ../shared/datasets' conjura brand replayed day by day (make test
+# replays 36), each month's day's run checked against the test's own
+# computation; prints the replay's time and the ml_* tables' sizes. About
+# 6 minutes. REPLAY_DAYS picks another length (at least 30);
+# MLDASH_REPLAY_KEEP_DAILY_DAYS=400 keeps every day's run (a year's tables).
+REPLAY_DAYS ?= 365
+test-replay: build
+	cd $(BUILD) && MLDASH_REPLAY_DAYS=$(REPLAY_DAYS) ctest -R '^integration\.history_replay$$' \
+		--output-on-failure --verbose
 
 test-unit: build
 	cd $(BUILD) && ctest -L unit --output-on-failure
