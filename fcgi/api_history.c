@@ -202,7 +202,7 @@ void api_anomalies(struct app *app, const struct request *req, struct response *
 /* --- GET /budget-recommendation/history --------------------------------------------- */
 
 static const char history_about[] =
-	"each day's budget plan against the days that followed it (up to follow_days): the mean "
+	"the budget plans of the days' runs whose data ended in the last `days` days, each against the days that followed it (up to follow_days): the mean "
 	"daily spend and revenue that came per channel, the plan's curve at that spend and at the "
 	"spend it started from, whether spend moved toward the advice, and for the plan the share "
 	"of the advised moves made (followed) and whether it paid: net_gain = revenue that came - "
@@ -237,14 +237,15 @@ static int add_channel_day(void *ctx, const struct channel_day *d)
 			a->cap = cap;
 		}
 		snprintf(a->names[a->n], sizeof a->names[0], "%s", d->channel);
+		/* A day without a row: nothing was spent or earned. */
 		for (long i = 0; i < a->days; i++)
 			a->spend[a->n * a->days + i] = a->revenue[a->n * a->days + i] = 0;
 		a->n++;
 	}
 	long i = d->day - a->first;
-	if (i >= 0 && i < a->days) {
-		a->spend[(a->n - 1) * a->days + i] = isfinite(d->spend) ? d->spend : 0;
-		a->revenue[(a->n - 1) * a->days + i] = isfinite(d->revenue) ? d->revenue : 0;
+	if (i >= 0 && i < a->days) { /* NaN: rows that did not report it */
+		a->spend[(a->n - 1) * a->days + i] = d->spend;
+		a->revenue[(a->n - 1) * a->days + i] = d->revenue;
 	}
 	return 0;
 }
@@ -256,24 +257,33 @@ static void actuals_free(struct actuals *a)
 	free(a->revenue);
 }
 
-/* The channel's mean daily spend and revenue over days from .. to. */
+/* The mean of the known values of v[from .. to] (NaN: none). */
+static double mean_known(const double *v, long from, long to)
+{
+	double sum = 0;
+	long known = 0;
+	for (long d = from; d <= to; d++)
+		if (isfinite(v[d])) {
+			sum += v[d];
+			known++;
+		}
+	return known ? sum / (double)known : NAN;
+}
+
+/* The channel's mean daily spend and revenue over days from .. to, of the
+ * days that reported them; a channel with no row then spent nothing. */
 static void follow_means(const struct actuals *a, const char *channel, long from, long to,
 			 double *spend, double *revenue)
 {
 	*spend = *revenue = NAN;
 	if (to < from)
 		return;
-	*spend = *revenue = 0; /* a channel with no row after the plan spent nothing */
-	for (int c = 0; c < a->n; c++) {
-		if (strcmp(a->names[c], channel) != 0)
-			continue;
-		for (long d = from; d <= to; d++) {
-			*spend += a->spend[c * a->days + (d - a->first)];
-			*revenue += a->revenue[c * a->days + (d - a->first)];
+	*spend = *revenue = 0;
+	for (int c = 0; c < a->n; c++)
+		if (strcmp(a->names[c], channel) == 0) {
+			*spend = mean_known(a->spend + c * a->days, from - a->first, to - a->first);
+			*revenue = mean_known(a->revenue + c * a->days, from - a->first, to - a->first);
 		}
-	}
-	*spend /= (double)(to - from + 1);
-	*revenue /= (double)(to - from + 1);
 }
 
 /* The plans being turned into JSON, one channel row at a time. */
@@ -385,7 +395,7 @@ void api_budget_history(struct app *app, const struct request *req, struct respo
 		if (st == DB_OK && actuals.failed)
 			st = DB_ERROR;
 		if (st == DB_OK)
-			st = prediction_daily_plans(app->db, JOB, end - days, end, p.channel, add_plan_row, &a);
+			st = prediction_daily_plans(app->db, JOB, end - days + 1, end, p.channel, add_plan_row, &a);
 		if (st == DB_OK && a.failed)
 			st = DB_ERROR;
 		if (st == DB_OK)

@@ -69,6 +69,8 @@ void outcome_plan(const struct outcome_channel *c, int n, struct outcome_plan *o
 			(out->actual_spend - out->current);
 	if (!observed) {
 		out->paid = -1, out->net_gain = NAN;
+		out->actual_spend = out->revenue_actual = NAN;
+		out->revenue_predicted_at_actual = out->revenue_if_unchanged = NAN;
 		snprintf(out->verdict, sizeof out->verdict, "no days after the plan yet");
 	} else if (!(out->followed > MOVE_NOISE)) {
 		out->paid = -1;

@@ -540,8 +540,8 @@ def budget_history(db, a):
     for r in db.rows("SELECT c.channel, d.day, SUM(d.spend), SUM(d.revenue) FROM campaign_daily d"
                      " JOIN campaigns c ON c.id = d.campaign_id GROUP BY c.channel, d.day"):
         spend[r[0]][day_of(r[1])] = (num(r[2]), num(r[3]))
-    # "within days of the latest data_end": the plans of last - days .. last.
-    wanted = {run for run, p in plans.items() if p["data_end"] >= last - a.days}
+    # The plans whose data ended in the last `days` days: last - days + 1 .. last.
+    wanted = {run for run, p in plans.items() if p["data_end"] > last - a.days}
     got = {p["run_id"]: p for p in answer.get("plans", [])}
     for run in sorted(wanted - set(got)):
         problem("plan of run %d (data_end %s) missing" % (run, iso(plans[run]["data_end"])))
@@ -569,8 +569,9 @@ def budget_history(db, a):
                 days = [spend[channel].get(d, (0.0, 0.0)) for d in observed]
                 known_spend = [x[0] for x in days if x[0] is not None]
                 known_revenue = [x[1] for x in days if x[1] is not None]
-                want_spend = sum(known_spend) / len(observed) if known_spend else None
-                want_revenue = sum(known_revenue) / len(observed) if known_revenue else None
+                # Means of the days that reported the value (a day without a row is 0).
+                want_spend = sum(known_spend) / len(known_spend) if known_spend else None
+                want_revenue = sum(known_revenue) / len(known_revenue) if known_revenue else None
             else:
                 want_spend = want_revenue = None
             for name, want in (("current", s["current"]), ("recommended", s["recommended"]),
