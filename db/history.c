@@ -330,15 +330,14 @@ static int read_count(void *ctx, const struct db_value *c, int ncols)
 		      db_col_int(&c[3]));
 }
 
-enum db_status history_anomaly_counts(struct db *db, const char *job, history_anomaly_count_fn *fn,
+enum db_status history_anomaly_counts(struct db *db, long long run_id, history_anomaly_count_fn *fn,
 				      void *ctx)
 {
 	static struct db_statement select = DB_STATEMENT(
-		"SELECT a.channel, a.metric, a.direction, COUNT(*) FROM (SELECT id, data_end FROM ml_runs"
-		" WHERE job = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1) r"
-		" JOIN ml_anomalies a ON a.run_id = r.id AND a.day = r.data_end"
+		"SELECT a.channel, a.metric, a.direction, COUNT(*) FROM ml_runs r"
+		" JOIN ml_anomalies a ON a.run_id = r.id AND a.day = r.data_end WHERE r.id = ?"
 		" GROUP BY a.channel, a.metric, a.direction ORDER BY a.channel, a.metric, a.direction");
 	struct count_reader cr = { fn, ctx };
-	struct db_value p[] = { db_text(job) };
+	struct db_value p[] = { db_int(run_id) };
 	return db_run(db, &select, p, 1, read_count, &cr);
 }

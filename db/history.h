@@ -75,12 +75,12 @@ enum db_status history_accuracy(struct db *db, long long run_id, const char *cha
 enum db_status history_anomalies(struct db *db, long long run_id, const char *channel, int metric,
 				 long from, struct result_anomaly **rows, int *n);
 
-/* The anomalies of job's latest succeeded run on its last day of data (the
- * day's surprises), counted per channel, metric and direction ("up",
- * "down"). The strings are valid during the call only. */
+/* The anomalies of run on its last day of data (the day's surprises),
+ * counted per channel, metric and direction ("up", "down"). The strings are
+ * valid during the call only. */
 typedef int history_anomaly_count_fn(void *ctx, const char *channel, const char *metric,
 				     const char *direction, long long count);
-enum db_status history_anomaly_counts(struct db *db, const char *job, history_anomaly_count_fn *fn,
+enum db_status history_anomaly_counts(struct db *db, long long run_id, history_anomaly_count_fn *fn,
 				      void *ctx);
 
 #endif

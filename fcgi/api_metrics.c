@@ -25,6 +25,7 @@
 #include "history.h"
 #include "log.h"
 #include "response.h"
+#include "runs.h"
 #include "status.h"
 #include "version.h"
 
@@ -159,6 +160,45 @@ static int anomaly_count(void *ctx, const char *channel, const char *metric, con
 	return 0;
 }
 
+/* The anomaly gauges of the latest run: read once per run and worker (they
+ * change only with a new run), then written from memory. */
+static struct {
+	long long run_id; /* 0: none read */
+	char *text;
+	size_t len;
+} anomalies_memo;
+
+static enum db_status anomaly_gauges(struct app *app, FILE *out)
+{
+	struct run_ref latest;
+	enum db_status st = runs_latest(app->db, "ml_sync", &latest);
+	if (st != DB_OK)
+		return st;
+	if (latest.id != anomalies_memo.run_id || anomalies_memo.text == NULL) {
+		free(anomalies_memo.text);
+		anomalies_memo.text = NULL;
+		anomalies_memo.len = 0;
+		anomalies_memo.run_id = 0;
+		FILE *mem = open_memstream(&anomalies_memo.text, &anomalies_memo.len);
+		if (mem == NULL)
+			return DB_ERROR;
+		st = latest.id ? history_anomaly_counts(app->db, latest.id, anomaly_count, mem) : DB_OK;
+		if (fclose(mem) != 0 && st == DB_OK)
+			st = DB_ERROR;
+		if (st != DB_OK) {
+			free(anomalies_memo.text);
+			anomalies_memo.text = NULL;
+			return st;
+		}
+		anomalies_memo.run_id = latest.id;
+	}
+	family(out, "mldash_anomalies", "gauge",
+	       "Values of the latest ML run's last day of data outside the 95% band of their "
+	       "forecast, per channel, metric and direction (see /anomalies/data).");
+	fwrite(anomalies_memo.text, 1, anomalies_memo.len, out);
+	return DB_OK;
+}
+
 /* The database gauges other than the schema version, written to out. */
 static enum db_status database_gauges(struct app *app, int schema_version, FILE *out)
 {
@@ -172,13 +212,8 @@ static enum db_status database_gauges(struct app *app, int schema_version, FILE 
 	st = status_run_counts(app->db, run_count, out);
 	if (st != DB_OK)
 		return st;
-	if (schema_version >= 4) { /* the anomalies came with migration 004 */
-		family(out, "mldash_anomalies", "gauge",
-		       "Values of the latest ML run's last day of data outside the 95% band of their "
-		       "forecast, per channel, metric and direction (see /anomalies/data).");
-		if ((st = history_anomaly_counts(app->db, "ml_sync", anomaly_count, out)) != DB_OK)
-			return st;
-	}
+	if (schema_version >= 4 && (st = anomaly_gauges(app, out)) != DB_OK) /* migration 004's */
+		return st;
 	return job_outcomes(app, out);
 }
 

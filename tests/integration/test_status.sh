@@ -21,7 +21,8 @@ latest=$(ls "$SRC/db/migrations" | grep -cE '^[0-9]{3}_.*\.sql$')
 expect_json .database.schema_version "$latest" "status"
 expect_json .database.schema_latest "$latest" "status"
 big_tables="campaigns campaign_daily ingest_files ml_roi_forecast ml_roi_timeseries
-	ml_reach_ctr_timeseries ml_budget_recommendation ml_budget_days ml_chart_cache"
+	ml_reach_ctr_timeseries ml_budget_recommendation ml_budget_days ml_chart_cache ml_forecast_log
+	ml_accuracy ml_anomalies"
 for table in $big_tables ml_runs; do
 	json ".rows.$table | numbers | select(. >= 0)" >/dev/null || fail "status: no row count for $table"
 done
