@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "leases.h"
 #include "log.h"
 
 struct migration {
@@ -221,16 +223,24 @@ int migrate_run(struct db *db, const char *dir, char *err, size_t errlen)
 
 	int applied = -1;
 	MYSQL_RES *res = NULL;
-	if (db_query(db, schema_migrations_ddl, NULL) != DB_OK ||
-	    db_exec_noretry(db, "SELECT GET_LOCK('mldash.migrate', 60)", &res) != DB_OK) {
+	/* One migrator at a time across hosts: a lease (db/leases), which works
+	 * on Galera too, waited for up to a minute. */
+	struct lease lease;
+	int taken = 0;
+	if (db_query(db, schema_migrations_ddl, NULL) != DB_OK || lease_create_table(db) != DB_OK) {
 		snprintf(err, errlen, "cannot prepare migrations: %s", db_error(db));
 		goto out;
 	}
-	MYSQL_ROW row = mysql_fetch_row(res);
-	int locked = row != NULL && row[0] != NULL && strcmp(row[0], "1") == 0;
-	mysql_free_result(res);
-	if (!locked) {
-		snprintf(err, errlen, "another migration holds the lock for over 60 s");
+	for (int waited = 0; waited <= 60 && !taken; waited++) {
+		if (lease_take(db, "migrate", &lease, &taken) != DB_OK) {
+			snprintf(err, errlen, "cannot take the migrations' lease: %s", db_error(db));
+			goto out;
+		}
+		if (!taken && waited < 60)
+			sleep(1);
+	}
+	if (!taken) {
+		snprintf(err, errlen, "another migration has held the lease for over 60 s");
 		goto out;
 	}
 
@@ -248,13 +258,18 @@ int migrate_run(struct db *db, const char *dir, char *err, size_t errlen)
 		mysql_free_result(res);
 		if (done)
 			continue;
+		if (lease_keep(db, &lease) != 0) {
+			snprintf(err, errlen, "lost the migrations' lease: %s", db_error(db));
+			applied = -1;
+			break;
+		}
 		if (apply_one(db, dir, &list[i], err, errlen) != 0) {
 			applied = -1;
 			break;
 		}
 		applied++;
 	}
-	db_exec_noretry(db, "DO RELEASE_LOCK('mldash.migrate')", NULL);
+	lease_release(db, &lease);
 out:
 	free(list);
 	return applied;

@@ -32,6 +32,10 @@ enum db_status runs_begin(struct db *db, const char *job, enum run_trigger trigg
 			struct db_value p[] = { db_text(job), db_text(trig), db_text(host), db_int(getpid()) };
 			st = db_run_write(db, &now, p, 4, NULL, run_id);
 		}
+		/* Galera: the same slot claimed on another node in the same
+		 * instant fails certification here; the retry finds it taken. */
+		if (st == DB_ERROR && db_errno(db) == ER_LOCK_DEADLOCK && attempt < 2)
+			continue;
 		if (st != DB_ERROR || db_errno(db) != ER_DUP_ENTRY)
 			return st;
 		if (slot_time != NULL) {
@@ -62,50 +66,6 @@ enum db_status runs_prune(struct db *db, const char *job, int days)
 		" AND started_at < UTC_TIMESTAMP(3) - INTERVAL ? DAY");
 	struct db_value p[] = { db_text(job), db_int(days) };
 	return db_run_write(db, &prune, p, 2, NULL, NULL);
-}
-
-static int read_first_int(void *ctx, const struct db_value *cols, int ncols)
-{
-	(void)ncols;
-	*(long long *)ctx = db_col_int(&cols[0]);
-	return 1;
-}
-
-static void lock_name(const char *job, char out[64])
-{
-	snprintf(out, 64, "mldash.%s", job);
-}
-
-enum db_status runs_lock(struct db *db, const char *job, int *locked)
-{
-	static struct db_statement lock = DB_STATEMENT("SELECT GET_LOCK(?, 0)");
-	char name[64];
-	lock_name(job, name);
-	struct db_value p[] = { db_text(name) };
-	long long got = 0;
-	enum db_status st = db_run(db, &lock, p, 1, read_first_int, &got);
-	*locked = st == DB_OK && got == 1;
-	return st;
-}
-
-void runs_unlock(struct db *db, const char *job)
-{
-	static struct db_statement unlock = DB_STATEMENT("DO RELEASE_LOCK(?)");
-	char name[64];
-	lock_name(job, name);
-	struct db_value p[] = { db_text(name) };
-	/* A lost connection released it already. */
-	if (db_connected(db))
-		db_run_write(db, &unlock, p, 1, NULL, NULL);
-}
-
-enum db_status runs_running(struct db *db, const char *job, long long *run_id)
-{
-	static struct db_statement select = DB_STATEMENT(
-		"SELECT MAX(id) FROM ml_runs WHERE job = ? AND status = 'running'");
-	struct db_value p[] = { db_text(job) };
-	*run_id = 0;
-	return db_run(db, &select, p, 1, read_first_int, run_id);
 }
 
 enum db_status runs_fail_dead(struct db *db, const char *job)

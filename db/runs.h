@@ -1,12 +1,13 @@
 /*
  * runs: the ml_runs rows that record each run of a job (campaign_sync,
- * ml_sync), and the lock that keeps one run of a job at a time.
+ * ml_sync).
  *
  * A scheduled run claims its slot through the unique key (job, slot_time),
- * so that of several schedulers exactly one runs it. A running job holds
- * the MariaDB named lock 'mldash.<job>' on its connection; a process that
- * dies releases it with its connection, leaving its row 'running' until
- * the next run of the job marks it failed.
+ * so that of several schedulers exactly one runs it (on Galera a claim made
+ * on two nodes at once fails certification on one: it is tried again and
+ * then finds the slot taken). One run of the ML sync at a time is the job
+ * of its lease (db/leases); a process that dies leaves its row 'running'
+ * until the next run, holding the lease, marks it failed.
  */
 #ifndef MLDASH_RUNS_H
 #define MLDASH_RUNS_H
@@ -37,15 +38,7 @@ enum db_status runs_finish(struct db *db, long long run_id, int succeeded, unsig
  * history; a failure only costs space, so it is the caller's to log). */
 enum db_status runs_prune(struct db *db, const char *job, int days);
 
-/* Takes the job's lock without waiting: *locked = 1 when this connection
- * now holds it. */
-enum db_status runs_lock(struct db *db, const char *job, int *locked);
-void runs_unlock(struct db *db, const char *job);
-
-/* The newest run of the job still 'running' (0 when none). */
-enum db_status runs_running(struct db *db, const char *job, long long *run_id);
-
-/* Marks the job's 'running' rows failed: called by the lock's holder, the
+/* Marks the job's 'running' rows failed: called by the lease's holder, the
  * only live run, so they belong to processes that died. */
 enum db_status runs_fail_dead(struct db *db, const char *job);
 

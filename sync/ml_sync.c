@@ -13,6 +13,7 @@
 #include "dates.h"
 #include "forecast.h"
 #include "history.h"
+#include "leases.h"
 #include "log.h"
 #include "plan.h"
 
@@ -404,9 +405,26 @@ static void forecast_reach_day(const struct forecast *f, int upper, int h, long 
 
 /* --- writing ------------------------------------------------------------------ */
 
+/* The run's lease (db/leases), renewed on its own connection while the run
+ * works inside its transaction: keep_lease at each step says whether the
+ * run still holds it. */
+struct lease_keeper {
+	struct db *db;
+	struct lease lease;
+	int lost;
+};
+
+static enum db_status keep_lease(struct lease_keeper *k)
+{
+	if (!k->lost && lease_keep(k->db, &k->lease) != 0)
+		k->lost = 1;
+	return k->lost ? DB_ERROR : DB_OK;
+}
+
 struct run_output {
 	struct prediction_writer *writer;
 	struct chart_inputs *charts;
+	struct lease_keeper *keeper;
 };
 
 /* Daily ROI and conversions: the history window's actual days, then the
@@ -756,12 +774,13 @@ out:
 }
 
 /* Draws the default charts from the run's results and stores them. */
-static enum db_status cache_charts(struct db *db, long long run, struct chart_inputs *in)
+static enum db_status cache_charts(struct db *db, long long run, struct chart_inputs *in,
+				   struct lease_keeper *keeper)
 {
 	struct chart_text_cache *text = chart_text_cache_new(); /* labels shared by the charts */
 	const struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, text };
 	enum db_status st = DB_OK;
-	for (int k = 0; k < CHART__MAX && st == DB_OK; k++) {
+	for (int k = 0; k < CHART__MAX && (st = keep_lease(keeper)) == DB_OK; k++) {
 		struct chart_data bars;
 		struct chart_rows bar_rows;
 		const struct chart_data *data = &bars;
@@ -809,20 +828,21 @@ static void chart_inputs_free(struct chart_inputs *in)
 }
 
 /* Models every series (the channels, then their total) and writes the results. */
-static enum db_status model_all(struct db *db, long long run,
+static enum db_status model_all(struct db *db, long long run, struct lease_keeper *keeper,
 				struct series *s, int n, const struct window *w,
 				struct chart_inputs *charts, struct ml_summary *out)
 {
 	struct series all;
 	memset(&all, 0, sizeof all); /* freed below also when never filled */
-	struct run_output o = { prediction_writer_new(db, run), charts };
+	struct run_output o = { prediction_writer_new(db, run), charts, keeper };
 	charts->forecasts = calloc((size_t)n + 1, sizeof *charts->forecasts);
 	enum db_status st = DB_ERROR;
 	if (o.writer == NULL || charts->forecasts == NULL || series_total(&all, s, n, w->days) != 0)
 		goto out;
 	st = DB_OK;
 	for (int i = 0; i <= n && st == DB_OK; i++)
-		st = model_series(&o, i < n ? &s[i] : &all, w, out);
+		if ((st = keep_lease(keeper)) == DB_OK)
+			st = model_series(&o, i < n ? &s[i] : &all, w, out);
 	if (st == DB_OK)
 		st = write_budget(&o, s, n, w, &out->series_fitted);
 	if (st == DB_OK)
@@ -841,7 +861,7 @@ out:
 }
 
 /* Reads, models and writes inside the open transaction. */
-static enum db_status pipeline(struct db *db, const struct mldash_config *cfg,
+static enum db_status pipeline(struct db *db, const struct mldash_config *cfg, struct lease_keeper *keeper,
 			       const struct event_calendar *calendar, long long run,
 			       struct ml_summary *out)
 {
@@ -864,7 +884,7 @@ static enum db_status pipeline(struct db *db, const struct mldash_config *cfg,
 		if (st == DB_OK)
 			st = history_set_data_end(db, run, end);
 		if (st == DB_OK)
-			st = model_all(db, run, s, n, &w, &charts, out);
+			st = model_all(db, run, keeper, s, n, &w, &charts, out);
 		series_free(s, n);
 	}
 	/* The total's anomalies marked on its two time series. */
@@ -876,7 +896,7 @@ static enum db_status pipeline(struct db *db, const struct mldash_config *cfg,
 		st = DB_ERROR;
 	/* No data yet: a run with no rows; its charts say so. */
 	if (st == DB_OK)
-		st = cache_charts(db, run, &charts);
+		st = cache_charts(db, run, &charts, keeper);
 	chart_inputs_free(&charts);
 	return st;
 }
@@ -894,7 +914,8 @@ static enum ml_result failed(struct db *db, struct ml_summary *out, enum db_stat
 /* Runs the pipeline in its transaction and marks the run succeeded, or
  * rolls back and marks it failed. The event calendar is read once per run
  * (a bad calendar file fails the run, naming the file and line). */
-static enum ml_result run_locked(struct db *db, const struct mldash_config *cfg, struct ml_summary *out)
+static enum ml_result run_locked(struct db *db, const struct mldash_config *cfg,
+				 struct lease_keeper *keeper, struct ml_summary *out)
 {
 	struct event_calendar *calendar;
 	if (calendar_load(cfg, &calendar, out->error, sizeof out->error) != 0) {
@@ -905,11 +926,15 @@ static enum ml_result run_locked(struct db *db, const struct mldash_config *cfg,
 	}
 	enum db_status st;
 	if ((st = db_begin(db, 0)) != DB_OK ||
-	    (st = pipeline(db, cfg, calendar, out->run_id, out)) != DB_OK ||
+	    (st = pipeline(db, cfg, keeper, calendar, out->run_id, out)) != DB_OK ||
 	    (st = history_mark_daily(db, JOB, out->run_id, out->local_day, &out->daily)) != DB_OK ||
 	    (st = runs_finish(db, out->run_id, 1, out->rows_in, NULL)) != DB_OK ||
-	    (st = db_commit(db)) != DB_OK) {
-		failed(db, out, st, "computing the run");
+	    (st = keep_lease(keeper)) != DB_OK || (st = db_commit(db)) != DB_OK) {
+		if (keeper->lost) /* say why, not the last statement's error */
+			snprintf(out->error, sizeof out->error,
+				 "the run lost its lease (another host may run the sync): rolled back");
+		else
+			failed(db, out, st, "computing the run");
 		db_rollback(db);
 		runs_finish(db, out->run_id, 0, out->rows_in, out->error);
 		event_calendar_free(calendar);
@@ -946,17 +971,25 @@ enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
 	memset(out, 0, sizeof *out);
 	out->local_day = local_day_of(slot_time);
 	double t0 = now_seconds();
-	int locked;
-	enum db_status st = runs_lock(db, JOB, &locked);
-	if (st != DB_OK)
-		return failed(db, out, st, "taking the sync lock");
-	if (!locked) {
-		runs_running(db, JOB, &out->run_id);
+	struct lease_keeper keeper;
+	memset(&keeper, 0, sizeof keeper);
+	keeper.db = db_new(cfg);
+	int taken;
+	enum db_status st = keeper.db ? lease_take(keeper.db, JOB, &keeper.lease, &taken) : DB_ERROR;
+	if (st != DB_OK) {
+		out->db_status = st;
+		snprintf(out->error, sizeof out->error, "taking the sync's lease: %s",
+			 keeper.db ? db_error(keeper.db) : "out of memory");
+		db_free(keeper.db);
+		return ML_FAILED;
+	}
+	if (!taken) {
+		lease_run(keeper.db, JOB, &out->run_id);
 		snprintf(out->error, sizeof out->error, "an ML sync is running (run %lld)", out->run_id);
+		db_free(keeper.db);
 		return ML_BUSY;
 	}
-	runs_fail_dead(db, JOB);
-	int taken;
+	runs_fail_dead(db, JOB); /* with the lease held, a 'running' run is a dead one */
 	enum ml_result result = ML_FAILED;
 	if ((st = runs_begin(db, JOB, trigger, slot_time, &out->run_id, &taken)) != DB_OK) {
 		if (taken) {
@@ -966,9 +999,11 @@ enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
 			failed(db, out, st, "recording the run");
 		}
 	} else {
-		result = run_locked(db, cfg, out);
+		lease_set_run(keeper.db, &keeper.lease, out->run_id);
+		result = run_locked(db, cfg, &keeper, out);
 	}
-	runs_unlock(db, JOB);
+	lease_release(keeper.db, &keeper.lease);
+	db_free(keeper.db);
 	out->seconds = now_seconds() - t0;
 	if (result == ML_OK)
 		log_info("ml sync run %lld%s: %d channels, %lu channel-days, %d series fitted, rows: "

@@ -17,11 +17,9 @@ command -v node >/dev/null || { echo "skip: node is not installed (deploy/instal
 [ -x "$BRU" ] && [ -d "$NODE_DIR/node_modules/ajv" ] ||
 	{ echo "skip: tests/node/node_modules is missing (deploy/install-npm.sh)"; exit 77; }
 
-LOCK_PID= holder=
 cleanup() {
-	# The server's session, not only the client, must go: it holds the lock.
-	[ -n "$holder" ] && [ "$holder" != NULL ] && sql "KILL $holder" 2>/dev/null
-	[ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
+	# The lease held for the 409 must not outlive the test.
+	sql "DELETE FROM job_leases WHERE holder = 'bruno-test:1:hold'" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -51,20 +49,13 @@ bru_run() {
 # Everything but the requests that need another sync to hold the lock.
 bru_run "$TMP/main.json" -r --exclude-tags needs-lock || true
 
-# The 409: hold 'mldash.ml_sync' from a session of our own, as a running
-# sync does, for as long as the conflict folder runs; then end the session.
-mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" -N -B \
-	-e "SELECT GET_LOCK('mldash.ml_sync', 30), SLEEP(60)" >/dev/null 2>&1 &
-LOCK_PID=$!
-lock_held() {
-	holder=$(sql "SELECT IS_USED_LOCK('mldash.ml_sync')")
-	[ "$holder" != NULL ] && [ -n "$holder" ]
-}
-retry 30 lock_held || fail "the lock 'mldash.ml_sync' was not taken within 30 s"
+# The 409: hold the ML sync's lease (job_leases) as a sync running on
+# another host does, for as long as the conflict folder runs; then give it up.
+sql "INSERT INTO job_leases (name, holder, expires_at)
+	VALUES ('ml_sync', 'bruno-test:1:hold', UTC_TIMESTAMP(3) + INTERVAL 120 SECOND)
+	ON DUPLICATE KEY UPDATE holder = VALUES(holder), expires_at = VALUES(expires_at)"
 bru_run "$TMP/conflict.json" conflict --tags needs-lock || true
-sql "KILL $holder" || true
-wait "$LOCK_PID" 2>/dev/null || true
-LOCK_PID= holder=
+sql "DELETE FROM job_leases WHERE name = 'ml_sync' AND holder = 'bruno-test:1:hold'"
 
 for report in main conflict; do
 	[ -s "$TMP/$report.json" ] || { cat "$TMP/$report.json.log" >&2; fail "bru run ($report) wrote no report"; }

@@ -55,15 +55,29 @@ for ((i = 0; i < workers * 3; i++)); do
 done
 pass "time series answers kept per run: identical repeats, the new run's answer from every worker"
 
-# A sync while one runs: the named lock is held here, as a running sync holds it.
-mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" -e "SELECT GET_LOCK('mldash.ml_sync', 5), SLEEP(2)" >/dev/null &
-holder=$!
-sleep 0.5
+# A sync while one runs: its lease (job_leases) is held here, as a running
+# sync on any host holds it, for run 4242.
+lease() { # SECONDS from now (negative: expired), HOLDER
+	sql "INSERT INTO job_leases (name, holder, run_id, expires_at)
+	     VALUES ('ml_sync', '$2', 4242, UTC_TIMESTAMP(3) + INTERVAL $1 SECOND)
+	     ON DUPLICATE KEY UPDATE holder = VALUES(holder), run_id = VALUES(run_id),
+	     expires_at = VALUES(expires_at)"
+}
+lease 30 other-host:1:test
 sync_now
-expect_status 409 "sync-now while another holds the lock"
+expect_status 409 "sync-now while another holds the lease"
 expect_json .error.code sync_running "409"
-wait "$holder"
-pass "a second sync while one runs: 409"
+expect_json .error.run_id 4242 "409 names the running run"
+[ "$(sql "SELECT holder FROM job_leases WHERE name = 'ml_sync'")" = other-host:1:test ] ||
+	fail "a refused sync changed the lease"
+# A holder that died leaves its lease to expire: the next sync takes it over,
+# and gives it back when done.
+lease -1 dead-host:1:test
+sync_now
+expect_status 200 "sync-now over an expired lease"
+[ "$(sql "SELECT COUNT(*) FROM job_leases WHERE name = 'ml_sync'")" = 0 ] ||
+	fail "the sync kept its lease: $(sql "SELECT * FROM job_leases")"
+pass "a second sync while one runs: 409 naming its run; an expired lease is taken over and released"
 
 # A run killed mid-way: the demo campaigns, many enough to catch it running
 # (and, once it is over, the data of the charts and bad parameters below).

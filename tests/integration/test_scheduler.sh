@@ -178,16 +178,19 @@ pass "SIGTERM during a campaign sync: stopped in $(printf %.3f "$elapsed") s aft
 # --- a slot that finds an ML sync running waits for it, without spinning -------
 start=1906848030 # 2030-06-05 00:00:30
 admin_sql() { mariadb --no-defaults --socket="$DB_SOCKET" -u "$(id -un)" -N -B "$@"; }
-admin_sql -e "SELECT GET_LOCK('mldash.ml_sync', 5), SLEEP(3)" >/dev/null & # an ML sync "running"
+# An ML sync "running" on another host: its lease, for 3 more seconds.
+admin_sql mldash -e "INSERT INTO job_leases (name, holder, expires_at)
+	VALUES ('ml_sync', 'other-host:1:test', UTC_TIMESTAMP(3) + INTERVAL 3 SECOND)
+	ON DUPLICATE KEY UPDATE holder = VALUES(holder), expires_at = VALUES(expires_at)"
+sleep 3 &
 locker=$!
-sleep 0.5
 selects() { admin_sql -e "SHOW GLOBAL STATUS LIKE 'Com_select'" | cut -f2; }
 before=$(selects)
 "$SCHED" --foreground --config "$TMP/rare.conf" --test-clock "$start,1" 2>"$TMP/wait.log" &
 pids=($!)
 wait "$locker"
 ran() { [ "$(slot_status 2030-06-05)" = succeeded ]; }
-retry 10 ran || fail "the waiting slot did not run once the lock was free: $(cat "$TMP/wait.log")"
+retry 10 ran || fail "the waiting slot did not run once the lease expired: $(cat "$TMP/wait.log")"
 queries=$(($(selects) - before))
 kill -TERM "${pids[0]}"
 wait "${pids[0]}" || fail "scheduler exited $?"
