@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostlist.h"
 #include "log.h"
 
 struct db {
@@ -15,6 +16,8 @@ struct db {
 	MYSQL_STMT **stmts; /* [slot]: prepared on conn, or NULL */
 	int nstmts;
 	int in_transaction; /* stays set when the connection is lost inside one */
+	int host_next;      /* [database] hosts: the one tried first on the next connect */
+	int host_current;   /* ... and the one connected to */
 	unsigned int last_errno;
 	char error[512];
 };
@@ -71,6 +74,9 @@ enum db_status db_classify_errno(unsigned int errnum)
 	case ER_CONNECTION_KILLED:
 	case ER_CON_COUNT_ERROR:
 	case ER_TOO_MANY_USER_CONNECTIONS:
+	/* A Galera node out of the cluster's primary component: "WSREP has not
+	 * yet prepared node for application use". Another node may serve. */
+	case ER_UNKNOWN_COM_ERROR:
 		return DB_UNAVAILABLE;
 	default:
 		return DB_ERROR;
@@ -83,8 +89,10 @@ static enum db_status remember_error(struct db *db, unsigned int errnum, const c
 	db->last_errno = errnum;
 	snprintf(db->error, sizeof db->error, "%s: %s (%u)", what, message, errnum);
 	enum db_status st = db_classify_errno(errnum);
-	if (st == DB_UNAVAILABLE)
+	if (st == DB_UNAVAILABLE && db->conn != NULL) {
 		db_disconnect(db);
+		db->host_next = db->host_current + 1; /* the next host first, when there are several */
+	}
 	return st;
 }
 
@@ -98,16 +106,28 @@ enum db_status db_statement_failed(struct db *db, MYSQL_STMT *stmt, const char *
 	return remember_error(db, mysql_stmt_errno(stmt), what, mysql_stmt_error(stmt));
 }
 
-enum db_status db_connect(struct db *db)
+/* Whether the connected server can serve: a Galera node must be part of
+ * the primary component (wsrep_ready); a server without Galera always can. */
+static int server_ready(struct db *db)
 {
-	if (db->conn != NULL)
-		return DB_OK;
-	if (db->in_transaction) {
-		/* Reconnecting would run the rest of the transaction's statements
-		 * on their own, committed one by one. */
-		snprintf(db->error, sizeof db->error, "the connection was lost inside a transaction");
-		return DB_UNAVAILABLE;
-	}
+	MYSQL_RES *res = NULL;
+	if (db_exec_noretry(db, "SELECT @@GLOBAL.wsrep_on, (SELECT VARIABLE_VALUE FROM"
+			    " information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_READY')",
+			    &res) != DB_OK)
+		return 0;
+	MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+	int ready = row != NULL && (row[0] == NULL || strcmp(row[0], "0") == 0 ||
+				    (row[1] != NULL && strcmp(row[1], "ON") == 0));
+	mysql_free_result(res);
+	if (!ready)
+		snprintf(db->error, sizeof db->error, "a Galera node not ready for clients (wsrep_ready OFF)");
+	return ready;
+}
+
+/* One connection attempt; check_ready: refuse a Galera node that cannot serve. */
+static enum db_status connect_to(struct db *db, const char *host, int port, const char *socket,
+				 int check_ready)
+{
 	const struct mldash_config *cfg = db->cfg;
 	MYSQL *conn = mysql_init(NULL);
 	if (conn == NULL) {
@@ -120,12 +140,8 @@ enum db_status db_connect(struct db *db)
 	mysql_optionsv(conn, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
 	mysql_optionsv(conn, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
 	mysql_optionsv(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-
-	const char *socket = cfg->database.socket[0] ? cfg->database.socket : NULL;
-	if (mysql_real_connect(conn, cfg->database.host, cfg->database.user,
-			       cfg->database.password, cfg->database.name,
-			       (unsigned int)cfg->database.port, socket,
-			       CLIENT_MULTI_RESULTS) == NULL) {
+	if (mysql_real_connect(conn, host, cfg->database.user, cfg->database.password, cfg->database.name,
+			       (unsigned int)port, socket, CLIENT_MULTI_RESULTS) == NULL) {
 		db->last_errno = mysql_errno(conn);
 		snprintf(db->error, sizeof db->error, "connect: %s (%u)", mysql_error(conn),
 			 mysql_errno(conn));
@@ -133,12 +149,57 @@ enum db_status db_connect(struct db *db)
 		return DB_UNAVAILABLE;
 	}
 	db->conn = conn;
-	if (db_exec_noretry(db, "SET time_zone = '+00:00'", NULL) != DB_OK) {
+	if (db_exec_noretry(db, "SET time_zone = '+00:00'", NULL) != DB_OK ||
+	    (check_ready && !server_ready(db))) {
+		char why[sizeof db->error];
+		snprintf(why, sizeof why, "%s", db->error);
 		db_disconnect(db);
+		snprintf(db->error, sizeof db->error, "%s", why);
 		return DB_UNAVAILABLE;
 	}
-	log_debug("connected to MariaDB %s", mysql_get_server_info(conn));
+	log_debug("connected to MariaDB %s on %s", mysql_get_server_info(conn), host ? host : "localhost");
 	return DB_OK;
+}
+
+enum db_status db_connect(struct db *db)
+{
+	if (db->conn != NULL)
+		return DB_OK;
+	if (db->in_transaction) {
+		/* Reconnecting would run the rest of the transaction's statements
+		 * on their own, committed one by one. */
+		snprintf(db->error, sizeof db->error, "the connection was lost inside a transaction");
+		return DB_UNAVAILABLE;
+	}
+	const struct mldash_config *cfg = db->cfg;
+	if (cfg->database.hosts[0] == '\0')
+		return connect_to(db, cfg->database.host, cfg->database.port,
+				  cfg->database.socket[0] ? cfg->database.socket : NULL, 0);
+	/* Each host once, from the one after the host that failed last. */
+	struct hostlist_entry hosts[HOSTLIST_MAX];
+	char why[256];
+	int n = hostlist_parse(cfg->database.hosts, hosts, why, sizeof why);
+	if (n <= 0) {
+		snprintf(db->error, sizeof db->error, "[database] hosts: %s", n < 0 ? why : "empty");
+		return DB_UNAVAILABLE;
+	}
+	enum db_status st = DB_UNAVAILABLE;
+	char errors[400] = "";
+	for (int i = 0; i < n && st != DB_OK; i++) {
+		int h = ((db->host_next % n) + i) % n;
+		st = connect_to(db, hosts[h].host, hosts[h].port ? hosts[h].port : cfg->database.port, NULL, 1);
+		if (st == DB_OK) {
+			db->host_current = h;
+			db->host_next = h;
+		} else {
+			size_t used = strlen(errors);
+			snprintf(errors + used, sizeof errors - used, "%s%s: %s", used ? "; " : "", hosts[h].host,
+				 db->error);
+		}
+	}
+	if (st != DB_OK)
+		snprintf(db->error, sizeof db->error, "no database host answered: %s", errors);
+	return st;
 }
 
 enum db_status db_exec_noretry(struct db *db, const char *sql, MYSQL_RES **result)

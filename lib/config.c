@@ -13,11 +13,12 @@
 
 #include "addrlist.h"
 #include "cron.h"
+#include "hostlist.h"
 #include "textfile.h"
 #include "version.h"
 
 enum key_type { KEY_STRING, KEY_INT, KEY_BOOL, KEY_LOG_LEVEL, KEY_CRON, KEY_ZONE, KEY_ADDRLIST,
-		KEY_FILE_PART };
+		KEY_FILE_PART, KEY_HOSTLIST };
 
 struct key_spec {
 	const char *section;
@@ -42,6 +43,7 @@ struct key_spec {
 static const struct key_spec config_keys[] = {
 	STR_KEY("database", "host", database.host),
 	INT_KEY("database", "port", database.port, 1, 65535),
+	TYPED_KEY("database", "hosts", KEY_HOSTLIST, database.hosts),
 	STR_KEY("database", "socket", database.socket),
 	STR_KEY("database", "user", database.user),
 	STR_KEY("database", "password", database.password),
@@ -143,6 +145,17 @@ static int set_value(struct mldash_config *cfg, const struct key_spec *spec, con
 		}
 		snprintf(why, whylen, "expected true or false, got '%s'", value);
 		return -1;
+	}
+	case KEY_HOSTLIST: {
+		struct hostlist_entry hosts[HOSTLIST_MAX];
+		if (hostlist_parse(value, hosts, why, whylen) < 0)
+			return -1;
+		if (strlen(value) >= spec->size) {
+			snprintf(why, whylen, "value is too long (at most %zu bytes)", spec->size - 1);
+			return -1;
+		}
+		snprintf((char *)field, spec->size, "%s", value);
+		return 0;
 	}
 	case KEY_ADDRLIST:
 		if (addrlist_validate(value, why, whylen) != 0)

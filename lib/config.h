@@ -22,6 +22,9 @@ struct mldash_config {
 	struct {
 		char host[CONFIG_STR_MAX];
 		int port;
+		/* Servers tried in order, "host[:port], ..." (lib/hostlist; a
+		 * Galera cluster's nodes); "" for host and port alone. */
+		char hosts[CONFIG_PATH_MAX];
 		char socket[CONFIG_PATH_MAX];
 		char user[CONFIG_STR_MAX];
 		char password[CONFIG_STR_MAX];
