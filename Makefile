@@ -11,7 +11,7 @@ FUZZ_SMOKE_SECONDS ?= 5
 .PHONY: all build deps deps-test test test-unit test-asan run stop status install clean bench
 .PHONY: bench-forecast bench-budget bench-history
 .PHONY: fuzz test-fuzz fuzz-build
-.PHONY: test-replay
+.PHONY: test-replay test-cluster
 
 all: build
 
@@ -66,6 +66,12 @@ REPLAY_DAYS ?= 365
 test-replay: build
 	cd $(BUILD) && MLDASH_REPLAY_DAYS=$(REPLAY_DAYS) ctest -R '^integration\.history_replay$$' \
 		--output-on-failure --verbose
+
+# Two app hosts on a three-node Galera cluster (#17), the long way: half an
+# hour of schedule on a fast clock and 20 s of load while a node dies
+# (make test runs the short version: about 80 s). About 2 minutes.
+test-cluster: deps-test build
+	MLDASH_BUILD_DIR=$(BUILD) MLDASH_CLUSTER_LONG=1 tests/cluster/test_cluster.sh
 
 test-unit: build
 	cd $(BUILD) && ctest -L unit --output-on-failure

@@ -27,6 +27,8 @@ clang libclang-rt-14-dev
 # The browser test drives Debian's Chromium (never a downloaded build);
 # promtool (in prometheus) tests the example alerting rules.
 [ $TEST -eq 1 ] && PACKAGES="$PACKAGES chromium fonts-liberation prometheus"
+# The cluster test: Galera, and what its state transfers run.
+[ $TEST -eq 1 ] && PACKAGES="$PACKAGES galera-4 rsync iproute2"
 # They bring R itself.
 [ $BENCH_FORECAST -eq 1 ] && PACKAGES="$PACKAGES r-cran-forecast r-cran-prophet"
 
