@@ -60,6 +60,11 @@ int db_connected(const struct db *db)
 	return db->conn != NULL;
 }
 
+int db_clustered(const struct db *db)
+{
+	return db->cfg->database.hosts[0] != '\0';
+}
+
 enum db_status db_classify_errno(unsigned int errnum)
 {
 	switch (errnum) {
@@ -193,8 +198,9 @@ enum db_status db_connect(struct db *db)
 			db->host_next = h;
 		} else {
 			size_t used = strlen(errors);
-			snprintf(errors + used, sizeof errors - used, "%s%s: %s", used ? "; " : "", hosts[h].host,
-				 db->error);
+			/* Each host's reason, cut short: the message names them all. */
+			snprintf(errors + used, sizeof errors - used, "%s%.64s: %.100s", used ? "; " : "",
+				 hosts[h].host, db->error);
 		}
 	}
 	if (st != DB_OK)

@@ -100,6 +100,12 @@ enum db_status db_run_write(struct db *db, struct db_statement *st, const struct
 enum db_status db_run_rows(struct db *db, struct db_statement *st, const enum db_type *types,
 			   int ncols, const struct db_value *values, unsigned nrows);
 
+/* Whether the configuration lists several database hosts ([database]
+ * hosts: a Galera cluster's nodes), where reads that must see the latest
+ * commit anywhere wait for it (wsrep_sync_wait) and big transactions
+ * replicate in fragments. */
+int db_clustered(const struct db *db);
+
 /* Transactions. db_begin starts one (READ COMMITTED when read_committed);
  * db_commit and db_rollback end it (db_rollback on a lost connection is a
  * no-op: the server rolled it back). */

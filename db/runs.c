@@ -89,10 +89,15 @@ static int read_run_ref(void *ctx, const struct db_value *cols, int ncols)
 
 enum db_status runs_latest(struct db *db, const char *job, struct run_ref *out)
 {
-	static struct db_statement select = DB_STATEMENT(
-		"SELECT id, DATE_FORMAT(finished_at, '%Y-%m-%dT%H:%i:%sZ') FROM ml_runs"
-		" WHERE job = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1");
+#define LATEST_RUN "SELECT id, DATE_FORMAT(finished_at, '%Y-%m-%dT%H:%i:%sZ') FROM ml_runs" \
+	" WHERE job = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1"
+	static struct db_statement select = DB_STATEMENT(LATEST_RUN);
+	/* On a Galera cluster the node waits until it has applied every commit
+	 * made anywhere before this read: a run that finished through another
+	 * node (a client's sync-now) is what the client's next GET sees. */
+	static struct db_statement causal = DB_STATEMENT("SET STATEMENT wsrep_sync_wait = 1 FOR " LATEST_RUN);
+#undef LATEST_RUN
 	struct db_value p[] = { db_text(job) };
 	memset(out, 0, sizeof *out);
-	return db_run(db, &select, p, 1, read_run_ref, out);
+	return db_run(db, db_clustered(db) ? &causal : &select, p, 1, read_run_ref, out);
 }

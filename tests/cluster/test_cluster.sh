@@ -10,7 +10,8 @@
 #      campaign slot runs exactly once across the two;
 #   3. POST /sync-now on both hosts at the same instant: one 200, one 409;
 #   4. the same report file dropped into both hosts' spools: imported once;
-#   5. node 1 killed (SIGKILL) while wrk drives GETs through both hosts and a
+#   5. the throughput of one app host and of two behind a front proxy;
+#   6. node 1 killed (SIGKILL) while wrk drives GETs through both hosts and a
 #      sync runs: the GETs keep answering (non-2xx counted), the sync commits
 #      or rolls back whole, node 1 rejoins (IST) and holds the same rows as
 #      the others (CHECKSUM TABLE on every node).
@@ -194,6 +195,51 @@ wait "$pb" || true
 files=$(node_sql 3 "SELECT COUNT(*) FROM ingest_files WHERE sha256 = '$sha'")
 [ "$files" = 1 ] || fail "the file dropped into both spools is recorded $files times: $(cat "$CL"/spool-*.log)"
 pass "the same file in both hosts' spools: imported once ($(grep -ho 'imported[^;]*' "$CL"/spool-*.log | head -2 | tr '\n' ' '))"
+
+# --- front proxy: one app host against two ----------------------------------------------
+PORT_FRONT=$((PORT_A + 2))
+front() { # PORTS...: nginx on PORT_FRONT proxying to the app hosts on PORTS
+	local dir=$CL/front p servers=""
+	mkdir -p "$dir/tmp"
+	for p in "$@"; do servers="$servers server 127.0.0.1:$p;"; done
+	[ -f "$dir/nginx.pid" ] && nginx -p "$dir" -c "$dir/nginx.conf" -s stop 2>/dev/null && sleep 0.5
+	cat >"$dir/nginx.conf" <<-EOF
+		$([ "$(id -u)" -eq 0 ] && echo "user root;")
+		worker_processes 2;
+		pid $dir/nginx.pid;
+		error_log $dir/error.log warn;
+		events { worker_connections 1024; }
+		http {
+		    access_log off;
+		    client_body_temp_path $dir/tmp/body;
+		    proxy_temp_path $dir/tmp/proxy;
+		    upstream app_hosts { $servers keepalive 32; }
+		    server {
+		        listen 127.0.0.1:$PORT_FRONT;
+		        location / {
+		            proxy_pass http://app_hosts;
+		            proxy_http_version 1.1;
+		            proxy_set_header Connection "";
+		            proxy_set_header X-Forwarded-For 127.0.0.1;
+		        }
+		    }
+		}
+	EOF
+	nginx -p "$dir" -c "$dir/nginx.conf" || fail "the front proxy did not start"
+	sleep 0.3
+}
+rps() { # SECONDS PATH
+	wrk -t2 -c32 -d"$1s" "http://127.0.0.1:$PORT_FRONT$2" | awk '/Requests\/sec/ { printf "%.0f", $2 }'
+}
+secs=$([ "$LONG" = 1 ] && echo 10 || echo 4)
+declare -A through
+for hosts in one two; do
+	if [ $hosts = one ]; then front "$PORT_A"; else front "$PORT_A" "$PORT_B"; fi
+	through[$hosts:data]=$(rps "$secs" /api/ml-dashboard/roi-forecast/data)
+	through[$hosts:chart]=$(rps "$secs" "/api/ml-dashboard/roi-timeseries/chart?width=900&height=420")
+done
+nginx -p "$CL/front" -c "$CL/front/nginx.conf" -s stop 2>/dev/null || true
+pass "behind a front proxy, req/s with one app host / two: roi-forecast/data ${through[one:data]} / ${through[two:data]}, a chart drawn on demand (the same size: each host's micro-cache) ${through[one:chart]} / ${through[two:chart]} (one machine of $(nproc) cores runs everything)"
 
 # --- 5. a node killed under load and during a sync ----------------------------------------
 load=$([ "$LONG" = 1 ] && echo 20 || echo 8)
