@@ -595,8 +595,8 @@ function updateAnomalySummary() {
   if (!list.length) {
     const scored = state.accuracy && (state.accuracy.accuracy || []).some((r) => r.n > 0);
     box.textContent = state.accuracy && state.accuracy.run && !scored
-      ? `No anomalies${who}: no forecast has been checked against its day yet (the first checks come a day after`
-        + " the first day's run)."
+      ? `No anomalies${who} in ${span}: no forecast has been checked against its day yet (the first checks come`
+        + " a day after the first day's run)."
       : `No anomalies${who} in ${span}: every actual checked fell inside the 95% band of its forecast.`;
     return;
   }
