@@ -65,6 +65,11 @@ int db_clustered(const struct db *db)
 	return db->cfg->database.hosts[0] != '\0';
 }
 
+int db_fragment_rows(const struct db *db)
+{
+	return db->cfg->database.galera_fragment_rows;
+}
+
 enum db_status db_classify_errno(unsigned int errnum)
 {
 	switch (errnum) {

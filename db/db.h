@@ -106,6 +106,10 @@ enum db_status db_run_rows(struct db *db, struct db_statement *st, const enum db
  * replicate in fragments. */
 int db_clustered(const struct db *db);
 
+/* [database] galera_fragment_rows: the rows of a big transaction replicated
+ * together on a cluster (0: the whole transaction as one write set). */
+int db_fragment_rows(const struct db *db);
+
 /* Transactions. db_begin starts one (READ COMMITTED when read_committed);
  * db_commit and db_rollback end it (db_rollback on a lost connection is a
  * no-op: the server rolled it back). */

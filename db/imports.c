@@ -185,8 +185,6 @@ static enum db_status open_record(struct imports *im, const char *name)
 	return st != DB_OK ? db_failed(im, st) : DB_OK;
 }
 
-#define IMPORT_FRAGMENT_ROWS "10000"
-
 enum db_status imports_begin(struct imports *im, const char *name)
 {
 	enum db_status st;
@@ -196,14 +194,17 @@ enum db_status imports_begin(struct imports *im, const char *name)
 		return db_failed(im, st);
 	im->foreign_keys_off = 1;
 	/* On Galera a file is one transaction, replicated in fragments of
-	 * IMPORT_FRAGMENT_ROWS as it goes (streaming replication) rather than
-	 * as one write set at commit: a million-row file neither stalls the
-	 * cluster at its commit nor needs its whole write set in memory; other
-	 * sessions still see nothing of it until it commits. */
-	if (db_clustered(im->db) &&
-	    (st = db_query(im->db, "SET SESSION wsrep_trx_fragment_unit = 'rows', wsrep_trx_fragment_size = "
-				   IMPORT_FRAGMENT_ROWS, NULL)) != DB_OK)
-		return db_failed(im, st);
+	 * [database] galera_fragment_rows as it goes (streaming replication)
+	 * rather than as one write set at commit: a million-row file neither
+	 * stalls the cluster at its commit nor needs its whole write set in
+	 * memory; other sessions still see nothing of it until it commits. */
+	if (db_clustered(im->db)) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "SET SESSION wsrep_trx_fragment_unit = 'rows', wsrep_trx_fragment_size = %d",
+			 db_fragment_rows(im->db));
+		if ((st = db_query(im->db, sql, NULL)) != DB_OK)
+			return db_failed(im, st);
+	}
 	/* Read committed: no gap locks, so concurrent imports of different
 	 * files do not deadlock on the ingest_files unique key. */
 	if ((st = db_begin(im->db, 1)) != DB_OK)

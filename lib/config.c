@@ -44,6 +44,7 @@ static const struct key_spec config_keys[] = {
 	STR_KEY("database", "host", database.host),
 	INT_KEY("database", "port", database.port, 1, 65535),
 	TYPED_KEY("database", "hosts", KEY_HOSTLIST, database.hosts),
+	INT_KEY("database", "galera_fragment_rows", database.galera_fragment_rows, 0, 10000000),
 	STR_KEY("database", "socket", database.socket),
 	STR_KEY("database", "user", database.user),
 	STR_KEY("database", "password", database.password),
@@ -79,6 +80,7 @@ void config_defaults(struct mldash_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	snprintf(cfg->database.host, sizeof cfg->database.host, "localhost");
 	cfg->database.port = 3306;
+	cfg->database.galera_fragment_rows = 10000;
 	snprintf(cfg->database.user, sizeof cfg->database.user, "mldash");
 	snprintf(cfg->database.name, sizeof cfg->database.name, "mldash");
 	cfg->database.connect_timeout = 3;

@@ -25,6 +25,9 @@ struct mldash_config {
 		/* Servers tried in order, "host[:port], ..." (lib/hostlist; a
 		 * Galera cluster's nodes); "" for host and port alone. */
 		char hosts[CONFIG_PATH_MAX];
+		/* With hosts set: an import replicates in fragments of this many
+		 * rows (Galera's streaming replication); 0: one write set. */
+		int galera_fragment_rows;
 		char socket[CONFIG_PATH_MAX];
 		char user[CONFIG_STR_MAX];
 		char password[CONFIG_STR_MAX];
