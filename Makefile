@@ -9,7 +9,7 @@ FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
 
 .PHONY: all build deps deps-test test test-unit test-asan run stop status install clean bench
-.PHONY: bench-forecast bench-budget bench-history
+.PHONY: bench-forecast bench-budget bench-history bench-cluster-import
 .PHONY: fuzz test-fuzz fuzz-build
 .PHONY: test-replay test-cluster
 
@@ -135,6 +135,12 @@ bench-budget: build
 # ANALYZE TABLE; written to bench/results/history_size.md. About a minute.
 bench-history: build
 	@MLDASH_BUILD_DIR=$(BUILD) bench/history_size.sh
+
+# A 1,000,000-row import on a three-node Galera cluster (#17): one write set
+# against streaming replication in fragments, and one node alone;
+# bench/results/cluster_import.md. About 5 minutes.
+bench-cluster-import: deps-test build
+	@MLDASH_BUILD_DIR=$(BUILD) bench/cluster_import.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
