@@ -195,8 +195,11 @@ enum db_status db_connect(struct db *db)
 	}
 	enum db_status st = DB_UNAVAILABLE;
 	char errors[400] = "";
+	/* Fixed before the loop: a host failing after its handshake moves
+	 * host_next (remember_error), which must not reorder this pass. */
+	int start = db->host_next % n;
 	for (int i = 0; i < n && st != DB_OK; i++) {
-		int h = ((db->host_next % n) + i) % n;
+		int h = (start + i) % n;
 		st = connect_to(db, hosts[h].host, hosts[h].port ? hosts[h].port : cfg->database.port, NULL, 1);
 		if (st == DB_OK) {
 			db->host_current = h;
@@ -208,8 +211,10 @@ enum db_status db_connect(struct db *db)
 				 hosts[h].host, db->error);
 		}
 	}
-	if (st != DB_OK)
+	if (st != DB_OK) {
+		db->host_next = start;
 		snprintf(db->error, sizeof db->error, "no database host answered: %s", errors);
+	}
 	return st;
 }
 

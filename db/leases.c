@@ -30,15 +30,38 @@ enum db_status lease_create_table(struct db *db)
 	return db_run_write(db, &create, NULL, 0, NULL, NULL);
 }
 
-/* host:pid:tag, unique to this take (a process takes a lease many times). */
+/* Where this process runs, as precisely as a pid is meaningful: the host
+ * name, the boot (two containers named alike on one machine share it) and
+ * the pid namespace (they do not share that). */
+static void local_place(char *out, size_t len)
+{
+	char host[64] = "", boot[40] = "", ns[64] = "";
+	gethostname(host, sizeof host - 1);
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	if (f != NULL) {
+		if (fgets(boot, sizeof boot, f) == NULL)
+			boot[0] = '\0';
+		fclose(f);
+	}
+	ssize_t n = readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
+	ns[n > 0 ? n : 0] = '\0';
+	/* pid:[4026531836] -> its number; the boot id's first 8 hex digits. */
+	const char *inode = strchr(ns, '[');
+	snprintf(out, len, "%.63s/%.8s/%.20s", host, boot, inode ? inode + 1 : "");
+	char *close = strchr(out, ']');
+	if (close != NULL)
+		*close = '\0';
+}
+
+/* place:pid:tag, unique to this take (a process takes a lease many times). */
 static void holder_name(char *out, size_t len)
 {
 	static unsigned counter;
-	char host[64] = "";
-	gethostname(host, sizeof host - 1);
+	char place[128];
+	local_place(place, sizeof place);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(out, len, "%.63s:%ld:%lx.%u", host, (long)getpid(),
+	snprintf(out, len, "%.100s:%ld:%lx.%u", place, (long)getpid(),
 		 (unsigned long)ts.tv_nsec ^ (unsigned long)ts.tv_sec, ++counter);
 }
 
@@ -58,14 +81,14 @@ static int lost_the_race(struct db *db)
 	return e == ER_LOCK_DEADLOCK || e == ER_DUP_ENTRY || e == ER_LOCK_WAIT_TIMEOUT;
 }
 
-/* Whether holder (host:pid:tag) is a process of this host that has died:
- * its lease need not be waited out. */
+/* Whether holder (place:pid:tag) is a process of this place (host, boot,
+ * pid namespace) that has died: its lease need not be waited out. */
 static int holder_died_here(const char *holder)
 {
-	char host[64] = "", mine[64] = "";
+	char place[128] = "", mine[128];
 	long pid = 0;
-	gethostname(mine, sizeof mine - 1);
-	if (sscanf(holder, "%63[^:]:%ld:", host, &pid) != 2 || pid <= 0 || strcmp(host, mine) != 0)
+	local_place(mine, sizeof mine);
+	if (sscanf(holder, "%127[^:]:%ld:", place, &pid) != 2 || pid <= 0 || strcmp(place, mine) != 0)
 		return 0;
 	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
@@ -76,7 +99,7 @@ static enum db_status take_from_dead(struct db *db, struct lease *l, const char 
 	static struct db_statement take = DB_STATEMENT(
 		"UPDATE job_leases SET holder = ?, run_id = NULL,"
 		" expires_at = UTC_TIMESTAMP(3) + INTERVAL ? SECOND WHERE name = ? AND holder = ?");
-	struct db_value p[] = { db_text(l->holder), db_int(LEASE_SECONDS), db_text(l->name), db_text(dead) };
+	struct db_value p[] = { db_text(l->holder), db_int(l->seconds), db_text(l->name), db_text(dead) };
 	unsigned long long changed = 0;
 	enum db_status st = db_run_write(db, &take, p, 4, &changed, NULL);
 	if (st == DB_ERROR && lost_the_race(db))
@@ -87,7 +110,7 @@ static enum db_status take_from_dead(struct db *db, struct lease *l, const char 
 	return st;
 }
 
-enum db_status lease_take(struct db *db, const char *name, struct lease *l, int *taken)
+enum db_status lease_take(struct db *db, const char *name, int seconds, struct lease *l, int *taken)
 {
 	/* The holder changes only when the row has expired; the expiry moves
 	 * only for the holder now in place (this one, when it took it). */
@@ -102,8 +125,9 @@ enum db_status lease_take(struct db *db, const char *name, struct lease *l, int 
 	memset(l, 0, sizeof *l);
 	*taken = 0;
 	snprintf(l->name, sizeof l->name, "%s", name);
+	l->seconds = seconds;
 	holder_name(l->holder, sizeof l->holder);
-	struct db_value p[] = { db_text(l->name), db_text(l->holder), db_int(LEASE_SECONDS) };
+	struct db_value p[] = { db_text(l->name), db_text(l->holder), db_int(seconds) };
 	enum db_status st = db_run_write(db, &take, p, 3, NULL, NULL);
 	if (st == DB_ERROR && lost_the_race(db))
 		return DB_OK;
@@ -150,9 +174,9 @@ int lease_keep(struct db *db, struct lease *l)
 		"UPDATE job_leases SET expires_at = UTC_TIMESTAMP(3) + INTERVAL ? SECOND"
 		" WHERE name = ? AND holder = ? AND expires_at >= UTC_TIMESTAMP(3)");
 	double now = monotonic_seconds();
-	if (now - l->renewed_at < LEASE_SECONDS / 3.0)
+	if (now - l->renewed_at < l->seconds / 3.0)
 		return 0;
-	struct db_value p[] = { db_int(LEASE_SECONDS), db_text(l->name), db_text(l->holder) };
+	struct db_value p[] = { db_int(l->seconds), db_text(l->name), db_text(l->holder) };
 	unsigned long long changed = 0;
 	/* A failed renewal is tried again at once: a lost connection is
 	 * reopened by the next statement, a Galera conflict clears. */
@@ -167,7 +191,7 @@ int lease_keep(struct db *db, struct lease *l)
 		}
 	}
 	log_error("lease %s: cannot renew it: %s", l->name, db_error(db));
-	return now - l->renewed_at < LEASE_SECONDS * 2 / 3.0 ? 0 : -1;
+	return now - l->renewed_at < l->seconds * 2 / 3.0 ? 0 : -1;
 }
 
 void lease_release(struct db *db, struct lease *l)
@@ -176,6 +200,6 @@ void lease_release(struct db *db, struct lease *l)
 		"DELETE FROM job_leases WHERE name = ? AND holder = ?");
 	struct db_value p[] = { db_text(l->name), db_text(l->holder) };
 	if (db_run_write(db, &release, p, 2, NULL, NULL) != DB_OK)
-		log_warn("lease %s: cannot release it (it expires in %d s): %s", l->name, LEASE_SECONDS,
+		log_warn("lease %s: cannot release it (it expires in %d s): %s", l->name, l->seconds,
 			 db_error(db));
 }

@@ -10,8 +10,10 @@
  * an expiry on the database's clock. Taking it succeeds when the row is
  * absent or expired; the holder renews it while it works (lease_keep at
  * least every LEASE_SECONDS / 3) and releases it at the end; a holder that
- * dies leaves it to expire, unless it died on the host that wants it next
- * (its pid is gone): that one takes it over at once. Statements run on their own (autocommit): use a
+ * dies leaves it to expire, unless it died where the one that wants it next
+ * runs (the same host name, boot and pid namespace, and its pid gone): that
+ * one takes it over at once. The expiry is the database's clock: on a
+ * cluster the nodes' clocks must agree (NTP). Statements run on their own (autocommit): use a
  * connection that is not inside a long transaction, or others would not see
  * the renewals.
  */
@@ -20,12 +22,16 @@
 
 #include "db.h"
 
-/* How long a lease lasts without renewal: how long a dead holder blocks. */
+/* How long a job's lease lasts without renewal: how long a dead holder on
+ * another host blocks. Migrations, which cannot renew while one ALTER runs,
+ * take theirs for LEASE_MIGRATE_SECONDS. */
 #define LEASE_SECONDS 60
+#define LEASE_MIGRATE_SECONDS 3600
 
 struct lease {
 	char name[64];
 	char holder[160];
+	int seconds;       /* its length */
 	double renewed_at; /* monotonic seconds of the last take or renewal */
 };
 
@@ -34,11 +40,11 @@ struct lease {
 enum db_status lease_create_table(struct db *db);
 
 /*
- * Takes the lease name: *taken = 1 when this process now holds it (l is
- * filled), 0 when a live holder has it or another host took it in the same
- * instant. DB_OK either way; an error only when the database failed.
+ * Takes the lease name for seconds: *taken = 1 when this process now holds
+ * it (l is filled), 0 when a live holder has it or another host took it in
+ * the same instant. DB_OK either way; an error only when the database failed.
  */
-enum db_status lease_take(struct db *db, const char *name, struct lease *l, int *taken);
+enum db_status lease_take(struct db *db, const char *name, int seconds, struct lease *l, int *taken);
 
 /* Records the run the lease is held for (shown to those turned away). */
 enum db_status lease_set_run(struct db *db, const struct lease *l, long long run_id);
@@ -47,7 +53,8 @@ enum db_status lease_set_run(struct db *db, const struct lease *l, long long run
 enum db_status lease_run(struct db *db, const char *name, long long *run_id);
 
 /*
- * Renews l when a third of its time has passed: returns 0 while it is held,
+ * Renews l when a third of its time has passed (call it at least that
+ * often: every step of a job): returns 0 while it is held,
  * -1 when it was lost (it expired and another took it, or the database
  * failed: the holder must stop and roll back what it did under it).
  */

@@ -224,7 +224,8 @@ int migrate_run(struct db *db, const char *dir, char *err, size_t errlen)
 	int applied = -1;
 	MYSQL_RES *res = NULL;
 	/* One migrator at a time across hosts: a lease (db/leases), which works
-	 * on Galera too, waited for up to a minute. */
+	 * on Galera too, waited for up to a minute. It lasts an hour: one ALTER
+	 * of a big table runs long, and nothing renews it meanwhile. */
 	struct lease lease;
 	int taken = 0;
 	if (db_query(db, schema_migrations_ddl, NULL) != DB_OK || lease_create_table(db) != DB_OK) {
@@ -232,7 +233,7 @@ int migrate_run(struct db *db, const char *dir, char *err, size_t errlen)
 		goto out;
 	}
 	for (int waited = 0; waited <= 60 && !taken; waited++) {
-		if (lease_take(db, "migrate", &lease, &taken) != DB_OK) {
+		if (lease_take(db, "migrate", LEASE_MIGRATE_SECONDS, &lease, &taken) != DB_OK) {
 			snprintf(err, errlen, "cannot take the migrations' lease: %s", db_error(db));
 			goto out;
 		}

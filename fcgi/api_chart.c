@@ -340,9 +340,11 @@ void api_chart(struct app *app, const struct request *req, struct response *resp
 	}
 	data.calendar = app->calendar;
 	int empty = data.nbars == 0 && data.panels[0].n == 0 && data.ncurves == 0 && data.naccuracy == 0;
-	if (*p.channel && run.id != 0 && empty) {
+	/* No scores of a metric is no proof the channel is unknown: ask the run. */
+	if (*p.channel && run.id != 0 && empty &&
+	    (kind == CHART_ACCURACY ? api_channel_not_in_run(app, run.id, &p, resp)
+				    : api_unknown_channel(&p, 0, resp))) {
 		chart_rows_free(&rows);
-		api_unknown_channel(&p, 0, resp);
 		return;
 	}
 	unsigned char *png = NULL;

@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "answer_cache.h"
+#include "handlers.h"
+#include "predictions.h"
 #include "query.h"
 #include "response.h"
 
@@ -225,6 +227,22 @@ int api_unknown_channel(const struct params *p, int rows, struct response *resp)
 	response_error(resp, 400, "bad_parameter",
 		       "parameter 'channel': '%s' is not a channel of the latest run", p->channel);
 	return 1;
+}
+
+int api_channel_not_in_run(struct app *app, long long run, const struct params *p,
+			   struct response *resp)
+{
+	if (*p->channel == '\0')
+		return 0;
+	struct result_roi_forecast *rows;
+	int n;
+	enum db_status st = prediction_forecasts(app->db, run, p->channel, &rows, &n);
+	free(rows);
+	if (st != DB_OK) {
+		api_database_failure(app, st, resp);
+		return 1;
+	}
+	return api_unknown_channel(p, n, resp);
 }
 
 struct json_object *api_run_json(const struct run_ref *run)

@@ -73,6 +73,13 @@ void api_let_nginx_cache(struct response *resp);
 /* A 400 when a channel was asked for and found nowhere; returns 1 then. */
 int api_unknown_channel(const struct params *p, int rows, struct response *resp);
 
+/* The same, for answers whose rows may be missing for a channel of the run
+ * (a metric it does not report): asks the run's channels. Returns 1 with a
+ * 400 (or the database's error) written when the channel is not one of
+ * them, 0 otherwise. */
+int api_channel_not_in_run(struct app *app, long long run, const struct params *p,
+			   struct response *resp);
+
 /* {"id": ..., "finished_at": ...}, or NULL (JSON null) for no run. */
 struct json_object *api_run_json(const struct run_ref *run);
 

@@ -133,7 +133,7 @@ void api_accuracy(struct app *app, const struct request *req, struct response *r
 	enum db_status st = history_accuracy(app->db, run.id, p.channel, metric, window, &rows, &n);
 	if (st != DB_OK)
 		return api_database_failure(app, st, resp);
-	if (!api_unknown_channel(&p, n, resp)) {
+	if (n > 0 || !api_channel_not_in_run(app, run.id, &p, resp)) {
 		struct json_object *out = answer_head(&run, end, accuracy_about), *list = json_object_new_array();
 		for (int i = 0; i < n; i++)
 			json_object_array_add(list, accuracy_json(&rows[i]));

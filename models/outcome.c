@@ -43,16 +43,22 @@ void outcome_plan(const struct outcome_channel *c, int n, struct outcome_plan *o
 {
 	memset(out, 0, sizeof *out);
 	double advised = 0, made = 0;
+	/* The curves' view, over the channels judged: those with a curve and
+	 * data. A channel without a curve cannot say what staying would have
+	 * brought; it is left out of the gain (its revenue, and its spend). */
+	double judged_revenue = 0, judged_spend = 0, judged_current = 0;
 	int observed = 0;
 	for (int i = 0; i < n; i++) {
 		out->current += c[i].current, out->recommended += c[i].recommended;
 		out->actual_spend = sum_known(out->actual_spend, c[i].actual_spend);
 		out->revenue_actual = sum_known(out->revenue_actual, c[i].revenue_actual);
 		observed |= isfinite(c[i].actual_spend);
-		/* The curves' view, over the channels that have a curve and data. */
 		if (isfinite(c[i].revenue_predicted_at_actual) && isfinite(c[i].revenue_actual)) {
 			out->revenue_predicted_at_actual += c[i].revenue_predicted_at_actual;
 			out->revenue_if_unchanged += c[i].revenue_predicted_at_current;
+			judged_revenue += c[i].revenue_actual;
+			judged_spend += c[i].actual_spend;
+			judged_current += c[i].current;
 		}
 		double step = c[i].recommended - c[i].current;
 		if (isfinite(c[i].actual_spend) && step != 0) {
@@ -63,10 +69,8 @@ void outcome_plan(const struct outcome_channel *c, int n, struct outcome_plan *o
 	out->followed = advised > 0 ? fmax(-1, fmin(1, made / advised)) : NAN;
 	/* How far off the curves were on what was spent scales their estimate
 	 * of what the old split would have brought. */
-	double off = out->revenue_predicted_at_actual > 0
-			     ? out->revenue_actual / out->revenue_predicted_at_actual : NAN;
-	out->net_gain = out->revenue_actual - out->revenue_if_unchanged * off -
-			(out->actual_spend - out->current);
+	double off = out->revenue_predicted_at_actual > 0 ? judged_revenue / out->revenue_predicted_at_actual : NAN;
+	out->net_gain = judged_revenue - out->revenue_if_unchanged * off - (judged_spend - judged_current);
 	if (!observed) {
 		out->paid = -1, out->net_gain = NAN;
 		out->actual_spend = out->revenue_actual = NAN;

@@ -7,7 +7,8 @@
  * plan: how much of the advised moves was made, and whether it paid: the
  * revenue that came against what the old split would have brought, judged
  * by the curves corrected by how far off they were on what was spent, net
- * of the spend added.
+ * of the spend added; over the channels that have a curve (one without
+ * cannot say what staying would have brought).
  */
 #ifndef MLDASH_OUTCOME_H
 #define MLDASH_OUTCOME_H
@@ -32,7 +33,8 @@ struct outcome_plan {
 	double current, recommended, actual_spend;
 	double revenue_actual, revenue_predicted_at_actual, revenue_if_unchanged;
 	double followed;  /* share of the advised moves made (-1..1); NaN when none advised */
-	double net_gain;  /* daily: revenue that came - the old split's, corrected, - spend added */
+	double net_gain;  /* daily, over the channels with a curve and data: revenue that came -
+			   * the old split's, corrected, - spend added */
 	int paid;         /* 1, 0, or -1: cannot be told (not followed, nothing observed) */
 	char verdict[200];
 };

@@ -20,6 +20,7 @@
 #define JOB "ml_sync"
 #define CURRENT_DAYS 28 /* current spend: the mean of the last 28 days */
 #define ANOMALY_DAYS 90 /* the days checked for anomalies: the longest window scored */
+#define RECENT_DAYS 7   /* a channel with a row this recent holds the total's last day back */
 
 /* What is summed per channel and day, as db/campaigns reads it. */
 enum measure {
@@ -597,20 +598,30 @@ static enum db_status log_forecasts(struct run_output *o, const struct series *s
 	return st;
 }
 
-/* Every metric's actuals of a series over the window; roi and ctr go in
- * buf ([2 x days]), the others point into the series. */
-static void series_actuals(const struct series *s, const struct window *w, double *buf,
-			   struct accuracy_actuals *a)
+/* Every metric's actuals of a series over the window's first known_days
+ * (the days after are not known yet); roi and ctr go in buf ([2 x days]),
+ * the others point into the series. */
+static void series_actuals(const struct series *s, const struct window *w, long known_days,
+			   double *buf, struct accuracy_actuals *a)
 {
 	double *roi = buf, *ctr = buf + w->days;
 	for (long d = 0; d < w->days; d++) {
 		roi[d] = ratio(s->v[M_REVENUE][d], s->v[M_ROI_SPEND][d]) - 1;
 		ctr[d] = ratio(s->v[M_CLICKS][d], s->v[M_CTR_IMPRESSIONS][d]);
 	}
-	*a = (struct accuracy_actuals){ w->start, w->days, { 0 } };
+	*a = (struct accuracy_actuals){ w->start, known_days, { 0 } };
 	a->values[METRIC_SPEND] = s->v[M_SPEND], a->values[METRIC_REVENUE] = s->v[M_REVENUE];
 	a->values[METRIC_ROI] = roi, a->values[METRIC_CONVERSIONS] = s->v[M_CONVERSIONS];
 	a->values[METRIC_REACH] = s->v[M_REACH], a->values[METRIC_CTR] = ctr;
+}
+
+/* The index of the series' last day with a row (-1: none). */
+static long last_row(const struct series *s, const struct window *w)
+{
+	long d = w->days - 1;
+	while (d >= 0 && !s->has_row[d])
+		d--;
+	return d;
 }
 
 /* The days' runs' forecasts of the days scored, sorted by channel. */
@@ -645,6 +656,9 @@ static int by_channel(const void *a, const void *b)
 static struct result_logged_forecast *channel_forecasts(const struct logged *l, const char *channel,
 							 size_t *count)
 {
+	*count = 0;
+	if (l->n == 0)
+		return NULL;
 	size_t lo = 0, hi = l->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -687,11 +701,11 @@ static void keep_for_charts(struct chart_inputs *ch, const struct result_accurac
 
 /* One series' scores and anomalies, from its forecasts f (sorted here). */
 static enum db_status score_series(struct run_output *o, const struct series *s, const struct window *w,
-				   struct result_logged_forecast *f, size_t n, double *buf)
+				   long known_days, struct result_logged_forecast *f, size_t n, double *buf)
 {
 	long end = w->start + w->days - 1;
 	struct accuracy_actuals a;
-	series_actuals(s, w, buf, &a);
+	series_actuals(s, w, known_days, buf, &a);
 	n = accuracy_sort_forecasts(f, n);
 	struct result_accuracy rows[ACCURACY_ROWS];
 	int nrows = accuracy_score(s->name, &a, f, n, end, rows);
@@ -722,11 +736,19 @@ static enum db_status score_all(struct db *db, struct run_output *o, const struc
 		st = DB_ERROR;
 	if (st == DB_OK && l.n > 1)
 		qsort(l.f, l.n, sizeof *l.f, by_channel);
+	/* A channel's days after its own last row have not arrived yet (its
+	 * platform's export comes later than another's), not 0: they are not
+	 * scored. The total is known up to the day every channel that reported
+	 * in the last week has reached. */
+	long total_known = w->days;
 	for (int i = 0; i <= n && st == DB_OK; i++) {
 		const struct series *one = i < n ? &s[i] : all;
+		long known = i < n ? last_row(one, w) + 1 : total_known;
+		if (i < n && known >= w->days - RECENT_DAYS && known < total_known)
+			total_known = known;
 		size_t count;
 		struct result_logged_forecast *f = channel_forecasts(&l, one->name, &count);
-		st = score_series(o, one, w, f, count, buf);
+		st = score_series(o, one, w, known, f, count, buf);
 	}
 	free(buf);
 	free(l.f);
@@ -780,7 +802,9 @@ static enum db_status cache_charts(struct db *db, long long run, struct chart_in
 	struct chart_text_cache *text = chart_text_cache_new(); /* labels shared by the charts */
 	const struct chart_style style = { CHART_DEFAULT_WIDTH, CHART_DEFAULT_HEIGHT, 0, text };
 	enum db_status st = DB_OK;
-	for (int k = 0; k < CHART__MAX && (st = keep_lease(keeper)) == DB_OK; k++) {
+	for (int k = 0; k < CHART__MAX && st == DB_OK; k++) {
+		if ((st = keep_lease(keeper)) != DB_OK)
+			break;
 		struct chart_data bars;
 		struct chart_rows bar_rows;
 		const struct chart_data *data = &bars;
@@ -930,11 +954,13 @@ static enum ml_result run_locked(struct db *db, const struct mldash_config *cfg,
 	    (st = history_mark_daily(db, JOB, out->run_id, out->local_day, &out->daily)) != DB_OK ||
 	    (st = runs_finish(db, out->run_id, 1, out->rows_in, NULL)) != DB_OK ||
 	    (st = keep_lease(keeper)) != DB_OK || (st = db_commit(db)) != DB_OK) {
-		if (keeper->lost) /* say why, not the last statement's error */
+		if (keeper->lost) { /* say why, not the last statement's error */
 			snprintf(out->error, sizeof out->error,
 				 "the run lost its lease (another host may run the sync): rolled back");
-		else
+			out->db_status = DB_UNAVAILABLE; /* a cluster's event: 503, try again */
+		} else {
 			failed(db, out, st, "computing the run");
+		}
 		db_rollback(db);
 		runs_finish(db, out->run_id, 0, out->rows_in, out->error);
 		event_calendar_free(calendar);
@@ -975,7 +1001,7 @@ enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
 	memset(&keeper, 0, sizeof keeper);
 	keeper.db = db_new(cfg);
 	int taken;
-	enum db_status st = keeper.db ? lease_take(keeper.db, JOB, &keeper.lease, &taken) : DB_ERROR;
+	enum db_status st = keeper.db ? lease_take(keeper.db, JOB, LEASE_SECONDS, &keeper.lease, &taken) : DB_ERROR;
 	if (st != DB_OK) {
 		out->db_status = st;
 		snprintf(out->error, sizeof out->error, "taking the sync's lease: %s",

@@ -14,10 +14,11 @@
  * (db/history: keep_runs recent ones whole, the days' runs for
  * keep_daily_days).
  *
- * One run at a time across all hosts: a run holds the job's named lock
- * (db/runs). A run whose process died leaves its row 'running' and
- * releases the lock with its connection; the next run marks such rows
- * failed.
+ * One run at a time across all hosts: a run holds the job's lease
+ * (db/leases), renewed at each step on a connection of its own; a run that
+ * loses it rolls back. A run whose process died leaves its row 'running'
+ * and its lease to expire (or to be taken over at once on its own host);
+ * the next run marks such rows failed.
  */
 #ifndef MLDASH_ML_SYNC_H
 #define MLDASH_ML_SYNC_H
@@ -30,7 +31,7 @@
 
 enum ml_result {
 	ML_OK,
-	ML_BUSY,   /* another run holds the lock: run_id names it */
+	ML_BUSY,   /* another run holds the lease: run_id names it */
 	ML_SLOT_TAKEN, /* a scheduled slot another scheduler has claimed */
 	ML_FAILED, /* error says why; the previous run stays in place */
 };

@@ -156,12 +156,21 @@ def actuals(db, end, fit_days):
                 known = [filled[c][m][d] for c in filled if filled[c][m][d] is not None]
                 total[m][d] = sum(known) if known else None
         filled["all"] = total
+    # A channel's days after its own last row have not arrived yet: unknown.
+    # The total is known up to the last day every channel that reported in
+    # the last week (a last row on end - 7 or later) has reached.
+    last = {channel: max(by_day) for channel, by_day in sums.items()}
+    recent = [d for d in last.values() if d >= end - 7]
+    last["all"] = min(recent) if recent else end
     out = {}
     for series, f in filled.items():
         out[series] = {}
         for metric in METRICS:
             values = {}
             for d in days:
+                if d > last[series]:
+                    values[d] = None
+                    continue
                 if metric == "roi":
                     s, r = f["roi_spend"][d], f["revenue"][d]
                     v = r / s - 1 if s is not None and s > 0 and r is not None else None

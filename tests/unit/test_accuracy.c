@@ -27,8 +27,8 @@
 
 static double series[METRIC__MAX][DAYS];
 
-/* Revenue 100 on weekdays, 50 at weekends (7-day change 0: scale from a
- * trend); spend 10 + day/10; the rest unknown. */
+/* Revenue 100 + day (its 7-day change: 7); spend 10 every day (no change:
+ * no MASE); the rest unknown. */
 static struct accuracy_actuals actuals(void)
 {
 	struct accuracy_actuals a = { FIRST, DAYS, { 0 } };
@@ -213,6 +213,18 @@ static void test_outcome(void **state)
 	outcome_plan(c, 2, &p);
 	assert_int_equal(p.paid, -1);
 	assert_string_equal(p.verdict, "no days after the plan yet");
+	/* A channel without a curve is left out of the gain: a, as its curve
+	 * said but half of it; b without a curve, held at 1000, earning 2000. */
+	struct result_budget nocurve = plan_row("b", 1000, 1000);
+	nocurve.curve.kind = CURVE_NONE;
+	outcome_channel(&a, 400, 0.5 * 40 * sqrt(400), &c[0]);
+	outcome_channel(&nocurve, 1000, 2000, &c[1]);
+	assert_true(isnan(c[1].revenue_predicted_at_actual));
+	outcome_plan(c, 2, &p);
+	/* a alone: 400 - 0.5 x 400 - (400 - 100) = -100: did not pay. */
+	assert_double_equal(p.net_gain, 0.5 * 40 * sqrt(400) - 0.5 * 40 * sqrt(100) - 300, 1e-9);
+	assert_int_equal(p.paid, 0);
+	assert_double_equal(p.revenue_actual, 0.5 * 40 * sqrt(400) + 2000, 1e-9);
 	/* A move within 5% of the advised one is no move. */
 	outcome_channel(&a, 110, 1, &c[0]);
 	assert_int_equal(c[0].moved, OUTCOME_HELD);
