@@ -473,3 +473,13 @@ int chart_results_accuracy(struct chart_data *data, struct chart_rows *rows,
 	data->subtitle[pre + rest] = '\0';
 	return 0;
 }
+
+long chart_results_first_day(const struct chart_data *data)
+{
+	long first = -1;
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < data->panels[k].n; i++)
+			if (first < 0 || data->panels[k].points[i].day < first)
+				first = data->panels[k].points[i].day;
+	return first;
+}

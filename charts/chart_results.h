@@ -84,6 +84,10 @@ int chart_results_reach_day(struct chart_data *data, struct chart_rows *rows,
 int chart_results_anomalies(struct chart_data *data, struct chart_rows *rows,
 			    const struct result_anomaly *a, int n, const char *channel);
 
+/* The first day a time series chart shows (-1: none): where the anomalies
+ * to mark on it begin. */
+long chart_results_first_day(const struct chart_data *data);
+
 /* The accuracy chart's view when none is asked for. */
 #define CHART_ACCURACY_METRIC METRIC_REVENUE
 #define CHART_ACCURACY_WINDOW 90

@@ -46,11 +46,7 @@ static int add_curve_day(void *ctx, const char *channel, const struct result_bud
 static enum db_status mark_anomalies(struct db *db, long long run, const char *channel, struct chart_data *data,
 				     struct chart_rows *rows)
 {
-	long first = -1;
-	for (int k = 0; k < 2; k++)
-		for (int i = 0; i < data->panels[k].n; i++)
-			if (first < 0 || data->panels[k].points[i].day < first)
-				first = data->panels[k].points[i].day;
+	long first = chart_results_first_day(data);
 	if (first < 0)
 		return DB_OK;
 	struct result_anomaly *a;

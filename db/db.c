@@ -712,3 +712,35 @@ void db_rollback(struct db *db)
 		db_exec_noretry(db, "ROLLBACK", NULL);
 	db->in_transaction = 0;
 }
+
+void *collect_next(struct collected *c)
+{
+	if (c->n == c->cap) {
+		int cap = c->cap ? 2 * c->cap : 16;
+		void *grown = realloc(c->rows, c->size * (size_t)cap);
+		if (grown == NULL) {
+			c->failed = 1;
+			return NULL;
+		}
+		c->rows = grown;
+		c->cap = cap;
+	}
+	void *row = (char *)c->rows + c->size * (size_t)c->n++;
+	memset(row, 0, c->size);
+	return row;
+}
+
+enum db_status collected_out(enum db_status st, struct collected *c, void **rows, int *n)
+{
+	if (st == DB_OK && c->failed)
+		st = DB_ERROR;
+	if (st != DB_OK) {
+		free(c->rows);
+		*rows = NULL;
+		*n = 0;
+		return st;
+	}
+	*rows = c->rows;
+	*n = c->n;
+	return DB_OK;
+}

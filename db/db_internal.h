@@ -25,4 +25,18 @@ enum db_status db_exec_noretry(struct db *db, const char *sql, MYSQL_RES **resul
  * lost connection is dropped). */
 enum db_status db_statement_failed(struct db *db, MYSQL_STMT *stmt, const char *what);
 
+/*
+ * A growing array of result rows, filled by db_run row callbacks (the
+ * readers of db/): collect_next gives a zeroed row (NULL when out of
+ * memory, remembered); collected_out hands the rows over, or frees them
+ * and gives the error when the read or an allocation failed.
+ */
+struct collected {
+	void *rows;
+	size_t size; /* of one */
+	int n, cap, failed;
+};
+void *collect_next(struct collected *c);
+enum db_status collected_out(enum db_status st, struct collected *c, void **rows, int *n);
+
 #endif

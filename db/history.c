@@ -1,5 +1,7 @@
 #include "history.h"
 
+#include "db_internal.h"
+
 #include <math.h>
 #include <mysqld_error.h>
 #include <stdio.h>
@@ -198,51 +200,13 @@ enum db_status history_data_end(struct db *db, long long run_id, long *day)
 	return st;
 }
 
-/* A growing array of rows filled by a row callback. */
-struct grown {
-	void *rows;
-	size_t size;
-	int n, cap, failed;
-};
-
-static void *grow(struct grown *g)
-{
-	if (g->n == g->cap) {
-		int cap = g->cap ? 2 * g->cap : 32;
-		void *bigger = realloc(g->rows, g->size * (size_t)cap);
-		if (bigger == NULL) {
-			g->failed = 1;
-			return NULL;
-		}
-		g->rows = bigger;
-		g->cap = cap;
-	}
-	void *row = (char *)g->rows + g->size * (size_t)g->n++;
-	memset(row, 0, g->size);
-	return row;
-}
-
-static enum db_status grown_out(enum db_status st, struct grown *g, void **rows, int *n)
-{
-	if (st == DB_OK && g->failed)
-		st = DB_ERROR;
-	if (st != DB_OK) {
-		free(g->rows);
-		g->rows = NULL;
-		g->n = 0;
-	}
-	*rows = g->rows;
-	*n = g->n;
-	return st;
-}
-
 static int read_accuracy(void *ctx, const struct db_value *c, int ncols)
 {
 	(void)ncols;
 	int metric = result_metric_parse(db_col_text(&c[1]));
 	if (metric < 0)
 		return 0;
-	struct result_accuracy *r = grow(ctx);
+	struct result_accuracy *r = collect_next(ctx);
 	if (r == NULL)
 		return 1;
 	snprintf(r->channel, sizeof r->channel, "%s", db_col_text(&c[0]));
@@ -271,9 +235,9 @@ enum db_status history_accuracy(struct db *db, long long run_id, const char *cha
 	const char *m = metric_param(metric);
 	struct db_value p[] = { db_int(run_id), db_text(channel), db_text(channel), db_text(m), db_text(m),
 				db_int(window_days), db_int(window_days) };
-	struct grown g = { NULL, sizeof **rows, 0, 0, 0 };
+	struct collected g = { NULL, sizeof **rows, 0, 0, 0 };
 	void *out;
-	enum db_status st = grown_out(db_run(db, &select, p, 7, read_accuracy, &g), &g, &out, n);
+	enum db_status st = collected_out(db_run(db, &select, p, 7, read_accuracy, &g), &g, &out, n);
 	*rows = out;
 	return st;
 }
@@ -284,7 +248,7 @@ static int read_anomaly(void *ctx, const struct db_value *c, int ncols)
 	int metric = result_metric_parse(db_col_text(&c[1]));
 	if (metric < 0)
 		return 0;
-	struct result_anomaly *r = grow(ctx);
+	struct result_anomaly *r = collect_next(ctx);
 	if (r == NULL)
 		return 1;
 	snprintf(r->channel, sizeof r->channel, "%s", db_col_text(&c[0]));
@@ -310,9 +274,9 @@ enum db_status history_anomalies(struct db *db, long long run_id, const char *ch
 	const char *m = metric_param(metric);
 	struct db_value p[] = { db_int(run_id), db_int(from), db_text(channel), db_text(channel),
 				db_text(m), db_text(m) };
-	struct grown g = { NULL, sizeof **rows, 0, 0, 0 };
+	struct collected g = { NULL, sizeof **rows, 0, 0, 0 };
 	void *out;
-	enum db_status st = grown_out(db_run(db, &select, p, 6, read_anomaly, &g), &g, &out, n);
+	enum db_status st = collected_out(db_run(db, &select, p, 6, read_anomaly, &g), &g, &out, n);
 	*rows = out;
 	return st;
 }

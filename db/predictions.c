@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_internal.h"
+
 const char *const prediction_table_names[PREDICTION_TABLE__MAX] = {
 	[PREDICTION_ROI_FORECAST] = "ml_roi_forecast",
 	[PREDICTION_ROI_DAYS] = "ml_roi_timeseries",
@@ -500,30 +502,6 @@ enum db_status prediction_put_chart(struct db *db, long long run_id, const char 
 
 /* --- reading ----------------------------------------------------------------- */
 
-/* A growing array of results filled by row callbacks. */
-struct collected {
-	void *rows;
-	size_t size; /* of one */
-	int n, cap, failed;
-};
-
-static void *collect_next(struct collected *c)
-{
-	if (c->n == c->cap) {
-		int cap = c->cap ? 2 * c->cap : 16;
-		void *grown = realloc(c->rows, c->size * (size_t)cap);
-		if (grown == NULL) {
-			c->failed = 1;
-			return NULL;
-		}
-		c->rows = grown;
-		c->cap = cap;
-	}
-	void *row = (char *)c->rows + c->size * (size_t)c->n++;
-	memset(row, 0, c->size);
-	return row;
-}
-
 static int collect_forecast(void *ctx, const struct db_value *cols, int ncols)
 {
 	(void)ncols;
@@ -544,21 +522,6 @@ static int collect_budget(void *ctx, const struct db_value *cols, int ncols)
 	snprintf(r->channel, sizeof r->channel, "%s", db_col_text(&cols[0]));
 	unmarshal_budget(cols + 1, r);
 	return 0;
-}
-
-static enum db_status collected_out(enum db_status st, struct collected *c, void **rows, int *n)
-{
-	if (st == DB_OK && c->failed)
-		st = DB_ERROR;
-	if (st != DB_OK) {
-		free(c->rows);
-		*rows = NULL;
-		*n = 0;
-		return st;
-	}
-	*rows = c->rows;
-	*n = c->n;
-	return DB_OK;
 }
 
 enum db_status prediction_forecasts(struct db *db, long long run_id, const char *channel,

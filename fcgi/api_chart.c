@@ -229,11 +229,7 @@ static int accuracy_lines(struct app *app, long long run, const struct params *p
 static int anomaly_marks(struct app *app, long long run, const char *channel, struct chart_data *data,
 			 struct chart_rows *rows, struct response *resp)
 {
-	long first = -1;
-	for (int k = 0; k < 2; k++)
-		for (int i = 0; i < data->panels[k].n; i++)
-			if (first < 0 || data->panels[k].points[i].day < first)
-				first = data->panels[k].points[i].day;
+	long first = chart_results_first_day(data);
 	if (first < 0)
 		return 0; /* no days, nothing to mark */
 	struct result_anomaly *a;
