@@ -150,8 +150,23 @@ static enum db_status connect_to(struct db *db, const char *host, int port, cons
 	mysql_optionsv(conn, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
 	mysql_optionsv(conn, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
 	mysql_optionsv(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	if (mysql_real_connect(conn, host, cfg->database.user, cfg->database.password, cfg->database.name,
-			       (unsigned int)port, socket, CLIENT_MULTI_RESULTS) == NULL) {
+	/* Read at each connection, so a new password in the file takes effect
+	 * without a restart. */
+	char from_file[CONFIG_STR_MAX];
+	const char *password = cfg->database.password;
+	if (password[0] == '\0' && cfg->database.password_file[0] != '\0') {
+		if (config_read_secret_file(cfg->database.password_file, "database.password_file", 1,
+					    from_file, sizeof from_file, db->error,
+					    sizeof db->error) != 0) {
+			mysql_close(conn);
+			return DB_UNAVAILABLE;
+		}
+		password = from_file;
+	}
+	MYSQL *ok = mysql_real_connect(conn, host, cfg->database.user, password, cfg->database.name,
+				       (unsigned int)port, socket, CLIENT_MULTI_RESULTS);
+	explicit_bzero(from_file, sizeof from_file);
+	if (ok == NULL) {
 		db->last_errno = mysql_errno(conn);
 		snprintf(db->error, sizeof db->error, "connect: %s (%u)", mysql_error(conn),
 			 mysql_errno(conn));

@@ -293,7 +293,8 @@ int main(int argc, char **argv)
 
 	static struct mldash_config cfg;
 	char err[1024];
-	if (config_load(&cfg, config_path, err, sizeof err) != 0) {
+	if (config_load(&cfg, config_path, err, sizeof err) != 0 ||
+	    log_use_file(cfg.log.file, err, sizeof err) != 0) {
 		log_error("%s", err);
 		return 2;
 	}

@@ -48,6 +48,7 @@ static const struct key_spec config_keys[] = {
 	STR_KEY("database", "socket", database.socket),
 	STR_KEY("database", "user", database.user),
 	STR_KEY("database", "password", database.password),
+	STR_KEY("database", "password_file", database.password_file),
 	STR_KEY("database", "name", database.name),
 	INT_KEY("database", "connect_timeout", database.connect_timeout, 1, 300),
 	INT_KEY("database", "read_timeout", database.read_timeout, 1, 3600),
@@ -71,6 +72,7 @@ static const struct key_spec config_keys[] = {
 	TYPED_KEY("events", "account", KEY_FILE_PART, events.account),
 	STR_KEY("paths", "migrations_dir", paths.migrations_dir),
 	{ "log", "level", KEY_LOG_LEVEL, offsetof(struct mldash_config, log.level), 0, 0, 0 },
+	STR_KEY("log", "file", log.file),
 };
 
 #define N_KEYS (sizeof config_keys / sizeof config_keys[0])
@@ -346,38 +348,47 @@ int config_load(struct mldash_config *cfg, const char *path, char *err, size_t e
 	return config_apply_env(cfg, err, errlen);
 }
 
-int config_read_token_file(struct mldash_config *cfg, char *err, size_t errlen)
+int config_read_secret_file(const char *path, const char *key, int allow_spaces, char *out,
+			    size_t outlen, char *err, size_t errlen)
 {
-	if (cfg->api.token[0] != '\0' || cfg->api.token_file[0] == '\0')
-		return 0;
-	FILE *f = fopen(cfg->api.token_file, "r");
+	FILE *f = fopen(path, "r");
 	if (f == NULL) {
-		snprintf(err, errlen, "api.token_file: %s: cannot open: %s", cfg->api.token_file,
-			 strerror(errno));
+		snprintf(err, errlen, "%s: %s: cannot open: %s", key, path, strerror(errno));
 		return -1;
 	}
 	char line[CONFIG_STR_MAX + 1];
 	int got = fgets(line, sizeof line, f) != NULL;
 	fclose(f);
 	size_t len = got ? strcspn(line, "\r\n") : 0;
-	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+	while (!allow_spaces && len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
-	if (len == 0 || len >= CONFIG_STR_MAX) {
-		snprintf(err, errlen, "api.token_file: %s: %s", cfg->api.token_file,
-			 len == 0 ? "the first line is empty; it must hold the token"
-				  : "the token is too long (at most 255 bytes)");
+	int bad = len == 0 || len >= outlen || len >= CONFIG_STR_MAX;
+	for (size_t i = 0; !bad && i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+		bad = c < 0x20 || c == 0x7f || (c == ' ' && !allow_spaces);
+	}
+	if (bad) {
+		snprintf(err, errlen, "%s: %s: %s", key, path,
+			 len == 0 ? "the first line is empty; it must hold the secret"
+			 : len >= outlen || len >= CONFIG_STR_MAX
+				 ? "the first line is too long (at most 255 bytes)"
+				 : allow_spaces ? "the first line has a control character"
+						: "the first line has a space or control character");
+		explicit_bzero(line, sizeof line);
 		return -1;
 	}
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)line[i] < 0x21 || (unsigned char)line[i] == 0x7f) {
-			snprintf(err, errlen, "api.token_file: %s: the token has a space or control "
-				 "character", cfg->api.token_file);
-			return -1;
-		}
-	}
-	memcpy(cfg->api.token, line, len);
-	cfg->api.token[len] = '\0';
+	memcpy(out, line, len);
+	out[len] = '\0';
+	explicit_bzero(line, sizeof line);
 	return 0;
+}
+
+int config_read_token_file(struct mldash_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->api.token[0] != '\0' || cfg->api.token_file[0] == '\0')
+		return 0;
+	return config_read_secret_file(cfg->api.token_file, "api.token_file", 0, cfg->api.token,
+				       sizeof cfg->api.token, err, errlen);
 }
 
 int config_writes_open(const struct mldash_config *cfg)

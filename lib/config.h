@@ -31,6 +31,9 @@ struct mldash_config {
 		char socket[CONFIG_PATH_MAX];
 		char user[CONFIG_STR_MAX];
 		char password[CONFIG_STR_MAX];
+		/* File whose first line is the password, read at each connection
+		 * when password is "" (it may be readable by the services alone). */
+		char password_file[CONFIG_PATH_MAX];
 		char name[CONFIG_STR_MAX];
 		int connect_timeout; /* seconds */
 		int read_timeout;    /* seconds */
@@ -78,6 +81,8 @@ struct mldash_config {
 
 	struct {
 		enum log_level level;
+		/* The daemons' log file ("" for stderr alone; see log_use_file). */
+		char file[CONFIG_PATH_MAX];
 	} log;
 };
 
@@ -100,6 +105,17 @@ int config_load(struct mldash_config *cfg, const char *path, char *err, size_t e
  * message naming the file.
  */
 int config_read_token_file(struct mldash_config *cfg, char *err, size_t errlen);
+
+/*
+ * Reads the first line of path (without its line end) into out: a secret
+ * such as the API token or the database password. key names the setting in
+ * messages; without allow_spaces, trailing blanks are dropped and inner
+ * spaces refused. Returns 0, or -1 with a message naming key and path when
+ * the file cannot be read or its first line is empty, too long or holds a
+ * control character.
+ */
+int config_read_secret_file(const char *path, const char *key, int allow_spaces, char *out,
+			    size_t outlen, char *err, size_t errlen);
 
 /* 1 when POST routes take anonymous callers: no token and the explicit
  * [api] allow_unauthenticated_writes opt-out. */

@@ -1,9 +1,12 @@
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +24,14 @@ static const char *log_program = "mldash";
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 static int log_syslog;
 static char log_request[40];
+
+/* The log file (log_use_file): its descriptor, name, identity when opened,
+ * and the second it was last compared with the name. */
+static int log_fd = -1;
+static char log_path[1024];
+static dev_t log_dev;
+static ino_t log_ino;
+static time_t log_checked;
 
 void log_set_request(const char *id)
 {
@@ -66,6 +77,64 @@ void log_use_syslog(void)
 	log_syslog = 1;
 }
 
+static int open_log_file(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "log.file: %s: cannot open: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (log_fd >= 0)
+		close(log_fd);
+	log_fd = fd;
+	log_dev = st.st_dev;
+	log_ino = st.st_ino;
+	return 0;
+}
+
+int log_use_file(const char *path, char *err, size_t errlen)
+{
+	if (path[0] == '\0') {
+		if (log_fd >= 0)
+			close(log_fd);
+		log_fd = -1;
+		log_path[0] = '\0';
+		return 0;
+	}
+	if (path[0] != '/') { /* reopened by name after a chdir */
+		snprintf(err, errlen, "log.file: %s: must be an absolute path", path);
+		return -1;
+	}
+	if (strlen(path) >= sizeof log_path) {
+		snprintf(err, errlen, "log.file: %s: path too long", path);
+		return -1;
+	}
+	if (open_log_file(path, err, errlen) != 0)
+		return -1;
+	snprintf(log_path, sizeof log_path, "%s", path);
+	log_syslog = 0;
+	log_checked = time(NULL);
+	return 0;
+}
+
+/* At most once a second: a file no longer at its name was rotated away;
+ * the next lines go to a new one by that name. */
+static void follow_rotation(void)
+{
+	time_t now = time(NULL);
+	if (now == log_checked)
+		return;
+	log_checked = now;
+	struct stat st;
+	if (stat(log_path, &st) == 0 && st.st_dev == log_dev && st.st_ino == log_ino)
+		return;
+	char err[64];
+	(void)open_log_file(log_path, err, sizeof err); /* on failure, the old file */
+}
+
 void log_init(const char *program, enum log_level threshold)
 {
 	log_program = program;
@@ -104,7 +173,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	char tag[48] = "";
 	if (log_request[0] != '\0')
 		snprintf(tag, sizeof tag, " req=%s", log_request);
-	if (log_syslog) {
+	if (log_syslog && log_fd < 0) { /* a log file wins */
 		static const int priority[LOG_LEVEL__MAX] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
 		syslog(priority[level], "%s%s%s", tag + (tag[0] != '\0'), tag[0] ? ": " : "", safe);
 		return;
@@ -124,6 +193,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if ((size_t)len >= sizeof line) { /* cut: keep the line ending */
 		len = (int)sizeof line - 1;
 		line[len - 1] = '\n';
+	}
+	if (log_fd >= 0) {
+		follow_rotation();
+		/* One write with O_APPEND: whole lines, whoever else appends. */
+		if (write(log_fd, line, (size_t)len) == (ssize_t)len && level < LOG_LEVEL_ERROR)
+			return;
 	}
 	fwrite(line, 1, (size_t)len, stderr);
 	fflush(stderr);

@@ -30,6 +30,16 @@ void log_set_threshold(enum log_level threshold);
 /* Sends lines to syslog (daemon facility) instead of stderr from now on. */
 void log_use_syslog(void);
 
+/*
+ * Appends lines to the file at path (created mode 0666 & ~umask) instead of
+ * stderr or syslog; error lines still go to stderr too, so that the journal
+ * and `systemctl status` show failures. A file renamed or removed under it
+ * (rotated) is reopened by name at the first line of a new second, so
+ * logrotate needs no signal. "" goes back to stderr. Returns 0, or -1 with
+ * a message naming the file (the previous destination is kept).
+ */
+int log_use_file(const char *path, char *err, size_t errlen);
+
 /* Tags the following lines with a request id (copied; NULL or "" clears). */
 void log_set_request(const char *id);
 

@@ -292,6 +292,9 @@ static int serve(struct mldash_config *cfg, const char *config_path, struct job 
 				config_apply_timezone(cfg);
 				continue;
 			}
+			if (strcmp(fresh.log.file, cfg->log.file) != 0 &&
+			    log_use_file(fresh.log.file, err, sizeof err) != 0)
+				log_error("%s; logging where it did", err);
 			*cfg = fresh;
 			memcpy(jobs, fresh_jobs, sizeof fresh_jobs);
 			schedule_all(jobs, clock_now(clk));
@@ -477,6 +480,10 @@ int main(int argc, char **argv)
 	if (!foreground && (make_absolute(&config_path, config_abs, sizeof config_abs) != 0 ||
 			    make_absolute(&pidfile, pidfile_abs, sizeof pidfile_abs) != 0))
 		return 1;
+	if (log_use_file(cfg.log.file, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return 2;
+	}
 	if (!foreground && daemonize(pidfile) != 0) {
 		log_error("cannot become a daemon: %s", strerror(errno));
 		return 1;

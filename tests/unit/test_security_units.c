@@ -188,6 +188,82 @@ static void test_token_file(void **state)
 	assert_non_null(strstr(err, "cannot open"));
 }
 
+/* The database password may hold spaces; its file is read the same way. */
+static void test_password_file(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/mldash-password-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "pass word \r\nnext\n", 17), 17);
+	close(fd);
+	char out[CONFIG_STR_MAX];
+	assert_int_equal(config_read_secret_file(path, "database.password_file", 1, out, sizeof out,
+						 err, sizeof err), 0);
+	assert_string_equal(out, "pass word ");
+	/* As a token, the same line is refused for its space. */
+	assert_int_equal(config_read_secret_file(path, "api.token_file", 0, out, sizeof out, err,
+						 sizeof err), -1);
+	assert_non_null(strstr(err, "space"));
+	FILE *f = fopen(path, "w");
+	fputs("tab\there\n", f);
+	fclose(f);
+	assert_int_equal(config_read_secret_file(path, "database.password_file", 1, out, sizeof out,
+						 err, sizeof err), -1);
+	assert_non_null(strstr(err, "database.password_file"));
+	assert_non_null(strstr(err, "control character"));
+	unlink(path);
+	config_defaults(&cfg);
+	assert_int_equal(config_apply_string(&cfg, "[database]\npassword_file = /etc/x\n", "t.conf",
+					     err, sizeof err), 0);
+	assert_string_equal(cfg.database.password_file, "/etc/x");
+}
+
+static size_t file_text(const char *path, char *out, size_t outlen)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	size_t n = fread(out, 1, outlen - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	return n;
+}
+
+/* log_use_file: lines go to the file (errors to stderr too); after the file
+ * is renamed away (logrotate), the next second's lines go to a new one. */
+static void test_log_file_rotation(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/mldash-log-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[64], rotated[64], text[4096];
+	snprintf(path, sizeof path, "%s/mldash.log", dir);
+	snprintf(rotated, sizeof rotated, "%s/mldash.log.1", dir);
+	assert_int_equal(log_use_file("relative.log", err, sizeof err), -1);
+	assert_non_null(strstr(err, "absolute"));
+	assert_int_equal(log_use_file("/nonexistent-dir/x.log", err, sizeof err), -1);
+	assert_non_null(strstr(err, "cannot open"));
+
+	assert_int_equal(log_use_file(path, err, sizeof err), 0);
+	log_info("first line");
+	assert_int_equal(rename(path, rotated), 0);
+	log_info("still the old file"); /* within the second it was checked */
+	sleep(1);
+	log_info("after rotation");
+	assert_int_equal(log_use_file("", err, sizeof err), 0);
+
+	assert_true(file_text(rotated, text, sizeof text) > 0);
+	assert_non_null(strstr(text, "first line"));
+	assert_null(strstr(text, "after rotation"));
+	assert_true(file_text(path, text, sizeof text) > 0);
+	assert_non_null(strstr(text, "after rotation"));
+	assert_null(strstr(text, "first line"));
+	unlink(path);
+	unlink(rotated);
+	rmdir(dir);
+}
+
 static void test_auth_bearer(void **state)
 {
 	(void)state;
@@ -248,6 +324,8 @@ int main(void)
 		cmocka_unit_test(test_text_printable),
 		cmocka_unit_test(test_api_keys),
 		cmocka_unit_test(test_token_file),
+		cmocka_unit_test(test_password_file),
+		cmocka_unit_test(test_log_file_rotation),
 		cmocka_unit_test(test_auth_bearer),
 		cmocka_unit_test(test_auth_fails_closed_without_sha256),
 	};
