@@ -11,7 +11,7 @@ FUZZ_SMOKE_SECONDS ?= 5
 .PHONY: all build deps deps-test test test-unit test-asan run stop status install clean bench
 .PHONY: bench-forecast bench-budget bench-history bench-cluster-import
 .PHONY: fuzz test-fuzz fuzz-build
-.PHONY: test-replay test-cluster
+.PHONY: test-replay test-cluster deb
 
 all: build
 
@@ -98,6 +98,14 @@ install: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+# The Debian package (debian/): dpkg-buildpackage -us -uc -b in a copy of the
+# tree, then lintian, which must report no error or warning. The .deb and
+# lintian's report land in build-deb/ (DEB_DIR). About a minute.
+DEB_DIR ?= build-deb
+deb:
+	@deploy/install-deps.sh --quiet --deb
+	@deploy/build-deb.sh $(DEB_DIR)
 
 # Benchmarks (not timed tests): one run on this machine, one report, written
 # to bench/results/latest.md (git-ignored) and printed; about 7 minutes.

@@ -1,15 +1,17 @@
 #!/bin/sh
 # Installs the Debian packages mldash needs to build, run and test, when any
 # is missing; does nothing (and needs no root) when all are installed.
-#   install-deps.sh [--quiet] [--test] [--bench-forecast]
-#   --test: also what only tests need; --bench-forecast: also R's forecast
-#   and prophet packages (make bench-forecast compares mldash with them)
+#   install-deps.sh [--quiet] [--test] [--deb] [--bench-forecast]
+#   --test: also what only tests need; --deb: what make deb needs (debhelper,
+#   lintian); --bench-forecast: also R's forecast and prophet packages (make
+#   bench-forecast compares mldash with them)
 set -eu
-QUIET=0 TEST=0 BENCH_FORECAST=0
+QUIET=0 TEST=0 DEB=0 BENCH_FORECAST=0
 for arg in "$@"; do
 	case $arg in
 	--quiet) QUIET=1 ;;
 	--test) TEST=1 ;;
+	--deb) DEB=1 ;;
 	--bench-forecast) BENCH_FORECAST=1 ;;
 	*) echo "install-deps: unknown argument $arg" >&2; exit 2 ;;
 	esac
@@ -29,6 +31,9 @@ clang libclang-rt-14-dev
 [ $TEST -eq 1 ] && PACKAGES="$PACKAGES chromium fonts-liberation prometheus"
 # The cluster test: Galera, and what its state transfers run.
 [ $TEST -eq 1 ] && PACKAGES="$PACKAGES galera-4 rsync iproute2"
+# make deb; the package test also builds a Debian 12 root to install it in.
+[ $TEST -eq 1 ] && DEB=1 && PACKAGES="$PACKAGES mmdebstrap"
+[ $DEB -eq 1 ] && PACKAGES="$PACKAGES debhelper dpkg-dev lintian"
 # They bring R itself.
 [ $BENCH_FORECAST -eq 1 ] && PACKAGES="$PACKAGES r-cran-forecast r-cran-prophet"
 
