@@ -7,7 +7,7 @@
 # usage: build-deb.sh [OUT_DIR]    (default build-deb)
 # The .deb, .buildinfo and .changes end up in OUT_DIR; the copy it was
 # built from in OUT_DIR/src. MLDASH_DEB_VERSION builds under another
-# version (a changelog entry is added to the copy only: the upgrade test
+# version (the copy's latest changelog entry gets it: the upgrade test
 # builds a "previous" package that way); MLDASH_DEB_LEAVE_OUT names files
 # (space-separated, relative to the source) left out of the copy (the test's
 # previous package lacks the newest migration, which its upgrade applies).
@@ -32,14 +32,7 @@ for f in ${MLDASH_DEB_LEAVE_OUT:-}; do
 done
 
 if [ -n "${MLDASH_DEB_VERSION:-}" ]; then
-	entry=$(mktemp)
-	{
-		printf 'mldash (%s) bookworm; urgency=medium\n\n' "$MLDASH_DEB_VERSION"
-		printf '  * Built for a test under version %s.\n\n' "$MLDASH_DEB_VERSION"
-		printf ' -- mldash developers <maintainers@mldash.example.org>  %s\n\n' "$(date -R)"
-		cat "$src/debian/changelog"
-	} >"$entry"
-	mv "$entry" "$src/debian/changelog"
+	sed -i "1s/^mldash ([^)]*)/mldash ($MLDASH_DEB_VERSION)/" "$src/debian/changelog"
 fi
 
 version=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)
