@@ -12,7 +12,12 @@ fail() { printf 'in_root: FAIL: %s\n' "$*"; exit 1; }
 { read -r prev_version; read -r version; read -r migrations; } <"$IN/versions"
 
 mariadb_ctl() { /etc/init.d/mariadb "$1" >/dev/null 2>&1; }
-cleanup() { mariadb_ctl stop || pkill -x mariadbd || true; }
+scheduler=
+# Nothing may outlive the script: mmdebstrap cannot unmount under it.
+cleanup() {
+	[ -z "$scheduler" ] || kill "$scheduler" 2>/dev/null || true
+	mariadb_ctl stop || pkill -x mariadbd || true
+}
 trap cleanup EXIT
 
 # mode owner:group of a path
@@ -26,7 +31,7 @@ say "MariaDB (no TCP port: the root shares the host's network)"
 mkdir -p /etc/mysql/mariadb.conf.d
 printf '[mysqld]\nskip-networking\n' >/etc/mysql/mariadb.conf.d/99-mldash-test.cnf
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends mariadb-server man-db >/dev/null
+apt-get install -y -qq --no-install-recommends mariadb-server man-db logrotate >/dev/null
 mariadb_ctl start || mariadb_ctl restart || fail "MariaDB does not start"
 [ "$(sql 'SELECT 1')" = 1 ] || fail "MariaDB does not answer root on its socket"
 
@@ -106,6 +111,35 @@ grep '^mldash:' /tmp/reconfigure.log || true
 [ "$(cat /etc/mldash/db-password)" = "$password" ] || fail "reconfigure changed the password"
 runuser -u mldash -- mldash sync campaigns >/tmp/sync.log 2>&1 ||
 	{ cat /tmp/sync.log; fail "mldash sync campaigns after the upgrade failed"; }
+
+say "the scheduler as the service writes /var/log/mldash/mldash.log; logrotate rotates it"
+MLDASH_LOG_LEVEL=info setpriv --reuid=mldash --regid=mldash --init-groups -- mldash-scheduler --foreground >/tmp/scheduler.out 2>&1 &
+scheduler=$!
+for _ in $(seq 50); do
+	grep -q 'mldash-scheduler' /var/log/mldash/mldash.log 2>/dev/null && break
+	sleep 0.1
+done
+grep -q 'mldash-scheduler' /var/log/mldash/mldash.log ||
+	{ cat /tmp/scheduler.out; fail "the scheduler wrote nothing to /var/log/mldash/mldash.log"; }
+# Error lines go to stderr (the journal) too; nothing else may.
+if grep -v '^[0-9TZ:.-]* error mldash-scheduler' /tmp/scheduler.out; then
+	fail "the scheduler wrote the above to stderr"
+fi
+logrotate -f /etc/logrotate.d/mldash || fail "logrotate failed"
+[ -s /var/log/mldash/mldash.log.1 ] || fail "logrotate did not rotate mldash.log"
+expect_perms /var/log/mldash/mldash.log "640 mldash:mldash"
+# A line a second after the rotation (the file is compared with its name
+# once a second) goes to the new file.
+sleep 1.1
+kill -HUP "$scheduler"
+for _ in $(seq 30); do
+	grep -q 'reloaded' /var/log/mldash/mldash.log 2>/dev/null && break
+	sleep 0.1
+done
+grep -q 'reloaded' /var/log/mldash/mldash.log || fail "after rotation the scheduler's lines went elsewhere"
+kill "$scheduler"
+wait "$scheduler" || true
+scheduler=
 
 say "upgrade again with MariaDB up (reinstall): migrations run, nothing pending"
 apt-get install -y -q --reinstall "$IN/current.deb" >/tmp/reinstall.log 2>&1 ||

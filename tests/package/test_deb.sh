@@ -64,7 +64,7 @@ sources=/etc/apt/sources.list.d/debian.sources
 [ -f "$sources" ] || sources=http://deb.debian.org/debian
 echo "== a clean Debian 12 root (mmdebstrap), then the checks in it"
 start=$SECONDS
-if ! mmdebstrap --variant=apt --include=ca-certificates --skip=cleanup/apt \
+if ! timeout 1200 mmdebstrap --variant=apt --include=ca-certificates --skip=cleanup/apt \
 	--customize-hook="copy-in $work/in /tmp" \
 	--customize-hook='chroot "$1" /bin/bash /tmp/in/in_root.sh' \
 	bookworm /dev/null "$sources" >"$work/mmdebstrap.log" 2>&1; then
