@@ -68,7 +68,7 @@ def read(path):
 
 def plain(roff):
     """roff source made searchable: no quotes, escapes as the characters."""
-    s = roff.replace("\\(en", "-").replace("\\-", "-").replace("\\&", "")
+    s = roff.replace("\\%", "").replace("\\(en", "-").replace("\\-", "-").replace("\\&", "")
     s = re.sub(r"\\f[BIRP]", "", s).replace('"', "")
     s = re.sub(r"[ \t]+", " ", s)
     return s.replace(" )", ")")
@@ -120,7 +120,7 @@ for m in re.finditer(r"cfg->(\w+)\.(\w+) = ([^;]+);", body):
     else:
         problems.append("config_defaults: %s.%s = %s: unknown form, teach the test" % (sec, key, expr))
 
-conf = read(os.path.join(man_dir, "mldash.conf.5"))
+conf = read(os.path.join(man_dir, "mldash.conf.5")).replace("\\%", "")
 # The page's entries: per section (.SH "[section]"), per .TP item.
 entries = {}
 section = None
@@ -214,7 +214,7 @@ for pagename, helpname, source in (("mldash-fcgi.8", "fcgi", "fcgi/main.c"),
 names = {"mldash.1": "mldash (1)", "mldash.conf.5": "mldash.conf (5)",
          "mldash-fcgi.8": "mldash-fcgi (8)", "mldash-scheduler.8": "mldash-scheduler (8)"}
 for pagename in names:
-    text = read(os.path.join(man_dir, pagename))
+    text = read(os.path.join(man_dir, pagename)).replace("\\%", "")
     see = text[text.index(".SH SEE ALSO"):] if ".SH SEE ALSO" in text else ""
     for other, ref in names.items():
         if other != pagename and ".BR %s" % ref not in see:
