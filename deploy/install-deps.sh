@@ -23,6 +23,7 @@ libfcgi-dev libmariadb-dev libgd-dev libjson-c-dev libinih-dev libcsv-dev
 libssl-dev libgsl-dev libcmocka-dev libfontconfig1-dev fonts-dejavu-core
 spawn-fcgi multiwatch nginx-light mariadb-server mariadb-client
 curl procps jq python3 time wrk tzdata
+man-db groff-base
 systemd
 clang libclang-rt-14-dev
 "
