@@ -159,7 +159,7 @@ static void check_grants(struct doctor *d)
 	}
 	struct grants_ctx g = { .dbname = d->cfg.database.name };
 	if (doctor_show_grants(d->db, grants_line, &g) != DB_OK) {
-		report(d, CHECK_GRANTS, DOCTOR_FAIL, "SHOW GRANTS failed: %s -- check the account in "
+		report(d, CHECK_GRANTS, DOCTOR_FAIL, "cannot read the grants: %s -- check the account in "
 		       "[database]", db_error(d->db));
 		return;
 	}
