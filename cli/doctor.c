@@ -329,8 +329,9 @@ static int http_status(const char *url, char *err, size_t errlen)
 	if (fd < 0)
 		return -1;
 	char req[1536];
-	int n = snprintf(req, sizeof req, "GET %s%sapi/ml-dashboard/health HTTP/1.0\r\nHost: %s\r\n"
-			 "User-Agent: mldash-doctor\r\n\r\n", path, slash ? "" : "/", host);
+	int n = snprintf(req, sizeof req, "GET %s%sapi/ml-dashboard/health HTTP/1.0\r\nHost: %s%s%s\r\n"
+			 "User-Agent: mldash-doctor\r\n\r\n", path, slash ? "" : "/", host,
+			 strcmp(port, "80") ? ":" : "", strcmp(port, "80") ? port : "");
 	if (n < 0 || (size_t)n >= sizeof req) {
 		snprintf(err, errlen, "the URL is too long");
 		goto out;

@@ -57,6 +57,20 @@ grep -q '^ok   scheduler: campaign_sync last ran .*, ml_sync last ran ' "$OUT" |
 grep -q '^ok   grants: SELECT, INSERT, UPDATE, DELETE on mldash, nothing more' "$OUT" || fail "grants: $(cat "$OUT")"
 pass "healthy stack: every check ok"
 
+# The URL with or without its trailing slash; https is refused with what to
+# pass instead; a port nothing listens on FAILs nginx alone.
+RC=0
+MLDASH_CONFIG=$CONF "$CLI" doctor --url "http://127.0.0.1:$MLDASH_PORT" --user "$ME" >"$OUT" 2>/dev/null || RC=$?
+grep -q "^ok   nginx: http://127.0.0.1:$MLDASH_PORT answers /health with 200" "$OUT" || fail "no slash: $(cat "$OUT")"
+RC=0
+MLDASH_CONFIG=$CONF "$CLI" doctor --url "https://127.0.0.1:$MLDASH_PORT/" --user "$ME" >"$OUT" 2>/dev/null || RC=$?
+expect_only_fail nginx "https URL"
+grep -q "^FAIL nginx: .* -- pass the local site's http:// URL with --url" "$OUT" || fail "https: $(cat "$OUT")"
+RC=0
+MLDASH_CONFIG=$CONF "$CLI" doctor --url "http://127.0.0.1:1/" --user "$ME" >"$OUT" 2>/dev/null || RC=$?
+expect_only_fail nginx "closed port"
+pass "nginx: URL with or without slash, https refused, a closed port FAILs nginx"
+
 # A slot missed: an every-minute schedule whose last run is older than
 # the grace names the job and the scheduler unit.
 doctor_env() { env "$@" MLDASH_CONFIG="$CONF" "$CLI" doctor --url "$URL" --user "$ME" >"$OUT" 2>"$TMP/doctor.err" || RC=$?; }
