@@ -34,6 +34,9 @@ struct command {
 	const char *summary;
 	int short_help;
 	int (*run)(const struct mldash_config *cfg, int argc, char **argv);
+	/* Instead of run, for a command that loads the configuration itself
+	 * (doctor reports a broken one rather than stopping at it). */
+	int (*run_own_config)(const char *config_path, int argc, char **argv);
 };
 
 static int cmd_migrate(const struct mldash_config *cfg, int argc, char **argv)
@@ -269,28 +272,31 @@ static int cmd_sync(const struct mldash_config *cfg, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "migrate", "", "apply pending database migrations (needs DDL rights)", 1, cmd_migrate },
-	{ "import", "FILE...", "import report files (generic CSV, Google Ads, Meta)", 1, cmd_import },
+	{ "migrate", "", "apply pending database migrations (needs DDL rights)", 1, cmd_migrate, NULL },
+	{ "import", "FILE...", "import report files (generic CSV, Google Ads, Meta)", 1, cmd_import, NULL },
 	{ "sync", "campaigns|ml",
-	  "run a job now: import the spool folder, or forecasts and budget", 1, cmd_sync },
+	  "run a job now: import the spool folder, or forecasts and budget", 1, cmd_sync, NULL },
 	{ "forecast", "[--horizon H] [--period P] [--levels 80,95] [--backtest] [--nonnegative]"
 	  " [--method combined|ets] [--events FILE]... [--json]",
 	  "forecast a date,value or value CSV series from standard input (combined: ETS, Theta and"
 	  " seasonal naive weighted by their backtest, the sync's method; ets: ETS alone); with"
 	  " dates, the calendar events of [events] (the built-in retail calendar when none) and of"
-	  " each --events calendar file count (format: docs/forecasting.md)", 0, cmd_forecast },
+	  " each --events calendar file count (format: docs/forecasting.md)", 0, cmd_forecast, NULL },
 	{ "budget",
 	  "[--total T] [--bounds 0.5,2] [--target-roi R | --marginal-floor F] [--bound CH=LO:HI]"
 	  " [--freeze CH] [--opt-in CH] [--days D] [--adstock] [--curves] [--json]",
-	  "split a daily budget from date,channel,spend,revenue CSV on stdin", 1, cmd_budget },
+	  "split a daily budget from date,channel,spend,revenue CSV on stdin", 1, cmd_budget, NULL },
 	/* As render.c's own usage message says it. */
 	{ "render",
 	  "roi-forecast|roi-timeseries|reach-ctr|budget-recommendation|budget-curves|accuracy -o FILE.png"
 	  " [--width W] [--height H] [--theme light|dark] [--days D] [--channel C]"
 	  " [--metric spend|revenue|roi|conversions|reach|ctr] [--window 30|90]",
-	  "draw a chart of the latest ML run into a PNG file", 0, cmd_render },
+	  "draw a chart of the latest ML run into a PNG file", 0, cmd_render, NULL },
 	{ "demo-data", "[--campaigns N] [--days D] [--seed S] [--end YYYY-MM-DD] [--out FILE]",
-	  "write demo campaigns as generic CSV", 1, cmd_demo_data },
+	  "write demo campaigns as generic CSV", 1, cmd_demo_data, NULL },
+	{ "doctor", "[--url URL] [--user USER]",
+	  "check the installation end to end: config, token, database, grants, schema, spool,"
+	  " nginx, scheduler, disk", 1, NULL, cmd_doctor },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -422,6 +428,9 @@ int main(int argc, char **argv)
 		command_usage(stdout, cmd);
 		return 0;
 	}
+
+	if (cmd->run_own_config != NULL)
+		return cmd->run_own_config(config_path, argc - optind, argv + optind);
 
 	static struct mldash_config cfg;
 	char err[1024];
