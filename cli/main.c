@@ -128,6 +128,7 @@ static int cmd_import(const struct mldash_config *cfg, int argc, char **argv)
 			failures++;
 		import_report_free(&report);
 	}
+	tty_progress_end(&tty);
 	db_free(db);
 	return failures ? 1 : 0;
 }

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
+
 #define REDRAW_SECONDS 0.1 /* at most ten lines a second */
 
 static double monotonic_seconds(void)
@@ -40,6 +42,15 @@ static void on_update(void *ctx, const struct progress_update *update)
 	}
 }
 
+/* A log line is about to be written: the status line goes first (it is
+ * drawn again at the next update that is due). */
+static void before_log_line(void *ctx)
+{
+	struct tty_progress *tp = ctx;
+	if (tp->meter.running && tp->meter.drawn >= 0)
+		(void)!write(STDERR_FILENO, "\r\033[K", 4);
+}
+
 const struct progress_sink *tty_progress_start(struct tty_progress *tp)
 {
 	memset(tp, 0, sizeof *tp);
@@ -51,12 +62,16 @@ const struct progress_sink *tty_progress_start(struct tty_progress *tp)
 	progress_meter_init(&tp->meter, REDRAW_SECONDS);
 	tp->sink.fn = on_update;
 	tp->sink.ctx = tp;
+	log_set_before_line(before_log_line, tp);
 	return &tp->sink;
 }
 
 void tty_progress_end(struct tty_progress *tp)
 {
-	if (tp->sink.fn != NULL && tp->meter.running && tp->meter.drawn >= 0)
+	if (tp->sink.fn == NULL)
+		return;
+	log_set_before_line(NULL, NULL);
+	if (tp->meter.running && tp->meter.drawn >= 0)
 		(void)!write(STDERR_FILENO, "\r\033[K", 4);
 	tp->meter.running = 0;
 }

@@ -18,12 +18,14 @@ struct tty_progress {
 
 /*
  * The sink to hand to the importer, spool or ML sync: &tp->sink when
- * stderr is a terminal, else NULL (no progress asked for, none drawn). tp
- * must outlive its use; it owns nothing.
+ * stderr is a terminal, else NULL (no progress asked for, none drawn).
+ * Until tty_progress_end, log lines clear the status line before they are
+ * written. tp must outlive its use; it owns nothing.
  */
 const struct progress_sink *tty_progress_start(struct tty_progress *tp);
 
-/* Clears the line if something is still drawn (an interrupted job). */
+/* Clears the line if something is still drawn (an interrupted job) and
+ * unhooks the log. */
 void tty_progress_end(struct tty_progress *tp);
 
 #endif

@@ -21,6 +21,8 @@ static const char *log_program = "mldash";
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 static int log_syslog;
 static char log_request[40];
+static void (*log_before_line)(void *ctx); /* see log_set_before_line */
+static void *log_before_ctx;
 
 void log_set_request(const char *id)
 {
@@ -125,6 +127,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		len = (int)sizeof line - 1;
 		line[len - 1] = '\n';
 	}
+	if (log_before_line != NULL)
+		log_before_line(log_before_ctx);
 	fwrite(line, 1, (size_t)len, stderr);
 	fflush(stderr);
+}
+
+void log_set_before_line(void (*before)(void *ctx), void *ctx)
+{
+	log_before_line = before;
+	log_before_ctx = ctx;
 }

@@ -30,6 +30,11 @@ void log_set_threshold(enum log_level threshold);
 /* Sends lines to syslog (daemon facility) instead of stderr from now on. */
 void log_use_syslog(void);
 
+/* Calls before(ctx) before each line written to stderr (NULL: none), so
+ * that a status line drawn there (cli/tty_progress) can be cleared first
+ * and no log line starts in the middle of it. */
+void log_set_before_line(void (*before)(void *ctx), void *ctx);
+
 /* Tags the following lines with a request id (copied; NULL or "" clears). */
 void log_set_request(const char *id);
 
