@@ -20,6 +20,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "ml_sync.h"
+#include "tty_progress.h"
 #include "version.h"
 
 /*
@@ -120,14 +121,17 @@ static int cmd_import(const struct mldash_config *cfg, int argc, char **argv)
 		return 1;
 	}
 	int failures = 0;
+	struct tty_progress tty;
+	const struct progress_sink *progress = tty_progress_start(&tty);
 	for (int i = 1; i < argc; i++) {
 		struct import_report report;
-		enum import_status st = import_file(db, argv[i], &report);
+		enum import_status st = import_file(db, argv[i], progress, &report);
 		print_report(&report);
 		if (st == IMPORT_REJECTED || st == IMPORT_FAILED)
 			failures++;
 		import_report_free(&report);
 	}
+	tty_progress_end(&tty);
 	db_free(db);
 	return failures ? 1 : 0;
 }
@@ -221,7 +225,10 @@ static int cmd_demo_data(const struct mldash_config *cfg, int argc, char **argv)
 static int sync_ml(const struct mldash_config *cfg, struct db *db)
 {
 	struct ml_summary sum;
-	switch (ml_sync_run(db, cfg, RUN_MANUAL, NULL, &sum)) {
+	struct tty_progress tty;
+	enum ml_result result = ml_sync_run(db, cfg, RUN_MANUAL, NULL, tty_progress_start(&tty), &sum);
+	tty_progress_end(&tty);
+	switch (result) {
 	case ML_OK:
 		printf("ml sync run %lld: %d channels, %lu channel-days read, %d series fitted, "
 		       "rows written: %lu roi_forecast, %lu roi_timeseries, %lu reach_ctr, %lu budget; "
@@ -258,7 +265,10 @@ static int cmd_sync(const struct mldash_config *cfg, int argc, char **argv)
 	}
 	struct spool_result result;
 	char err[1024];
-	enum job_result rc = campaign_sync_run(db, cfg, RUN_MANUAL, NULL, NULL, &result, err, sizeof err);
+	struct tty_progress tty;
+	enum job_result rc = campaign_sync_run(db, cfg, RUN_MANUAL, NULL, NULL, tty_progress_start(&tty),
+					       &result, err, sizeof err);
+	tty_progress_end(&tty);
 	db_free(db);
 	if (rc != JOB_OK) {
 		log_error("sync campaigns: %s", err);

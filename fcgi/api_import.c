@@ -64,7 +64,7 @@ void api_campaigns_import(struct app *app, const struct request *req, struct res
 		return;
 	struct body_limit limit = { req, app->cfg->api.max_upload_bytes };
 	struct import_report report;
-	enum import_status status = import_stream(app->db, name, read_limited, &limit, &report);
+	enum import_status status = import_stream(app->db, name, read_limited, &limit, NULL, &report);
 	log_info("import %s via HTTP: %s, %lu rows in, %lu rejected%s%s", name,
 		 import_status_names[status], report.rows_ok, report.rows_rejected,
 		 report.message[0] ? ": " : "", report.message);

@@ -320,7 +320,7 @@ void api_sync_now(struct app *app, const struct request *req, struct response *r
 {
 	(void)req;
 	struct ml_summary sum;
-	enum ml_result rc = ml_sync_run(app->db, app->cfg, RUN_MANUAL, NULL, &sum);
+	enum ml_result rc = ml_sync_run(app->db, app->cfg, RUN_MANUAL, NULL, NULL, &sum);
 	if (rc == ML_BUSY || rc == ML_SLOT_TAKEN) {
 		struct json_object *err = json_object_new_object(), *out = json_object_new_object();
 		json_object_object_add(err, "code", json_object_new_string("sync_running"));

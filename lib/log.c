@@ -24,6 +24,8 @@ static const char *log_program = "mldash";
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 static int log_syslog;
 static char log_request[40];
+static void (*log_before_line)(void *ctx); /* see log_set_before_line */
+static void *log_before_ctx;
 
 /* The log file (log_use_file): its descriptor, name, identity when opened,
  * and the second it was last compared with the name. */
@@ -200,6 +202,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		if (write(log_fd, line, (size_t)len) == (ssize_t)len && level < LOG_LEVEL_ERROR)
 			return;
 	}
+	if (log_before_line != NULL)
+		log_before_line(log_before_ctx);
 	fwrite(line, 1, (size_t)len, stderr);
 	fflush(stderr);
+}
+
+void log_set_before_line(void (*before)(void *ctx), void *ctx)
+{
+	log_before_line = before;
+	log_before_ctx = ctx;
 }

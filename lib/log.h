@@ -39,6 +39,10 @@ void log_use_syslog(void);
  * a message naming the file (the previous destination is kept).
  */
 int log_use_file(const char *path, char *err, size_t errlen);
+/* Calls before(ctx) before each line written to stderr (NULL: none), so
+ * that a status line drawn there (cli/tty_progress) can be cleared first
+ * and no log line starts in the middle of it. */
+void log_set_before_line(void (*before)(void *ctx), void *ctx);
 
 /* Tags the following lines with a request id (copied; NULL or "" clears). */
 void log_set_request(const char *id);

@@ -148,7 +148,7 @@ static enum outcome run_job(struct db *db, const struct mldash_config *cfg, enum
 	if (id == JOB_CAMPAIGN_SYNC) {
 		struct spool_result result;
 		char err[1024];
-		switch (campaign_sync_run(db, cfg, trigger, slot, stop_pending, &result, err, sizeof err)) {
+		switch (campaign_sync_run(db, cfg, trigger, slot, stop_pending, NULL, &result, err, sizeof err)) {
 		case JOB_OK: return OUTCOME_DONE;
 		case JOB_SLOT_TAKEN:
 			log_info("campaign_sync slot %s: already claimed in ml_runs, skipped", when);
@@ -158,7 +158,7 @@ static enum outcome run_job(struct db *db, const struct mldash_config *cfg, enum
 		return failure;
 	}
 	struct ml_summary sum;
-	switch (ml_sync_run(db, cfg, trigger, slot, &sum)) {
+	switch (ml_sync_run(db, cfg, trigger, slot, NULL, &sum)) {
 	case ML_OK: return OUTCOME_DONE;
 	case ML_SLOT_TAKEN:
 		log_info("ml_sync slot %s: already claimed in ml_runs, skipped", when);

@@ -9,7 +9,8 @@
 
 enum job_result campaign_sync_run(struct db *db, const struct mldash_config *cfg,
 				  enum run_trigger trigger, const char *slot_time, spool_stop_fn *stop,
-				  struct spool_result *result, char *err, size_t errlen)
+				  const struct progress_sink *progress, struct spool_result *result,
+				  char *err, size_t errlen)
 {
 	long long run_id;
 	int taken;
@@ -22,7 +23,7 @@ enum job_result campaign_sync_run(struct db *db, const struct mldash_config *cfg
 		snprintf(err, errlen, "cannot record the run: %s", db_error(db));
 		return JOB_FAILED;
 	}
-	int ok = spool_sync(db, cfg->ingest.spool_dir, stop, result, err, errlen) == 0;
+	int ok = spool_sync(db, cfg->ingest.spool_dir, stop, progress, result, err, errlen) == 0;
 	if (ok && (result->failed > 0 || result->unfiled > 0)) {
 		snprintf(err, errlen, "%u file(s) failed and %u could not be filed away; they stay in "
 			 "the spool; first: %s", result->failed, result->unfiled, result->first_failure);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -43,7 +44,23 @@ struct import {
 	unsigned nbatch;
 	struct seen_ids *campaigns;   /* campaign key -> campaigns.id */
 	struct seen_filter *days;     /* campaign-days of a campaign-grain file */
+	const struct progress_sink *progress; /* NULL: nobody asked */
+	unsigned long long size;      /* the file's bytes, 0 when unknown */
+	unsigned long long bytes;     /* read, at the last report */
 };
+
+/* Tells progress (if any) how far the file is: rows handed over so far. */
+static void report_progress(struct import *im, enum progress_phase phase)
+{
+	struct progress_update u = {
+		.phase = phase,
+		.name = im->report->name,
+		.rows = im->report->rows_ok + im->report->rows_rejected,
+		.bytes = im->bytes,
+		.size = im->size,
+	};
+	progress_report(im->progress, &u);
+}
 
 /* Seconds since an arbitrary point, for the phase timings in debug logs. */
 static double now_seconds(void)
@@ -259,6 +276,11 @@ static int store_batches(struct import *im, struct reader *reader)
 			else if (store_row(im, &it->row) != 0)
 				return -1;
 		}
+		/* Once a batch (BATCH_ROWS rows): the clock is read no more often. */
+		if (im->progress != NULL) {
+			im->bytes = reader_bytes(reader);
+			report_progress(im, PROGRESS_ROWS);
+		}
 	}
 	return 0;
 }
@@ -390,12 +412,14 @@ static enum import_status run_import(struct import *im, import_read_fn *read, vo
 		return r->status;
 	}
 	double t0 = now_seconds();
+	report_progress(im, PROGRESS_ROWS);
 	int stored = store_batches(im, reader);
 	if (stored != 0)
 		reader_stop(reader);
 	char message[1024];
 	enum ingest_format format;
 	enum ingest_outcome outcome = reader_finish(reader, r->sha256, &format, message, sizeof message);
+	im->bytes = reader_bytes(reader);
 	reader_free(reader);
 	r->format = format;
 	if (stored == 0 && message[0])
@@ -423,14 +447,16 @@ static enum import_status run_import(struct import *im, import_read_fn *read, vo
 	return commit_rows(im);
 }
 
-enum import_status import_stream(struct db *db, const char *name, import_read_fn *read,
-				 void *ctx, struct import_report *report)
+/* import_stream of a stream of size bytes (0: unknown). */
+static enum import_status import_sized(struct db *db, const char *name, import_read_fn *read,
+				       void *ctx, const struct progress_sink *progress,
+				       unsigned long long size, struct import_report *report)
 {
 	memset(report, 0, sizeof *report);
 	snprintf(report->name, sizeof report->name, "%s", name);
 	report->db_status = DB_OK;
 
-	struct import im = { .db = db, .report = report };
+	struct import im = { .db = db, .report = report, .progress = progress, .size = size };
 	im.batch = calloc(BATCH_ROWS, sizeof *im.batch);
 	im.campaigns = seen_ids_new();
 	im.store = imports_new(db, BATCH_ROWS);
@@ -446,7 +472,15 @@ enum import_status import_stream(struct db *db, const char *name, import_read_fn
 	seen_filter_free(im.days);
 	seen_ids_free(im.campaigns);
 	free(im.batch);
+	report_progress(&im, PROGRESS_DONE);
 	return status;
+}
+
+enum import_status import_stream(struct db *db, const char *name, import_read_fn *read,
+				 void *ctx, const struct progress_sink *progress,
+				 struct import_report *report)
+{
+	return import_sized(db, name, read, ctx, progress, 0, report);
 }
 
 /* --- files ------------------------------------------------------------------ */
@@ -547,7 +581,7 @@ static int already_imported(struct db *db, FILE *f, off_t start, struct import_r
 }
 
 enum import_status import_fp(struct db *db, const char *name, FILE *f,
-			     struct import_report *report)
+			     const struct progress_sink *progress, struct import_report *report)
 {
 	memset(report, 0, sizeof *report);
 	snprintf(report->name, sizeof report->name, "%s", name);
@@ -555,14 +589,17 @@ enum import_status import_fp(struct db *db, const char *name, FILE *f,
 	if (start < 0) {
 		/* A pipe or a socket can be read only once: no look-ahead by hash
 		 * (the import finds a duplicate at its end) and no second try. */
-		return import_stream(db, name, read_file, f, report);
+		return import_sized(db, name, read_file, f, progress, 0, report);
 	}
+	struct stat info;
+	unsigned long long size = fstat(fileno(f), &info) == 0 && S_ISREG(info.st_mode) &&
+				  info.st_size > start ? (unsigned long long)(info.st_size - start) : 0;
 	if (already_imported(db, f, start, report) != 0)
 		return report->status;
 	/* Two imports writing the same campaign-days in different orders can
 	 * deadlock; InnoDB rolls one back, and a file can simply be read again. */
 	for (int attempt = 0;; attempt++) {
-		enum import_status st = import_stream(db, name, read_file, f, report);
+		enum import_status st = import_sized(db, name, read_file, f, progress, size, report);
 		if (st != IMPORT_FAILED || !imports_deadlocked(report->db_errno) || attempt == 2)
 			return st;
 		log_warn("import %s: deadlock with another import; trying again", name);
@@ -578,7 +615,8 @@ enum import_status import_fp(struct db *db, const char *name, FILE *f,
 	}
 }
 
-enum import_status import_file(struct db *db, const char *path, struct import_report *report)
+enum import_status import_file(struct db *db, const char *path,
+			       const struct progress_sink *progress, struct import_report *report)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -590,7 +628,7 @@ enum import_status import_file(struct db *db, const char *path, struct import_re
 		report->status = IMPORT_FAILED;
 		return report->status;
 	}
-	enum import_status status = import_fp(db, base, f, report);
+	enum import_status status = import_fp(db, base, f, progress, report);
 	fclose(f);
 	return status;
 }

@@ -19,6 +19,7 @@
 
 #include "db.h"
 #include "formats.h"
+#include "progress.h"
 
 struct json_object;
 
@@ -66,14 +67,21 @@ typedef long import_read_fn(void *ctx, void *buf, size_t len);
 /*
  * Imports a stream named name. The caller owns report and frees it with
  * import_report_free (also after failures). Returns report->status.
+ *
+ * progress (NULL: none) hears of the rows and bytes read at each batch of
+ * rows written (PROGRESS_ROWS, on the calling thread), from a first update
+ * with none to PROGRESS_DONE with the final counts, whatever the outcome.
+ * It is not told of a file found already imported by its hash.
  */
 enum import_status import_stream(struct db *db, const char *name, import_read_fn *read,
-				 void *ctx, struct import_report *report);
+				 void *ctx, const struct progress_sink *progress,
+				 struct import_report *report);
 
 /* Imports a file; a file already imported is found by its hash first,
  * without parsing it. A file that cannot be opened or read fails
  * (IMPORT_FAILED with db_status DB_OK) and nothing is written. */
-enum import_status import_file(struct db *db, const char *path, struct import_report *report);
+enum import_status import_file(struct db *db, const char *path,
+			       const struct progress_sink *progress, struct import_report *report);
 
 /*
  * The same for an open file, read from its current position to its end.
@@ -82,10 +90,11 @@ enum import_status import_file(struct db *db, const char *path, struct import_re
  * that position; a pipe is read once and imported, its duplicate found at
  * the end. When f cannot be read or put back the import fails before
  * writing anything. f stays open (the caller closes it) at an unspecified
- * position.
+ * position. progress as for import_stream, with the size of a regular file
+ * (from the position on) for its percentage.
  */
 enum import_status import_fp(struct db *db, const char *name, FILE *f,
-			     struct import_report *report);
+			     const struct progress_sink *progress, struct import_report *report);
 
 void import_report_free(struct import_report *report);
 

@@ -851,10 +851,19 @@ static void chart_inputs_free(struct chart_inputs *in)
 	chart_rows_free(&in->curve_rows);
 }
 
+/* Tells progress (if any) the step the run is at: what, and i of n when n > 0. */
+static void report_step(const struct progress_sink *progress, const char *what, int i, int n)
+{
+	struct progress_update u = { .phase = PROGRESS_STEP, .name = what, .step = (unsigned)i,
+				     .steps = (unsigned)n };
+	progress_report(progress, &u);
+}
+
 /* Models every series (the channels, then their total) and writes the results. */
 static enum db_status model_all(struct db *db, long long run, struct lease_keeper *keeper,
 				struct series *s, int n, const struct window *w,
-				struct chart_inputs *charts, struct ml_summary *out)
+				struct chart_inputs *charts, const struct progress_sink *progress,
+				struct ml_summary *out)
 {
 	struct series all;
 	memset(&all, 0, sizeof all); /* freed below also when never filled */
@@ -864,13 +873,18 @@ static enum db_status model_all(struct db *db, long long run, struct lease_keepe
 	if (o.writer == NULL || charts->forecasts == NULL || series_total(&all, s, n, w->days) != 0)
 		goto out;
 	st = DB_OK;
-	for (int i = 0; i <= n && st == DB_OK; i++)
+	for (int i = 0; i <= n && st == DB_OK; i++) {
+		report_step(progress, "ml sync: fitting series", i + 1, n + 1);
 		if ((st = keep_lease(keeper)) == DB_OK)
 			st = model_series(&o, i < n ? &s[i] : &all, w, out);
+	}
+	report_step(progress, "ml sync: fitting budget curves", 0, 0);
 	if (st == DB_OK)
 		st = write_budget(&o, s, n, w, &out->series_fitted);
+	report_step(progress, "ml sync: scoring earlier forecasts", 0, 0);
 	if (st == DB_OK)
 		st = score_all(db, &o, s, n, &all, w);
+	report_step(progress, "ml sync: writing", 0, 0);
 	if (st == DB_OK)
 		st = prediction_flush(o.writer);
 	if (st == DB_OK && charts->failed)
@@ -887,7 +901,7 @@ out:
 /* Reads, models and writes inside the open transaction. */
 static enum db_status pipeline(struct db *db, const struct mldash_config *cfg, struct lease_keeper *keeper,
 			       const struct event_calendar *calendar, long long run,
-			       struct ml_summary *out)
+			       const struct progress_sink *progress, struct ml_summary *out)
 {
 	long end;
 	int empty;
@@ -903,12 +917,13 @@ static enum db_status pipeline(struct db *db, const struct mldash_config *cfg, s
 				    cfg->ml.history_days, calendar };
 		struct series *s = NULL;
 		int n = 0;
+		report_step(progress, "ml sync: reading campaign days", 0, 0);
 		st = read_series(db, &w, &s, &n, &out->rows_in);
 		out->channels = n;
 		if (st == DB_OK)
 			st = history_set_data_end(db, run, end);
 		if (st == DB_OK)
-			st = model_all(db, run, keeper, s, n, &w, &charts, out);
+			st = model_all(db, run, keeper, s, n, &w, &charts, progress, out);
 		series_free(s, n);
 	}
 	/* The total's anomalies marked on its two time series. */
@@ -919,6 +934,7 @@ static enum db_status pipeline(struct db *db, const struct mldash_config *cfg, s
 				     charts.nanomalies, "") != 0))
 		st = DB_ERROR;
 	/* No data yet: a run with no rows; its charts say so. */
+	report_step(progress, "ml sync: writing charts", 0, 0);
 	if (st == DB_OK)
 		st = cache_charts(db, run, &charts, keeper);
 	chart_inputs_free(&charts);
@@ -939,7 +955,8 @@ static enum ml_result failed(struct db *db, struct ml_summary *out, enum db_stat
  * rolls back and marks it failed. The event calendar is read once per run
  * (a bad calendar file fails the run, naming the file and line). */
 static enum ml_result run_locked(struct db *db, const struct mldash_config *cfg,
-				 struct lease_keeper *keeper, struct ml_summary *out)
+				 struct lease_keeper *keeper, const struct progress_sink *progress,
+				 struct ml_summary *out)
 {
 	struct event_calendar *calendar;
 	if (calendar_load(cfg, &calendar, out->error, sizeof out->error) != 0) {
@@ -950,7 +967,7 @@ static enum ml_result run_locked(struct db *db, const struct mldash_config *cfg,
 	}
 	enum db_status st;
 	if ((st = db_begin(db, 0)) != DB_OK ||
-	    (st = pipeline(db, cfg, keeper, calendar, out->run_id, out)) != DB_OK ||
+	    (st = pipeline(db, cfg, keeper, calendar, out->run_id, progress, out)) != DB_OK ||
 	    (st = history_mark_daily(db, JOB, out->run_id, out->local_day, &out->daily)) != DB_OK ||
 	    (st = runs_finish(db, out->run_id, 1, out->rows_in, NULL)) != DB_OK ||
 	    (st = keep_lease(keeper)) != DB_OK || (st = db_commit(db)) != DB_OK) {
@@ -992,7 +1009,8 @@ static long local_day_of(const char *slot_time)
 }
 
 enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
-			   enum run_trigger trigger, const char *slot_time, struct ml_summary *out)
+			   enum run_trigger trigger, const char *slot_time,
+			   const struct progress_sink *progress, struct ml_summary *out)
 {
 	memset(out, 0, sizeof *out);
 	out->local_day = local_day_of(slot_time);
@@ -1026,7 +1044,9 @@ enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
 		}
 	} else {
 		lease_set_run(keeper.db, &keeper.lease, out->run_id);
-		result = run_locked(db, cfg, &keeper, out);
+		result = run_locked(db, cfg, &keeper, progress, out);
+		struct progress_update done = { .phase = PROGRESS_DONE };
+		progress_report(progress, &done);
 	}
 	lease_release(keeper.db, &keeper.lease);
 	db_free(keeper.db);

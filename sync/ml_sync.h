@@ -27,6 +27,7 @@
 #include "db.h"
 #include "history.h"
 #include "predictions.h"
+#include "progress.h"
 #include "runs.h"
 
 enum ml_result {
@@ -50,9 +51,12 @@ struct ml_summary {
 	enum db_status db_status; /* for ML_FAILED */
 };
 
-/* Runs the pipeline once. slot_time as for runs_begin (NULL: manual, now). */
+/* Runs the pipeline once. slot_time as for runs_begin (NULL: manual, now).
+ * progress (NULL: none) hears of its steps (PROGRESS_STEP: reading,
+ * fitting series i of N, the budget, scoring, writing) and, when the run
+ * got as far as its first step, of its end (PROGRESS_DONE). */
 enum ml_result ml_sync_run(struct db *db, const struct mldash_config *cfg,
 			   enum run_trigger trigger, const char *slot_time,
-			   struct ml_summary *out);
+			   const struct progress_sink *progress, struct ml_summary *out);
 
 #endif

@@ -25,6 +25,7 @@ struct reader {
 	int taking;    /* the batch the consumer takes next */
 	int done;      /* the thread has handed over its last batch */
 	int stop;      /* the consumer wants no more */
+	unsigned long long bytes; /* read so far; written by the thread, read atomically */
 	unsigned capacity;
 
 	struct ingest_parser *parser;
@@ -118,6 +119,7 @@ static void *run(void *arg)
 	long n;
 	int parsing = 1;
 	while ((n = r->read(r->ctx, buf, READ_CHUNK)) > 0) {
+		__atomic_add_fetch(&r->bytes, (unsigned long long)n, __ATOMIC_RELAXED);
 		EVP_DigestUpdate(sha, buf, (size_t)n);
 		if (parsing && ingest_parser_feed(r->parser, buf, (size_t)n) != 0)
 			parsing = 0; /* refused or stopped; the hash still covers the file */
@@ -190,6 +192,11 @@ const struct reader_batch *reader_next(struct reader *r)
 	}
 	pthread_mutex_unlock(&r->lock);
 	return b;
+}
+
+unsigned long long reader_bytes(struct reader *r)
+{
+	return __atomic_load_n(&r->bytes, __ATOMIC_RELAXED);
 }
 
 void reader_stop(struct reader *r)

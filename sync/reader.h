@@ -38,6 +38,9 @@ struct reader *reader_start(import_read_fn *read, void *ctx, unsigned batch_rows
 /* The next batch (valid until the next call), or NULL after the last. */
 const struct reader_batch *reader_next(struct reader *r);
 
+/* Bytes read from the file so far (any thread; for progress). */
+unsigned long long reader_bytes(struct reader *r);
+
 /* Asks the reader to stop early; reader_next then returns NULL soon. */
 void reader_stop(struct reader *r);
 

@@ -114,7 +114,8 @@ static void count(struct spool_result *out, const struct import_report *r)
 }
 
 /* Claims, imports and files away one spool entry. */
-static void sync_one(struct db *db, const char *dir, const char *name, struct spool_result *out)
+static void sync_one(struct db *db, const char *dir, const char *name,
+		     const struct progress_sink *progress, struct spool_result *out)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -151,7 +152,7 @@ static void sync_one(struct db *db, const char *dir, const char *name, struct sp
 		return;
 	}
 	struct import_report report;
-	import_fp(db, name, f, &report);
+	import_fp(db, name, f, progress, &report);
 	count(out, &report);
 
 	if (report.status != IMPORT_FAILED && file_away(dir, name, &report) != 0) {
@@ -172,8 +173,9 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-int spool_sync(struct db *db, const char *dir, spool_stop_fn *stop, struct spool_result *out,
-	       char *err, size_t errlen)
+int spool_sync(struct db *db, const char *dir, spool_stop_fn *stop,
+	       const struct progress_sink *progress, struct spool_result *out, char *err,
+	       size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	char sub[4096];
@@ -197,7 +199,7 @@ int spool_sync(struct db *db, const char *dir, spool_stop_fn *stop, struct spool
 			if (stop != NULL && stop())
 				out->left++;
 			else
-				sync_one(db, dir, entries[i]->d_name, out);
+				sync_one(db, dir, entries[i]->d_name, progress, out);
 		}
 		free(entries[i]);
 	}

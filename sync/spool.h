@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "progress.h"
 
 struct spool_result {
 	unsigned files;       /* files looked at */
@@ -34,8 +35,10 @@ struct spool_result {
 typedef int spool_stop_fn(void);
 
 /* Runs one sync over dir. Returns 0, or -1 when dir itself is unusable
- * (err says why). */
-int spool_sync(struct db *db, const char *dir, spool_stop_fn *stop, struct spool_result *out,
-	       char *err, size_t errlen);
+ * (err says why). progress (NULL: none) hears of each file's import as
+ * import_fp tells it. */
+int spool_sync(struct db *db, const char *dir, spool_stop_fn *stop,
+	       const struct progress_sink *progress, struct spool_result *out, char *err,
+	       size_t errlen);
 
 #endif

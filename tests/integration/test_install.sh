@@ -18,6 +18,10 @@ root=$DEST$prefix
 for f in bin/mldash bin/mldash-fcgi bin/mldash-scheduler; do
 	[ -x "$root/$f" ] || fail "$f not installed"
 done
+for f in mldash mldash-scheduler mldash-fcgi; do
+	grep -q "^complete -F _mldash.* $f\$" "$root/share/bash-completion/completions/$f" 2>/dev/null ||
+		fail "bash completion for $f not installed"
+done
 ls "$root"/share/mldash/migrations/001_*.sql >/dev/null || fail "migrations not installed"
 find "$DEST" -name mldash.conf.example | grep -q . || fail "example configuration not installed"
 "$root/bin/mldash-scheduler" --check-config --config "$(find "$DEST" -name mldash.conf.example)" >/dev/null ||

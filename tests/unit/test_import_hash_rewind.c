@@ -101,7 +101,7 @@ static void test_read_error_while_hashing(void **state)
 	FILE *fp = fake_open(&file);
 	struct db *db = no_server();
 	struct import_report report;
-	enum import_status st = import_fp(db, "broken.csv", fp, &report);
+	enum import_status st = import_fp(db, "broken.csv", fp, NULL, &report);
 	assert_int_equal(st, IMPORT_FAILED);
 	assert_int_equal(report.status, IMPORT_FAILED);
 	/* A read error, not a database one: the spool keeps the file, HTTP
@@ -125,7 +125,7 @@ static void test_stream_not_put_back(void **state)
 	FILE *fp = fake_open(&file);
 	struct db *db = no_server();
 	struct import_report report;
-	assert_int_equal(import_fp(db, "once.csv", fp, &report), IMPORT_FAILED);
+	assert_int_equal(import_fp(db, "once.csv", fp, NULL, &report), IMPORT_FAILED);
 	assert_int_equal(report.db_status, DB_OK);
 	assert_non_null(strstr(report.message, "once.csv: cannot read it again after hashing"));
 	assert_int_equal(file.bytes_read, sizeof csv - 1);
@@ -143,7 +143,7 @@ static void test_pipe_is_not_hashed_ahead(void **state)
 	struct db *db = no_server();
 	struct import_report report;
 	/* Straight to the import, which finds no server before reading. */
-	assert_int_equal(import_fp(db, "pipe.csv", fp, &report), IMPORT_FAILED);
+	assert_int_equal(import_fp(db, "pipe.csv", fp, NULL, &report), IMPORT_FAILED);
 	assert_int_equal(report.db_status, DB_UNAVAILABLE);
 	assert_int_equal(file.bytes_read, 0);
 	import_report_free(&report);
