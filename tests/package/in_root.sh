@@ -112,6 +112,14 @@ grep '^mldash:' /tmp/reconfigure.log || true
 runuser -u mldash -- mldash sync campaigns >/tmp/sync.log 2>&1 ||
 	{ cat /tmp/sync.log; fail "mldash sync campaigns after the upgrade failed"; }
 
+say "mldash doctor on the installed package (no nginx running here)"
+mldash doctor >/tmp/doctor.out 2>&1 && fail "doctor passed without nginx: $(cat /tmp/doctor.out)"
+sed 's/^/in_root:   /' /tmp/doctor.out
+for check in config token database grants schema spool; do
+	grep -q "^ok   $check:" /tmp/doctor.out || fail "doctor's $check check is not ok"
+done
+grep -q '^FAIL nginx:' /tmp/doctor.out || fail "doctor did not name nginx"
+
 say "the scheduler as the service writes /var/log/mldash/mldash.log; logrotate rotates it"
 MLDASH_LOG_LEVEL=info setpriv --reuid=mldash --regid=mldash --init-groups -- mldash-scheduler --foreground >/tmp/scheduler.out 2>&1 &
 scheduler=$!
