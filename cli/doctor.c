@@ -81,6 +81,59 @@ static void report(struct doctor *d, enum check c, enum doctor_level level, cons
 		d->failures++;
 }
 
+/*
+ * Whether the service user (--user) may read the file at path: its mode,
+ * owner and group against the user's uid and groups, and search rights on
+ * the folder holding it. Doctor often runs as root, which reads anything,
+ * while the services run as that user. 1 when it may, or when the user is
+ * unknown here (the spool check names that); 0 with the reason in why.
+ */
+static int service_may_read(const struct doctor *d, const char *path, char *why, size_t len)
+{
+	struct passwd *pw = getpwnam(d->user);
+	if (pw == NULL || pw->pw_uid == 0)
+		return 1;
+	gid_t groups[256];
+	int ngroups = (int)(sizeof groups / sizeof groups[0]);
+	if (getgrouplist(d->user, pw->pw_gid, groups, &ngroups) < 0)
+		ngroups = (int)(sizeof groups / sizeof groups[0]);
+	char folder[CONFIG_PATH_MAX];
+	snprintf(folder, sizeof folder, "%s", path);
+	char *slash = strrchr(folder, '/');
+	if (slash == folder)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	else
+		snprintf(folder, sizeof folder, ".");
+	struct { const char *path; mode_t usr, grp, oth; } need[] = {
+		{ folder, S_IXUSR, S_IXGRP, S_IXOTH },
+		{ path, S_IRUSR, S_IRGRP, S_IROTH },
+	};
+	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+		struct stat st;
+		if (stat(need[i].path, &st) != 0)
+			return 1; /* the check that reads it says why */
+		mode_t bit = need[i].oth;
+		if (st.st_uid == pw->pw_uid) {
+			bit = need[i].usr;
+		} else {
+			for (int g = 0; g < ngroups; g++)
+				if (groups[g] == st.st_gid)
+					bit = need[i].grp;
+		}
+		if ((st.st_mode & bit) == 0) {
+			struct passwd *owner = getpwuid(st.st_uid);
+			struct group *group = getgrgid(st.st_gid);
+			snprintf(why, len, "%s (owner %s, group %s, mode %04o) cannot be %s by %s",
+				 need[i].path, owner ? owner->pw_name : "?", group ? group->gr_name : "?",
+				 (unsigned)(st.st_mode & 07777), i == 0 ? "searched" : "read", d->user);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static void check_config(struct doctor *d, const char *path)
 {
 	char err[1024];
@@ -91,6 +144,12 @@ static void check_config(struct doctor *d, const char *path)
 	}
 	d->config_ok = 1;
 	config_apply_timezone(&d->cfg); /* the schedules are read in it */
+	char why[CONFIG_PATH_MAX + 256];
+	if (d->cfg.source[0] && !service_may_read(d, d->cfg.source, why, sizeof why)) {
+		report(d, CHECK_CONFIG, DOCTOR_FAIL, "%s: the services cannot start -- chown root:%s %s "
+		       "&& chmod 0640 %s", why, d->user, d->cfg.source, d->cfg.source);
+		return;
+	}
 	report(d, CHECK_CONFIG, DOCTOR_OK, "%s read and valid",
 	       d->cfg.source[0] ? d->cfg.source : "no file; defaults and environment");
 }
@@ -98,9 +157,16 @@ static void check_config(struct doctor *d, const char *path)
 static void check_token(struct doctor *d)
 {
 	char err[1024];
+	int from_file = d->cfg.api.token[0] == '\0' && d->cfg.api.token_file[0] != '\0';
 	if (config_read_token_file(&d->cfg, err, sizeof err) != 0) {
 		report(d, CHECK_TOKEN, DOCTOR_FAIL, "%s -- write the token into that file, readable by "
 		       "the service user", err);
+		return;
+	}
+	char why[CONFIG_PATH_MAX + 256];
+	if (from_file && !service_may_read(d, d->cfg.api.token_file, why, sizeof why)) {
+		report(d, CHECK_TOKEN, DOCTOR_FAIL, "%s: the workers cannot start -- chown root:%s %s && "
+		       "chmod 0640 %s", why, d->user, d->cfg.api.token_file, d->cfg.api.token_file);
 		return;
 	}
 	if (d->cfg.api.token[0] != '\0') {
@@ -127,10 +193,21 @@ static void check_database(struct doctor *d)
 	const char *where = d->cfg.database.hosts[0] ? d->cfg.database.hosts
 			    : d->cfg.database.socket[0] ? d->cfg.database.socket
 			    : d->cfg.database.host;
+	const char *password_file = d->cfg.database.password_file;
+	char why[CONFIG_PATH_MAX + 256];
+	if (d->cfg.database.password[0] == '\0' && password_file[0] != '\0' &&
+	    !service_may_read(d, password_file, why, sizeof why)) {
+		report(d, CHECK_DATABASE, DOCTOR_FAIL, "%s: the services cannot log in -- chown root:%s "
+		       "%s && chmod 0640 %s", why, d->user, password_file, password_file);
+		return;
+	}
 	if (db_connect(d->db) != DB_OK) {
-		report(d, CHECK_DATABASE, DOCTOR_FAIL, "cannot connect to %s as %s: %s -- start MariaDB "
-		       "(systemctl start mariadb) or check [database]", where, d->cfg.database.user,
-		       db_error(d->db));
+		const char *error = db_error(d->db);
+		report(d, CHECK_DATABASE, DOCTOR_FAIL, "cannot connect to %s as %s: %s -- %s", where,
+		       d->cfg.database.user, error,
+		       strstr(error, "password_file") ? "fix [database] password_file"
+		       : strstr(error, "Access denied") ? "check [database] user and its password"
+		       : "start MariaDB (systemctl start mariadb) or check [database]");
 		return;
 	}
 	d->db_ok = 1;
@@ -466,8 +543,8 @@ static void check_disk(struct doctor *d)
 	char text[3 * CONFIG_PATH_MAX];
 	text[0] = '\0';
 	enum doctor_level worst = disk_of("spool", d->cfg.ingest.spool_dir, text, sizeof text);
-	if (worst == DOCTOR_SKIP)
-		worst = DOCTOR_OK;
+	if (worst == DOCTOR_SKIP) /* the spool check says what is wrong with it */
+		worst = DOCTOR_WARN;
 	const char *host = d->cfg.database.host;
 	int local = d->cfg.database.hosts[0] == '\0' &&
 		    (host[0] == '\0' || strcmp(host, "localhost") == 0);

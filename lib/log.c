@@ -81,7 +81,8 @@ void log_use_syslog(void)
 
 static int open_log_file(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+	/* 0640: a log may name files and addresses that are not for everyone. */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		snprintf(err, errlen, "log.file: %s: cannot open: %s", path, strerror(errno));

@@ -31,7 +31,7 @@ void log_set_threshold(enum log_level threshold);
 void log_use_syslog(void);
 
 /*
- * Appends lines to the file at path (created mode 0666 & ~umask) instead of
+ * Appends lines to the file at path (created mode 0640 & ~umask) instead of
  * stderr or syslog; error lines still go to stderr too, so that the journal
  * and `systemctl status` show failures. A file renamed or removed under it
  * (rotated) is reopened by name at the first line of a new second, so

@@ -94,16 +94,33 @@ pass "token empty: FAIL token only"
 
 # Spool not writable by the service user: a folder the user does not own,
 # mode 0755, checked for another account (nobody) by owner, group and mode.
+# nobody must read the configuration (a copy in a folder it may search).
 mkdir -p "$TMP/spool"
 chmod 0755 "$TMP/spool"
+chmod 0711 "$TMP"
+install -m 0644 "$CONF" "$TMP/readable.conf"
 [ "$(stat -c %U "$TMP/spool")" != nobody ] || fail "the spool folder is nobody's"
 RC=0
-MLDASH_INGEST_SPOOL_DIR=$TMP/spool MLDASH_CONFIG=$CONF "$CLI" doctor --url "$URL" --user nobody \
+MLDASH_INGEST_SPOOL_DIR=$TMP/spool MLDASH_CONFIG=$TMP/readable.conf "$CLI" doctor --url "$URL" --user nobody \
 	>"$OUT" 2>"$TMP/doctor.err" || RC=$?
 expect_only_fail spool "spool not writable"
 grep -q "^FAIL spool: $TMP/spool (owner $ME, mode 0755) is not writable by nobody -- chown nobody" "$OUT" ||
 	fail "spool not writable: $(cat "$OUT")"
 pass "spool not writable by nobody: FAIL spool only"
+
+# A configuration the service user cannot read (root may: doctor often runs
+# as root): config FAILs, naming the file and the chown that fixes it.
+if [ "$(id -u)" -eq 0 ]; then
+	install -d -o nobody -m 0750 "$TMP/nobody-spool"
+	install -m 0600 "$CONF" "$TMP/private.conf"
+	RC=0
+	MLDASH_INGEST_SPOOL_DIR=$TMP/nobody-spool MLDASH_CONFIG=$TMP/private.conf "$CLI" doctor \
+		--url "$URL" --user nobody >"$OUT" 2>"$TMP/doctor.err" || RC=$?
+	expect_only_fail config "configuration unreadable by the service"
+	grep -q "^FAIL config: $TMP/private.conf (owner root, group root, mode 0600) cannot be read by nobody: .* -- chown root:nobody $TMP/private.conf && chmod 0640" "$OUT" ||
+		fail "configuration unreadable: $(cat "$OUT")"
+	pass "configuration unreadable by nobody: FAIL config only"
+fi
 
 # Invalid configuration: doctor still runs, config names file:line, the
 # checks that need the configuration skip, nginx is still asked.

@@ -119,6 +119,11 @@ for check in config token database grants schema spool; do
 	grep -q "^ok   $check:" /tmp/doctor.out || fail "doctor's $check check is not ok"
 done
 grep -q '^FAIL nginx:' /tmp/doctor.out || fail "doctor did not name nginx"
+chmod 0600 /etc/mldash/api-token # root reads it, the service would not
+mldash doctor >/tmp/doctor.out 2>&1 || true
+grep -q '^FAIL token: /etc/mldash/api-token .*cannot be read by mldash' /tmp/doctor.out ||
+	{ cat /tmp/doctor.out; fail "doctor did not see that mldash cannot read the token"; }
+chmod 0640 /etc/mldash/api-token
 
 say "the scheduler as the service writes /var/log/mldash/mldash.log; logrotate rotates it"
 MLDASH_LOG_LEVEL=info setpriv --reuid=mldash --regid=mldash --init-groups -- mldash-scheduler --foreground >/tmp/scheduler.out 2>&1 &
@@ -135,7 +140,6 @@ if grep -v '^[0-9TZ:.-]* error mldash-scheduler' /tmp/scheduler.out; then
 fi
 logrotate -f /etc/logrotate.d/mldash || fail "logrotate failed"
 [ -s /var/log/mldash/mldash.log.1 ] || fail "logrotate did not rotate mldash.log"
-expect_perms /var/log/mldash/mldash.log "640 mldash:mldash"
 # A line a second after the rotation (the file is compared with its name
 # once a second) goes to the new file.
 sleep 1.1
@@ -145,6 +149,7 @@ for _ in $(seq 30); do
 	sleep 0.1
 done
 grep -q 'reloaded' /var/log/mldash/mldash.log || fail "after rotation the scheduler's lines went elsewhere"
+expect_perms /var/log/mldash/mldash.log "640 mldash:mldash" # made by the scheduler
 kill "$scheduler"
 wait "$scheduler" || true
 scheduler=
@@ -164,4 +169,12 @@ getent group mldash >/dev/null && fail "the mldash group is left after the purge
 dpkg-statoverride --list /etc/mldash/mldash.conf >/dev/null && fail "the stat override is left"
 sql 'SHOW DATABASES' | grep -qx mldash || fail "the purge dropped the database"
 [ "$(sql 'SELECT COUNT(*) FROM mldash.ml_runs')" -ge 2 ] || fail "the purge emptied the database"
+
+say "install again after the purge: the kept account gets the new password"
+apt-get install -y -q --no-install-recommends "$IN/current.deb" >/tmp/again.log 2>&1 ||
+	{ cat /tmp/again.log; fail "installing again failed"; }
+[ "$(cat /etc/mldash/db-password)" != "$password" ] || fail "the purge kept the old password"
+runuser -u mldash -- mldash sync campaigns >/tmp/sync.log 2>&1 ||
+	{ cat /tmp/sync.log; fail "after a purge and a new install the service cannot log in"; }
+apt-get purge -y -q mldash >/tmp/purge.log 2>&1 || { cat /tmp/purge.log; fail "the second purge failed"; }
 say "all checks passed"
