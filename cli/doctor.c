@@ -60,8 +60,50 @@ struct doctor {
 	int db_ok;
 	const char *url;
 	const char *user;
+	/* The service account (--user), looked up once: known 0 when it does
+	 * not exist here (the spool check says so). */
+	struct {
+		int known;
+		uid_t uid;
+		gid_t groups[256];
+		int ngroups;
+	} account;
 	int failures;
 };
+
+static void load_account(struct doctor *d)
+{
+	struct passwd *pw = getpwnam(d->user);
+	if (pw == NULL)
+		return;
+	d->account.known = 1;
+	d->account.uid = pw->pw_uid;
+	d->account.ngroups = (int)(sizeof d->account.groups / sizeof d->account.groups[0]);
+	if (getgrouplist(d->user, pw->pw_gid, d->account.groups, &d->account.ngroups) < 0)
+		d->account.ngroups = (int)(sizeof d->account.groups / sizeof d->account.groups[0]);
+}
+
+/*
+ * Whether the service account has every right of user_bits (e.g. S_IRUSR,
+ * or S_IWUSR | S_IXUSR) on what st describes, from its owner, group and
+ * mode: the owner's bits, else the group's (user_bits >> 3), else the
+ * others' (>> 6). Doctor often runs as root, for whom access() says yes to
+ * everything, while the services run as that account. Root itself may.
+ */
+static int account_may(const struct doctor *d, const struct stat *st, mode_t user_bits)
+{
+	if (d->account.uid == 0)
+		return 1;
+	mode_t need = user_bits >> 6;
+	if (st->st_uid == d->account.uid) {
+		need = user_bits;
+	} else {
+		for (int i = 0; i < d->account.ngroups; i++)
+			if (d->account.groups[i] == st->st_gid)
+				need = user_bits >> 3;
+	}
+	return (st->st_mode & need) == need;
+}
 
 static void report(struct doctor *d, enum check c, enum doctor_level level, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -90,13 +132,8 @@ static void report(struct doctor *d, enum check c, enum doctor_level level, cons
  */
 static int service_may_read(const struct doctor *d, const char *path, char *why, size_t len)
 {
-	struct passwd *pw = getpwnam(d->user);
-	if (pw == NULL || pw->pw_uid == 0)
+	if (!d->account.known)
 		return 1;
-	gid_t groups[256];
-	int ngroups = (int)(sizeof groups / sizeof groups[0]);
-	if (getgrouplist(d->user, pw->pw_gid, groups, &ngroups) < 0)
-		ngroups = (int)(sizeof groups / sizeof groups[0]);
 	char folder[CONFIG_PATH_MAX];
 	snprintf(folder, sizeof folder, "%s", path);
 	char *slash = strrchr(folder, '/');
@@ -106,28 +143,20 @@ static int service_may_read(const struct doctor *d, const char *path, char *why,
 		*slash = '\0';
 	else
 		snprintf(folder, sizeof folder, ".");
-	struct { const char *path; mode_t usr, grp, oth; } need[] = {
-		{ folder, S_IXUSR, S_IXGRP, S_IXOTH },
-		{ path, S_IRUSR, S_IRGRP, S_IROTH },
+	const struct { const char *path; mode_t bits; const char *verb; } need[] = {
+		{ folder, S_IXUSR, "searched" },
+		{ path, S_IRUSR, "read" },
 	};
 	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
 		struct stat st;
 		if (stat(need[i].path, &st) != 0)
 			return 1; /* the check that reads it says why */
-		mode_t bit = need[i].oth;
-		if (st.st_uid == pw->pw_uid) {
-			bit = need[i].usr;
-		} else {
-			for (int g = 0; g < ngroups; g++)
-				if (groups[g] == st.st_gid)
-					bit = need[i].grp;
-		}
-		if ((st.st_mode & bit) == 0) {
+		if (!account_may(d, &st, need[i].bits)) {
 			struct passwd *owner = getpwuid(st.st_uid);
 			struct group *group = getgrgid(st.st_gid);
 			snprintf(why, len, "%s (owner %s, group %s, mode %04o) cannot be %s by %s",
 				 need[i].path, owner ? owner->pw_name : "?", group ? group->gr_name : "?",
-				 (unsigned)(st.st_mode & 07777), i == 0 ? "searched" : "read", d->user);
+				 (unsigned)(st.st_mode & 07777), need[i].verb, d->user);
 			return 0;
 		}
 	}
@@ -290,38 +319,14 @@ static void check_schema(struct doctor *d)
 		report(d, CHECK_SCHEMA, DOCTOR_OK, "version %d, current", version);
 }
 
-/*
- * Whether the user (uid, its groups) may write into and search the folder
- * st describes, from its owner, group and mode: doctor often runs as root,
- * for whom access() says yes to everything. Root itself may.
- */
-static int user_may_write(const struct stat *st, uid_t uid, const gid_t *groups, int ngroups)
-{
-	if (uid == 0)
-		return 1;
-	if (st->st_uid == uid)
-		return (st->st_mode & (S_IWUSR | S_IXUSR)) == (S_IWUSR | S_IXUSR);
-	for (int i = 0; i < ngroups; i++)
-		if (groups[i] == st->st_gid)
-			return (st->st_mode & (S_IWGRP | S_IXGRP)) == (S_IWGRP | S_IXGRP);
-	return (st->st_mode & (S_IWOTH | S_IXOTH)) == (S_IWOTH | S_IXOTH);
-}
-
 static void check_spool(struct doctor *d)
 {
 	const char *dir = d->cfg.ingest.spool_dir;
-	struct passwd *pw = getpwnam(d->user);
-	if (pw == NULL) {
+	if (!d->account.known) {
 		report(d, CHECK_SPOOL, DOCTOR_FAIL, "no user %s on this machine -- pass the service "
 		       "account with --user, or create it", d->user);
 		return;
 	}
-	uid_t uid = pw->pw_uid;
-	gid_t gid = pw->pw_gid;
-	gid_t groups[256];
-	int ngroups = (int)(sizeof groups / sizeof groups[0]);
-	if (getgrouplist(d->user, gid, groups, &ngroups) < 0)
-		ngroups = (int)(sizeof groups / sizeof groups[0]); /* the first ones */
 	static const char *const subdirs[] = { "", "/done", "/rejected" };
 	for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
 		char path[CONFIG_PATH_MAX + 16];
@@ -339,7 +344,7 @@ static void check_spool(struct doctor *d)
 			       "to a folder", path);
 			return;
 		}
-		if (!user_may_write(&st, uid, groups, ngroups)) {
+		if (!account_may(d, &st, S_IWUSR | S_IXUSR)) {
 			struct passwd *owner = getpwuid(st.st_uid);
 			report(d, CHECK_SPOOL, DOCTOR_FAIL, "%s (owner %s, mode %04o) is not writable by %s "
 			       "-- chown %s %s", path, owner ? owner->pw_name : "?",
@@ -608,6 +613,7 @@ int cmd_doctor(const char *config_path, int argc, char **argv)
 		return 2;
 	}
 
+	load_account(&d);
 	check_config(&d, config_path);
 	if (!d.config_ok) {
 		/* Without a valid file, only the web site can be checked. */

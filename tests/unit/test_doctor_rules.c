@@ -12,15 +12,8 @@
 #include <time.h>
 
 #include "doctor_rules.h"
+#include "utc_time.h"
 
-static time_t utc(const char *text) /* "YYYY-MM-DD HH:MM" */
-{
-	struct tm tm = { 0 };
-	sscanf(text, "%d-%d-%d %d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
-}
 
 static struct doctor_grants grants_of(const char *const *lines, const char *db)
 {
