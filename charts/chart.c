@@ -772,7 +772,9 @@ static int day_color(struct canvas *c)
 static void fit_label(struct canvas *c, double px, const char *s, int width, char *out, size_t len,
 		      int bold)
 {
-	snprintf(out, len, "%s", s);
+	size_t n = strnlen(s, len - 1);
+	memcpy(out, s, n);
+	out[n] = '\0';
 	while (strlen(out) > 1 && face_width(c, px, out, bold) > width)
 		out[strlen(out) - 1] = '\0';
 }
