@@ -38,8 +38,9 @@ struct response_curve {
 	enum curve_confidence confidence;
 	char note[192];           /* why the shape and the confidence are what they are */
 	/* Curves refitted to block-bootstrap resamples of the days, each of
-	 * the form its resample's left-out days chose: the uncertainty of the
-	 * parameters and of the form. p: Hill beta, k, alpha; power a, b, 0. */
+	 * a form drawn by the odds its resample's left-out days give it: the
+	 * uncertainty of the parameters and of the form. p: Hill beta, k,
+	 * alpha; power a, b, 0. */
 	int draws;
 	struct curve_draw {
 		enum curve_kind kind;
