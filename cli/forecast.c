@@ -26,6 +26,7 @@ struct series {
 	long *days; /* day numbers when the input has dates, else NULL */
 	size_t n, cap;
 	int columns;         /* 1: value; 2: date,value */
+	enum date_spacing spacing; /* of the dates; values are one a unit */
 	int row;             /* records seen, header included */
 	int field;           /* field index within the record */
 	int last_terminator; /* of the previous record: '\r' then '\n' is one line end */
@@ -115,20 +116,48 @@ static void on_record(int c, void *ctx)
 			return;
 		}
 		day = date_day_number(iso);
-		/* Days the input skips are missing values. */
 		if (se->n > 0 && day <= se->days[se->n - 1]) {
 			snprintf(se->error, sizeof se->error, "row %d: %s is not after the previous date",
 				 se->row, iso);
 			return;
 		}
-		while (se->n > 0 && day > se->days[se->n - 1] + 1)
-			if (push(se, NAN, se->days[se->n - 1] + 1) != 0)
-				goto oom;
 	}
-	if (push(se, v, day) == 0)
-		return;
-oom:
-	snprintf(se->error, sizeof se->error, "out of memory");
+	if (push(se, v, day) != 0)
+		snprintf(se->error, sizeof se->error, "out of memory");
+}
+
+/*
+ * Dated values one a unit of their spacing (date_spacing_of: days, weeks,
+ * months, quarters or years), the units the dates skip as missing values.
+ * Why not always days: monthly values dated on the 1st would be a daily
+ * series missing 29 days in 30, with a weekly season. se->days keeps each
+ * unit's first day. Returns -1 when out of memory.
+ */
+static int one_a_unit(struct series *se)
+{
+	se->spacing = date_spacing_of(se->days, se->n);
+	long first = se->days[0];
+	size_t units = (size_t)date_units_between(first, se->days[se->n - 1], se->spacing) + 1;
+	double *values = malloc(units * sizeof *values);
+	long *days = malloc(units * sizeof *days);
+	if (values == NULL || days == NULL) {
+		free(values);
+		free(days);
+		return -1;
+	}
+	for (size_t u = 0; u < units; u++)
+		values[u] = NAN, days[u] = -1;
+	for (size_t i = 0; i < se->n; i++) {
+		size_t u = (size_t)date_units_between(first, se->days[i], se->spacing);
+		values[u] = se->values[i];
+		days[u] = se->days[i];
+	}
+	free(se->values);
+	free(se->days);
+	se->values = values;
+	se->days = days;
+	se->n = se->cap = units;
+	return 0;
 }
 
 static int read_series(FILE *in, struct series *se)
@@ -147,6 +176,8 @@ static int read_series(FILE *in, struct series *se)
 		snprintf(se->error, sizeof se->error, "no input: expected a header and rows");
 	else if (se->columns < 1 || se->columns > 2)
 		snprintf(se->error, sizeof se->error, "expected 'date,value' or 'value' columns");
+	else if (se->columns == 2 && se->n > 0 && one_a_unit(se) != 0)
+		snprintf(se->error, sizeof se->error, "out of memory");
 	return se->error[0] ? -1 : 0;
 }
 
@@ -171,6 +202,7 @@ static int parse_levels(const char *text, double *levels, int *nlevels)
 
 struct forecast_args {
 	int horizon, period, backtest, json, nonnegative, nlevels;
+	int period_given; /* --period was given: else the dates' spacing's, or 7 */
 	int ets_only; /* --method ets: the ETS model alone, not the combination */
 	double levels[MAX_LEVELS];
 	const char *events[MAX_EVENT_FILES]; /* --events FILE, applied in order */
@@ -206,6 +238,7 @@ static int parse_args(int argc, char **argv, struct forecast_args *a)
 				log_error("forecast: --period must be 1 to 64, got '%s'", optarg);
 				return -1;
 			}
+			a->period_given = 1;
 			break;
 		case 'l':
 			if (parse_levels(optarg, a->levels, &a->nlevels) != 0) {
@@ -260,11 +293,15 @@ static void print_csv(const struct forecast_args *a, const double *mean, const d
 	}
 }
 
-static void print_json(const struct forecast_args *a, const char *method, long fitted_from,
-		       const struct ets_summary *s, const double *mean, const double *lo,
-		       const double *hi, const struct ets_backtest *bt)
+static void print_json(const struct forecast_args *a, const char *spacing, const char *method,
+		       long fitted_from, const struct ets_summary *s, const double *mean,
+		       const double *lo, const double *hi, const struct ets_backtest *bt)
 {
 	struct json_object *o = json_object_new_object(), *m = json_object_new_object();
+	/* What a step is, for dated input: "day", "week", "month", ... */
+	if (spacing != NULL)
+		json_object_object_add(o, "spacing", json_object_new_string(spacing));
+	json_object_object_add(o, "period", json_object_new_int(a->period));
 	json_object_object_add(o, "method", json_object_new_string(method));
 	/* The first value the methods were fitted to: after a level shift. */
 	json_object_object_add(o, "fitted_from", json_object_new_int64(fitted_from));
@@ -373,10 +410,12 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		log_error("forecast: %s", se.error);
 		goto out;
 	}
-	/* The calendar counts for dated input to the combined method; files
-	 * named with --events are checked whatever the input. */
-	int dated = se.columns == 2 && se.n > 0;
-	if (((dated && !a.ets_only) || a.nevents > 0) && (calendar = load_calendar(cfg, &a)) == NULL)
+	int dated = se.columns == 2 && se.n > 0, daily = dated && se.spacing == SPACING_DAY;
+	if (dated && !a.period_given) /* a year of months has period 12, a week of days 7 */
+		a.period = date_spacing_period(se.spacing);
+	/* The calendar's days count for daily input to the combined method;
+	 * files named with --events are checked whatever the input. */
+	if (((daily && !a.ets_only) || a.nevents > 0) && (calendar = load_calendar(cfg, &a)) == NULL)
 		goto out;
 	rc = 1;
 	mean = malloc(sizeof(double) * (size_t)a.horizon * (1 + 2 * MAX_LEVELS));
@@ -398,7 +437,7 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		forecast_options_default(&fo);
 		fo.period = a.period;
 		fo.nonnegative = a.nonnegative;
-		fo.first_day = dated ? se.days[0] : -1; /* dated input: the calendar's events count */
+		fo.first_day = daily ? se.days[0] : -1; /* daily input: the calendar's events count */
 		fo.calendar = calendar;
 		enum ets_status st;
 		if (forecast_series(se.values, se.n, &fo, a.horizon, a.levels, a.nlevels, mean, lo, hi,
@@ -411,9 +450,13 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		have_bt = a.backtest && info.have_backtest;
 	}
 	if (a.json) {
-		print_json(&a, info.method, info.fitted_from, &s, mean, lo, hi, have_bt ? &bt : NULL);
+		print_json(&a, dated ? date_spacing_name(se.spacing) : NULL, info.method,
+			   info.fitted_from, &s, mean, lo, hi, have_bt ? &bt : NULL);
 	} else {
 		print_csv(&a, mean, lo, hi);
+		if (dated && se.spacing != SPACING_DAY)
+			fprintf(stderr, "dates a %s apart: a step is a %s, the period %d\n",
+				date_spacing_name(se.spacing), date_spacing_name(se.spacing), a.period);
 		fprintf(stderr, "method %s\n", info.method);
 		if (info.fitted_from > 0)
 			fprintf(stderr, "level shift: the methods fitted from value %ld of %zu\n",

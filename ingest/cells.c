@@ -269,8 +269,12 @@ enum cell_status cell_parse_day(const char *cell, char day[11], char *why, size_
 		snprintf(why, whylen, "'%.40s' is not a date (expected YYYY-MM-DD)", text);
 		return CELL_BAD;
 	}
-	if (y < 1990 || y > 2100 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
 		snprintf(why, whylen, "'%.40s' is not a valid date", text);
+		return CELL_BAD;
+	}
+	if (y < 1990 || y > 2100) {
+		snprintf(why, whylen, "'%.40s' is outside the years 1990 to 2100", text);
 		return CELL_BAD;
 	}
 	char text_day[32];

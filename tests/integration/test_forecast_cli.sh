@@ -96,3 +96,28 @@ grep -q "^level shift: the methods fitted from value 302 of 343$" "$TMP/err" ||
 head -302 "$TMP/shift.csv" | "$MLDASH" forecast --horizon 7 --json | jq -e '.fitted_from == 0' >/dev/null ||
 	fail "a steady series fitted from a break"
 pass "a level shift: fitted from the break (value 302 of 343), a steady series from the start"
+
+# Monthly values dated on the 1st (six years of a season and a trend, with
+# one month left out): a step is a month and the season 12, the same
+# forecast as the values alone with --period 12 and the missing month
+# empty. Not a daily series missing 29 days in 30 with a weekly season;
+# November's values get no Black Friday. Quarterly dates, the same.
+for t in $(seq 0 71); do
+	[ "$t" = 40 ] && continue
+	printf '%s,%s\n' "$(date -u -d "2019-01-01 + $t months" +%F)" $((1000 + 10 * t + (t % 12) * (t % 12) * 9 + t * 37 % 13))
+done | { echo "date,value"; cat; } >"$TMP/monthly.csv"
+awk -F, 'NR == 1 { print "value"; next } { print $2 } NR == 41 { print "" }' "$TMP/monthly.csv" >"$TMP/monthly-values.csv"
+[ "$(wc -l <"$TMP/monthly-values.csv")" = 73 ] || fail "monthly-values.csv: $(wc -l <"$TMP/monthly-values.csv") lines"
+"$MLDASH" forecast --horizon 12 <"$TMP/monthly.csv" >"$TMP/dated.csv" 2>"$TMP/err" || fail "monthly: $(cat "$TMP/err")"
+"$MLDASH" forecast --horizon 12 --period 12 <"$TMP/monthly-values.csv" >"$TMP/values.csv" 2>/dev/null
+cmp -s "$TMP/dated.csv" "$TMP/values.csv" || fail "monthly dates forecast unlike the values: $(paste -d' ' "$TMP/dated.csv" "$TMP/values.csv")"
+grep -q "^dates a month apart: a step is a month, the period 12$" "$TMP/err" || fail "monthly: $(cat "$TMP/err")"
+grep -q "^model [AM],[NA]d*,[AM]:.* 71 observations" "$TMP/err" || fail "monthly: not a season of 12 over 71 months: $(cat "$TMP/err")"
+"$MLDASH" forecast --horizon 2 --json <"$TMP/monthly.csv" | jq -e '.spacing == "month" and .period == 12' >/dev/null ||
+	fail "monthly --json: no spacing or period"
+"$MLDASH" forecast --horizon 2 --period 6 --json <"$TMP/monthly.csv" | jq -e '.period == 6' >/dev/null ||
+	fail "monthly: --period 6 not kept"
+awk -F, 'NR == 1 || $1 ~ /-(01|04|07|10)-01$/' "$TMP/monthly.csv" | "$MLDASH" forecast --horizon 4 --json |
+	jq -e '.spacing == "quarter" and .period == 4 and .model.observations == 24' >/dev/null || fail "quarterly dates"
+check_error 'date,value\n1949-01-01,112\n' "'1949-01-01' is outside the years 1990 to 2100"
+pass "monthly and quarterly dates: a step is a month or a quarter, the season 12 or 4"
