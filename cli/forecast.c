@@ -21,9 +21,12 @@
 #define MAX_LEVELS 8
 #define MAX_EVENT_FILES 16
 
+static const char *const spacing_adjective[] = { "daily", "weekly", "monthly", "quarterly", "yearly" };
+
 struct series {
 	double *values;
-	long *days; /* day numbers when the input has dates, else NULL */
+	long *days; /* day numbers when the input has dates (-1: a unit
+		       without one, once one_a_unit has run), else NULL */
 	size_t n, cap;
 	int columns;         /* 1: value; 2: date,value */
 	enum date_spacing spacing; /* of the dates; values are one a unit */
@@ -131,7 +134,8 @@ static void on_record(int c, void *ctx)
  * months, quarters or years), the units the dates skip as missing values.
  * Why not always days: monthly values dated on the 1st would be a daily
  * series missing 29 days in 30, with a weekly season. se->days keeps each
- * unit's first day. Returns -1 when out of memory.
+ * value's own date, -1 for a unit without one. Returns -1 when out of
+ * memory.
  */
 static int one_a_unit(struct series *se)
 {
@@ -417,6 +421,11 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 	 * files named with --events are checked whatever the input. */
 	if (((daily && !a.ets_only) || a.nevents > 0) && (calendar = load_calendar(cfg, &a)) == NULL)
 		goto out;
+	if (a.nevents > 0 && !daily)
+		log_warn("forecast: --events ignored: calendar events are days, and the input is %s",
+			 dated ? spacing_adjective[se.spacing] : "undated");
+	else if (a.nevents > 0 && a.ets_only)
+		log_warn("forecast: --events ignored: --method ets has no calendar events");
 	rc = 1;
 	mean = malloc(sizeof(double) * (size_t)a.horizon * (1 + 2 * MAX_LEVELS));
 	if (mean == NULL) {
@@ -455,8 +464,8 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 	} else {
 		print_csv(&a, mean, lo, hi);
 		if (dated && se.spacing != SPACING_DAY)
-			fprintf(stderr, "dates a %s apart: a step is a %s, the period %d\n",
-				date_spacing_name(se.spacing), date_spacing_name(se.spacing), a.period);
+			fprintf(stderr, "%s dates: a step is a %s, the period %d\n",
+				spacing_adjective[se.spacing], date_spacing_name(se.spacing), a.period);
 		fprintf(stderr, "method %s\n", info.method);
 		if (info.fitted_from > 0)
 			fprintf(stderr, "level shift: the methods fitted from value %ld of %zu\n",

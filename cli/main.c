@@ -289,9 +289,10 @@ static const struct command commands[] = {
 	{ "forecast", "[--horizon H] [--period P] [--levels 80,95] [--backtest] [--nonnegative]"
 	  " [--method combined|ets] [--events FILE]... [--json]",
 	  "forecast a date,value or value CSV series from standard input (combined: ETS, Theta and"
-	  " seasonal naive weighted by their backtest, the sync's method; ets: ETS alone); with"
-	  " dates, the calendar events of [events] (the built-in retail calendar when none) and of"
-	  " each --events calendar file count (format: docs/forecasting.md)", 0, cmd_forecast, NULL },
+	  " seasonal naive weighted by their backtest, the sync's method; ets: ETS alone); weekly,"
+	  " monthly, quarterly or yearly dates make a step that unit; with daily dates, the calendar"
+	  " events of [events] (the built-in retail calendar when none) and of each --events"
+	  " calendar file count (format: docs/forecasting.md)", 0, cmd_forecast, NULL },
 	{ "budget",
 	  "[--total T] [--bounds 0.5,2] [--target-roi R | --marginal-floor F] [--bound CH=LO:HI]"
 	  " [--freeze CH] [--opt-in CH] [--days D] [--adstock] [--curves] [--json]",

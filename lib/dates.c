@@ -39,23 +39,26 @@ static long month_index(long day, int *mday, int *month_end)
 }
 
 /* Whether every neighbour of days[n] is a whole multiple of `months`
- * apart, all on one day of the month (or, in a month too short for it,
- * on its last day) or all on month ends. */
+ * apart, all on one day of the month: the latest day any of them is on,
+ * or the month's last day where the month is shorter (month ends are the
+ * 31st, and data on the 30th is on 28 February). */
 static int monthly_grid(const long *days, size_t n, long months)
 {
-	int first_mday, first_end, same_mday = 1, all_ends = 1;
-	long prev = month_index(days[0], &first_mday, &first_end);
-	all_ends = first_end;
-	for (size_t i = 1; i < n; i++) {
-		int mday, end;
+	int mday, end, day_of_month = 0;
+	for (size_t i = 0; i < n; i++) {
+		month_index(days[i], &mday, &end);
+		day_of_month = mday > day_of_month ? mday : day_of_month;
+	}
+	long prev = -1;
+	for (size_t i = 0; i < n; i++) {
 		long at = month_index(days[i], &mday, &end);
-		if (at <= prev || (at - prev) % months != 0)
+		if (i > 0 && (at <= prev || (at - prev) % months != 0))
 			return 0;
-		same_mday &= mday == first_mday || (end && mday < first_mday);
-		all_ends &= end;
+		if (mday != day_of_month && !(end && mday < day_of_month))
+			return 0;
 		prev = at;
 	}
-	return same_mday || all_ends;
+	return 1;
 }
 
 enum date_spacing date_spacing_of(const long *days, size_t n)

@@ -583,7 +583,9 @@ static double odds_lower(const struct response_curve *a, const struct response_c
 			double d = sq_error(a, pt, i) - sq_error(b, pt, i);
 			sum += d, sum2 += d * d, m++;
 		}
-	double se = m ? sqrt(fmax(0, sum2 - sum * sum / m)) : 0; /* of the sum */
+	if (m < 2) /* no evidence either way */
+		return 0.5;
+	double se = sqrt(fmax(0, sum2 - sum * sum / m)); /* of the sum */
 	return se > 0 ? gsl_cdf_ugaussian_P(-sum / se) : sum < 0 ? 1 : sum > 0 ? 0 : 0.5;
 }
 
@@ -637,8 +639,9 @@ static unsigned long seed_of(const struct points *pt)
  * form that fitted the data (from its fit) and keeps one by the odds its
  * left-out days give (out_of_bag_choice), so that the draws carry the
  * doubt about the form too: a channel that a power law and a Hill curve,
- * or a concave curve and an S-shape, fit about as well gets both. Seeded from the data, so a run is reproducible. work: 3n doubles;
- * inbag: n ints.
+ * or a concave curve and an S-shape, fit about as well gets both. Seeded
+ * from the data, so a run is reproducible. work: 3n doubles; inbag: n
+ * ints.
  */
 static void bootstrap(const struct points *pt, const struct candidate cand[FORM__MAX],
 		      int forms_mask, struct response_curve *c, double *work, int *inbag)

@@ -111,7 +111,10 @@ awk -F, 'NR == 1 { print "value"; next } { print $2 } NR == 41 { print "" }' "$T
 "$MLDASH" forecast --horizon 12 <"$TMP/monthly.csv" >"$TMP/dated.csv" 2>"$TMP/err" || fail "monthly: $(cat "$TMP/err")"
 "$MLDASH" forecast --horizon 12 --period 12 <"$TMP/monthly-values.csv" >"$TMP/values.csv" 2>/dev/null
 cmp -s "$TMP/dated.csv" "$TMP/values.csv" || fail "monthly dates forecast unlike the values: $(paste -d' ' "$TMP/dated.csv" "$TMP/values.csv")"
-grep -q "^dates a month apart: a step is a month, the period 12$" "$TMP/err" || fail "monthly: $(cat "$TMP/err")"
+grep -q "^monthly dates: a step is a month, the period 12$" "$TMP/err" || fail "monthly: $(cat "$TMP/err")"
+"$MLDASH" forecast --horizon 2 --events "$TMP/events.csv" <"$TMP/monthly.csv" >/dev/null 2>"$TMP/err"
+grep -q -- "--events ignored: calendar events are days, and the input is monthly" "$TMP/err" ||
+	fail "monthly with --events: $(cat "$TMP/err")"
 grep -q "^model [AM],[NA]d*,[AM]:.* 71 observations" "$TMP/err" || fail "monthly: not a season of 12 over 71 months: $(cat "$TMP/err")"
 "$MLDASH" forecast --horizon 2 --json <"$TMP/monthly.csv" | jq -e '.spacing == "month" and .period == 12' >/dev/null ||
 	fail "monthly --json: no spacing or period"

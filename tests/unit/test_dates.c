@@ -68,6 +68,14 @@ static void test_spacing(void **state)
 			 SPACING_MONTH);
 	assert_int_equal(spacing_of((const char *const[]){ "2023-01-30", "2023-02-28", "2023-03-30", NULL }),
 			 SPACING_MONTH);
+	/* ... also when the first is the short month's end. */
+	assert_int_equal(spacing_of((const char *const[]){ "2023-02-28", "2023-03-30", "2023-04-30", NULL }),
+			 SPACING_MONTH);
+	assert_int_equal(spacing_of((const char *const[]){ "2023-02-28", "2023-03-29", "2023-04-29", NULL }),
+			 SPACING_MONTH);
+	/* A month end beside a mid-month day is no grid. */
+	assert_int_equal(spacing_of((const char *const[]){ "2023-02-28", "2023-03-15", "2023-04-15", NULL }),
+			 SPACING_DAY);
 	/* Quarters, years. */
 	assert_int_equal(spacing_of((const char *const[]){ "2023-01-01", "2023-04-01", "2023-10-01", NULL }),
 			 SPACING_QUARTER);
