@@ -9,7 +9,7 @@ FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
 
 .PHONY: all build deps deps-test test test-unit test-asan run stop status install clean bench
-.PHONY: bench-forecast bench-budget bench-history bench-cluster-import
+.PHONY: bench-forecast bench-forecast-periods bench-budget bench-history bench-cluster-import
 .PHONY: fuzz test-fuzz fuzz-build
 .PHONY: test-replay test-cluster deb
 
@@ -123,6 +123,13 @@ bench: build
 bench-forecast: build
 	@deploy/install-deps.sh --quiet --bench-forecast
 	@MLDASH=$(BUILD)/cli/mldash bench/forecast_accuracy.py
+
+# The same on monthly, quarterly and yearly series that ship with R, against
+# R's ets, thetaf and auto.arima: bench/results/forecast_periods.md. About
+# 4 minutes, nearly all auto.arima; seconds when R's answers are cached.
+bench-forecast-periods: build
+	@deploy/install-deps.sh --quiet --bench-forecast
+	@MLDASH=$(BUILD)/cli/mldash bench/forecast_periods.py
 
 # Budget advice against known truth (#15): random sets of 8 synthetic
 # channels with known response curves (concave and S-shaped, carry-over,
