@@ -21,7 +21,8 @@
 #define MAX_LEVELS 8
 #define MAX_EVENT_FILES 16
 
-static const char *const spacing_adjective[] = { "daily", "weekly", "monthly", "quarterly", "yearly" };
+static const char *const spacing_adjective[] = { "daily", "weekly", "monthly", "quarterly",
+						 "yearly" };
 
 struct series {
 	double *values;

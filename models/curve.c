@@ -571,7 +571,8 @@ static double sq_error(const struct response_curve *c, const struct points *pt, 
 /*
  * The chance that form a's expected error on pt's left-out days is below
  * form b's: Phi(-mean / its standard error) of the paired differences of
- * their squared errors (a normal approximation; 1/2 when they never differ).
+ * their squared errors (a normal approximation; 1/2 when they never
+ * differ, or fewer than two days were left out).
  */
 static double odds_lower(const struct response_curve *a, const struct response_curve *b,
 			 const struct points *pt, const int *inbag)
@@ -604,11 +605,14 @@ static int out_of_bag_choice(const struct points *pt, const int *inbag,
 			     const struct response_curve fits[FORM__MAX], const int fitted[FORM__MAX],
 			     gsl_rng *rng)
 {
-	int concave = !fitted[FORM_HILL_CONCAVE] ? FORM_POWER
-		      : !fitted[FORM_POWER]	  ? FORM_HILL_CONCAVE
-		      : gsl_rng_uniform(rng) < odds_lower(&fits[FORM_POWER], &fits[FORM_HILL_CONCAVE], pt, inbag)
-			      ? FORM_POWER
-			      : FORM_HILL_CONCAVE;
+	int concave = FORM_POWER;
+	if (!fitted[FORM_POWER])
+		concave = FORM_HILL_CONCAVE;
+	else if (fitted[FORM_HILL_CONCAVE])
+		concave = gsl_rng_uniform(rng) < odds_lower(&fits[FORM_POWER], &fits[FORM_HILL_CONCAVE],
+							    pt, inbag)
+				  ? FORM_POWER
+				  : FORM_HILL_CONCAVE;
 	if (!fitted[FORM_HILL_S])
 		return fitted[concave] ? concave : -1;
 	if (!fitted[concave])

@@ -43,6 +43,8 @@ static size_t day_numbers(const char *const *iso, long *out)
 	return n;
 }
 
+#define DATES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
 static enum date_spacing spacing_of(const char *const *iso)
 {
 	long days[16];
@@ -53,37 +55,30 @@ static void test_spacing(void **state)
 {
 	(void)state;
 	/* Days, with a gap: still days (the gap is missing). */
-	assert_int_equal(spacing_of((const char *const[]){ "2024-03-01", "2024-03-02", "2024-03-05", NULL }),
-			 SPACING_DAY);
-	assert_int_equal(spacing_of((const char *const[]){ "2024-03-01", NULL }), SPACING_DAY);
+	assert_int_equal(spacing_of(DATES("2024-03-01", "2024-03-02", "2024-03-05")), SPACING_DAY);
+	assert_int_equal(spacing_of(DATES("2024-03-01")), SPACING_DAY);
 	/* Mondays, one missing. */
-	assert_int_equal(spacing_of((const char *const[]){ "2024-03-04", "2024-03-11", "2024-03-25", NULL }),
-			 SPACING_WEEK);
+	assert_int_equal(spacing_of(DATES("2024-03-04", "2024-03-11", "2024-03-25")), SPACING_WEEK);
 	/* Months on the 1st; on the 31st or the month's last day; month ends. */
-	assert_int_equal(spacing_of((const char *const[]){ "2023-11-01", "2023-12-01", "2024-01-01",
-							    "2024-03-01", NULL }),
+	assert_int_equal(spacing_of(DATES("2023-11-01", "2023-12-01", "2024-01-01", "2024-03-01")),
 			 SPACING_MONTH);
-	assert_int_equal(spacing_of((const char *const[]){ "2024-01-31", "2024-02-29", "2024-03-31",
-							    "2024-04-30", NULL }),
+	assert_int_equal(spacing_of(DATES("2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30")),
 			 SPACING_MONTH);
-	assert_int_equal(spacing_of((const char *const[]){ "2023-01-30", "2023-02-28", "2023-03-30", NULL }),
+	assert_int_equal(spacing_of(DATES("2023-01-30", "2023-02-28", "2023-03-30")),
 			 SPACING_MONTH);
 	/* ... also when the first is the short month's end. */
-	assert_int_equal(spacing_of((const char *const[]){ "2023-02-28", "2023-03-30", "2023-04-30", NULL }),
+	assert_int_equal(spacing_of(DATES("2023-02-28", "2023-03-30", "2023-04-30")),
 			 SPACING_MONTH);
-	assert_int_equal(spacing_of((const char *const[]){ "2023-02-28", "2023-03-29", "2023-04-29", NULL }),
+	assert_int_equal(spacing_of(DATES("2023-02-28", "2023-03-29", "2023-04-29")),
 			 SPACING_MONTH);
 	/* A month end beside a mid-month day is no grid. */
-	assert_int_equal(spacing_of((const char *const[]){ "2023-02-28", "2023-03-15", "2023-04-15", NULL }),
-			 SPACING_DAY);
+	assert_int_equal(spacing_of(DATES("2023-02-28", "2023-03-15", "2023-04-15")), SPACING_DAY);
 	/* Quarters, years. */
-	assert_int_equal(spacing_of((const char *const[]){ "2023-01-01", "2023-04-01", "2023-10-01", NULL }),
+	assert_int_equal(spacing_of(DATES("2023-01-01", "2023-04-01", "2023-10-01")),
 			 SPACING_QUARTER);
-	assert_int_equal(spacing_of((const char *const[]){ "2019-12-31", "2020-12-31", "2022-12-31", NULL }),
-			 SPACING_YEAR);
+	assert_int_equal(spacing_of(DATES("2019-12-31", "2020-12-31", "2022-12-31")), SPACING_YEAR);
 	/* On the 15th, then the 14th: no grid of months, and not whole weeks: days. */
-	assert_int_equal(spacing_of((const char *const[]){ "2024-01-15", "2024-02-14", "2024-03-15", NULL }),
-			 SPACING_DAY);
+	assert_int_equal(spacing_of(DATES("2024-01-15", "2024-02-14", "2024-03-15")), SPACING_DAY);
 
 	/* The index of a date in its series. */
 	long from = date_day_number("2023-11-01");
