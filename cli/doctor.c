@@ -163,6 +163,20 @@ static int service_may_read(const struct doctor *d, const char *path, char *why,
 	return 1;
 }
 
+/* When the service user may not read the file at path: one FAIL on check
+ * c that says what cannot happen and the chown that fixes it; returns 1.
+ * Else 0. */
+static int fail_unreadable(struct doctor *d, enum check c, const char *path,
+			   const char *consequence)
+{
+	char why[CONFIG_PATH_MAX + 256];
+	if (service_may_read(d, path, why, sizeof why))
+		return 0;
+	report(d, c, DOCTOR_FAIL, "%s: %s -- chown root:%s %s && chmod 0640 %s", why, consequence,
+	       d->user, path, path);
+	return 1;
+}
+
 static void check_config(struct doctor *d, const char *path)
 {
 	char err[1024];
@@ -173,12 +187,9 @@ static void check_config(struct doctor *d, const char *path)
 	}
 	d->config_ok = 1;
 	config_apply_timezone(&d->cfg); /* the schedules are read in it */
-	char why[CONFIG_PATH_MAX + 256];
-	if (d->cfg.source[0] && !service_may_read(d, d->cfg.source, why, sizeof why)) {
-		report(d, CHECK_CONFIG, DOCTOR_FAIL, "%s: the services cannot start -- chown root:%s %s "
-		       "&& chmod 0640 %s", why, d->user, d->cfg.source, d->cfg.source);
+	if (d->cfg.source[0] &&
+	    fail_unreadable(d, CHECK_CONFIG, d->cfg.source, "the services cannot start"))
 		return;
-	}
 	report(d, CHECK_CONFIG, DOCTOR_OK, "%s read and valid",
 	       d->cfg.source[0] ? d->cfg.source : "no file; defaults and environment");
 }
@@ -192,12 +203,9 @@ static void check_token(struct doctor *d)
 		       "the service user", err);
 		return;
 	}
-	char why[CONFIG_PATH_MAX + 256];
-	if (from_file && !service_may_read(d, d->cfg.api.token_file, why, sizeof why)) {
-		report(d, CHECK_TOKEN, DOCTOR_FAIL, "%s: the workers cannot start -- chown root:%s %s && "
-		       "chmod 0640 %s", why, d->user, d->cfg.api.token_file, d->cfg.api.token_file);
+	if (from_file &&
+	    fail_unreadable(d, CHECK_TOKEN, d->cfg.api.token_file, "the workers cannot start"))
 		return;
-	}
 	if (d->cfg.api.token[0] != '\0') {
 		report(d, CHECK_TOKEN, DOCTOR_OK, "set (%zu characters%s)", strlen(d->cfg.api.token),
 		       d->cfg.api.token_file[0] ? ", from api.token_file" : "");
@@ -223,13 +231,9 @@ static void check_database(struct doctor *d)
 			    : d->cfg.database.socket[0] ? d->cfg.database.socket
 			    : d->cfg.database.host;
 	const char *password_file = d->cfg.database.password_file;
-	char why[CONFIG_PATH_MAX + 256];
 	if (d->cfg.database.password[0] == '\0' && password_file[0] != '\0' &&
-	    !service_may_read(d, password_file, why, sizeof why)) {
-		report(d, CHECK_DATABASE, DOCTOR_FAIL, "%s: the services cannot log in -- chown root:%s "
-		       "%s && chmod 0640 %s", why, d->user, password_file, password_file);
+	    fail_unreadable(d, CHECK_DATABASE, password_file, "the services cannot log in"))
 		return;
-	}
 	if (db_connect(d->db) != DB_OK) {
 		const char *error = db_error(d->db);
 		report(d, CHECK_DATABASE, DOCTOR_FAIL, "cannot connect to %s as %s: %s -- %s", where,

@@ -26,8 +26,8 @@ static const char *const spacing_adjective[] = { "daily", "weekly", "monthly", "
 
 struct series {
 	double *values;
-	long *days; /* day numbers when the input has dates (-1: a unit
-		       without one, once one_a_unit has run), else NULL */
+	long *days;     /* while reading dated input: each row's day number */
+	long first_day; /* dated input: the day number of the first value */
 	size_t n, cap;
 	int columns;         /* 1: value; 2: date,value */
 	enum date_spacing spacing; /* of the dates; values are one a unit */
@@ -134,9 +134,9 @@ static void on_record(int c, void *ctx)
  * Dated values one a unit of their spacing (date_spacing_of: days, weeks,
  * months, quarters or years), the units the dates skip as missing values.
  * Why not always days: monthly values dated on the 1st would be a daily
- * series missing 29 days in 30, with a weekly season. se->days keeps each
- * value's own date, -1 for a unit without one. Returns -1 when out of
- * memory.
+ * series missing 29 days in 30, with a weekly season. The rows' days are
+ * not needed after it: se->first_day keeps the first. Returns -1 when out
+ * of memory.
  */
 static int one_a_unit(struct series *se)
 {
@@ -144,23 +144,17 @@ static int one_a_unit(struct series *se)
 	long first = se->days[0];
 	size_t units = (size_t)date_units_between(first, se->days[se->n - 1], se->spacing) + 1;
 	double *values = malloc(units * sizeof *values);
-	long *days = malloc(units * sizeof *days);
-	if (values == NULL || days == NULL) {
-		free(values);
-		free(days);
+	if (values == NULL)
 		return -1;
-	}
 	for (size_t u = 0; u < units; u++)
-		values[u] = NAN, days[u] = -1;
-	for (size_t i = 0; i < se->n; i++) {
-		size_t u = (size_t)date_units_between(first, se->days[i], se->spacing);
-		values[u] = se->values[i];
-		days[u] = se->days[i];
-	}
+		values[u] = NAN;
+	for (size_t i = 0; i < se->n; i++)
+		values[date_units_between(first, se->days[i], se->spacing)] = se->values[i];
 	free(se->values);
 	free(se->days);
 	se->values = values;
-	se->days = days;
+	se->days = NULL;
+	se->first_day = first;
 	se->n = se->cap = units;
 	return 0;
 }
@@ -447,7 +441,7 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		forecast_options_default(&fo);
 		fo.period = a.period;
 		fo.nonnegative = a.nonnegative;
-		fo.first_day = daily ? se.days[0] : -1; /* daily input: the calendar's events count */
+		fo.first_day = daily ? se.first_day : -1; /* daily input: the calendar's events count */
 		fo.calendar = calendar;
 		enum ets_status st;
 		if (forecast_series(se.values, se.n, &fo, a.horizon, a.levels, a.nlevels, mean, lo, hi,

@@ -14,7 +14,6 @@
 #include "cron.h"
 #include "utc_time.h"
 
-
 static void use_zone(const char *zone)
 {
 	setenv("TZ", zone, 1);

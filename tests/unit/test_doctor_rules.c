@@ -14,7 +14,6 @@
 #include "doctor_rules.h"
 #include "utc_time.h"
 
-
 static struct doctor_grants grants_of(const char *const *lines, const char *db)
 {
 	struct doctor_grants g;
