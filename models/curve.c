@@ -746,8 +746,57 @@ static int spend_levels(const double *spend, const double *revenue, size_t n, do
 	return count_levels(buf, m, &median);
 }
 
-/* The chosen candidate as the curve, with its fit statistics and draws;
- * forms_mask says which forms the bootstrap may refit. */
+#define BAG_POINTS 80 /* spends the draws' mean is taken at */
+#define BAG_REACH 2.5  /* up to this many times the largest spend seen */
+
+/*
+ * Bagging (Breiman 1996) of a concave curve: refitted, as a concave Hill
+ * curve and as a power law, to the mean of its bootstrap draws over spends
+ * from 0 to BAG_REACH times the largest seen, and replaced by the refit
+ * closest to that mean. Why: the draws' mean is the expected revenue over
+ * what the data leave uncertain, the form included (a draw takes the
+ * S-shape by its odds), and a split that maximises it loses less on
+ * average than one trusting the single fit: a power law the days chose
+ * keeps climbing past the spends seen, where the S-shaped draws level off.
+ * Concave curves only: it is their form that is in doubt (an S-shape is
+ * kept only when clearly better, and its draws are then S-shaped too,
+ * their mean a blur of thresholds flatter than any of them); and concave
+ * again, so that the shape shown is the one the cross-validation chose.
+ */
+static void bag(struct response_curve *c, double largest_spend)
+{
+	double x[BAG_POINTS], y[BAG_POINTS], lx[BAG_POINTS];
+	for (int j = 0; j < BAG_POINTS; j++) {
+		x[j] = BAG_REACH * largest_spend * (j + 1) / BAG_POINTS;
+		lx[j] = log(x[j]);
+		double sum = 0;
+		for (int d = 0; d < c->draws; d++)
+			sum += curve_value_draw(c, d, x[j]);
+		y[j] = sum / c->draws;
+	}
+	struct points mean = { x, y, lx, BAG_POINTS, 10 * largest_spend };
+	struct response_curve best = *c, fit;
+	double best_sse = sse_of(c, &mean);
+	/* The concave Hill curve from the data's scale and from the kept
+	 * curve when it is one; the power law needs no start. */
+	for (int i = 0; i < 3; i++) {
+		if (i == 1 && c->kind != CURVE_HILL)
+			continue;
+		double sse = i == 2 ? fit_form(&mean, FORM_POWER, NULL, &fit)
+				    : fit_form(&mean, FORM_HILL_CONCAVE, i == 1 ? c : NULL, &fit);
+		if (sse < best_sse) {
+			best_sse = sse;
+			best = fit;
+		}
+	}
+	c->kind = best.kind;
+	c->beta = best.beta, c->k = best.k, c->alpha = best.alpha;
+	c->a = best.a, c->b = best.b;
+}
+
+/* The chosen candidate as the curve, with its fit statistics and draws
+ * (and bagged over them); forms_mask says which forms the bootstrap may
+ * refit. */
 static void finish(struct search *s, const struct candidate cand[FORM__MAX], enum form form,
 		   int forms_mask, double mean_revenue, int *inbag, struct response_curve *out)
 {
@@ -761,15 +810,18 @@ static void finish(struct search *s, const struct candidate cand[FORM__MAX], enu
 	out->spend_levels = levels;
 	out->shape_undecided = undecided;
 	out->points = (int)s->pt.n;
-	double sst = 0, sse = sse_of(out, &s->pt);
-	for (size_t i = 0; i < s->pt.n; i++)
-		sst += (s->pt.y[i] - mean_revenue) * (s->pt.y[i] - mean_revenue);
-	out->r2 = sst > 0 && isfinite(sse) ? 1 - sse / sst : 0;
 	/* Fewer than three weeks give too few distinct resamples (a week or
 	 * less: one, the data itself) for the draws to mean anything: none,
 	 * and the plan counts the curve as unmeasured. */
 	if (levels >= MIN_LEVELS_FOR_SHAPE && s->pt.n >= 3 * BOOTSTRAP_BLOCK)
 		bootstrap(&s->pt, cand, forms_mask, out, s->work, inbag);
+	/* Under half the draws: a mean of too few to trust over the fit. */
+	if (out->draws >= CURVE_DRAWS / 2 && !curve_is_s_shaped(out))
+		bag(out, max_of(s->pt.x, s->pt.n));
+	double sst = 0, sse = sse_of(out, &s->pt);
+	for (size_t i = 0; i < s->pt.n; i++)
+		sst += (s->pt.y[i] - mean_revenue) * (s->pt.y[i] - mean_revenue);
+	out->r2 = sst > 0 && isfinite(sse) ? 1 - sse / sst : 0;
 	rate_confidence(out);
 }
 
