@@ -747,7 +747,10 @@ static int spend_levels(const double *spend, const double *revenue, size_t n, do
 }
 
 #define BAG_POINTS 80 /* spends the draws' mean is taken at */
-#define BAG_REACH 2.5  /* up to this many times the largest spend seen */
+/* Up to this many times the largest spend seen: the default bounds reach
+ * twice the current spend. Further out, where the draws part most, the
+ * mean would outweigh the spends seen in the refit. */
+#define BAG_REACH 2.0
 
 /*
  * Bagging (Breiman 1996) of a concave curve: refitted, as a concave Hill
