@@ -41,40 +41,56 @@ static void simulate(const struct response_curve *truth, double lo, double hi, d
 	}
 }
 
+/* Rates over channels, not every channel: on 150 such channels the S-shape
+ * was recognised in 147, its threshold within 20% in 147, and a single
+ * fit's values missed the tolerance below in 19 (5 channels in a row all
+ * inside it happen half the time); in groups of 12, the mean error came
+ * within 0.36-0.70 of the tolerance. */
 static void test_s_curve_recognised(void **state)
 {
 	(void)state;
-	enum { N = 180 };
+	enum { N = 180, REPS = 12, SPENDS = 8 };
 	struct response_curve truth = hill(3000, 400, 2.5), fit;
-	double spend[N], revenue[N];
-	for (int rep = 0; rep < 5; rep++) {
+	double spend[N], revenue[N], error[SPENDS] = { 0 };
+	int recognised = 0, threshold_found = 0;
+	for (int rep = 0; rep < REPS; rep++) {
 		simulate(&truth, 100, 800, 0.15, N, spend, revenue);
 		assert_int_equal(curve_fit(spend, revenue, N, 0, &fit), 0);
-		assert_true(is_s_shaped(&fit));
+		if (!is_s_shaped(&fit))
+			continue;
+		recognised++;
 		assert_non_null(strstr(fit.note, "S-shaped"));
-		/* The threshold is where the truth has it. */
 		double want = curve_inflection(&truth), got = curve_inflection(&fit);
-		if (fabs(got - want) > 0.2 * want)
-			fail_msg("inflection at %.0f, true %.0f", got, want);
-		for (double s = 100; s <= 800; s += 100) {
-			double w = curve_value(&truth, s), g = curve_value(&fit, s);
-			if (fabs(g - w) > 0.06 * w + 20)
-				fail_msg("at spend %.0f: fitted %.1f, true %.1f", s, g, w);
-		}
+		threshold_found += fabs(got - want) <= 0.2 * want;
+		for (int j = 0; j < SPENDS; j++)
+			error[j] += fabs(curve_value(&fit, 100.0 * (j + 1)) - curve_value(&truth, 100.0 * (j + 1)));
+	}
+	if (recognised < REPS - 2 || threshold_found < recognised - 1)
+		fail_msg("S-shape recognised in %d of %d channels, its threshold within 20%% in %d", recognised,
+			 REPS, threshold_found);
+	for (int j = 0; j < SPENDS; j++) {
+		double s = 100.0 * (j + 1), w = curve_value(&truth, s);
+		if (error[j] / recognised > 0.06 * w + 20)
+			fail_msg("at spend %.0f: off by %.1f on average, true %.1f", s, error[j] / recognised, w);
 	}
 }
 
+/* On 150 such channels, 2 were called S-shaped: the one-standard-error
+ * rule's false alarms. */
 static void test_concave_stays_concave(void **state)
 {
 	(void)state;
-	enum { N = 180 };
+	enum { N = 180, REPS = 20 };
 	struct response_curve truth = hill(3000, 400, 0.7), fit;
 	double spend[N], revenue[N];
-	for (int rep = 0; rep < 10; rep++) {
+	int s_shaped = 0;
+	for (int rep = 0; rep < REPS; rep++) {
 		simulate(&truth, 100, 800, 0.15, N, spend, revenue);
 		curve_fit(spend, revenue, N, 0, &fit);
-		assert_false(is_s_shaped(&fit));
+		s_shaped += is_s_shaped(&fit);
 	}
+	if (s_shaped > 2)
+		fail_msg("%d of %d concave channels called S-shaped", s_shaped, REPS);
 }
 
 /* An S-curve seen only above its threshold looks concave there: the
@@ -174,8 +190,11 @@ static void test_concave_fit_bagged(void **state)
 	assert_true(concave >= 15);
 	error /= concave, bias /= concave, apart /= concave;
 	/* Measured: 0.5% from the draws' mean, 18.5% from the truth (17% too
-	 * high); the single fit was 5.5% and 22.3% (22% too high). */
-	if (apart > 0.02 || error > 0.21 || bias > 0.2)
+	 * high); the single fit was 5.5% and 22.3% (22% too high). On 12 other
+	 * streams of the generator 0.4-0.7% against 3.7-8.2%: the distance from
+	 * the mean tells bagging from the single fit; the truth's bounds only
+	 * catch a curve gone wrong (16.3-21.5% bagged, 20.9-25.1% unbagged). */
+	if (apart > 0.02 || error > 0.23 || bias > 0.225)
 		fail_msg("the concave curve kept is %.1f%% from its draws' mean, %.1f%% from the "
 			 "truth (%+.1f%%) at 800-1400",
 			 100 * apart, 100 * error, 100 * bias);
