@@ -675,15 +675,16 @@ static void bootstrap(const struct points *pt, const struct candidate cand[FORM_
 	gsl_rng_free(rng);
 }
 
-static void rate_confidence(struct response_curve *c)
+static void rate_confidence(struct response_curve *c, int bagged)
 {
 	char shape[96];
+	const char *mean = bagged ? ", the mean of its draws" : "";
 	if (curve_is_s_shaped(c))
 		snprintf(shape, sizeof shape, "S-shaped (alpha %.2f), clearly better than concave", c->alpha);
 	else if (c->shape_undecided)
-		snprintf(shape, sizeof shape, "concave: the data cannot tell an S-shape from it");
+		snprintf(shape, sizeof shape, "concave%s: the data cannot tell an S-shape from it", mean);
 	else
-		snprintf(shape, sizeof shape, "concave");
+		snprintf(shape, sizeof shape, "concave%s", mean);
 	if (c->spend_levels < MIN_LEVELS_FOR_SHAPE) {
 		c->confidence = CONFIDENCE_LOW;
 		snprintf(c->note, sizeof c->note,
@@ -752,21 +753,33 @@ static int spend_levels(const double *spend, const double *revenue, size_t n, do
  * mean would outweigh the spends seen in the refit. */
 #define BAG_REACH 2.0
 
+static void closer(struct response_curve *best, double *best_sse, const struct response_curve *fit,
+		   double sse)
+{
+	if (sse < *best_sse) {
+		*best_sse = sse;
+		*best = *fit;
+	}
+}
+
 /*
  * Bagging (Breiman 1996) of a concave curve: refitted, as a concave Hill
- * curve and as a power law, to the mean of its bootstrap draws over spends
- * from 0 to BAG_REACH times the largest seen, and replaced by the refit
- * closest to that mean. Why: the draws' mean is the expected revenue over
- * what the data leave uncertain, the form included (a draw takes the
- * S-shape by its odds), and a split that maximises it loses less on
- * average than one trusting the single fit: a power law the days chose
- * keeps climbing past the spends seen, where the S-shaped draws level off.
- * Concave curves only: it is their form that is in doubt (an S-shape is
- * kept only when clearly better, and its draws are then S-shaped too,
- * their mean a blur of thresholds flatter than any of them); and concave
- * again, so that the shape shown is the one the cross-validation chose.
+ * curve and as a power law, to the mean of its bootstrap draws at
+ * BAG_POINTS spends up to BAG_REACH times the largest (carried-over) spend
+ * seen, and replaced by the refit when that is closer to the mean. Why:
+ * the draws' mean is the expected revenue over what the data leave
+ * uncertain, the form included (a draw takes the S-shape by its odds), and
+ * a split that maximises it loses less on average than one trusting the
+ * single fit: a power law the days chose keeps climbing past the spends
+ * seen, where the S-shaped draws level off. Concave curves only: it is
+ * their form that is in doubt (an S-shape is kept only when clearly
+ * better, and its draws are then S-shaped too, their mean a blur of
+ * thresholds flatter than any of them); and concave again, so that the
+ * cross-validation's choice of a concave shape stands (though a power law
+ * may become a concave Hill curve, or the reverse). Returns whether the
+ * curve was replaced.
  */
-static void bag(struct response_curve *c, double largest_spend)
+static int bag(struct response_curve *c, double largest_spend)
 {
 	double x[BAG_POINTS], y[BAG_POINTS], lx[BAG_POINTS];
 	for (int j = 0; j < BAG_POINTS; j++) {
@@ -779,22 +792,19 @@ static void bag(struct response_curve *c, double largest_spend)
 	}
 	struct points mean = { x, y, lx, BAG_POINTS, 10 * largest_spend };
 	struct response_curve best = *c, fit;
-	double best_sse = sse_of(c, &mean);
-	/* The concave Hill curve from the data's scale and from the kept
-	 * curve when it is one; the power law needs no start. */
-	for (int i = 0; i < 3; i++) {
-		if (i == 1 && c->kind != CURVE_HILL)
-			continue;
-		double sse = i == 2 ? fit_form(&mean, FORM_POWER, NULL, &fit)
-				    : fit_form(&mean, FORM_HILL_CONCAVE, i == 1 ? c : NULL, &fit);
-		if (sse < best_sse) {
-			best_sse = sse;
-			best = fit;
-		}
-	}
+	double kept_sse = sse_of(c, &mean), best_sse = kept_sse;
+	/* A concave Hill curve from the data's scale, and from the kept curve
+	 * when it is one; a power law (which needs no start). */
+	closer(&best, &best_sse, &fit, fit_form(&mean, FORM_HILL_CONCAVE, NULL, &fit));
+	if (c->kind == CURVE_HILL)
+		closer(&best, &best_sse, &fit, fit_form(&mean, FORM_HILL_CONCAVE, c, &fit));
+	closer(&best, &best_sse, &fit, fit_form(&mean, FORM_POWER, NULL, &fit));
+	if (!(best_sse < kept_sse))
+		return 0;
 	c->kind = best.kind;
 	c->beta = best.beta, c->k = best.k, c->alpha = best.alpha;
 	c->a = best.a, c->b = best.b;
+	return 1;
 }
 
 /* The chosen candidate as the curve, with its fit statistics and draws
@@ -819,13 +829,13 @@ static void finish(struct search *s, const struct candidate cand[FORM__MAX], enu
 	if (levels >= MIN_LEVELS_FOR_SHAPE && s->pt.n >= 3 * BOOTSTRAP_BLOCK)
 		bootstrap(&s->pt, cand, forms_mask, out, s->work, inbag);
 	/* Under half the draws: a mean of too few to trust over the fit. */
-	if (out->draws >= CURVE_DRAWS / 2 && !curve_is_s_shaped(out))
-		bag(out, max_of(s->pt.x, s->pt.n));
+	int bagged = out->draws >= CURVE_DRAWS / 2 && !curve_is_s_shaped(out) &&
+		     bag(out, max_of(s->pt.x, s->pt.n));
 	double sst = 0, sse = sse_of(out, &s->pt);
 	for (size_t i = 0; i < s->pt.n; i++)
 		sst += (s->pt.y[i] - mean_revenue) * (s->pt.y[i] - mean_revenue);
 	out->r2 = sst > 0 && isfinite(sse) ? 1 - sse / sst : 0;
-	rate_confidence(out);
+	rate_confidence(out, bagged);
 }
 
 /*
