@@ -471,6 +471,7 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 		if (fabs(slope) <= 1e-10 * best->mu)
 			return;
 		double give = 0; /* dR/dmu: how the others' spend answers the multiplier */
+		double room = 0; /* how far they can, before one reaches a bound */
 		for (int i = 0; i < n; i++) {
 			double at = best->spend[i];
 			/* Only channels whose marginal is the multiplier answer it (one
@@ -481,6 +482,7 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 				continue;
 			double bend = curvature(sub[i].curve, at);
 			give += bend < 0 ? 1 / bend : 0;
+			room += slope > 0 ? at - sub[i].lower : sub[i].upper - at;
 		}
 		if (!(give < 0))
 			return; /* nobody to trade with */
@@ -489,12 +491,118 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 		double next = bend < 0 ? s - slope / bend : slope > 0 ? top : bottom;
 		next = next < bottom ? bottom : next > top ? top : next;
 		int kept = 0;
+		double far = next;
 		for (int halve = 0; halve < 6 && !kept && next != s; halve++, next = 0.5 * (s + next)) {
 			sub[c].lower = sub[c].upper = next;
 			kept = try_regime(ch, sub, n, total, best->spend, trial, best);
 		}
+		/* The others may run out of room first (one a rounding inside a
+		 * bound): the step that takes exactly their room. */
+		if (!kept && room < fabs(far - s)) {
+			next = slope > 0 ? s + room : s - room;
+			next = next < bottom ? bottom : next > top ? top : next;
+			sub[c].lower = sub[c].upper = next;
+			kept = next != s && try_regime(ch, sub, n, total, best->spend, trial, best);
+		}
 		if (!kept) {
 			sub[c].lower = sub[c].upper = s;
+			return;
+		}
+	}
+}
+
+/* The end of c's convex part: its inflection, or its upper bound below it. */
+static double convex_top(const struct alloc_channel *c)
+{
+	double inflection = curve_inflection(c->curve);
+	return inflection < c->upper ? inflection : c->upper;
+}
+
+/*
+ * Channels c and d inside convex parts, the rest solved: what they share
+ * goes to the better end of the segment where both stay on their convex
+ * parts, one of them at a bound or its inflection. Revenue is convex along
+ * that segment (both curves are), so an end is its best. Returns whether
+ * the incumbent improved; sub[] is left as it was.
+ */
+static int exchange_pair(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
+			 double total, int c, int d, double *trial, struct incumbent *best)
+{
+	double shared = best->spend[c] + best->spend[d];
+	double top_c = convex_top(&ch[c]), top_d = convex_top(&ch[d]);
+	struct alloc_channel keep_c = sub[c], keep_d = sub[d];
+	/* Each end exactly at the bound or inflection that limits it. */
+	double ends[2][2] = {
+		{ ch[c].lower >= shared - top_d ? ch[c].lower : shared - top_d,
+		  ch[c].lower >= shared - top_d ? shared - ch[c].lower : top_d },
+		{ top_c <= shared - ch[d].lower ? top_c : shared - ch[d].lower,
+		  top_c <= shared - ch[d].lower ? shared - top_c : ch[d].lower },
+	};
+	int improved = 0;
+	for (int e = 0; e < 2; e++) {
+		sub[c].lower = sub[c].upper = ends[e][0];
+		sub[d].lower = sub[d].upper = ends[e][1];
+		improved |= try_regime(ch, sub, n, total, best->spend, trial, best);
+	}
+	sub[c] = keep_c, sub[d] = keep_d;
+	return improved;
+}
+
+/*
+ * A channel above its lower bound but not past its inflection (inside its
+ * convex part, or at the inflection where an exchange or the concave-part
+ * try put it) whose marginal is not the others' multiplier: moved along
+ * its convex part to where it is (polish_convex), then tried at its lower
+ * bound, the rest solved again each time. At the inflection an S-curve's
+ * marginal is its largest; when the others' multiplier is larger still,
+ * money moved down the convex part does more elsewhere, at first.
+ * Returns whether the incumbent improved.
+ */
+static int settle_convex(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
+			 double total, double *trial, struct incumbent *best)
+{
+	double start = best->revenue;
+	for (int c = 0; c < n; c++) {
+		double s = best->spend[c];
+		if (ch[c].curve->kind == CURVE_NONE || s <= ch[c].lower ||
+		    s > curve_inflection(ch[c].curve) * (1 + 1e-9) ||
+		    fabs(curve_marginal(ch[c].curve, s) - best->mu) <= 1e-6 * best->mu)
+			continue;
+		struct alloc_channel keep = sub[c];
+		sub[c].lower = sub[c].upper = s;
+		polish_convex(ch, sub, n, total, c, trial, best);
+		sub[c].lower = sub[c].upper = ch[c].lower;
+		try_regime(ch, sub, n, total, best->spend, trial, best);
+		sub[c] = keep;
+		if (best->revenue > start)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * At most one channel can stay inside a convex part at an optimum (two
+ * would gain by exchange_pair); the grid's whole units can leave two
+ * there, one a fraction of a unit short of its upper bound. Pairs are
+ * moved to an end, and a channel on a convex part whose marginal is not
+ * the multiplier moved along it (settle_convex), until none gains, each
+ * new regime solved (a channel moved to its inflection is free past it);
+ * one left inside is polished.
+ */
+static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
+			    double total, double *trial, int *convex, struct incumbent *best)
+{
+	for (int round = 0; round < n; round++) {
+		int count = regime_at(ch, n, best->spend, sub, convex), improved = 0;
+		try_regime(ch, sub, n, total, best->spend, trial, best);
+		for (int a = 0; a < count && !improved; a++)
+			for (int b = a + 1; b < count && !improved; b++)
+				improved = exchange_pair(ch, sub, n, total, convex[a], convex[b], trial, best);
+		if (!improved)
+			improved = settle_convex(ch, sub, n, total, trial, best);
+		if (!improved) {
+			if (count == 1)
+				polish_convex(ch, sub, n, total, convex[0], trial, best);
 			return;
 		}
 	}
@@ -529,6 +637,8 @@ static double refine(const struct alloc_channel *ch, int n, double total, double
 		try_regime(ch, sub, n, total, held, trial, &best);
 		sub[c] = keep;
 	}
+	if (best.revenue > -HUGE_VAL)
+		exchange_convex(ch, sub, n, total, trial, convex, &best);
 	/* The grid split is feasible in its own regime, so the exact solve
 	 * cannot lose to it beyond rounding; keep it if it ever does. */
 	double grid_revenue = revenue_of(ch, n, held);

@@ -24,7 +24,12 @@
  *     inflection stay where the grid put them, and the multiplier is
  *     solved as above. A channel the grid left inside a convex part (at a
  *     local optimum at most one can be) is also tried at its lower bound
- *     and on its concave part, and the best of these splits is kept.
+ *     and on its concave part, and the best of these splits is kept;
+ *  3. until none gains, two channels inside convex parts exchange money to
+ *     an end of the segment where both stay convex (revenue is convex
+ *     along it), and a channel on a convex part or at its inflection whose
+ *     marginal is not the multiplier is moved along it and tried at its
+ *     lower bound.
  * Guarantee: the answer earns at least the grid optimum, hence is within
  * the grid's resolution of the global optimum (at most the revenue lost by
  * moving each channel of the true optimum by one unit); within the chosen
@@ -32,7 +37,7 @@
  * their bounds (KKT), each channel past its inflection or at a bound,
  * except possibly one left inside a convex part at its grid spend. It never
  * leaves a channel between its lower bound and its threshold unless the
- * grid finds that pays (or the total forces it). About 100-300 us for 20
+ * grid finds that pays (or the total forces it). About 120-300 us for 20
  * S-shaped channels (bench/budget_bench).
  */
 #ifndef MLDASH_ALLOCATE_H

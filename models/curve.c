@@ -675,6 +675,21 @@ static void bootstrap(const struct points *pt, const struct candidate cand[FORM_
 	gsl_rng_free(rng);
 }
 
+/* The share of the points' variance around mean_revenue the curve explains. */
+static double r2_of(const struct response_curve *c, const struct points *pt, double mean_revenue)
+{
+	double sst = 0, sse = sse_of(c, pt);
+	for (size_t i = 0; i < pt->n; i++)
+		sst += (pt->y[i] - mean_revenue) * (pt->y[i] - mean_revenue);
+	return sst > 0 && isfinite(sse) ? 1 - sse / sst : 0;
+}
+
+/* High confidence: many spend levels and days, most of the variance explained. */
+static int pinned_down(const struct response_curve *c)
+{
+	return c->spend_levels >= 20 && c->points >= 28 && c->r2 >= 0.5;
+}
+
 static void rate_confidence(struct response_curve *c, int bagged)
 {
 	char shape[96];
@@ -694,7 +709,7 @@ static void rate_confidence(struct response_curve *c, int bagged)
 	}
 	if (c->spend_levels < 8 || c->points < 14 || c->r2 < 0.1)
 		c->confidence = CONFIDENCE_LOW;
-	else if (c->spend_levels >= 20 && c->points >= 28 && c->r2 >= 0.5)
+	else if (pinned_down(c))
 		c->confidence = CONFIDENCE_HIGH;
 	else
 		c->confidence = CONFIDENCE_MEDIUM;
@@ -828,13 +843,14 @@ static void finish(struct search *s, const struct candidate cand[FORM__MAX], enu
 	 * and the plan counts the curve as unmeasured. */
 	if (levels >= MIN_LEVELS_FOR_SHAPE && s->pt.n >= 3 * BOOTSTRAP_BLOCK)
 		bootstrap(&s->pt, cand, forms_mask, out, s->work, inbag);
-	/* Under half the draws: a mean of too few to trust over the fit. */
+	out->r2 = r2_of(out, &s->pt, mean_revenue);
+	/* Not a curve the days pin down (high confidence: the single fit is
+	 * then the better, by the data's edges), nor under half the draws (a
+	 * mean of too few to trust over the fit). */
 	int bagged = out->draws >= CURVE_DRAWS / 2 && !curve_is_s_shaped(out) &&
-		     bag(out, max_of(s->pt.x, s->pt.n));
-	double sst = 0, sse = sse_of(out, &s->pt);
-	for (size_t i = 0; i < s->pt.n; i++)
-		sst += (s->pt.y[i] - mean_revenue) * (s->pt.y[i] - mean_revenue);
-	out->r2 = sst > 0 && isfinite(sse) ? 1 - sse / sst : 0;
+		     !pinned_down(out) && bag(out, max_of(s->pt.x, s->pt.n));
+	if (bagged)
+		out->r2 = r2_of(out, &s->pt, mean_revenue);
 	rate_confidence(out, bagged);
 }
 
