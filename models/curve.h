@@ -58,13 +58,12 @@ struct response_curve {
  * S-shape is kept only when it predicts the held-out days better by more
  * than a standard error. Then CURVE_DRAWS bootstrap refits (weekly blocks
  * of days) give the uncertainty of the parameters and the form; none under
- * three weeks of days or three spend levels. A concave curve kept is then
- * the concave one closest to the draws' mean (bagging), the expected
- * revenue over the doubt about its form, which the allocator maximises.
- * Deterministic: the same data
- * give the same curve and draws. Returns 0 (-1 out of memory); a channel
- * without spend gets kind CURVE_NONE, one whose spend earned nothing a
- * power law with a = 0.
+ * three weeks of days or three spend levels. A concave curve kept without
+ * high confidence is then the concave one closest to the draws' mean
+ * (bagging), the expected revenue over the doubt about its form, which the
+ * allocator maximises. Deterministic: the same data give the same curve
+ * and draws. Returns 0 (-1 out of memory); a channel without spend gets
+ * kind CURVE_NONE, one whose spend earned nothing a power law with a = 0.
  */
 int curve_fit(const double *spend, const double *revenue, size_t n, int with_adstock,
 	      struct response_curve *out);
