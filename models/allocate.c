@@ -538,14 +538,14 @@ static int exchange_pair(const struct alloc_channel *ch, struct alloc_channel *s
 		{ top_c <= shared - ch[d].lower ? top_c : shared - ch[d].lower,
 		  top_c <= shared - ch[d].lower ? shared - top_c : ch[d].lower },
 	};
-	int improved = 0;
+	double start = best->revenue;
 	for (int e = 0; e < 2; e++) {
 		sub[c].lower = sub[c].upper = ends[e][0];
 		sub[d].lower = sub[d].upper = ends[e][1];
-		improved |= try_regime(ch, sub, n, total, best->spend, trial, best);
+		try_regime(ch, sub, n, total, best->spend, trial, best);
 	}
 	sub[c] = keep_c, sub[d] = keep_d;
-	return improved;
+	return best->revenue > start + 1e-12 * (fabs(start) + 1); /* more than a rounding */
 }
 
 /*
@@ -562,10 +562,14 @@ static int settle_convex(const struct alloc_channel *ch, struct alloc_channel *s
 			 double total, double *trial, struct incumbent *best)
 {
 	double start = best->revenue;
+	if (!(best->mu > 0))
+		return 0; /* no multiplier to meet: nothing free */
 	for (int c = 0; c < n; c++) {
 		double s = best->spend[c];
-		if (ch[c].curve->kind == CURVE_NONE || s <= ch[c].lower ||
-		    s > curve_inflection(ch[c].curve) * (1 + 1e-9) ||
+		/* Tolerances of the solve's own rounding, which settle() puts on
+		 * the first channel with room. */
+		if (ch[c].curve->kind == CURVE_NONE || s <= ch[c].lower + 1e-9 * (total + 1) ||
+		    s > curve_inflection(ch[c].curve) + 1e-9 * (total + 1) ||
 		    fabs(curve_marginal(ch[c].curve, s) - best->mu) <= 1e-6 * best->mu)
 			continue;
 		struct alloc_channel keep = sub[c];
@@ -574,7 +578,7 @@ static int settle_convex(const struct alloc_channel *ch, struct alloc_channel *s
 		sub[c].lower = sub[c].upper = ch[c].lower;
 		try_regime(ch, sub, n, total, best->spend, trial, best);
 		sub[c] = keep;
-		if (best->revenue > start)
+		if (best->revenue > start + 1e-12 * (fabs(start) + 1))
 			return 1;
 	}
 	return 0;
@@ -585,9 +589,9 @@ static int settle_convex(const struct alloc_channel *ch, struct alloc_channel *s
  * would gain by exchange_pair); the grid's whole units can leave two
  * there, one a fraction of a unit short of its upper bound. Pairs are
  * moved to an end, and a channel on a convex part whose marginal is not
- * the multiplier moved along it (settle_convex), until none gains, each
- * new regime solved (a channel moved to its inflection is free past it);
- * one left inside is polished.
+ * the multiplier moved along it (settle_convex), until none gains more
+ * than a rounding, each new regime solved (a channel moved to its
+ * inflection is free past it).
  */
 static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
 			    double total, double *trial, int *convex, struct incumbent *best)
@@ -600,11 +604,8 @@ static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel
 				improved = exchange_pair(ch, sub, n, total, convex[a], convex[b], trial, best);
 		if (!improved)
 			improved = settle_convex(ch, sub, n, total, trial, best);
-		if (!improved) {
-			if (count == 1)
-				polish_convex(ch, sub, n, total, convex[0], trial, best);
+		if (!improved)
 			return;
-		}
 	}
 }
 

@@ -709,7 +709,7 @@ static void rate_confidence(struct response_curve *c, int bagged)
 	}
 	if (c->spend_levels < 8 || c->points < 14 || c->r2 < 0.1)
 		c->confidence = CONFIDENCE_LOW;
-	else if (pinned_down(c))
+	else if (pinned_down(c) && !bagged) /* bagged: it was not pinned down */
 		c->confidence = CONFIDENCE_HIGH;
 	else
 		c->confidence = CONFIDENCE_MEDIUM;

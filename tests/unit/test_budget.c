@@ -499,8 +499,26 @@ static void test_s_curves_kkt(void **state)
  * below brute force); (2) a channel put at its inflection, where its
  * marginal peaks below the others', not moved down its convex part; (3) a
  * channel on its convex part kept from the 0.035 another had above its
- * lower bound, as the Newton step, too long, crossed into a worse regime.
+ * lower bound, as the Newton step, too long, crossed into a worse regime;
+ * (4) below, found by a stress run of thousands of random problems.
  */
+/* Channels of Hill curves given as {beta, k, alpha, lower, upper}, split
+ * for total: the split meets the KKT conditions. */
+static void assert_kkt_of(const double (*rows)[5], int n, double total, int trial)
+{
+	struct response_curve curves[20];
+	struct alloc_channel ch[20];
+	double spend[20];
+	struct allocation a;
+	char err[256];
+	for (int i = 0; i < n; i++) {
+		curves[i] = hill(rows[i][0], rows[i][1], rows[i][2]);
+		ch[i] = (struct alloc_channel){ "c", &curves[i], rows[i][3], rows[i][3], rows[i][4] };
+	}
+	assert_int_equal(allocate_max_response(ch, n, total, spend, &a, err, sizeof err), 0);
+	assert_kkt(curves, ch, n, total, spend, &a, trial);
+}
+
 static void test_s_curves_found_elsewhere(void **state)
 {
 	(void)state;
@@ -526,18 +544,31 @@ static void test_s_curves_found_elsewhere(void **state)
 		  { 3345.4439, 902.3327, 2.4098, 535.2521, 2593.3792 }, { 1376.8277, 445.2196, 0.6175, 233.5051, 569.7440 } },
 	};
 	static const double totals[2] = { 3151.1841, 1395.1910 };
-	for (int t = 0; t < 2; t++) {
-		struct response_curve curves[8];
-		struct alloc_channel ch[8];
-		double spend[8];
-		for (int i = 0; i < 8; i++) {
-			const double *c = eight[t][i];
-			curves[i] = hill(c[0], c[1], c[2]);
-			ch[i] = (struct alloc_channel){ "c", &curves[i], c[3], c[3], c[4] };
-		}
-		assert_int_equal(allocate_max_response(ch, 8, totals[t], spend, &a, err, sizeof err), 0);
-		assert_kkt(curves, ch, 8, totals[t], spend, &a, t);
-	}
+	for (int t = 0; t < 2; t++)
+		assert_kkt_of(eight[t], 8, totals[t], t);
+	/* (4) a channel the solve left a rounding (7e-7) above its inflection,
+	 * its marginal 1.47 against the others' 1.86: 0.83 of revenue lost. */
+	static const double eighteen[18][5] = {
+		{ 1348.515048335684, 573.15727318808285, 1.7972534190211493, 282.97866660692671, 506.86982230635408 },
+		{ 2745.4778304517104, 720.05255307490143, 2.0507630749556185, 420.4576824156992, 615.07124191125092 },
+		{ 2515.2001026332559, 330.0810529833567, 3.0565798603461189, 158.55630706177581, 851.73556184888787 },
+		{ 533.50152548738447, 134.67920459207036, 2.3659655345384452, 0, 179.91822377001543 },
+		{ 4281.5484795873053, 971.61327453130332, 0.87598427892794772, 0, 1349.5654908561839 },
+		{ 3879.9769679434135, 971.05681746138464, 0.97677812300866595, 0, 511.01910241912884 },
+		{ 3853.9088745330068, 624.19755407093305, 2.5610426660911241, 310.14937664328608, 310.14937664328608 },
+		{ 3391.9605651267334, 656.23590677179936, 3.4036298570489603, 533.67185551781472, 645.60615539378341 },
+		{ 1167.5244660135784, 204.80304505339006, 3.4877055593614701, 47.503224253103568, 262.084379754905 },
+		{ 1656.7764223679922, 418.97899976508995, 0.62196661357954874, 0, 453.44557554329356 },
+		{ 1505.1277740489054, 329.83255624954404, 0.58061705278710285, 142.4537635957783, 299.54541925062551 },
+		{ 3765.0796948655202, 538.66934306877624, 1.9233043915276022, 80.434277348351429, 1220.5545059007686 },
+		{ 6171.726935852942, 869.30956519300594, 2.4050059631764715, 28.532265199625567, 893.08963346825419 },
+		{ 1271.8874513317728, 510.88934244721105, 1.7361164928315547, 0, 222.77700738177299 },
+		{ 3507.729021420088, 849.31783353800404, 0.77609072386140054, 0, 662.83467483166089 },
+		{ 4223.7584849367995, 839.70875452657697, 3.1120398030565353, 190.93676280828595, 1747.2382712788644 },
+		{ 1954.8757357578324, 933.72249696233598, 1.3528884024083894, 382.2029413466762, 1149.4437041106003 },
+		{ 1689.0134265301383, 700.86603150695294, 0.72493106796754603, 0, 972.93389905237837 },
+	};
+	assert_kkt_of(eighteen, 18, 7762.037009743045, 2);
 }
 
 /* Properties with S-curves: revenue never falls as the total rises; bounds
