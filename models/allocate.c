@@ -435,6 +435,20 @@ static int try_regime(const struct alloc_channel *ch, const struct alloc_channel
 	return 1;
 }
 
+/* The end of c's convex part: its inflection, or its upper bound below it. */
+static double convex_top(const struct alloc_channel *c)
+{
+	double inflection = curve_inflection(c->curve);
+	return inflection < c->upper ? inflection : c->upper;
+}
+
+/* Whether revenue went from start to now by more than a rounding (so that
+ * rounding alone never restarts a round of exchanges). */
+static int gained(double start, double now)
+{
+	return now > start + 1e-12 * (fabs(start) + 1);
+}
+
 /* The second derivative of a curve at s, by central difference of its
  * marginal (curve.h gives no closed form; only its sign and size matter). */
 static double curvature(const struct response_curve *c, double s)
@@ -463,7 +477,7 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 	double others_lo, others_hi;
 	bound_totals(sub, n, &others_lo, &others_hi);
 	others_lo -= sub[c].lower, others_hi -= sub[c].upper;
-	double top = curve_inflection(curve) < ch[c].upper ? curve_inflection(curve) : ch[c].upper;
+	double top = convex_top(&ch[c]);
 	double bottom = ch[c].lower > total - others_hi ? ch[c].lower : total - others_hi;
 	top = top < total - others_lo ? top : total - others_lo;
 	for (int iter = 0; iter < 8; iter++) {
@@ -511,13 +525,6 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 	}
 }
 
-/* The end of c's convex part: its inflection, or its upper bound below it. */
-static double convex_top(const struct alloc_channel *c)
-{
-	double inflection = curve_inflection(c->curve);
-	return inflection < c->upper ? inflection : c->upper;
-}
-
 /*
  * Channels c and d inside convex parts, the rest solved: what they share
  * goes to the better end of the segment where both stay on their convex
@@ -545,7 +552,7 @@ static int exchange_pair(const struct alloc_channel *ch, struct alloc_channel *s
 		try_regime(ch, sub, n, total, best->spend, trial, best);
 	}
 	sub[c] = keep_c, sub[d] = keep_d;
-	return best->revenue > start + 1e-12 * (fabs(start) + 1); /* more than a rounding */
+	return gained(start, best->revenue);
 }
 
 /*
@@ -578,7 +585,7 @@ static int settle_convex(const struct alloc_channel *ch, struct alloc_channel *s
 		sub[c].lower = sub[c].upper = ch[c].lower;
 		try_regime(ch, sub, n, total, best->spend, trial, best);
 		sub[c] = keep;
-		if (best->revenue > start + 1e-12 * (fabs(start) + 1))
+		if (gained(start, best->revenue))
 			return 1;
 	}
 	return 0;
@@ -598,7 +605,8 @@ static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel
 {
 	for (int round = 0; round < n; round++) {
 		int count = regime_at(ch, n, best->spend, sub, convex), improved = 0;
-		try_regime(ch, sub, n, total, best->spend, trial, best);
+		if (round > 0) /* the incumbent's regime: refine solved the first */
+			try_regime(ch, sub, n, total, best->spend, trial, best);
 		for (int a = 0; a < count && !improved; a++)
 			for (int b = a + 1; b < count && !improved; b++)
 				improved = exchange_pair(ch, sub, n, total, convex[a], convex[b], trial, best);
@@ -630,11 +638,10 @@ static double refine(const struct alloc_channel *ch, int n, double total, double
 	for (int t = 0; t < count; t++) {
 		int c = convex[t];
 		struct alloc_channel keep = sub[c];
-		double inflection = curve_inflection(ch[c].curve);
 		sub[c].lower = sub[c].upper = ch[c].lower;
 		try_regime(ch, sub, n, total, held, trial, &best);
 		sub[c].upper = ch[c].upper;
-		sub[c].lower = inflection < ch[c].upper ? inflection : ch[c].upper;
+		sub[c].lower = convex_top(&ch[c]);
 		try_regime(ch, sub, n, total, held, trial, &best);
 		sub[c] = keep;
 	}
