@@ -42,11 +42,11 @@ static int concave_in_bounds(const struct alloc_channel *c)
  * convex, the upper bound. Ties go to the lower bound: money that buys
  * nothing stays unspent.
  */
-static double best_reply(const struct alloc_channel *c, double mu)
+static double best_reply(const struct alloc_channel *c, double mu, double near)
 {
 	if (c->curve->kind == CURVE_NONE)
 		return c->lower;
-	double s = curve_spend_for_marginal(c->curve, mu, c->lower, c->upper);
+	double s = curve_spend_for_marginal(c->curve, mu, c->lower, c->upper, near);
 	if (concave_in_bounds(c))
 		return s;
 	if (curve_inflection(c->curve) >= c->upper)
@@ -55,12 +55,14 @@ static double best_reply(const struct alloc_channel *c, double mu)
 	return gain > 0 ? s : c->lower;
 }
 
-/* Each channel's best reply to a common marginal revenue mu, and their sum. */
+/* Each channel's best reply to a common marginal revenue mu into spend[n],
+ * and their sum. spend[n] holds finite values on entry: each channel's
+ * search starts from its own (the last reply, as mu converges). */
 static double spend_at(const struct alloc_channel *ch, int n, double mu, double *spend)
 {
 	double sum = 0;
 	for (int i = 0; i < n; i++) {
-		spend[i] = best_reply(&ch[i], mu);
+		spend[i] = best_reply(&ch[i], mu, spend[i]);
 		sum += spend[i];
 	}
 	return sum;
@@ -156,8 +158,9 @@ static void bracket_at(const struct alloc_channel *ch, int n, double total, doub
  * marginal at an upper bound and the largest at a lower bound; a caller
  * that knows a tighter bracket [hint_lo, hint_hi] passes it (0, 0 if not)
  * and it is used when it holds the total. Regula falsi (Illinois) on log
- * mu, kept inside the bracket. spend[n] receives the split, not yet
- * settled; returns mu (0 when nothing can move).
+ * mu, kept inside the bracket. spend[n], a guess of the split on entry
+ * (finite values: see spend_at), receives the split, not yet settled;
+ * returns mu (0 when nothing can move).
  */
 static double solve_multiplier(const struct alloc_channel *ch, int n, double total,
 			       double hint_lo, double hint_hi, double *spend)
@@ -416,6 +419,7 @@ static double solve_regime(const struct alloc_channel *ch, const struct alloc_ch
 		hint_lo = m < hint_lo ? m : hint_lo;
 		hint_hi = m > hint_hi ? m : hint_hi;
 	}
+	memcpy(trial, hint, (size_t)n * sizeof *trial);
 	*mu = solve_multiplier(sub, n, total, hint_lo, hint_hi, trial);
 	settle(sub, n, total, trial);
 	return revenue_of(ch, n, trial);
@@ -560,9 +564,11 @@ static int exchange_pair(const struct alloc_channel *ch, struct alloc_channel *s
  * convex part, or at the inflection where an exchange or the concave-part
  * try put it) whose marginal is not the others' multiplier: moved along
  * its convex part to where it is (polish_convex), then tried at its lower
- * bound, the rest solved again each time. At the inflection an S-curve's
- * marginal is its largest; when the others' multiplier is larger still,
- * money moved down the convex part does more elsewhere, at first.
+ * bound and on its concave part, the rest solved again each time. At the
+ * inflection an S-curve's marginal is its largest; when the others'
+ * multiplier is larger still, money moved down the convex part does more
+ * elsewhere, at first; when it is smaller, the channel belongs on its
+ * concave part (a rounding below the inflection leaves it fixed there).
  * Returns whether the incumbent improved.
  */
 static int settle_convex(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
@@ -584,6 +590,45 @@ static int settle_convex(const struct alloc_channel *ch, struct alloc_channel *s
 		polish_convex(ch, sub, n, total, c, trial, best);
 		sub[c].lower = sub[c].upper = ch[c].lower;
 		try_regime(ch, sub, n, total, best->spend, trial, best);
+		sub[c].lower = convex_top(&ch[c]), sub[c].upper = ch[c].upper;
+		try_regime(ch, sub, n, total, best->spend, trial, best);
+		sub[c] = keep;
+		if (gained(start, best->revenue))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A channel at its lower bound below its inflection is fixed there in
+ * every regime; the grid's whole units can leave one there that pays past
+ * its convex part (one convex over all its bounds a fraction of a unit
+ * short of its upper bound earns less than at it). Screened by what
+ * funding it earns at the multiplier, at its best reply past the convex
+ * part (its upper bound when it has none), less the multiplier for each
+ * unit it takes (the others give money up at marginals of at least the
+ * multiplier, so no screened-out channel could gain), it is tried there,
+ * the rest solved again. Returns whether the incumbent improved.
+ */
+static int fund_from_lower(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
+			   double total, double *trial, struct incumbent *best)
+{
+	double start = best->revenue;
+	if (!(best->mu > 0))
+		return 0;
+	for (int c = 0; c < n; c++) {
+		const struct response_curve *curve = ch[c].curve;
+		double lower = ch[c].lower, top = convex_top(&ch[c]);
+		if (curve->kind == CURVE_NONE || ch[c].upper <= lower ||
+		    best->spend[c] > lower + 1e-9 * (total + 1) || top <= lower)
+			continue;
+		double s = top >= ch[c].upper ? ch[c].upper
+					      : curve_spend_for_marginal(curve, best->mu, top, ch[c].upper, 0);
+		if (!(curve_value(curve, s) - curve_value(curve, lower) > best->mu * (s - lower)))
+			continue;
+		struct alloc_channel keep = sub[c];
+		sub[c].lower = top, sub[c].upper = ch[c].upper;
+		try_regime(ch, sub, n, total, best->spend, trial, best);
 		sub[c] = keep;
 		if (gained(start, best->revenue))
 			return 1;
@@ -595,8 +640,9 @@ static int settle_convex(const struct alloc_channel *ch, struct alloc_channel *s
  * At most one channel can stay inside a convex part at an optimum (two
  * would gain by exchange_pair); the grid's whole units can leave two
  * there, one a fraction of a unit short of its upper bound. Pairs are
- * moved to an end, and a channel on a convex part whose marginal is not
- * the multiplier moved along it (settle_convex), until none gains more
+ * moved to an end, a channel on a convex part whose marginal is not the
+ * multiplier moved along it (settle_convex), and one left at its lower
+ * bound that would pay funded (fund_from_lower), until none gains more
  * than a rounding, each new regime solved (a channel moved to its
  * inflection is free past it).
  */
@@ -612,6 +658,8 @@ static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel
 				improved = exchange_pair(ch, sub, n, total, convex[a], convex[b], trial, best);
 		if (!improved)
 			improved = settle_convex(ch, sub, n, total, trial, best);
+		if (!improved)
+			improved = fund_from_lower(ch, sub, n, total, trial, best);
 		if (!improved)
 			return;
 	}
@@ -731,6 +779,8 @@ static int split(const struct alloc_channel *ch, int n, double total, double *sp
 		concave = concave_in_bounds(&ch[i]);
 	double mu = 0;
 	if (concave) {
+		for (int i = 0; i < n; i++)
+			spend[i] = ch[i].lower; /* no guess */
 		mu = solve_multiplier(ch, n, total, 0, 0, spend);
 		settle(ch, n, total, spend);
 	} else if (search_global(ch, n, total, spend, &mu) != 0) {
@@ -790,6 +840,8 @@ int allocate_marginal_floor(const struct alloc_channel *ch, int n, double floor_
 {
 	/* Marginal ROI >= floor means marginal revenue >= 1 + floor: the split
 	 * for that multiplier, whose total is the answer. */
+	for (int i = 0; i < n; i++)
+		spend[i] = ch[i].lower; /* no guess */
 	double total = spend_at(ch, n, 1 + floor_roi, spend);
 	return allocate_max_response(ch, n, total, spend, out, err, errlen);
 }
@@ -807,5 +859,5 @@ double allocate_saturation(const struct response_curve *c)
 		hi *= 2;
 	if (hi >= 1e15)
 		return HUGE_VAL;
-	return curve_spend_for_marginal(c, 1, 1e-9, hi);
+	return curve_spend_for_marginal(c, 1, 1e-9, hi, 0);
 }

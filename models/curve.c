@@ -137,7 +137,8 @@ double curve_inflection(const struct response_curve *c)
 	return c->k * pow((c->alpha - 1) / (c->alpha + 1), 1 / c->alpha);
 }
 
-double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi)
+double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi,
+				double near)
 {
 	double inflection = curve_inflection(c);
 	if (inflection >= hi)
@@ -159,6 +160,8 @@ double curve_spend_for_marginal(const struct response_curve *c, double m, double
 	if (curve_marginal(c, hi) >= m)
 		return hi;
 	double tlo = log(lo > 0 ? lo : 1e-9), thi = log(hi), t = 0.5 * (tlo + thi);
+	if (near > lo && near < hi)
+		t = log(near);
 	double target = log(m), base = log(c->beta * c->alpha), logk = log(c->k);
 	for (int iter = 0; iter < 60; iter++) {
 		double u = exp(c->alpha * (t - logk));

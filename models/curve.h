@@ -105,7 +105,10 @@ double curve_inflection(const struct response_curve *c);
 /* The daily spend at which marginal revenue equals m (> 0) on the concave
  * part of the curve (spend at least curve_inflection), for m between the
  * marginal at max(lo, inflection) and at hi; the answer is clamped to
- * [max(lo, inflection), hi] (lo when the inflection is above hi). */
-double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi);
+ * [max(lo, inflection), hi] (lo when the inflection is above hi). near, a
+ * spend thought close to the answer, starts the search there (a Hill
+ * curve's is iterative); 0, or any value outside (lo, hi), means none. */
+double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi,
+				double near);
 
 #endif
