@@ -515,9 +515,12 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 			kept = try_regime(ch, sub, n, total, best->spend, trial, best);
 		}
 		/* The others may run out of room first (one a rounding inside a
-		 * bound): the step that takes exactly their room. */
-		if (!kept && room < fabs(far - s)) {
-			next = slope > 0 ? s + room : s - room;
+		 * bound, or all near one): the step that takes exactly their
+		 * room, halved in turn (past it, their marginals may fall below
+		 * c's), the next Newton step starting from what is kept. */
+		double step = room;
+		for (int halve = 0; halve < 6 && !kept && room < fabs(far - s); halve++, step *= 0.5) {
+			next = slope > 0 ? s + step : s - step;
 			next = next < bottom ? bottom : next > top ? top : next;
 			sub[c].lower = sub[c].upper = next;
 			kept = next != s && try_regime(ch, sub, n, total, best->spend, trial, best);
@@ -637,17 +640,74 @@ static int fund_from_lower(const struct alloc_channel *ch, struct alloc_channel 
 }
 
 /*
+ * Which S-curve channels to fund at all is a choice the grid's units make
+ * coarsely: it can fund one past its threshold where funding another
+ * instead, or none, earns more. With mu the multiplier and the rest
+ * staying in their regimes (taking or giving money at marginals of at
+ * most, or at least, mu), dropping channel c from its concave part to its
+ * lower bound gains at most mu times the money freed less the revenue it
+ * earned, and funding d from its lower bound at most its screen in
+ * fund_from_lower (kept in gain[n], -inf where not a candidate). A drop,
+ * alone or with one funding, whose bound is positive is tried, the rest
+ * solved again. Returns whether the incumbent improved.
+ */
+static int swap_funded(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
+		       double total, double *trial, double *gain, struct incumbent *best)
+{
+	double start = best->revenue, mu = best->mu, tol = 1e-9 * (total + 1);
+	if (!(mu > 0))
+		return 0;
+	for (int d = 0; d < n; d++) {
+		const struct response_curve *curve = ch[d].curve;
+		double lower = ch[d].lower, top = convex_top(&ch[d]);
+		gain[d] = -HUGE_VAL;
+		if (curve->kind == CURVE_NONE || ch[d].upper <= lower || best->spend[d] > lower + tol ||
+		    top <= lower)
+			continue;
+		double s = top >= ch[d].upper ? ch[d].upper
+					      : curve_spend_for_marginal(curve, mu, top, ch[d].upper, 0);
+		gain[d] = curve_value(curve, s) - curve_value(curve, lower) - mu * (s - lower);
+	}
+	for (int c = 0; c < n; c++) {
+		const struct response_curve *curve = ch[c].curve;
+		double s = best->spend[c], lower = ch[c].lower;
+		if (curve->kind == CURVE_NONE || curve_inflection(curve) <= lower || s <= lower + tol ||
+		    s < curve_inflection(curve))
+			continue;
+		double dropped = mu * (s - lower) - (curve_value(curve, s) - curve_value(curve, lower));
+		struct alloc_channel keep_c = sub[c];
+		sub[c].lower = sub[c].upper = lower;
+		if (dropped > 0)
+			try_regime(ch, sub, n, total, best->spend, trial, best);
+		for (int d = 0; d < n && !gained(start, best->revenue); d++) {
+			if (!(dropped + gain[d] > 0))
+				continue;
+			struct alloc_channel keep_d = sub[d];
+			sub[d].lower = convex_top(&ch[d]), sub[d].upper = ch[d].upper;
+			try_regime(ch, sub, n, total, best->spend, trial, best);
+			sub[d] = keep_d;
+		}
+		sub[c] = keep_c;
+		if (gained(start, best->revenue))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * At most one channel can stay inside a convex part at an optimum (two
  * would gain by exchange_pair); the grid's whole units can leave two
  * there, one a fraction of a unit short of its upper bound. Pairs are
  * moved to an end, a channel on a convex part whose marginal is not the
  * multiplier moved along it (settle_convex), and one left at its lower
- * bound that would pay funded (fund_from_lower), until none gains more
- * than a rounding, each new regime solved (a channel moved to its
- * inflection is free past it).
+ * bound that would pay funded (fund_from_lower), and a funded S-curve
+ * channel dropped, alone or for another (swap_funded), until none gains
+ * more than a rounding, each new regime solved (a channel moved to its
+ * inflection is free past it). trial, gain, convex: scratch of n each.
  */
 static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
-			    double total, double *trial, int *convex, struct incumbent *best)
+			    double total, double *trial, double *gain, int *convex,
+			    struct incumbent *best)
 {
 	for (int round = 0; round < n; round++) {
 		int count = regime_at(ch, n, best->spend, sub, convex), improved = 0;
@@ -661,6 +721,8 @@ static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel
 		if (!improved)
 			improved = fund_from_lower(ch, sub, n, total, trial, best);
 		if (!improved)
+			improved = swap_funded(ch, sub, n, total, trial, gain, best);
+		if (!improved)
 			return;
 	}
 }
@@ -671,7 +733,8 @@ static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel
  * moved to where its marginal meets the others' (polish_convex), then
  * also tried at its lower bound and on its concave part (or at its upper
  * bound), the others solved again each time. spend[n] receives the best;
- * returns its multiplier. sub, trial, held, convex: scratch of n each.
+ * returns its multiplier. sub, trial, convex: scratch of n each; held:
+ * of 2n.
  */
 static double refine(const struct alloc_channel *ch, int n, double total, double *spend,
 		     struct alloc_channel *sub, double *trial, double *held, int *convex)
@@ -694,7 +757,7 @@ static double refine(const struct alloc_channel *ch, int n, double total, double
 		sub[c] = keep;
 	}
 	if (best.revenue > -HUGE_VAL)
-		exchange_convex(ch, sub, n, total, trial, convex, &best);
+		exchange_convex(ch, sub, n, total, trial, held + n, convex, &best);
 	/* The grid split is feasible in its own regime, so the exact solve
 	 * cannot lose to it beyond rounding; keep it if it ever does. */
 	double grid_revenue = revenue_of(ch, n, held);
@@ -716,7 +779,7 @@ static int search_global(const struct alloc_channel *ch, int n, double total, do
 	struct grid g;
 	int rc = grid_init(&g, ch, n, total, grid_units(n));
 	struct alloc_channel *sub = malloc((size_t)n * sizeof *sub);
-	double *scratch = malloc(2 * (size_t)n * sizeof *scratch);
+	double *scratch = malloc(3 * (size_t)n * sizeof *scratch);
 	int *convex = malloc((size_t)n * sizeof *convex);
 	if (rc == 0 && sub && scratch && convex) {
 		grid_forward(&g);
