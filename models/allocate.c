@@ -10,6 +10,9 @@
  * channels (the second-order condition allows one at a local optimum, so
  * more are grid artefacts) the rest keep their grid spend. */
 #define MAX_CONVEX_TRIES 3
+/* Swaps of funded channels tried per round, the likeliest first (on random
+ * problems six found every gain an unlimited search did). */
+#define SWAP_TRIES 6
 
 void allocate_bounds(struct alloc_channel *ch, int n, const struct bound_rules *r)
 {
@@ -646,48 +649,57 @@ static int fund_from_lower(const struct alloc_channel *ch, struct alloc_channel 
  * staying in their regimes (taking or giving money at marginals of at
  * most, or at least, mu), dropping channel c from its concave part to its
  * lower bound gains at most mu times the money freed less the revenue it
- * earned, and funding d from its lower bound at most its screen in
- * fund_from_lower (kept in gain[n], -inf where not a candidate). A drop,
- * alone or with one funding, whose bound is positive is tried, the rest
- * solved again. Returns whether the incumbent improved.
+ * earned (dropped[c]), and funding d from its lower bound at most its
+ * screen in fund_from_lower (gain[d]); -inf where not a candidate. The
+ * drops, alone or with one funding, whose bound is positive are tried in
+ * order of their bounds, up to SWAP_TRIES, the rest solved again each
+ * time. gain: scratch of 2n. Returns whether the incumbent improved.
  */
 static int swap_funded(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
 		       double total, double *trial, double *gain, struct incumbent *best)
 {
 	double start = best->revenue, mu = best->mu, tol = 1e-9 * (total + 1);
+	double *dropped = gain + n;
 	if (!(mu > 0))
 		return 0;
 	for (int d = 0; d < n; d++) {
 		const struct response_curve *curve = ch[d].curve;
-		double lower = ch[d].lower, top = convex_top(&ch[d]);
-		gain[d] = -HUGE_VAL;
-		if (curve->kind == CURVE_NONE || ch[d].upper <= lower || best->spend[d] > lower + tol ||
-		    top <= lower)
+		double lower = ch[d].lower, top = convex_top(&ch[d]), s = best->spend[d];
+		gain[d] = dropped[d] = -HUGE_VAL;
+		if (curve->kind == CURVE_NONE || ch[d].upper <= lower || top <= lower)
 			continue;
-		double s = top >= ch[d].upper ? ch[d].upper
-					      : curve_spend_for_marginal(curve, mu, top, ch[d].upper, 0);
-		gain[d] = curve_value(curve, s) - curve_value(curve, lower) - mu * (s - lower);
-	}
-	for (int c = 0; c < n; c++) {
-		const struct response_curve *curve = ch[c].curve;
-		double s = best->spend[c], lower = ch[c].lower;
-		if (curve->kind == CURVE_NONE || curve_inflection(curve) <= lower || s <= lower + tol ||
-		    s < curve_inflection(curve))
-			continue;
-		double dropped = mu * (s - lower) - (curve_value(curve, s) - curve_value(curve, lower));
-		struct alloc_channel keep_c = sub[c];
-		sub[c].lower = sub[c].upper = lower;
-		if (dropped > 0)
-			try_regime(ch, sub, n, total, best->spend, trial, best);
-		for (int d = 0; d < n && !gained(start, best->revenue); d++) {
-			if (!(dropped + gain[d] > 0))
-				continue;
-			struct alloc_channel keep_d = sub[d];
-			sub[d].lower = convex_top(&ch[d]), sub[d].upper = ch[d].upper;
-			try_regime(ch, sub, n, total, best->spend, trial, best);
-			sub[d] = keep_d;
+		if (s <= lower + tol) {
+			double to = top >= ch[d].upper ? ch[d].upper
+						       : curve_spend_for_marginal(curve, mu, top, ch[d].upper, 0);
+			gain[d] = curve_value(curve, to) - curve_value(curve, lower) - mu * (to - lower);
+		} else if (s >= curve_inflection(curve)) {
+			dropped[d] = mu * (s - lower) - (curve_value(curve, s) - curve_value(curve, lower));
 		}
-		sub[c] = keep_c;
+	}
+	double below = HUGE_VAL;
+	for (int k = 0; k < SWAP_TRIES; k++) {
+		int bc = -1, bd = -1;
+		double top = 0;
+		for (int c = 0; c < n; c++) {
+			if (!(dropped[c] > -HUGE_VAL))
+				continue;
+			if (dropped[c] > top && dropped[c] < below)
+				top = dropped[c], bc = c, bd = -1;
+			for (int d = 0; d < n; d++)
+				if (dropped[c] + gain[d] > top && dropped[c] + gain[d] < below)
+					top = dropped[c] + gain[d], bc = c, bd = d;
+		}
+		if (bc < 0)
+			return 0;
+		below = top;
+		struct alloc_channel keep_c = sub[bc], keep_d = sub[bd >= 0 ? bd : bc];
+		sub[bc].lower = sub[bc].upper = ch[bc].lower;
+		if (bd >= 0)
+			sub[bd].lower = convex_top(&ch[bd]), sub[bd].upper = ch[bd].upper;
+		try_regime(ch, sub, n, total, best->spend, trial, best);
+		if (bd >= 0)
+			sub[bd] = keep_d;
+		sub[bc] = keep_c;
 		if (gained(start, best->revenue))
 			return 1;
 	}
@@ -703,7 +715,7 @@ static int swap_funded(const struct alloc_channel *ch, struct alloc_channel *sub
  * bound that would pay funded (fund_from_lower), and a funded S-curve
  * channel dropped, alone or for another (swap_funded), until none gains
  * more than a rounding, each new regime solved (a channel moved to its
- * inflection is free past it). trial, gain, convex: scratch of n each.
+ * inflection is free past it). trial, convex: scratch of n; gain: of 2n.
  */
 static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
 			    double total, double *trial, double *gain, int *convex,
@@ -734,7 +746,7 @@ static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel
  * also tried at its lower bound and on its concave part (or at its upper
  * bound), the others solved again each time. spend[n] receives the best;
  * returns its multiplier. sub, trial, convex: scratch of n each; held:
- * of 2n.
+ * of 3n.
  */
 static double refine(const struct alloc_channel *ch, int n, double total, double *spend,
 		     struct alloc_channel *sub, double *trial, double *held, int *convex)
@@ -779,7 +791,7 @@ static int search_global(const struct alloc_channel *ch, int n, double total, do
 	struct grid g;
 	int rc = grid_init(&g, ch, n, total, grid_units(n));
 	struct alloc_channel *sub = malloc((size_t)n * sizeof *sub);
-	double *scratch = malloc(3 * (size_t)n * sizeof *scratch);
+	double *scratch = malloc(4 * (size_t)n * sizeof *scratch);
 	int *convex = malloc((size_t)n * sizeof *convex);
 	if (rc == 0 && sub && scratch && convex) {
 		grid_forward(&g);
