@@ -89,20 +89,33 @@ static void totals(const struct alloc_channel *ch, int n, const double *spend, d
 	out->total_revenue = revenue_of(ch, n, spend);
 }
 
-/* Puts the last rounding difference on channels with room, so that the
- * split sums to the total exactly. */
+/* Brings each spend within its bounds (a sum of shares can pass one by a
+ * rounding), then puts the last difference on channels with room, so
+ * that the split sums to the total exactly. */
 static void settle(const struct alloc_channel *ch, int n, double total, double *spend)
 {
+	for (int i = 0; i < n; i++)
+		spend[i] = spend[i] < ch[i].lower ? ch[i].lower
+			 : spend[i] > ch[i].upper ? ch[i].upper : spend[i];
 	for (int pass = 0; pass < 2; pass++) {
 		double diff = total;
 		for (int i = 0; i < n; i++)
 			diff -= spend[i];
-		for (int i = 0; i < n && diff != 0; i++) {
-			double room = diff > 0 ? ch[i].upper - spend[i] : ch[i].lower - spend[i];
-			double move = fabs(room) < fabs(diff) ? room : diff;
-			spend[i] += move;
-			diff -= move;
-		}
+		/* Channels with a curve first: money on one without buys nothing
+		 * (the grid's leftover can be whole money, not a rounding). */
+		for (int any = 0; any < 2 && diff != 0; any++)
+			for (int i = 0; i < n && diff != 0; i++) {
+				if ((ch[i].curve->kind == CURVE_NONE) != any)
+					continue;
+				double bound = diff > 0 ? ch[i].upper : ch[i].lower, room = bound - spend[i];
+				if (fabs(room) <= fabs(diff)) {
+					spend[i] = bound; /* exactly: a sum can overshoot it */
+					diff -= room;
+				} else {
+					spend[i] += diff;
+					diff = 0;
+				}
+			}
 	}
 }
 
@@ -535,6 +548,20 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 	}
 }
 
+/* The ends of the segment where c and d, sharing `shared`, both stay on
+ * their convex parts, each exactly at the bound or inflection that limits
+ * it: ends[e] = { c's spend, d's }. */
+static void pair_ends(const struct alloc_channel *ch, int c, int d, double shared,
+		      double ends[2][2])
+{
+	double top_c = convex_top(&ch[c]), top_d = convex_top(&ch[d]);
+	int c_limits = ch[c].lower >= shared - top_d, top_limits = top_c <= shared - ch[d].lower;
+	ends[0][0] = c_limits ? ch[c].lower : shared - top_d;
+	ends[0][1] = c_limits ? shared - ch[c].lower : top_d;
+	ends[1][0] = top_limits ? top_c : shared - ch[d].lower;
+	ends[1][1] = top_limits ? shared - top_c : ch[d].lower;
+}
+
 /*
  * Channels c and d inside convex parts, the rest solved: what they share
  * goes to the better end of the segment where both stay on their convex
@@ -545,16 +572,9 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 static int exchange_pair(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
 			 double total, int c, int d, double *trial, struct incumbent *best)
 {
-	double shared = best->spend[c] + best->spend[d];
-	double top_c = convex_top(&ch[c]), top_d = convex_top(&ch[d]);
+	double ends[2][2];
+	pair_ends(ch, c, d, best->spend[c] + best->spend[d], ends);
 	struct alloc_channel keep_c = sub[c], keep_d = sub[d];
-	/* Each end exactly at the bound or inflection that limits it. */
-	double ends[2][2] = {
-		{ ch[c].lower >= shared - top_d ? ch[c].lower : shared - top_d,
-		  ch[c].lower >= shared - top_d ? shared - ch[c].lower : top_d },
-		{ top_c <= shared - ch[d].lower ? top_c : shared - ch[d].lower,
-		  top_c <= shared - ch[d].lower ? shared - top_c : ch[d].lower },
-	};
 	double start = best->revenue;
 	for (int e = 0; e < 2; e++) {
 		sub[c].lower = sub[c].upper = ends[e][0];
@@ -601,6 +621,41 @@ static int settle_convex(const struct alloc_channel *ch, struct alloc_channel *s
 		sub[c] = keep;
 		if (gained(start, best->revenue))
 			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A channel inside its convex part beside an S-curve channel at an end of
+ * its own (its lower bound or its inflection): exchange_pair is tried
+ * when moving money between the two alone, the rest held, already gains
+ * at an end of their segment (solving the rest again only adds to that).
+ * A split of channels all convex over their bounds has no multiplier to
+ * move anything else, and the grid's units can leave it with one channel
+ * inside where another at its lower bound should have had the money.
+ * Returns whether the incumbent improved.
+ */
+static int exchange_with_ends(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
+			      double total, const int *convex, int count, double *trial,
+			      struct incumbent *best)
+{
+	double tol = 1e-9 * (total + 1);
+	for (int a = 0; a < count; a++) {
+		int c = convex[a];
+		for (int d = 0; d < n; d++) {
+			double s = best->spend[d], top = convex_top(&ch[d]), ends[2][2];
+			if (d == c || ch[d].curve->kind == CURVE_NONE || top <= ch[d].lower ||
+			    (s > ch[d].lower + tol && fabs(s - top) > tol))
+				continue;
+			double now = curve_value(ch[c].curve, best->spend[c]) + curve_value(ch[d].curve, s);
+			pair_ends(ch, c, d, best->spend[c] + s, ends);
+			int pays = 0;
+			for (int e = 0; e < 2; e++)
+				pays |= gained(now, curve_value(ch[c].curve, ends[e][0]) +
+							 curve_value(ch[d].curve, ends[e][1]));
+			if (pays && exchange_pair(ch, sub, n, total, c, d, trial, best))
+				return 1;
+		}
 	}
 	return 0;
 }
@@ -712,8 +767,10 @@ static int swap_funded(const struct alloc_channel *ch, struct alloc_channel *sub
  * there, one a fraction of a unit short of its upper bound. Pairs are
  * moved to an end, a channel on a convex part whose marginal is not the
  * multiplier moved along it (settle_convex), and one left at its lower
- * bound that would pay funded (fund_from_lower), and a funded S-curve
- * channel dropped, alone or for another (swap_funded), until none gains
+ * bound that would pay funded (fund_from_lower), a funded S-curve channel
+ * dropped, alone or for another (swap_funded), and one inside its convex
+ * part paired with one at an end of its own (exchange_with_ends), until
+ * none gains
  * more than a rounding, each new regime solved (a channel moved to its
  * inflection is free past it). trial, convex: scratch of n; gain: of 2n.
  */
@@ -734,6 +791,8 @@ static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel
 			improved = fund_from_lower(ch, sub, n, total, trial, best);
 		if (!improved)
 			improved = swap_funded(ch, sub, n, total, trial, gain, best);
+		if (!improved)
+			improved = exchange_with_ends(ch, sub, n, total, convex, count, trial, best);
 		if (!improved)
 			return;
 	}
