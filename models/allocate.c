@@ -660,6 +660,18 @@ static int exchange_with_ends(const struct alloc_channel *ch, struct alloc_chann
 	return 0;
 }
 
+/* What funding c from its lower bound past its convex part (to its best
+ * reply to mu there, or its upper bound when it has none) earns, less mu
+ * for each unit it takes: a bound on what that can gain, as the others
+ * give money up at marginals of at least mu. */
+static double funding_gain(const struct alloc_channel *c, double mu)
+{
+	double lower = c->lower, top = convex_top(c);
+	double s = top >= c->upper ? c->upper
+				   : curve_spend_for_marginal(c->curve, mu, top, c->upper, 0);
+	return curve_value(c->curve, s) - curve_value(c->curve, lower) - mu * (s - lower);
+}
+
 /*
  * A channel at its lower bound below its inflection is fixed there in
  * every regime; the grid's whole units can leave one there that pays past
@@ -667,9 +679,9 @@ static int exchange_with_ends(const struct alloc_channel *ch, struct alloc_chann
  * short of its upper bound earns less than at it). Screened by what
  * funding it earns at the multiplier, at its best reply past the convex
  * part (its upper bound when it has none), less the multiplier for each
- * unit it takes (the others give money up at marginals of at least the
- * multiplier, so no screened-out channel could gain), it is tried there,
- * the rest solved again. Returns whether the incumbent improved.
+ * unit it takes (funding_gain: no screened-out channel could gain), it is
+ * tried there, the rest solved again. Returns whether the incumbent
+ * improved.
  */
 static int fund_from_lower(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
 			   double total, double *trial, struct incumbent *best)
@@ -678,14 +690,10 @@ static int fund_from_lower(const struct alloc_channel *ch, struct alloc_channel 
 	if (!(best->mu > 0))
 		return 0;
 	for (int c = 0; c < n; c++) {
-		const struct response_curve *curve = ch[c].curve;
 		double lower = ch[c].lower, top = convex_top(&ch[c]);
-		if (curve->kind == CURVE_NONE || ch[c].upper <= lower ||
-		    best->spend[c] > lower + 1e-9 * (total + 1) || top <= lower)
-			continue;
-		double s = top >= ch[c].upper ? ch[c].upper
-					      : curve_spend_for_marginal(curve, best->mu, top, ch[c].upper, 0);
-		if (!(curve_value(curve, s) - curve_value(curve, lower) > best->mu * (s - lower)))
+		if (ch[c].curve->kind == CURVE_NONE || ch[c].upper <= lower ||
+		    best->spend[c] > lower + 1e-9 * (total + 1) || top <= lower ||
+		    !(funding_gain(&ch[c], best->mu) > 0))
 			continue;
 		struct alloc_channel keep = sub[c];
 		sub[c].lower = top, sub[c].upper = ch[c].upper;
@@ -704,8 +712,8 @@ static int fund_from_lower(const struct alloc_channel *ch, struct alloc_channel 
  * staying in their regimes (taking or giving money at marginals of at
  * most, or at least, mu), dropping channel c from its concave part to its
  * lower bound gains at most mu times the money freed less the revenue it
- * earned (dropped[c]), and funding d from its lower bound at most its
- * screen in fund_from_lower (gain[d]); -inf where not a candidate. The
+ * earned (dropped[c]), and funding d from its lower bound at most
+ * funding_gain (gain[d]); -inf where not a candidate. The
  * drops, alone or with one funding, whose bound is positive are tried in
  * order of their bounds, up to SWAP_TRIES, the rest solved again each
  * time. gain: scratch of 2n. Returns whether the incumbent improved.
@@ -717,36 +725,33 @@ static int swap_funded(const struct alloc_channel *ch, struct alloc_channel *sub
 	double *dropped = gain + n;
 	if (!(mu > 0))
 		return 0;
-	for (int d = 0; d < n; d++) {
-		const struct response_curve *curve = ch[d].curve;
-		double lower = ch[d].lower, top = convex_top(&ch[d]), s = best->spend[d];
-		gain[d] = dropped[d] = -HUGE_VAL;
-		if (curve->kind == CURVE_NONE || ch[d].upper <= lower || top <= lower)
+	for (int i = 0; i < n; i++) {
+		const struct response_curve *curve = ch[i].curve;
+		double lower = ch[i].lower, top = convex_top(&ch[i]), s = best->spend[i];
+		gain[i] = dropped[i] = -HUGE_VAL;
+		if (curve->kind == CURVE_NONE || ch[i].upper <= lower || top <= lower)
 			continue;
-		if (s <= lower + tol) {
-			double to = top >= ch[d].upper ? ch[d].upper
-						       : curve_spend_for_marginal(curve, mu, top, ch[d].upper, 0);
-			gain[d] = curve_value(curve, to) - curve_value(curve, lower) - mu * (to - lower);
-		} else if (s >= curve_inflection(curve)) {
-			dropped[d] = mu * (s - lower) - (curve_value(curve, s) - curve_value(curve, lower));
-		}
+		if (s <= lower + tol)
+			gain[i] = funding_gain(&ch[i], mu);
+		else if (s >= curve_inflection(curve))
+			dropped[i] = mu * (s - lower) - (curve_value(curve, s) - curve_value(curve, lower));
 	}
 	double below = HUGE_VAL;
 	for (int k = 0; k < SWAP_TRIES; k++) {
-		int bc = -1, bd = -1;
-		double top = 0;
+		int bc = -1, bd = -1; /* the next likeliest: drop bc, fund bd (or none) */
+		double bound = 0;
 		for (int c = 0; c < n; c++) {
 			if (!(dropped[c] > -HUGE_VAL))
 				continue;
-			if (dropped[c] > top && dropped[c] < below)
-				top = dropped[c], bc = c, bd = -1;
+			if (dropped[c] > bound && dropped[c] < below)
+				bound = dropped[c], bc = c, bd = -1;
 			for (int d = 0; d < n; d++)
-				if (dropped[c] + gain[d] > top && dropped[c] + gain[d] < below)
-					top = dropped[c] + gain[d], bc = c, bd = d;
+				if (dropped[c] + gain[d] > bound && dropped[c] + gain[d] < below)
+					bound = dropped[c] + gain[d], bc = c, bd = d;
 		}
 		if (bc < 0)
 			return 0;
-		below = top;
+		below = bound;
 		struct alloc_channel keep_c = sub[bc], keep_d = sub[bd >= 0 ? bd : bc];
 		sub[bc].lower = sub[bc].upper = ch[bc].lower;
 		if (bd >= 0)
@@ -765,14 +770,14 @@ static int swap_funded(const struct alloc_channel *ch, struct alloc_channel *sub
  * At most one channel can stay inside a convex part at an optimum (two
  * would gain by exchange_pair); the grid's whole units can leave two
  * there, one a fraction of a unit short of its upper bound. Pairs are
- * moved to an end, a channel on a convex part whose marginal is not the
- * multiplier moved along it (settle_convex), and one left at its lower
- * bound that would pay funded (fund_from_lower), a funded S-curve channel
- * dropped, alone or for another (swap_funded), and one inside its convex
- * part paired with one at an end of its own (exchange_with_ends), until
- * none gains
- * more than a rounding, each new regime solved (a channel moved to its
- * inflection is free past it). trial, convex: scratch of n; gain: of 2n.
+ * moved to an end; a channel on a convex part whose marginal is not the
+ * multiplier is moved along it (settle_convex); one left at its lower
+ * bound that would pay is funded (fund_from_lower); a funded S-curve
+ * channel is dropped, alone or for another (swap_funded); and one inside
+ * its convex part is paired with one at an end of its own
+ * (exchange_with_ends). Until none gains more than a rounding, each new
+ * regime solved (a channel moved to its inflection is free past it).
+ * trial, convex: scratch of n; gain: of 2n.
  */
 static void exchange_convex(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
 			    double total, double *trial, double *gain, int *convex,
