@@ -478,6 +478,34 @@ static double curvature(const struct response_curve *c, double s)
 }
 
 /*
+ * After polish_convex kept a step of c from s: a partner of extreme
+ * curvature (a concave curve near zero spend, whose marginal there grows
+ * without bound) makes Newton's step far shorter than the gain's reach,
+ * one small step an iteration. When the step kept was under a thousandth
+ * of c's range while the slope was over a thousandth of the multiplier,
+ * it is stretched fourfold while that keeps gaining; sub[c] ends at the
+ * kept spend.
+ */
+static void stretch_step(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
+			 double total, int c, double s, double slope, double bottom, double top,
+			 double *trial, struct incumbent *best)
+{
+	double step = best->spend[c] - s;
+	if (!(fabs(step) < 1e-3 * (top - bottom) && fabs(slope) > 1e-3 * best->mu))
+		return;
+	for (int stretch = 0; stretch < 12; stretch++) {
+		step *= 4;
+		double next = s + step;
+		next = next < bottom ? bottom : next > top ? top : next;
+		sub[c].lower = sub[c].upper = next;
+		if (!try_regime(ch, sub, n, total, best->spend, trial, best) || next == bottom ||
+		    next == top)
+			break;
+	}
+	sub[c].lower = sub[c].upper = best->spend[c];
+}
+
+/*
  * A channel c fixed inside its convex part (sub[c], at the incumbent's
  * spend, the incumbent solving the rest) is moved by Newton's method to
  * where its marginal equals the others' multiplier: with V the others'
@@ -508,11 +536,19 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 		double room = 0; /* how far they can, before one reaches a bound */
 		for (int i = 0; i < n; i++) {
 			double at = best->spend[i];
-			/* Only channels whose marginal is the multiplier answer it (one
-			 * at a bound can sit a rounding off it). */
-			if (i == c || sub[i].upper <= sub[i].lower || at <= sub[i].lower ||
-			    at >= sub[i].upper ||
-			    fabs(curve_marginal(sub[i].curve, at) - best->mu) > 1e-6 * best->mu)
+			if (i == c || sub[i].upper <= sub[i].lower)
+				continue;
+			/* Channels inside their bounds whose marginal is the
+			 * multiplier answer it (one at a bound can sit a rounding
+			 * off it); one at a bound joins when it would trade with c
+			 * the way c's slope points (the only free channel, left at
+			 * zero spend by a tight total, with a marginal far above c's). */
+			int inside = at > sub[i].lower && at < sub[i].upper;
+			double marginal = curve_marginal(sub[i].curve, at), tol = 1e-9 * (total + 1);
+			int answers = inside && fabs(marginal - best->mu) <= 1e-6 * best->mu;
+			int joins = (slope < 0 && at <= sub[i].lower + tol && marginal > slope + best->mu) ||
+				    (slope > 0 && at >= sub[i].upper - tol && marginal < slope + best->mu);
+			if (!answers && !joins)
 				continue;
 			double bend = curvature(sub[i].curve, at);
 			give += bend < 0 ? 1 / bend : 0;
@@ -545,6 +581,7 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 			sub[c].lower = sub[c].upper = s;
 			return;
 		}
+		stretch_step(ch, sub, n, total, c, s, slope, bottom, top, trial, best);
 	}
 }
 

@@ -703,6 +703,16 @@ static void test_s_curves_found_elsewhere(void **state)
 		{ 530.4771478616675, 128.90485233143963, 3.0628703227047067, 18.754649769595218, 67.233246014649282 },
 	};
 	assert_above_grid_of(twenty, 20, 3205.7991438746767, 400);
+	/* (10) a channel inside its convex part whose one partner, a concave
+	 * curve (alpha 0.9), sits at zero spend with a marginal far above its
+	 * own: it was no partner (at a bound), then Newton's step, under that
+	 * curve's near-infinite curvature, was far too short (0.19 lost). */
+	static const double three[3][5] = {
+		{ 985.61522456028251, 425.89401429451539, 2.3703515047609081, 142.4659420870212, 407.50065802076944 },
+		{ 6049.4700185322308, 830.56894721771607, 2.688456221207328, 34.026519044104731, 1849.6668291615858 },
+		{ 1486.8284154371756, 602.75200021501996, 0.8968301559582943, 0, 799.80138616063391 },
+	};
+	assert_above_grid_of(three, 3, 578.95682407040465, 4000);
 }
 
 /* Channels without a curve, their bounds set by the caller, among twenty:
