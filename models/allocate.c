@@ -697,6 +697,33 @@ static int exchange_with_ends(const struct alloc_channel *ch, struct alloc_chann
 	return 0;
 }
 
+/* The sum of the lower bounds of sub[n]. */
+static double bound_lower(const struct alloc_channel *sub, int n)
+{
+	double lower, upper;
+	bound_totals(sub, n, &lower, &upper);
+	return lower;
+}
+
+/*
+ * When sub[n]'s lower bounds pass the total, the one channel held past its
+ * inflection (free on its concave part, its lower bound raised there) that
+ * can give up the difference inside its convex part, the one with the
+ * most room there: its index, or -1 when none can (or none is short).
+ */
+static int held_short(const struct alloc_channel *ch, const struct alloc_channel *sub, int n,
+		      double total)
+{
+	double need = bound_lower(sub, n) - total, room = need;
+	int found = -1;
+	for (int j = 0; j < n && need > 0; j++) {
+		double can = sub[j].lower - ch[j].lower;
+		if (sub[j].upper > sub[j].lower && can >= room)
+			room = can, found = j;
+	}
+	return need > 0 ? found : -1;
+}
+
 /* What funding c from its lower bound past its convex part (to its best
  * reply to mu there, or its upper bound when it has none) earns, less mu
  * for each unit it takes: a bound on what that can gain, as the others
@@ -729,12 +756,20 @@ static int fund_from_lower(const struct alloc_channel *ch, struct alloc_channel 
 	for (int c = 0; c < n; c++) {
 		double lower = ch[c].lower, top = convex_top(&ch[c]);
 		if (ch[c].curve->kind == CURVE_NONE || ch[c].upper <= lower ||
-		    best->spend[c] > lower + 1e-9 * (total + 1) || top <= lower ||
-		    !(funding_gain(&ch[c], best->mu) > 0))
+		    best->spend[c] > lower + 1e-9 * (total + 1) || top <= lower)
+			continue;
+		if (!(funding_gain(&ch[c], best->mu) > 0))
 			continue;
 		struct alloc_channel keep = sub[c];
 		sub[c].lower = top, sub[c].upper = ch[c].upper;
+		int short_of = held_short(ch, sub, n, total);
+		struct alloc_channel keep_short = sub[short_of >= 0 ? short_of : c];
+		if (short_of >= 0) /* it cannot spare enough past its inflection */
+			sub[short_of].lower = sub[short_of].upper =
+				total - (bound_lower(sub, n) - sub[short_of].lower);
 		try_regime(ch, sub, n, total, best->spend, trial, best);
+		if (short_of >= 0)
+			sub[short_of] = keep_short;
 		sub[c] = keep;
 		if (gained(start, best->revenue))
 			return 1;

@@ -713,6 +713,16 @@ static void test_s_curves_found_elsewhere(void **state)
 		{ 1486.8284154371756, 602.75200021501996, 0.8968301559582943, 0, 799.80138616063391 },
 	};
 	assert_above_grid_of(three, 3, 578.95682407040465, 4000);
+	/* (11) funding a channel convex over all its bounds (0 -> its upper
+	 * bound, 399.6) leaves the one channel past its threshold 6 short of
+	 * its inflection; it belongs just below it (572 of 578.2), which no
+	 * regime tried (0.82 lost). */
+	static const double three_b[3][5] = {
+		{ 3395.6633370849208, 876.61038552029038, 2.2711376588511096, 396.41511738703332, 1694.3621846824692 },
+		{ 3524.6891278101853, 530.04334052421211, 3.4666128827435205, 0, 399.61934776749672 },
+		{ 4780.2708372697198, 695.66717370590754, 1.7182732433054526, 14.414955997377762, 286.15963928355347 },
+	};
+	assert_above_grid_of(three_b, 3, 1257.7959639562864, 4000);
 }
 
 /* Channels without a curve, their bounds set by the caller, among twenty:
