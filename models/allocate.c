@@ -511,11 +511,13 @@ static void stretch_step(const struct alloc_channel *ch, struct alloc_channel *s
  * where its marginal equals the others' multiplier: with V the others'
  * optimum for what c leaves, g(s) = f_c(s) + V(total - s) has
  * g' = f_c'(s) - mu and g'' = f_c''(s) + dmu/dR, where dmu/dR is
- * 1 / sum of 1/f_i'' over the free channels inside their bounds (where
- * g'' >= 0 the step goes to the end the slope points to). Steps stay in
- * [lower, inflection], leave the others a total their bounds can hold,
- * and are halved until they earn more (or given up), so
- * the incumbent never gets worse; sub[c] ends at the kept spend.
+ * 1 / sum of 1/f_i'' over the free channels inside their bounds, and
+ * those at a bound that would trade with c (where g'' >= 0 the step goes
+ * to the end the slope points to). Steps stay in [lower, inflection],
+ * leave the others a total their bounds can hold, and are halved until
+ * they earn more (or given up), or stretched while a short one does
+ * (stretch_step), so the incumbent never gets worse; sub[c] ends at the
+ * kept spend.
  */
 static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *sub, int n,
 			  double total, int c, double *trial, struct incumbent *best)
@@ -706,10 +708,11 @@ static double bound_lower(const struct alloc_channel *sub, int n)
 }
 
 /*
- * When sub[n]'s lower bounds pass the total, the one channel held past its
+ * When sub[n]'s lower bounds pass the total, the channel held past its
  * inflection (free on its concave part, its lower bound raised there) that
  * can give up the difference inside its convex part, the one with the
- * most room there: its index, or -1 when none can (or none is short).
+ * most room there: its index, or -1 when none can (or none is short). The
+ * channel just funded can be it: it then takes what the others spare.
  */
 static int held_short(const struct alloc_channel *ch, const struct alloc_channel *sub, int n,
 		      double total)
