@@ -491,6 +491,14 @@ static void test_s_curves_kkt(void **state)
 	print_message("%d of 300 splits had a channel inside a convex part\n", convex_seen);
 }
 
+/* A Hill channel from a row { beta, k, alpha, lower, upper }, spending
+ * its lower bound now. */
+static void channel_of(const double *row, struct response_curve *curve, struct alloc_channel *ch)
+{
+	*curve = hill(row[0], row[1], row[2]);
+	*ch = (struct alloc_channel){ "c", curve, row[3], row[3], row[4] };
+}
+
 /*
  * Splits the random trials above missed on other streams of their
  * generator, before the refinement exchanged money between convex parts:
@@ -502,6 +510,7 @@ static void test_s_curves_kkt(void **state)
  * lower bound, as the Newton step, too long, crossed into a worse regime;
  * (4) below, found by a stress run of thousands of random problems.
  */
+
 /* Channels of Hill curves given as {beta, k, alpha, lower, upper}, split
  * for total: the split meets the KKT conditions. */
 static void assert_kkt_of(const double (*rows)[5], int n, double total, int trial)
@@ -511,10 +520,8 @@ static void assert_kkt_of(const double (*rows)[5], int n, double total, int tria
 	double spend[20];
 	struct allocation a;
 	char err[256];
-	for (int i = 0; i < n; i++) {
-		curves[i] = hill(rows[i][0], rows[i][1], rows[i][2]);
-		ch[i] = (struct alloc_channel){ "c", &curves[i], rows[i][3], rows[i][3], rows[i][4] };
-	}
+	for (int i = 0; i < n; i++)
+		channel_of(rows[i], &curves[i], &ch[i]);
 	assert_int_equal(allocate_max_response(ch, n, total, spend, &a, err, sizeof err), 0);
 	assert_kkt(curves, ch, n, total, spend, &a, trial);
 }
@@ -528,10 +535,8 @@ static void assert_above_grid_of(const double (*rows)[5], int n, double total, i
 	double spend[20], grid_spend[20], grid_revenue;
 	struct allocation a;
 	char err[256];
-	for (int i = 0; i < n; i++) {
-		curves[i] = hill(rows[i][0], rows[i][1], rows[i][2]);
-		ch[i] = (struct alloc_channel){ "c", &curves[i], rows[i][3], rows[i][3], rows[i][4] };
-	}
+	for (int i = 0; i < n; i++)
+		channel_of(rows[i], &curves[i], &ch[i]);
 	assert_int_equal(allocate_max_response(ch, n, total, spend, &a, err, sizeof err), 0);
 	assert_int_equal(allocate_grid_optimum(ch, n, total, units, grid_spend, &grid_revenue, err,
 					       sizeof err), 0);
@@ -761,9 +766,8 @@ static void test_s_curves_beside_no_curve(void **state)
 	struct allocation a;
 	char err[256];
 	for (int i = 0; i < 20; i++) {
-		curves[i] = hill(rows[i][1], rows[i][2], rows[i][3]);
+		channel_of(rows[i] + 1, &curves[i], &ch[i]);
 		curves[i].kind = rows[i][0] ? CURVE_HILL : CURVE_NONE;
-		ch[i] = (struct alloc_channel){ "c", &curves[i], rows[i][4], rows[i][4], rows[i][5] };
 	}
 	assert_int_equal(allocate_max_response(ch, 20, total, spend, &a, err, sizeof err), 0);
 	assert_int_equal(allocate_grid_optimum(ch, 20, total, 400, grid_spend, &grid_revenue, err,
