@@ -103,8 +103,10 @@ struct event_effects {
 /*
  * Estimates the effects of cal's events (NULL: the built-in) from
  * y[0..n) (y[0] on day number first_day) against baseline[0..n), what
- * each day would have been without an event (the caller's: the same
- * weekday a week before and after). NaN marks a missing value.
+ * each day would have been without an event (the caller's: forecast.c
+ * takes the same weekday a week before and after, the nearer of the two
+ * when the day stands above or below both, the day itself between them).
+ * NaN marks a missing value.
  *
  * On a log scale, r = log(y / baseline) per day. Each event's effect is
  * the mean r of its days, d, shrunk toward none by an empirical Bayes

@@ -312,21 +312,43 @@ static void zero_forecast(int horizon, int nlevels, double *mean, double *lower,
 	info->weight[FORECAST_NAIVE] = 1;
 }
 
-/* What day t would have been without an event: the same weekday a week
- * before and a week after (or two), as a mean of those observed. */
-static void weekly_baseline(const double *gaps, size_t n, int period, double *baseline)
+/* The nearest observed same weekday k = 1 or 2 weeks from day t, before
+ * (dir -1) or after (dir +1); NaN when neither is. */
+static double same_weekday(const double *gaps, size_t n, size_t m, size_t t, int dir)
+{
+	for (size_t k = 1; k <= 2; k++) {
+		if (dir < 0 && t >= k * m && !isnan(gaps[t - k * m]))
+			return gaps[t - k * m];
+		if (dir > 0 && t + k * m < n && !isnan(gaps[t + k * m]))
+			return gaps[t + k * m];
+	}
+	return NAN;
+}
+
+/*
+ * What day t would have been without an event, from the same weekday a
+ * week (or two) before and after: into fill, their mean, to impute the
+ * day for the fit; into step_robust, the one nearer the day's own value
+ * when the day stands above or below both, else the day's own value, to
+ * measure events against. A day stands out as an event only as far as
+ * it stands out from both sides: a budget raised on Black Friday and
+ * kept stays up the week after, and the mean of the two sides would take
+ * the new level for the event's effect. Either side alone when the other
+ * is missing.
+ */
+static void weekly_baseline(const double *gaps, const double *y, size_t n, int period,
+			    double *fill, double *step_robust)
 {
 	size_t m = cycle_length(period);
 	for (size_t t = 0; t < n; t++) {
-		double sum = 0;
-		int count = 0;
-		for (size_t k = 1; k <= 2 && count == 0; k++) {
-			if (t >= k * m && !isnan(gaps[t - k * m]))
-				sum += gaps[t - k * m], count++;
-			if (t + k * m < n && !isnan(gaps[t + k * m]))
-				sum += gaps[t + k * m], count++;
+		double before = same_weekday(gaps, n, m, t, -1), after = same_weekday(gaps, n, m, t, 1);
+		if (isnan(before) || isnan(after)) {
+			fill[t] = step_robust[t] = isnan(before) ? after : before;
+			continue;
 		}
-		baseline[t] = count ? sum / count : NAN;
+		fill[t] = (before + after) / 2;
+		double lo = fmin(before, after), hi = fmax(before, after);
+		step_robust[t] = y[t] > hi ? hi : y[t] < lo ? lo : y[t];
 	}
 }
 
@@ -375,29 +397,36 @@ static void mark_outliers(double *gaps, const double *y, size_t n, int period)
  * days, and one-day outliers, replaced by the same weekday a week before
  * and after, so that neither drags the level (imputed rather than left
  * missing, which keeps ETS's fast gap-free least squares; the series' own
- * gaps stay missing). *baseline (the caller frees both) receives that
- * weekly baseline of every day, against which the events are measured.
+ * gaps stay missing). The caller frees it. With dates, *effects receives
+ * the events' effects, measured against the step-robust weekly baseline
+ * (weekly_baseline); without, none.
  */
 static double *series_to_fit(const double *y, size_t n, const struct forecast_options *opt,
-			     double **baseline)
+			     struct event_effects *effects)
 {
-	double *fit = calloc(n ? n : 1, sizeof *fit), *base = calloc(n ? n : 1, sizeof *base);
-	if (fit == NULL || base == NULL) {
+	double *fit = calloc(n ? n : 1, sizeof *fit), *fill = calloc(n ? n : 1, sizeof *fill);
+	double *robust = calloc(n ? n : 1, sizeof *robust);
+	if (fit == NULL || fill == NULL || robust == NULL) {
 		free(fit);
-		free(base);
+		free(fill);
+		free(robust);
 		return NULL;
 	}
+	memset(effects, 0, sizeof *effects);
+	int dated = opt->first_day >= 0;
 	/* fit first holds the series with those days missing. */
 	for (size_t t = 0; t < n; t++)
-		fit[t] = opt->first_day >= 0 &&
-				 event_calendar_on(opt->calendar, opt->first_day + (long)t, NULL) >= 0
-			 ? NAN : y[t];
+		fit[t] = dated && event_calendar_on(opt->calendar, opt->first_day + (long)t, NULL) >= 0
+				 ? NAN : y[t];
 	mark_outliers(fit, y, n, opt->period);
-	weekly_baseline(fit, n, opt->period, base);
+	weekly_baseline(fit, y, n, opt->period, fill, robust);
+	if (dated)
+		events_estimate(opt->calendar, y, robust, n, opt->first_day, effects);
 	for (size_t t = 0; t < n; t++)
 		if (isnan(fit[t]) && !isnan(y[t]))
-			fit[t] = base[t];
-	*baseline = base;
+			fit[t] = fill[t];
+	free(fill);
+	free(robust);
 	return fit;
 }
 
@@ -545,17 +574,15 @@ static size_t refit_after_shift(const double *y, size_t n, const struct forecast
 
 /* Multiplies the forecasts and bands of event days by the effect the
  * history shows for that day of the event (events_estimate). */
-static void apply_events(const double *y, const double *baseline, size_t n,
+static void apply_events(const struct event_effects *effects, size_t n,
 			 const struct forecast_options *opt, int horizon, int nlevels, double *mean,
 			 double *lower, double *upper, struct forecast_info *info)
 {
-	struct event_effects effects;
-	events_estimate(opt->calendar, y, baseline, n, opt->first_day, &effects);
 	for (int h = 0; h < horizon; h++) {
 		int j, e = event_calendar_on(opt->calendar, opt->first_day + (long)n + h, &j);
-		if (e < 0 || effects.occurrences[e] == 0)
+		if (e < 0 || effects->occurrences[e] == 0)
 			continue;
-		double f = effects.factor[e][j];
+		double f = effects->factor[e][j];
 		mean[h] *= f;
 		for (int i = 0; i < nlevels; i++)
 			lower[i * horizon + h] *= f, upper[i * horizon + h] *= f;
@@ -650,10 +677,11 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 	}
 	struct backtest b;
 	memset(&b, 0, sizeof b); /* freed below whether or not the backtest ran */
-	double *baseline = NULL, *work = NULL, *ratio = NULL;
+	double *work = NULL, *ratio = NULL;
 	struct ets_fit *ets = NULL;
 	int rc = -1;
-	double *y = series_to_fit(raw, n, opt, &baseline);
+	struct event_effects effects;
+	double *y = series_to_fit(raw, n, opt, &effects);
 	if (y == NULL) {
 		*status = ETS_FAILED;
 		goto out;
@@ -687,7 +715,7 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 		goto out;
 	}
 	if (opt->first_day >= 0)
-		apply_events(raw, baseline, n, opt, horizon, nlevels, mean, lower, upper, info);
+		apply_events(&effects, n, opt, horizon, nlevels, mean, lower, upper, info);
 	describe(ets, info->weight, info);
 	rc = 0;
 out:
@@ -696,6 +724,5 @@ out:
 	free(ratio);
 	ets_free(ets);
 	free(y);
-	free(baseline);
 	return rc;
 }

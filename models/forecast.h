@@ -29,8 +29,8 @@
  * opt->calendar, or the built-in retail calendar) are left out of the fit,
  * as if missing, so that a Black Friday does not drag the level; each
  * event's effect per day of its occurrence, learnt from the history
- * (against the same weekday a week before and after), is then applied to
- * its days in the horizon.
+ * (against the same weekday a week before and after, as far as the day
+ * stands out from both), is then applied to its days in the horizon.
  */
 #ifndef MLDASH_FORECAST_H
 #define MLDASH_FORECAST_H

@@ -264,6 +264,36 @@ static void test_event_effect(void **state)
 	assert_int_equal(info.event_days, 0);
 }
 
+/*
+ * A budget raised on Black Friday and kept: 1,000 a day before Black
+ * Friday 2024, 2,000 from it on, with no spike of its own. The step is
+ * not an event: next Black Friday is forecast at the day before's level
+ * (measured against the mean of the weeks either side, its effect was
+ * 2,000 / 1,500, and it was forecast a third above its neighbours).
+ */
+static void test_event_step_is_no_effect(void **state)
+{
+	(void)state;
+	enum { DAYS = 420, H = 28 };
+	long bf = day_number(2025, 11, 28), bf_before = day_number(2024, 11, 29);
+	double y[DAYS], mean[H], lo[H], hi[H];
+	const double level = 0.8;
+	struct forecast_options opt;
+	forecast_options_default(&opt);
+	opt.nonnegative = 1;
+	long start = bf - 14 - DAYS;
+	for (int t = 0; t < DAYS; t++)
+		y[t] = (start + t < bf_before ? 1000 : 2000) * (1 + 0.03 * gaussian());
+	opt.first_day = start;
+	struct forecast_info info;
+	enum ets_status st;
+	assert_int_equal(forecast_series(y, DAYS, &opt, H, &level, 1, mean, lo, hi, &info, &st), 0);
+	int h_bf = (int)(bf - (start + DAYS));
+	print_message("Black Friday forecast %.0f, the day before %.0f\n", mean[h_bf], mean[h_bf - 1]);
+	assert_true(fabs(mean[h_bf] / mean[h_bf - 1] - 1) < 0.1);
+	assert_true(fabs(mean[h_bf - 1] - 2000) < 120);
+}
+
 /* A one-day outlier (a tracking glitch twenty times the day's value) in
  * the history does not drag the level: the forecasts stay within 2% of
  * those of the same series without it. */
@@ -365,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_band_coverage),
 		cmocka_unit_test(test_event_dates),
 		cmocka_unit_test(test_event_effect),
+		cmocka_unit_test(test_event_step_is_no_effect),
 		cmocka_unit_test(test_outlier),
 		cmocka_unit_test(test_level_shift),
 		cmocka_unit_test(test_method_failing_at_an_origin),
