@@ -78,6 +78,7 @@ MIN_ACTIVE_DAYS = 60  # a channel the brand barely used says little
 MIN_CAMPAIGN_DAYS = 150  # shorter campaigns leave too little before the first origin
 METHODS = ("combined", "mldash ets", "R ets", "prophet", "naive")
 BANDED = ("combined", "mldash ets", "R ets", "prophet")
+MISSES_LISTED = 12  # series listed in the table of 95% band misses
 R_METHODS = {"ets": "R ets", "prophet": "prophet"}
 
 Series = namedtuple("Series", "name dates values")
@@ -333,9 +334,11 @@ def geomean(values):
 def score(series, jobs, forecasts):
     """MASE per (series, horizon, method), the mean over its origins (NaN
     when the method failed at any of them), and band coverage per (method,
-    horizon): [inside 80%, inside 95%, held-out days]."""
+    horizon): [inside 80%, inside 95%, held-out days], and per series the
+    combined method's 95% misses: [above the band, below it, held-out days]."""
     per_origin = defaultdict(list)
     inside = defaultdict(lambda: [0, 0, 0])
+    misses = defaultdict(lambda: [0, 0, 0])
     for n, job in enumerate(jobs):
         y = series[job.series].values
         train, test = y[:job.origin], y[job.origin:job.origin + job.h]
@@ -353,8 +356,13 @@ def score(series, jobs, forecasts):
                     counts[0] += f.lo80[t] <= a <= f.hi80[t]
                     counts[1] += f.lo95[t] <= a <= f.hi95[t]
                     counts[2] += 1
+                    if method == "combined":
+                        missed = misses[job.series]
+                        missed[0] += a > f.hi95[t]
+                        missed[1] += a < f.lo95[t]
+                        missed[2] += 1
     mase = {key: sum(v) / len(v) for key, v in per_origin.items()}
-    return mase, inside
+    return mase, inside, misses
 
 
 # --- the report -----------------------------------------------------------
@@ -418,6 +426,21 @@ def coverage_table(inside, horizons):
     return lines
 
 
+def misses_table(series, misses):
+    """The series where the combined method's 95% band missed most often
+    (all horizons): which ones make the shortfall, and on which side."""
+    rows = sorted(((m[0] + m[1]) / m[2], i, m) for i, m in misses.items() if m[2] and m[0] + m[1])
+    lines = ["| series | missed | above the band | below it | held-out days |",
+             "|---|---:|---:|---:|---:|"]
+    for share, i, m in reversed(rows[-MISSES_LISTED:]):
+        lines.append("| %s | %.1f%% | %d | %d | %d |" % (series[i].name, 100 * share, m[0], m[1], m[2]))
+    total = [sum(m[k] for m in misses.values()) for k in range(3)]
+    if total[2]:
+        lines += ["", "In all, %d of %d held-out days above the 95%% band and %d below it." % (
+            total[0], total[2], total[1])]
+    return lines
+
+
 def versions():
     """What produced the numbers: the commit and Debian's R packages."""
     def run(args):
@@ -434,7 +457,7 @@ def versions():
                                                    pkgs or "R packages unknown")
 
 
-def report(series, jobs, horizons, mase, inside, failures, clamped, seconds, r_seconds, quick):
+def report(series, jobs, horizons, mase, inside, misses, failures, clamped, seconds, r_seconds, quick):
     lines = ["# Forecast accuracy%s" % (" (quick)" if quick else ""), "",
              "%s; %s." % (datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), versions()), "",
              "MASE per series (mean over %d origins a week apart; lowest in bold):" % ORIGINS]
@@ -445,6 +468,9 @@ def report(series, jobs, horizons, mase, inside, failures, clamped, seconds, r_s
     lines += summary_table(series, mase, horizons)
     lines += ["", "Held-out days inside each method's bands:", ""]
     lines += coverage_table(inside, horizons)
+    lines += ["", "Where the combined method's 95%% band missed most (the %d series with the "
+              "most misses, all horizons):" % MISSES_LISTED, ""]
+    lines += misses_table(series, misses)
     lines += ["", "## Notes", ""]
     for method in R_METHODS.values():
         below, total = clamped.get(method, (0, 0))
@@ -474,8 +500,8 @@ def main():
     series = load_series(opts.datasets, opts.quick)
     jobs = make_jobs(series, horizons)
     forecasts, failures, clamped, r_seconds = run_forecasts(series, jobs)
-    mase, inside = score(series, jobs, forecasts)
-    text = report(series, jobs, horizons, mase, inside, failures, clamped,
+    mase, inside, misses = score(series, jobs, forecasts)
+    text = report(series, jobs, horizons, mase, inside, misses, failures, clamped,
                   time.time() - started, r_seconds, opts.quick)
     print(text, end="")
     out = os.path.join(HERE, "results", "forecast_accuracy%s.md" % ("-quick" if opts.quick else ""))
