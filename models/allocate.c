@@ -47,13 +47,13 @@ static int concave_in_bounds(const struct alloc_channel *c)
  */
 static double best_reply(const struct alloc_channel *c, double mu, double near)
 {
-	if (c->curve->kind == CURVE_NONE)
+	if (c->curve->kind == CURVE_NONE || c->upper <= c->lower)
 		return c->lower;
-	double s = curve_spend_for_marginal(c->curve, mu, c->lower, c->upper, near);
-	if (concave_in_bounds(c))
-		return s;
-	if (curve_inflection(c->curve) >= c->upper)
-		s = c->upper;
+	double inflection = curve_inflection(c->curve);
+	if (inflection <= c->lower) /* concave in its bounds */
+		return curve_spend_for_marginal_concave(c->curve, mu, c->lower, c->upper, near);
+	double s = inflection >= c->upper ? c->upper /* convex throughout */
+		   : curve_spend_for_marginal_concave(c->curve, mu, inflection, c->upper, near);
 	double gain = curve_value(c->curve, s) - curve_value(c->curve, c->lower) - mu * (s - c->lower);
 	return gain > 0 ? s : c->lower;
 }

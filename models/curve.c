@@ -137,14 +137,21 @@ double curve_inflection(const struct response_curve *c)
 	return c->k * pow((c->alpha - 1) / (c->alpha + 1), 1 / c->alpha);
 }
 
+static double hill_spend_for_marginal(const struct response_curve *c, double m, double lo,
+				      double hi, double near);
+
 double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi,
 				double near)
 {
 	double inflection = curve_inflection(c);
 	if (inflection >= hi)
 		return lo;
-	if (inflection > lo)
-		lo = inflection;
+	return curve_spend_for_marginal_concave(c, m, inflection > lo ? inflection : lo, hi, near);
+}
+
+double curve_spend_for_marginal_concave(const struct response_curve *c, double m, double lo,
+					double hi, double near)
+{
 	if (hi <= lo)
 		return lo;
 	if (c->kind == CURVE_NONE || m <= 0)
@@ -153,32 +160,50 @@ double curve_spend_for_marginal(const struct response_curve *c, double m, double
 		double s = pow(m / (c->a * c->b), 1 / (c->b - 1));
 		return s < lo ? lo : s > hi ? hi : s;
 	}
-	/* Hill: log f'(s) = log(beta alpha) + log u - log s - 2 log(1 + u), u = (s/k)^alpha,
-	 * strictly decreasing in t = log s above the inflection. Newton on t inside a shrinking bracket. */
-	if (curve_marginal(c, lo) <= m)
+	return hill_spend_for_marginal(c, m, lo, hi, near);
+}
+
+/*
+ * The Hill part of curve_spend_for_marginal, on [lo, hi] where the curve
+ * is concave: f'(s) = beta alpha w / (s (1 + w)^2), w = (s/k)^alpha or its
+ * inverse (the smaller: the same value, and no overflow), falls strictly
+ * there. Newton on f'(s) = m from near (the last reply, as a multiplier
+ * converges: a step or two) inside a shrinking bracket, halving it on the
+ * log scale where a step leaves it. An end is tested only when the search
+ * reaches it: one power per evaluation, where testing both ends first and
+ * searching on log s cost three powers and two logarithms more per call.
+ */
+static double hill_spend_for_marginal(const struct response_curve *c, double m, double lo,
+				      double hi, double near)
+{
+	const double floor = lo > 1e-9 ? lo : 1e-9; /* f' at 0 is a limit, not a value */
+	double a = floor, b = hi;
+	if (b <= a)
 		return lo;
-	if (curve_marginal(c, hi) >= m)
-		return hi;
-	double tlo = log(lo > 0 ? lo : 1e-9), thi = log(hi), t = 0.5 * (tlo + thi);
-	if (near > lo && near < hi)
-		t = log(near);
-	double target = log(m), base = log(c->beta * c->alpha), logk = log(c->k);
-	for (int iter = 0; iter < 60; iter++) {
-		double u = exp(c->alpha * (t - logk));
-		double g = base + c->alpha * (t - logk) - t - 2 * log1p(u) - target;
-		if (g > 0)
-			tlo = t; /* marginal still above m: spend more */
-		else
-			thi = t;
-		double slope = c->alpha - 1 - 2 * c->alpha * u / (1 + u);
-		double next = t - g / slope;
-		if (!(next > tlo && next < thi))
-			next = 0.5 * (tlo + thi);
-		if (fabs(next - t) < 1e-12 || thi - tlo < 1e-12)
-			return exp(next);
-		t = next;
+	int tested_a = 0, tested_b = 0;
+	double s = near >= a && near <= b ? near : sqrt(a * b);
+	for (int iter = 0; iter < 200; iter++) {
+		double u = pow(s / c->k, c->alpha), w = u > 1 ? 1 / u : u;
+		double marginal = c->beta * c->alpha * w / (s * (1 + w) * (1 + w));
+		double share = u > 1 ? 1 / (1 + w) : w / (1 + w); /* u / (1 + u) */
+		double curvature = marginal * (c->alpha - 1 - 2 * c->alpha * share) / s; /* f'' */
+		if (marginal > m) {
+			if (s >= hi)
+				return hi; /* still above m at the upper end */
+			a = s, tested_a = 1;
+		} else {
+			if (s <= floor)
+				return lo; /* at or below m from the lower end on */
+			b = s, tested_b = 1;
+		}
+		double next = curvature < 0 ? s - (marginal - m) / curvature : NAN;
+		if (!(next > a && next < b)) /* outside: an untested end, else halve */
+			next = next >= b && !tested_b ? b : next <= a && !tested_a ? a : sqrt(a * b);
+		if (fabs(next - s) <= 1e-12 * s || b - a <= 1e-12 * b)
+			return next < lo ? lo : next > hi ? hi : next;
+		s = next;
 	}
-	return exp(t);
+	return s;
 }
 
 /* --- fitting ---------------------------------------------------------------- */

@@ -111,4 +111,10 @@ double curve_inflection(const struct response_curve *c);
 double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi,
 				double near);
 
+/* The same where the caller knows the curve is concave over [lo, hi] (lo
+ * at or past its inflection), skipping the search for it: what the
+ * allocator's multiplier solves call for each channel at every step. */
+double curve_spend_for_marginal_concave(const struct response_curve *c, double m, double lo,
+					double hi, double near);
+
 #endif
