@@ -58,14 +58,27 @@ static double best_reply(const struct alloc_channel *c, double mu, double near)
 	return gain > 0 ? s : c->lower;
 }
 
+/* best_reply for a channel concave within its bounds, or fixed: no
+ * inflection to look for. */
+static double concave_reply(const struct alloc_channel *c, double mu, double near)
+{
+	if (c->curve->kind == CURVE_NONE || c->upper <= c->lower)
+		return c->lower;
+	return curve_spend_for_marginal_concave(c->curve, mu, c->lower, c->upper, near);
+}
+
 /* Each channel's best reply to a common marginal revenue mu into spend[n],
  * and their sum. spend[n] holds finite values on entry: each channel's
- * search starts from its own (the last reply, as mu converges). */
-static double spend_at(const struct alloc_channel *ch, int n, double mu, double *spend)
+ * search starts from its own (the last reply, as mu converges). With
+ * concave set, every channel is concave within its bounds or fixed (the
+ * multiplier solves' case, every step of which comes here). */
+static double spend_at(const struct alloc_channel *ch, int n, double mu, double *spend,
+		       int concave)
 {
 	double sum = 0;
 	for (int i = 0; i < n; i++) {
-		spend[i] = best_reply(&ch[i], mu, spend[i]);
+		spend[i] = concave ? concave_reply(&ch[i], mu, spend[i])
+				   : best_reply(&ch[i], mu, spend[i]);
 		sum += spend[i];
 	}
 	return sum;
@@ -163,8 +176,8 @@ static void bracket_at(const struct alloc_channel *ch, int n, double total, doub
 {
 	br->a = log(mu_lo > 1e-300 ? mu_lo : 1e-300) - 1e-9;
 	br->b = log(mu_hi) + 1e-9;
-	br->fa = spend_at(ch, n, exp(br->a), spend) - total; /* >= 0: most spend */
-	br->fb = spend_at(ch, n, exp(br->b), spend) - total; /* <= 0 */
+	br->fa = spend_at(ch, n, exp(br->a), spend, 1) - total; /* >= 0: most spend */
+	br->fb = spend_at(ch, n, exp(br->b), spend, 1) - total; /* <= 0 */
 }
 
 /*
@@ -198,7 +211,7 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 			mu_lo = at_hi < mu_lo ? at_hi : mu_lo;
 		}
 		if (mu_hi <= 0 || !isfinite(mu_lo)) { /* nothing can move */
-			spend_at(ch, n, 1, spend);
+			spend_at(ch, n, 1, spend, 1);
 			return 0;
 		}
 		bracket_at(ch, n, total, mu_lo, mu_hi, spend, &br);
@@ -209,7 +222,7 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 		double c = fa - fb != 0 ? b - fb * (b - a) / (fb - fa) : 0.5 * (a + b);
 		if (!(c > a && c < b))
 			c = 0.5 * (a + b);
-		double fc = spend_at(ch, n, exp(c), spend) - total;
+		double fc = spend_at(ch, n, exp(c), spend, 1) - total;
 		mu = exp(c);
 		if (fabs(fc) <= 1e-10 * (total + 1) || b - a < 1e-13)
 			break;
@@ -1056,7 +1069,7 @@ int allocate_marginal_floor(const struct alloc_channel *ch, int n, double floor_
 	 * for that multiplier, whose total is the answer. */
 	for (int i = 0; i < n; i++)
 		spend[i] = ch[i].lower; /* no guess */
-	double total = spend_at(ch, n, 1 + floor_roi, spend);
+	double total = spend_at(ch, n, 1 + floor_roi, spend, 0);
 	return allocate_max_response(ch, n, total, spend, out, err, errlen);
 }
 
