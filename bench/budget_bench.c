@@ -3,7 +3,8 @@
  * curves already fitted (what the budget endpoint does per ?total=), and
  * fitting the curves themselves. Re-optimisation is timed for concave
  * curves (an exact multiplier solve) and for S-shaped ones (the grid
- * search and its refinement, allocate.h). Prints microseconds.
+ * search and its refinement, allocate.h), on one set and on 50 random
+ * sets. Prints microseconds.
  */
 #include <math.h>
 #include <stdio.h>
@@ -62,6 +63,57 @@ static void time_reoptimise(const char *label, const struct alloc_channel *ch, d
 	       slowest * 1e6, checksum);
 }
 
+/*
+ * The same for SETS random sets of 20 S-shaped channels, so that the
+ * figure is not one set's: alpha 1.2-3, each threshold (inflection)
+ * 0.3-2 times the channel's current spend of 50-1,000 a day (below,
+ * inside or above its bounds of 0.5 and 2 times it), revenue at the
+ * half-saturation 2-12 times it; 40 totals from 0.6 to 1.9 times the
+ * current sum, 15 calls each. Prints the mean over all calls and, over
+ * the sets, the median and the largest of each set's slowest total (the
+ * median of its calls).
+ */
+static void time_random_sets(void)
+{
+	enum { SETS = 50, TOTALS = 40, REPEATS = 15 };
+	struct response_curve curves[CHANNELS];
+	struct alloc_channel ch[CHANNELS];
+	double slowest[SETS], took[REPEATS], spend[CHANNELS], elapsed = 0, checksum = 0;
+	unsigned seed = 2468;
+	struct allocation a;
+	char err[256];
+	for (int set = 0; set < SETS; set++) {
+		double sum_current = 0;
+		for (int i = 0; i < CHANNELS; i++) {
+			double alpha = 1.2 + 1.8 * next_uniform(&seed), at = 0.3 + 1.7 * next_uniform(&seed);
+			double current = 50 + 950 * next_uniform(&seed);
+			double k = at * current / pow((alpha - 1) / (alpha + 1), 1 / alpha);
+			curves[i] = (struct response_curve){ .kind = CURVE_HILL, .alpha = alpha, .k = k,
+							     .beta = (2 + 10 * next_uniform(&seed)) * k };
+			ch[i] = (struct alloc_channel){ "r", &curves[i], current, 0.5 * current, 2 * current };
+			sum_current += current;
+		}
+		slowest[set] = 0;
+		for (int t = 0; t < TOTALS; t++) {
+			double total = sum_current * (0.6 + 1.3 * t / TOTALS);
+			for (int r = 0; r < REPEATS; r++) {
+				double t0 = now();
+				if (allocate_max_response(ch, CHANNELS, total, spend, &a, err, sizeof err) == 0)
+					checksum += a.total_revenue;
+				took[r] = now() - t0;
+				elapsed += took[r];
+			}
+			qsort(took, REPEATS, sizeof *took, by_value);
+			slowest[set] = took[REPEATS / 2] > slowest[set] ? took[REPEATS / 2] : slowest[set];
+		}
+	}
+	qsort(slowest, SETS, sizeof *slowest, by_value);
+	printf("re-optimise %d S-shaped channels, %d random sets: %.1f us mean; a set's slowest total "
+	       "(median): %.1f us for the median set, %.1f us for the slowest (checksum %.6g)\n",
+	       CHANNELS, SETS, elapsed / (SETS * TOTALS * REPEATS) * 1e6, slowest[SETS / 2] * 1e6,
+	       slowest[SETS - 1] * 1e6, checksum);
+}
+
 int main(void)
 {
 	struct response_curve curves[CHANNELS], s_curves[CHANNELS];
@@ -94,6 +146,7 @@ int main(void)
 		s_ch[i] = (struct alloc_channel){ "s", &s_curves[i], current, 0.5 * current, 2 * current };
 	}
 	time_reoptimise("S-shaped", s_ch, sum_current);
+	time_random_sets();
 
 	double s[DAYS], rev[DAYS];
 	double t0 = now();
