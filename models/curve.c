@@ -138,7 +138,7 @@ double curve_inflection(const struct response_curve *c)
 }
 
 static double hill_spend_for_marginal(const struct response_curve *c, double m, double lo,
-				      double hi, double near);
+				      double hi, double near, double *curvature);
 
 double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi,
 				double near)
@@ -146,21 +146,28 @@ double curve_spend_for_marginal(const struct response_curve *c, double m, double
 	double inflection = curve_inflection(c);
 	if (inflection >= hi)
 		return lo;
-	return curve_spend_for_marginal_concave(c, m, inflection > lo ? inflection : lo, hi, near);
+	return curve_spend_for_marginal_concave(c, m, inflection > lo ? inflection : lo, hi, near,
+						NULL);
 }
 
 double curve_spend_for_marginal_concave(const struct response_curve *c, double m, double lo,
-					double hi, double near)
+					double hi, double near, double *curvature)
 {
+	double unused;
+	curvature = curvature ? curvature : &unused;
+	*curvature = 0;
 	if (hi <= lo)
 		return lo;
 	if (c->kind == CURVE_NONE || m <= 0)
 		return m <= 0 ? hi : lo;
 	if (c->kind == CURVE_POWER) { /* a b s^(b-1) = m */
 		double s = pow(m / (c->a * c->b), 1 / (c->b - 1));
-		return s < lo ? lo : s > hi ? hi : s;
+		if (s <= lo || s >= hi)
+			return s <= lo ? lo : hi;
+		*curvature = m * (c->b - 1) / s;
+		return s;
 	}
-	return hill_spend_for_marginal(c, m, lo, hi, near);
+	return hill_spend_for_marginal(c, m, lo, hi, near, curvature);
 }
 
 /*
@@ -174,19 +181,20 @@ double curve_spend_for_marginal_concave(const struct response_curve *c, double m
  * searching on log s cost three powers and two logarithms more per call.
  */
 static double hill_spend_for_marginal(const struct response_curve *c, double m, double lo,
-				      double hi, double near)
+				      double hi, double near, double *curvature)
 {
 	const double floor = lo > 1e-9 ? lo : 1e-9; /* f' at 0 is a limit, not a value */
 	double a = floor, b = hi;
 	if (b <= a)
 		return lo;
 	int tested_a = 0, tested_b = 0;
-	double s = near >= a && near <= b ? near : sqrt(a * b);
+	double s = near >= a && near <= b ? near : sqrt(a * b), curvature_at_s = 0;
 	for (int iter = 0; iter < 200; iter++) {
 		double u = pow(s / c->k, c->alpha), w = u > 1 ? 1 / u : u;
 		double marginal = c->beta * c->alpha * w / (s * (1 + w) * (1 + w));
 		double share = u > 1 ? 1 / (1 + w) : w / (1 + w); /* u / (1 + u) */
-		double curvature = marginal * (c->alpha - 1 - 2 * c->alpha * share) / s; /* f'' */
+		double slope = marginal * (c->alpha - 1 - 2 * c->alpha * share) / s; /* f'' */
+		curvature_at_s = slope;
 		if (marginal > m) {
 			if (s >= hi)
 				return hi; /* still above m at the upper end */
@@ -196,11 +204,14 @@ static double hill_spend_for_marginal(const struct response_curve *c, double m, 
 				return lo; /* at or below m from the lower end on */
 			b = s, tested_b = 1;
 		}
-		double next = curvature < 0 ? s - (marginal - m) / curvature : NAN;
+		double next = slope < 0 ? s - (marginal - m) / slope : NAN;
 		if (!(next > a && next < b)) /* outside: an untested end, else halve */
 			next = next >= b && !tested_b ? b : next <= a && !tested_a ? a : sqrt(a * b);
-		if (fabs(next - s) <= 1e-12 * s || b - a <= 1e-12 * b)
+		if (fabs(next - s) <= 1e-12 * s || b - a <= 1e-12 * b) {
+			if (next > lo && next < hi)
+				*curvature = curvature_at_s;
 			return next < lo ? lo : next > hi ? hi : next;
+		}
 		s = next;
 	}
 	return s;

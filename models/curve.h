@@ -113,8 +113,11 @@ double curve_spend_for_marginal(const struct response_curve *c, double m, double
 
 /* The same where the caller knows the curve is concave over [lo, hi] (lo
  * at or past its inflection), skipping the search for it: what the
- * allocator's multiplier solves call for each channel at every step. */
+ * allocator's multiplier solves call for each channel at every step.
+ * curvature (when not NULL) receives f'' at the answer when it lies
+ * inside (lo, hi), so that the spend moves with m by 1 / f''; 0 at an
+ * end, where it does not move. */
 double curve_spend_for_marginal_concave(const struct response_curve *c, double m, double lo,
-					double hi, double near);
+					double hi, double near, double *curvature);
 
 #endif
