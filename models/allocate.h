@@ -9,8 +9,8 @@
  * Concave curves (Hill alpha <= 1, power laws, and S-curves whose bounds
  * lie past their inflection): the optimum equalises marginal revenue among
  * the channels inside their bounds (the KKT conditions), so it is found
- * exactly by solving for that common multiplier (safeguarded regula falsi
- * on its log), not by a greedy step loop.
+ * exactly by solving for that common multiplier (Newton on its log,
+ * safeguarded by regula falsi in a bracket), not by a greedy step loop.
  *
  * S-curves (Hill alpha > 1 with the inflection above the lower bound) make
  * the problem non-concave: equal marginals can be a local optimum, or fund
@@ -37,9 +37,9 @@
  * their bounds (KKT), each channel past its inflection or at a bound,
  * except possibly one left inside a convex part at its grid spend. It never
  * leaves a channel between its lower bound and its threshold unless the
- * grid finds that pays (or the total forces it). About 100-260 us for 20
- * S-shaped channels (bench/budget_bench); random problems of 8-20 channels
- * take 130 us on average and up to about 0.8 ms.
+ * grid finds that pays (or the total forces it). About 70-250 us for 20
+ * S-shaped channels (bench/budget_bench), 80-110 us on average over 50
+ * random sets of them and up to about 450 us at a set's slowest total.
  */
 #ifndef MLDASH_ALLOCATE_H
 #define MLDASH_ALLOCATE_H
