@@ -360,6 +360,60 @@ static void test_reproducible(void **state)
 
 /* Without draws (a curve made by hand, an assumed shape) the band is the
  * curve itself. */
+/*
+ * The best reply to a marginal m on the concave part, for Hill curves of
+ * both shapes and power laws, bounds below, around and above the answer,
+ * and starts from anywhere: inside its bounds the marginal is m (to 1e-9);
+ * at the lower end it is already at most m, at the upper end still at
+ * least m; the start never changes the answer; and the curvature it gives
+ * is f'' there (against a central difference of f'), 0 at an end.
+ */
+static void test_spend_for_marginal(void **state)
+{
+	(void)state;
+	int inside = 0, at_end = 0;
+	for (int trial = 0; trial < 3000; trial++) {
+		struct response_curve c = { .kind = CURVE_HILL };
+		if (trial % 3 == 2) {
+			c = (struct response_curve){ .kind = CURVE_POWER, .a = 1 + 30 * uniform(),
+						     .b = 0.1 + 0.8 * uniform() };
+		} else {
+			c.alpha = trial % 3 ? 1.1 + 1.9 * uniform() : 0.2 + 0.8 * uniform();
+			c.k = 50 + 2000 * uniform();
+			c.beta = c.k * (0.5 + 10 * uniform());
+		}
+		double from = curve_inflection(&c) + 1e-3, s_mid = from + 3000 * uniform();
+		double lo = from + (s_mid - from) * uniform() * (trial % 4 == 0 ? 1.2 : 0.8);
+		double hi = lo + 3000 * uniform() + 1;
+		double m = curve_marginal(&c, s_mid);
+		double curvature, s = curve_spend_for_marginal_concave(&c, m, lo, hi, 0, &curvature);
+		assert_true(s >= lo && s <= hi);
+		if (s > lo && s < hi) {
+			inside++;
+			assert_true(fabs(curve_marginal(&c, s) - m) <= 1e-9 * m);
+			double h = 1e-5 * s;
+			double fd = (curve_marginal(&c, s + h) - curve_marginal(&c, s - h)) / (2 * h);
+			assert_true(curvature < 0 && fabs(curvature - fd) <= 1e-4 * fabs(fd));
+		} else {
+			at_end++;
+			assert_true(curvature == 0);
+			if (s == lo)
+				assert_true(curve_marginal(&c, lo) <= m * (1 + 1e-12));
+			else
+				assert_true(curve_marginal(&c, hi) >= m * (1 - 1e-12));
+		}
+		for (int start = 0; start < 4; start++) {
+			double near = start == 0 ? lo : start == 1 ? hi : lo + (hi - lo) * uniform();
+			double again = curve_spend_for_marginal_concave(&c, m, lo, hi, near, NULL);
+			assert_true(fabs(again - s) <= 1e-9 * s);
+		}
+		/* The general entry point agrees where its bounds are concave. */
+		assert_true(fabs(curve_spend_for_marginal(&c, m, lo, hi, 0) - s) <= 1e-9 * s);
+	}
+	print_message("%d replies inside their bounds, %d at an end\n", inside, at_end);
+	assert_true(inside > 1000 && at_end > 300);
+}
+
 static void test_band_without_draws(void **state)
 {
 	(void)state;
@@ -384,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_unmeasured_curves_unsure),
 		cmocka_unit_test(test_reproducible),
 		cmocka_unit_test(test_band_without_draws),
+		cmocka_unit_test(test_spend_for_marginal),
 		/* Last: the tests above assert on the simulated days the shared
 		 * generator gave them when they were written. */
 		cmocka_unit_test(test_undecided_draws_both_shapes),
