@@ -254,7 +254,10 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 	struct bracket br;
 	int hinted = 0;
 	const double tolerance = 1e-10 * (total + 1);
-	if (guess > 0) {
+	int movable = 0; /* else the multiplier is 0: nothing answers it */
+	for (int i = 0; i < n && !movable; i++)
+		movable = ch[i].curve->kind != CURVE_NONE && ch[i].upper > ch[i].lower;
+	if (guess > 0 && movable) {
 		double mu = 0;
 		int found = guess_bracket(ch, n, total, guess, tolerance, spend, &br, &mu);
 		if (found == 2)
