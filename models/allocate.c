@@ -518,8 +518,9 @@ struct incumbent {
 /*
  * Solves a regime (sub[n], each channel concave within its bounds there or
  * fixed) exactly into trial[n]: returns its revenue and sets *mu, or
- * returns -inf when the regime cannot hold the total. hint[n], a split near
- * the answer, brackets the multiplier between its free channels' marginals.
+ * returns -inf when the regime cannot hold the total. The search starts
+ * from guess, a multiplier near the answer (0: none), and hint[n], a split
+ * near it (solve_multiplier).
  */
 static double solve_regime(const struct alloc_channel *ch, const struct alloc_channel *sub, int n,
 			   double total, const double *hint, double guess, double *trial, double *mu)
@@ -628,7 +629,11 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 		if (fabs(slope) <= 1e-10 * best->mu)
 			return;
 		double give = 0; /* dR/dmu: how the others' spend answers the multiplier */
-		double room = 0; /* how far they can, before one reaches a bound */
+		/* How far c can move before one of them reaches a bound: each
+		 * takes the share 1/f_i'' / give of c's step, so that is |give|
+		 * times the least room_i |f_i''| (a channel whose marginal falls
+		 * steeply takes little, whatever its room). */
+		double per_unit = HUGE_VAL;
 		for (int i = 0; i < n; i++) {
 			double at = best->spend[i];
 			if (i == c || sub[i].upper <= sub[i].lower)
@@ -646,11 +651,15 @@ static void polish_convex(const struct alloc_channel *ch, struct alloc_channel *
 			if (!answers && !joins)
 				continue;
 			double bend = curvature(sub[i].curve, at);
-			give += bend < 0 ? 1 / bend : 0;
-			room += slope > 0 ? at - sub[i].lower : sub[i].upper - at;
+			if (!(bend < 0))
+				continue;
+			give += 1 / bend;
+			double room_i = slope > 0 ? at - sub[i].lower : sub[i].upper - at;
+			per_unit = fmin(per_unit, room_i * -bend);
 		}
 		if (!(give < 0))
 			return; /* nobody to trade with */
+		double room = per_unit * -give;
 		/* Where g is not concave here, its best along the slope is an end. */
 		double bend = curvature(curve, s) + 1 / give;
 		double next = bend < 0 ? s - slope / bend : slope > 0 ? top : bottom;

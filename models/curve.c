@@ -183,33 +183,35 @@ double curve_spend_for_marginal_concave(const struct response_curve *c, double m
 static double hill_spend_for_marginal(const struct response_curve *c, double m, double lo,
 				      double hi, double near, double *curvature)
 {
-	const double floor = lo > 1e-9 ? lo : 1e-9; /* f' at 0 is a limit, not a value */
-	double a = floor, b = hi;
+	/* f' at 0 is a limit, not a value: the search starts a little above. */
+	const double bottom = lo > 0 ? lo : hi > 2e-9 ? 1e-9 : 0.5 * hi;
+	double a = bottom, b = hi;
 	if (b <= a)
 		return lo;
 	int tested_a = 0, tested_b = 0;
-	double s = near >= a && near <= b ? near : sqrt(a * b), curvature_at_s = 0;
+	double s = near >= a && near <= b ? near : sqrt(a * b);
 	for (int iter = 0; iter < 200; iter++) {
 		double u = pow(s / c->k, c->alpha), w = u > 1 ? 1 / u : u;
 		double marginal = c->beta * c->alpha * w / (s * (1 + w) * (1 + w));
 		double share = u > 1 ? 1 / (1 + w) : w / (1 + w); /* u / (1 + u) */
 		double slope = marginal * (c->alpha - 1 - 2 * c->alpha * share) / s; /* f'' */
-		curvature_at_s = slope;
 		if (marginal > m) {
 			if (s >= hi)
 				return hi; /* still above m at the upper end */
 			a = s, tested_a = 1;
 		} else {
-			if (s <= floor)
+			if (s <= bottom)
 				return lo; /* at or below m from the lower end on */
 			b = s, tested_b = 1;
 		}
 		double next = slope < 0 ? s - (marginal - m) / slope : NAN;
-		if (!(next > a && next < b)) /* outside: an untested end, else halve */
+		/* Converged (from a start at the answer, the first step). */
+		int done = fabs(next - s) <= 1e-12 * s;
+		if (!done && !(next > a && next < b)) /* outside: an untested end, else halve */
 			next = next >= b && !tested_b ? b : next <= a && !tested_a ? a : sqrt(a * b);
-		if (fabs(next - s) <= 1e-12 * s || b - a <= 1e-12 * b) {
-			if (next > lo && next < hi)
-				*curvature = curvature_at_s;
+		if (done || b - a <= 1e-12 * b) {
+			if (next > lo && next < hi && slope < 0)
+				*curvature = slope;
 			return next < lo ? lo : next > hi ? hi : next;
 		}
 		s = next;

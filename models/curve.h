@@ -107,7 +107,7 @@ double curve_inflection(const struct response_curve *c);
  * marginal at max(lo, inflection) and at hi; the answer is clamped to
  * [max(lo, inflection), hi] (lo when the inflection is above hi). near, a
  * spend thought close to the answer, starts the search there (a Hill
- * curve's is iterative); 0, or any value outside (lo, hi), means none. */
+ * curve's is iterative); 0, or any value outside [lo, hi], means none. */
 double curve_spend_for_marginal(const struct response_curve *c, double m, double lo, double hi,
 				double near);
 
