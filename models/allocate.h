@@ -37,9 +37,9 @@
  * their bounds (KKT), each channel past its inflection or at a bound,
  * except possibly one left inside a convex part at its grid spend. It never
  * leaves a channel between its lower bound and its threshold unless the
- * grid finds that pays (or the total forces it). About 70-250 us for 20
- * S-shaped channels (bench/budget_bench), 80-110 us on average over 50
- * random sets of them and up to about 450 us at a set's slowest total.
+ * grid finds that pays (or the total forces it). About 50-160 us for 20
+ * S-shaped channels (bench/budget_bench), 70-80 us on average over 50
+ * random sets of them and up to about 370 us at a set's slowest total.
  */
 #ifndef MLDASH_ALLOCATE_H
 #define MLDASH_ALLOCATE_H
