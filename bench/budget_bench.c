@@ -34,6 +34,27 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+enum { MAX_REPEATS = 200 };
+
+/* `repeats` (at most MAX_REPEATS) calls for one total: adds their time to
+ * *elapsed and their revenue to *checksum; returns the median call's time. */
+static double median_call(const struct alloc_channel *ch, double total, int repeats,
+			  double *elapsed, double *checksum)
+{
+	double spend[CHANNELS], took[MAX_REPEATS];
+	struct allocation a;
+	char err[256];
+	for (int r = 0; r < repeats; r++) {
+		double t0 = now();
+		if (allocate_max_response(ch, CHANNELS, total, spend, &a, err, sizeof err) == 0)
+			*checksum += a.total_revenue;
+		took[r] = now() - t0;
+		*elapsed += took[r];
+	}
+	qsort(took, (size_t)repeats, sizeof *took, by_value);
+	return took[repeats / 2];
+}
+
 /*
  * Re-optimises ch[CHANNELS] for 100 totals from 0.6 to 1.9 times their
  * current sum, RUNS calls in all; prints the mean and, for the slowest
@@ -43,20 +64,12 @@ static int by_value(const void *a, const void *b)
 static void time_reoptimise(const char *label, const struct alloc_channel *ch, double sum_current)
 {
 	enum { TOTALS = 100, REPEATS = RUNS / TOTALS };
-	double spend[CHANNELS], checksum = 0, slowest = 0, elapsed = 0, took[REPEATS];
-	struct allocation a;
-	char err[256];
+	_Static_assert((int)REPEATS <= (int)MAX_REPEATS, "median_call's room");
+	double checksum = 0, slowest = 0, elapsed = 0;
 	for (int t = 0; t < TOTALS; t++) {
-		double total = sum_current * (0.6 + 1.3 * t / TOTALS);
-		for (int r = 0; r < REPEATS; r++) {
-			double t0 = now();
-			if (allocate_max_response(ch, CHANNELS, total, spend, &a, err, sizeof err) == 0)
-				checksum += a.total_revenue;
-			took[r] = now() - t0;
-			elapsed += took[r];
-		}
-		qsort(took, REPEATS, sizeof *took, by_value);
-		slowest = took[REPEATS / 2] > slowest ? took[REPEATS / 2] : slowest;
+		double median = median_call(ch, sum_current * (0.6 + 1.3 * t / TOTALS), REPEATS,
+					    &elapsed, &checksum);
+		slowest = median > slowest ? median : slowest;
 	}
 	printf("re-optimise %d %s channels for a new total: %.1f us mean, %.1f us at the slowest "
 	       "total (median) (checksum %.6g)\n", CHANNELS, label, elapsed / RUNS * 1e6,
@@ -78,10 +91,8 @@ static void time_random_sets(void)
 	enum { SETS = 50, TOTALS = 40, REPEATS = 15 };
 	struct response_curve curves[CHANNELS];
 	struct alloc_channel ch[CHANNELS];
-	double slowest[SETS], took[REPEATS], spend[CHANNELS], elapsed = 0, checksum = 0;
+	double slowest[SETS], elapsed = 0, checksum = 0;
 	unsigned seed = 2468;
-	struct allocation a;
-	char err[256];
 	for (int set = 0; set < SETS; set++) {
 		double sum_current = 0;
 		for (int i = 0; i < CHANNELS; i++) {
@@ -95,16 +106,9 @@ static void time_random_sets(void)
 		}
 		slowest[set] = 0;
 		for (int t = 0; t < TOTALS; t++) {
-			double total = sum_current * (0.6 + 1.3 * t / TOTALS);
-			for (int r = 0; r < REPEATS; r++) {
-				double t0 = now();
-				if (allocate_max_response(ch, CHANNELS, total, spend, &a, err, sizeof err) == 0)
-					checksum += a.total_revenue;
-				took[r] = now() - t0;
-				elapsed += took[r];
-			}
-			qsort(took, REPEATS, sizeof *took, by_value);
-			slowest[set] = took[REPEATS / 2] > slowest[set] ? took[REPEATS / 2] : slowest[set];
+			double median = median_call(ch, sum_current * (0.6 + 1.3 * t / TOTALS), REPEATS,
+						    &elapsed, &checksum);
+			slowest[set] = median > slowest[set] ? median : slowest[set];
 		}
 	}
 	qsort(slowest, SETS, sizeof *slowest, by_value);

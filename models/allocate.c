@@ -28,12 +28,18 @@ void allocate_bounds(struct alloc_channel *ch, int n, const struct bound_rules *
 	}
 }
 
+/* Whether a channel answers a multiplier at all: it has a curve and room
+ * between its bounds. */
+static int can_move(const struct alloc_channel *c)
+{
+	return c->curve->kind != CURVE_NONE && c->upper > c->lower;
+}
+
 /* Whether a channel's curve is concave over its whole range (or it cannot
  * move), so that equal marginals are enough for optimality. */
 static int concave_in_bounds(const struct alloc_channel *c)
 {
-	return c->curve->kind == CURVE_NONE || c->upper <= c->lower ||
-	       curve_inflection(c->curve) <= c->lower;
+	return !can_move(c) || curve_inflection(c->curve) <= c->lower;
 }
 
 /*
@@ -47,7 +53,7 @@ static int concave_in_bounds(const struct alloc_channel *c)
  */
 static double best_reply(const struct alloc_channel *c, double mu, double near)
 {
-	if (c->curve->kind == CURVE_NONE || c->upper <= c->lower)
+	if (!can_move(c))
 		return c->lower;
 	double inflection = curve_inflection(c->curve);
 	if (inflection <= c->lower) /* concave in its bounds */
@@ -64,7 +70,7 @@ static double best_reply(const struct alloc_channel *c, double mu, double near)
 static double concave_reply(const struct alloc_channel *c, double mu, double near, double *slope)
 {
 	*slope = 0;
-	if (c->curve->kind == CURVE_NONE || c->upper <= c->lower)
+	if (!can_move(c))
 		return c->lower;
 	double curvature;
 	double s = curve_spend_for_marginal_concave(c->curve, mu, c->lower, c->upper, near, &curvature);
@@ -256,7 +262,7 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 	const double tolerance = 1e-10 * (total + 1);
 	int movable = 0; /* else the multiplier is 0: nothing answers it */
 	for (int i = 0; i < n && !movable; i++)
-		movable = ch[i].curve->kind != CURVE_NONE && ch[i].upper > ch[i].lower;
+		movable = can_move(&ch[i]);
 	if (guess > 0 && movable) {
 		double mu = 0;
 		int found = guess_bracket(ch, n, total, guess, tolerance, spend, &br, &mu);
@@ -267,7 +273,7 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 	/* The free channels' marginals at the hint bracket mu. */
 	double hint_lo = HUGE_VAL, hint_hi = 0;
 	for (int i = 0; i < n && hint != NULL && !hinted; i++) {
-		if (ch[i].curve->kind == CURVE_NONE || ch[i].upper <= ch[i].lower)
+		if (!can_move(&ch[i]))
 			continue;
 		double m = curve_marginal(ch[i].curve, hint[i]);
 		hint_lo = m < hint_lo ? m : hint_lo;
@@ -280,7 +286,7 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 	if (!hinted) {
 		double mu_lo = HUGE_VAL, mu_hi = 0;
 		for (int i = 0; i < n; i++) {
-			if (ch[i].curve->kind == CURVE_NONE || ch[i].upper <= ch[i].lower)
+			if (!can_move(&ch[i]))
 				continue;
 			double at_lo = curve_marginal(ch[i].curve, ch[i].lower);
 			double at_hi = curve_marginal(ch[i].curve, ch[i].upper);
