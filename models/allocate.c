@@ -1123,8 +1123,67 @@ static double roi_at(const struct alloc_channel *ch, int n, double total, double
 	return out->total_spend > 0 ? (out->total_revenue - out->total_spend) / out->total_spend : 0;
 }
 
-int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi, double *spend,
-			struct allocation *out, char *err, size_t errlen)
+#define SPEND_SEARCH_LIMIT 1e15 /* past it, a marginal that stays high is taken as never falling */
+
+/* The spend past which a curve's marginal revenue stays below price, from
+ * where it starts to fall (its inflection); lower for a curve-less channel,
+ * whose money buys nothing. +inf when the marginal is still at the price
+ * at SPEND_SEARCH_LIMIT. Not the exact crossing: a doubling past it. */
+static double spend_past_price(const struct response_curve *c, double lower, double price)
+{
+	if (c->kind == CURVE_NONE)
+		return lower;
+	double hi = fmax(fmax(lower, curve_inflection(c)), fmax(c->k, 1.0));
+	while (curve_marginal(c, hi) >= price && hi < SPEND_SEARCH_LIMIT)
+		hi *= 2;
+	return hi < SPEND_SEARCH_LIMIT ? hi : HUGE_VAL;
+}
+
+/*
+ * The scenarios without a total search the range the bounds allow, which
+ * an infinite or very wide upper bound makes useless (a scan of 64 totals
+ * up to 1e6 a day). A best reply to a price never spends past
+ * spend_past_price, so upper bounds beyond it can stand there without
+ * changing the answer. *capped receives a copy of ch with such stand-ins
+ * (to free), or NULL when no bound is beyond. Returns how many bounds
+ * stand in, or -1 with err naming a channel without an upper bound whose
+ * marginal never falls to the price, or saying memory ran out.
+ */
+static int cap_uppers(const struct alloc_channel *ch, int n, double price,
+		      struct alloc_channel **capped, char *err, size_t errlen)
+{
+	int count = 0;
+	*capped = NULL;
+	for (int i = 0; i < n; i++) {
+		double cap = fmax(spend_past_price(ch[i].curve, ch[i].lower, price), ch[i].lower);
+		if (!isfinite(ch[i].upper) && !isfinite(cap)) {
+			snprintf(err, errlen, "channel '%.64s' returns a marginal revenue of at least "
+				 "%.3f at any spend: give it a finite upper bound",
+				 ch[i].name ? ch[i].name : "?", price);
+			free(*capped);
+			*capped = NULL;
+			return -1;
+		}
+		if (!(ch[i].upper > cap))
+			continue;
+		if (*capped == NULL) {
+			if ((*capped = malloc(sizeof **capped * (size_t)n)) == NULL) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			memcpy(*capped, ch, sizeof **capped * (size_t)n);
+		}
+		(*capped)[i].upper = cap;
+		count++;
+	}
+	return count;
+}
+
+/* The first total on a scan of the bounds' range whose best split reaches
+ * the target, bisected to 1e-9: 0 with the split, or 1 with the best ROI
+ * seen and its total. */
+static int scan_target_roi(const struct alloc_channel *ch, int n, double target_roi,
+			   double *spend, struct allocation *out, double *best_roi, double *best_total)
 {
 	double sum_lo, sum_hi;
 	bound_totals(ch, n, &sum_lo, &sum_hi);
@@ -1132,12 +1191,13 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 	 * into weak channels at small totals): scan, then bisect the first
 	 * crossing. */
 	enum { GRID = 64 };
-	double best_roi = -HUGE_VAL, best_total = sum_lo, prev = sum_lo;
+	double prev = sum_lo;
+	*best_roi = -HUGE_VAL, *best_total = sum_lo;
 	for (int g = 0; g <= GRID; g++) {
 		double t = sum_lo + (sum_hi - sum_lo) * g / GRID;
 		double roi = roi_at(ch, n, t, spend, out);
-		if (roi > best_roi)
-			best_roi = roi, best_total = t;
+		if (roi > *best_roi)
+			*best_roi = roi, *best_total = t;
 		if (roi >= target_roi) {
 			double lo = prev, hi = t;
 			for (int iter = 0; g > 0 && iter < 60 && hi - lo > 1e-9 * (hi + 1); iter++) {
@@ -1152,20 +1212,64 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 		}
 		prev = t;
 	}
+	return 1;
+}
+
+/*
+ * The scan's range: where ROI(T) = R(T)/T - 1 first climbs to the target
+ * it is rising, so the best split's marginal (R' from the left, and R
+ * has only convex kinks: a maximum over regimes of concave parts) is at
+ * least the average, 1 + target: no channel is past where its marginal
+ * falls below that price, and upper bounds beyond it change nothing
+ * (cap_uppers). When the target is out of reach, the best ROI lies where
+ * the marginal equals 1 + that best, at least 1 + the best seen on the
+ * narrower range: one more scan with that price finds it.
+ */
+int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi, double *spend,
+			struct allocation *out, char *err, size_t errlen)
+{
+	double sum_lo, sum_hi, best_roi, best_total;
+	bound_totals(ch, n, &sum_lo, &sum_hi);
+	if (roi_at(ch, n, sum_lo, spend, out) >= target_roi)
+		return 0;
+	double price = 1 + target_roi;
+	for (int pass = 0; pass < 2; pass++) {
+		struct alloc_channel *capped;
+		int count = cap_uppers(ch, n, price, &capped, err, errlen);
+		if (count < 0)
+			return -1;
+		int rc = scan_target_roi(capped ? capped : ch, n, target_roi, spend, out, &best_roi,
+					 &best_total);
+		free(capped);
+		if (rc == 0)
+			return 0;
+		if (count == 0 || !(1 + best_roi > 0))
+			break;
+		price = 1 + best_roi;
+	}
 	snprintf(err, errlen, "an expected ROI of %.3f is unreachable within the bounds: the best "
 		 "reachable is %.3f, at a daily total of %.2f", target_roi, best_roi, best_total);
 	return -1;
 }
 
+/* The replies to the price 1 + floor are the best split of their sum
+ * (Lagrangian sufficiency), and none passes where its marginal falls
+ * below the price: upper bounds beyond stand there (cap_uppers). */
 int allocate_marginal_floor(const struct alloc_channel *ch, int n, double floor_roi,
 			    double *spend, struct allocation *out, char *err, size_t errlen)
 {
+	struct alloc_channel *capped;
+	if (cap_uppers(ch, n, 1 + floor_roi, &capped, err, errlen) < 0)
+		return -1;
+	const struct alloc_channel *use = capped ? capped : ch;
 	/* Marginal ROI >= floor means marginal revenue >= 1 + floor: the split
 	 * for that multiplier, whose total is the answer. */
 	for (int i = 0; i < n; i++)
-		spend[i] = ch[i].lower; /* no guess */
-	double total = spend_at(ch, n, 1 + floor_roi, spend);
-	return allocate_max_response(ch, n, total, spend, out, err, errlen);
+		spend[i] = use[i].lower; /* no guess */
+	double total = spend_at(use, n, 1 + floor_roi, spend);
+	int rc = allocate_max_response(use, n, total, spend, out, err, errlen);
+	free(capped);
+	return rc;
 }
 
 double allocate_saturation(const struct response_curve *c)
@@ -1176,10 +1280,6 @@ double allocate_saturation(const struct response_curve *c)
 		return 0;
 	if (c->kind == CURVE_POWER)
 		return pow(1 / (c->a * c->b), 1 / (c->b - 1));
-	double hi = c->k > 0 ? c->k : 1;
-	while (curve_marginal(c, hi) > 1 && hi < 1e15)
-		hi *= 2;
-	if (hi >= 1e15)
-		return HUGE_VAL;
-	return curve_spend_for_marginal(c, 1, 1e-9, hi, 0);
+	double hi = spend_past_price(c, 0, 1);
+	return isfinite(hi) ? curve_spend_for_marginal(c, 1, 1e-9, hi, 0) : HUGE_VAL;
 }

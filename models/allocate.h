@@ -102,7 +102,10 @@ int allocate_grid_optimum(const struct alloc_channel *ch, int n, double total, i
  * Target efficiency: the smallest total, within the bounds, whose optimal
  * split has an expected ROI ((revenue - spend) / spend) of at least
  * target_roi. Returns 0 with the split, or -1 with err giving the best
- * reachable ROI when the target cannot be reached.
+ * reachable ROI when the target cannot be reached. Upper bounds may be
+ * infinite here and in allocate_marginal_floor: past where a channel's
+ * marginal revenue falls below the price that matters they change nothing
+ * (-1 naming the channel when its marginal never falls that low).
  */
 int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi, double *spend,
 			struct allocation *out, char *err, size_t errlen);

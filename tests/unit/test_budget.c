@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "allocate.h"
@@ -276,6 +277,71 @@ static void test_target_roi_and_floor(void **state)
 	/* Saturation: where marginal revenue is 1. */
 	double sat = allocate_saturation(&curves[0]);
 	assert_true(fabs(curve_marginal(&curves[0], sat) - 1) < 1e-6);
+}
+
+/* The best ROI over every total, by a fine scan (a slow reference). */
+static double best_roi_scanned(const struct alloc_channel *ch, int n, double hi)
+{
+	double spend[4], best = -HUGE_VAL;
+	struct allocation a;
+	char err[256];
+	for (double t = hi / 20000; t <= hi; t += hi / 20000)
+		if (allocate_max_response(ch, n, t, spend, &a, err, sizeof err) == 0)
+			best = fmax(best, (a.total_revenue - a.total_spend) / a.total_spend);
+	return best;
+}
+
+/* Upper bounds at infinity (`--bound CH=0:inf`) or very wide: the
+ * scenarios without a total answer as with bounds just past any spend
+ * they reach, and a channel whose marginal never falls to the price is
+ * named. */
+static void test_infinite_upper_bounds(void **state)
+{
+	(void)state;
+	struct response_curve curves[3] = { hill(700, 1000, 0.8), hill(3000, 200, 2.2),
+					    { .kind = CURVE_POWER, .a = 12, .b = 0.6 } };
+	struct alloc_channel inf[3], wide[3];
+	for (int i = 0; i < 3; i++) {
+		inf[i] = (struct alloc_channel){ "c", &curves[i], 100, 0, HUGE_VAL };
+		wide[i] = inf[i], wide[i].upper = 1e5;
+	}
+	inf[0].name = "weak", inf[0].lower = wide[0].lower = 600; /* ROI first rises */
+	double spend_inf[3], spend_wide[3];
+	struct allocation a, b;
+	char err[256];
+
+	assert_int_equal(allocate_marginal_floor(inf, 3, 0.2, spend_inf, &a, err, sizeof err), 0);
+	assert_int_equal(allocate_marginal_floor(wide, 3, 0.2, spend_wide, &b, err, sizeof err), 0);
+	assert_true(a.total_spend > 600 && fabs(a.total_spend - b.total_spend) < 1e-6 * b.total_spend);
+	for (int i = 0; i < 3; i++)
+		assert_true(fabs(spend_inf[i] - spend_wide[i]) < 1e-6 * (1 + spend_wide[i]));
+
+	/* The first total reaching the target, as a finite range finds it. */
+	assert_int_equal(allocate_target_roi(inf, 3, 0.2, spend_inf, &a, err, sizeof err), 0);
+	double roi = (a.total_revenue - a.total_spend) / a.total_spend;
+	assert_true(roi >= 0.2 - 1e-9 && a.total_spend > 600);
+	assert_int_equal(allocate_max_response(inf, 3, a.total_spend - 1e-3, spend_wide, &b, err,
+					       sizeof err), 0);
+	assert_true((b.total_revenue - b.total_spend) / b.total_spend < 0.2);
+	/* Bounds of 1e7 a day: the same crossing, not a scan too coarse to see it. */
+	for (int i = 0; i < 3; i++)
+		wide[i].upper = 1e7;
+	assert_int_equal(allocate_target_roi(wide, 3, 0.2, spend_wide, &b, err, sizeof err), 0);
+	assert_true(fabs(a.total_spend - b.total_spend) < 1e-6 * a.total_spend);
+
+	/* Out of reach: the best reachable ROI is the best over every total. */
+	assert_int_equal(allocate_target_roi(inf, 3, 50, spend_inf, &a, err, sizeof err), -1);
+	const char *best_text = strstr(err, "the best reachable is ");
+	assert_non_null(best_text);
+	double best = strtod(best_text + strlen("the best reachable is "), NULL);
+	double reference = best_roi_scanned(inf, 3, 20000);
+	assert_true(reference > 0.5 && fabs(best - reference) < 2e-3);
+
+	/* A floor of -1 asks for every unit whose marginal revenue is above
+	 * zero: without an upper bound, without end. */
+	assert_int_equal(allocate_marginal_floor(inf, 3, -1, spend_inf, &a, err, sizeof err), -1);
+	assert_non_null(strstr(err, "channel 'weak' returns a marginal revenue of at least 0.000 at "
+				    "any spend: give it a finite upper bound"));
 }
 
 /* --- S-shaped curves (#15) -------------------------------------------------- */
@@ -975,6 +1041,7 @@ int main(void)
 		cmocka_unit_test(test_properties),
 		cmocka_unit_test(test_bounds_rules_and_errors),
 		cmocka_unit_test(test_target_roi_and_floor),
+		cmocka_unit_test(test_infinite_upper_bounds),
 		cmocka_unit_test(test_grid_optimum_matches_brute_force),
 		cmocka_unit_test(test_s_curves_match_brute_force),
 		cmocka_unit_test(test_s_curves_kkt),
