@@ -523,6 +523,43 @@ int event_calendar_apply_text(struct event_calendar *cal, const char *text, size
 	return 0;
 }
 
+void event_calendar_span(const struct event_calendar *cal, long first_day, size_t n, int *event,
+			 int *index)
+{
+	cal = cal ? cal : &builtin;
+	for (size_t t = 0; t < n; t++)
+		event[t] = -1, index[t] = 0;
+	if (n == 0)
+		return;
+	long last_day = first_day + (long)n - 1;
+	/* Rules in the calendar's order, each year's occurrence in turn: a day
+	 * keeps the first that claims it, as event_calendar_on takes the least
+	 * index and, within one, the earliest year. An offset of at most a
+	 * month and 14 days keep an occurrence within a year of its own. */
+	for (int e = 0; e < cal->nevents; e++) {
+		const struct event_rule *r = &cal->events[e].rule;
+		if (r->kind == RULE_NONE)
+			continue;
+		for (long yy = year_of(first_day) - 1; yy <= year_of(last_day) + 1; yy++) {
+			int ok;
+			long start = rule_start(r, yy, &ok);
+			for (long d = start; ok && d < start + r->days; d++)
+				if (d >= first_day && d <= last_day && event[d - first_day] < 0)
+					event[d - first_day] = e, index[d - first_day] = (int)(d - start);
+		}
+	}
+	for (size_t i = 0; i < cal->ndated; i++) {
+		const struct event_dated *o = &cal->dated[i];
+		for (long d = o->first; d < o->first + o->days; d++) {
+			if (d < first_day || d > last_day)
+				continue;
+			int *on = &event[d - first_day];
+			if (*on < 0 || o->event < *on)
+				*on = o->event, index[d - first_day] = (int)(d - o->first);
+		}
+	}
+}
+
 /* --- effects ----------------------------------------------------------------- */
 
 void events_estimate(const struct event_calendar *cal, const double *y, const double *baseline,
@@ -543,11 +580,16 @@ void events_estimate(const struct event_calendar *cal, const double *y, const do
 	int count[EVENT_CALENDAR_MAX][EVENT_DAYS_MAX] = { { 0 } };
 	double ordinary = 0, ordinary_sq = 0;
 	size_t ordinary_n = 0;
+	enum { CHUNK = 256 }; /* days whose events are looked up at once */
+	int event[CHUNK], index[CHUNK];
 	for (size_t t = 0; t < n; t++) {
+		if (t % CHUNK == 0)
+			event_calendar_span(cal, first_day + (long)t, n - t < CHUNK ? n - t : CHUNK,
+					    event, index);
 		if (!isfinite(y[t]) || !isfinite(baseline[t]) || y[t] < 0 || baseline[t] < 0)
 			continue;
 		double r = log((y[t] + offset) / (baseline[t] + offset));
-		int j, e = event_calendar_on(cal, first_day + (long)t, &j);
+		int j = index[t % CHUNK], e = event[t % CHUNK];
 		if (e >= 0) {
 			sum[e][j] += r;
 			count[e][j]++;

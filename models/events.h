@@ -69,6 +69,11 @@ int event_calendar_find(const struct event_calendar *cal, const char *name);
  */
 int event_calendar_on(const struct event_calendar *cal, long day, int *index);
 
+/* event_calendar_on for the n days from first_day at once, into event[n]
+ * and index[n] (0 where there is none): a few date computations per
+ * occurrence instead of per day and event. */
+void event_calendar_span(const struct event_calendar *cal, long first_day, size_t n, int *event,
+			 int *index);
 /* The built-in calendar's event on `day`, or -1. */
 int event_on(long day);
 

@@ -49,16 +49,24 @@ static int stopped(const double *y, size_t n)
 }
 
 /* Every method's forecasts of h = 1..horizon from y[0..n); ok[m] says which
- * could be made. The ETS form is that of `like` when given. */
+ * could be made. ETS is fitted, of like's form, only when refit is set:
+ * the final forecast takes the exact fit's own, and a refit there would
+ * be thrown away. */
 static void method_forecasts(const double *y, size_t n, const struct forecast_options *opt,
-			     const struct ets_fit *like, int horizon, double *fc[FORECAST_METHOD__MAX],
-			     int ok[FORECAST_METHOD__MAX])
+			     const struct ets_fit *like, int refit, int horizon,
+			     double *fc[FORECAST_METHOD__MAX], int ok[FORECAST_METHOD__MAX])
 {
-	struct ets_options eo = ets_options_for(opt);
 	enum ets_status st;
-	struct ets_fit *e = like ? ets_refit(like, y, n, &eo, &st) : ets_fit(y, n, &eo, &st);
-	ok[FORECAST_ETS] = e != NULL && ets_forecast(e, horizon, NULL, 0, fc[FORECAST_ETS], NULL, NULL) == 0;
-	ets_free(e);
+	ok[FORECAST_ETS] = 0;
+	if (refit) {
+		struct ets_options eo = ets_options_for(opt);
+		struct ets_fit *e = ets_refit(like, y, n, &eo, &st);
+		ok[FORECAST_ETS] = e != NULL &&
+				   ets_forecast(e, horizon, NULL, 0, fc[FORECAST_ETS], NULL, NULL) == 0;
+		ets_free(e);
+	} else {
+		ok[FORECAST_ETS] = ets_forecast(like, horizon, NULL, 0, fc[FORECAST_ETS], NULL, NULL) == 0;
+	}
 	struct theta_fit *t = theta_fit(y, n, opt->period, &st);
 	ok[FORECAST_THETA] = t != NULL;
 	if (t != NULL)
@@ -108,7 +116,7 @@ static int backtest_run(const double *y, size_t n, const struct forecast_options
 			b->fc[i][0][j] = NAN;
 		for (int m = 1; m < FORECAST_METHOD__MAX; m++)
 			b->fc[i][m] = b->fc[i][0] + m * b->horizon;
-		method_forecasts(y, (size_t)origin, opt, like, b->horizon, b->fc[i], b->ok[i]);
+		method_forecasts(y, (size_t)origin, opt, like, 1, b->horizon, b->fc[i], b->ok[i]);
 		b->origin[i] = origin;
 		b->scale[i] = ets_naive_scale(y, (size_t)origin, opt->period);
 		b->origins++;
@@ -353,9 +361,17 @@ static void weekly_baseline(const double *gaps, const double *y, size_t n, int p
 }
 
 /* The median of v[0..k) (reordered). */
+/* The median of a few values (insertion sort: qsort's call overhead is
+ * most of the cost at six, and this runs for every day). */
 static double median(double *v, int k)
 {
-	qsort(v, (size_t)k, sizeof *v, by_value);
+	for (int i = 1; i < k; i++) {
+		double x = v[i];
+		int j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }
 
@@ -406,18 +422,22 @@ static double *series_to_fit(const double *y, size_t n, const struct forecast_op
 {
 	double *fit = calloc(n ? n : 1, sizeof *fit), *fill = calloc(n ? n : 1, sizeof *fill);
 	double *robust = calloc(n ? n : 1, sizeof *robust);
-	if (fit == NULL || fill == NULL || robust == NULL) {
+	int dated = opt->first_day >= 0;
+	int *event = dated ? malloc(sizeof(int) * 2 * (n ? n : 1)) : NULL;
+	if (fit == NULL || fill == NULL || robust == NULL || (dated && event == NULL)) {
 		free(fit);
 		free(fill);
 		free(robust);
+		free(event);
 		return NULL;
 	}
 	memset(effects, 0, sizeof *effects);
-	int dated = opt->first_day >= 0;
+	if (dated)
+		event_calendar_span(opt->calendar, opt->first_day, n, event, event + n);
 	/* fit first holds the series with those days missing. */
 	for (size_t t = 0; t < n; t++)
-		fit[t] = dated && event_calendar_on(opt->calendar, opt->first_day + (long)t, NULL) >= 0
-				 ? NAN : y[t];
+		fit[t] = dated && event[t] >= 0 ? NAN : y[t];
+	free(event);
 	mark_outliers(fit, y, n, opt->period);
 	weekly_baseline(fit, y, n, opt->period, fill, robust);
 	if (dated)
@@ -626,11 +646,9 @@ static int combined_forecast(const double *y, size_t n, const struct forecast_op
 	for (int m = 0; m < FORECAST_METHOD__MAX; m++)
 		fc[m] = work + m * horizon;
 	int ok[FORECAST_METHOD__MAX];
-	method_forecasts(y, n, opt, ets, horizon, fc, ok);
-	/* The final ETS forecast is the exact fit's, not a refit's. */
-	if (ets_forecast(ets, horizon, NULL, 0, fc[FORECAST_ETS], NULL, NULL) != 0)
+	method_forecasts(y, n, opt, ets, 0, horizon, fc, ok);
+	if (!ok[FORECAST_ETS])
 		return -1;
-	ok[FORECAST_ETS] = 1;
 	ets_forecast_sd(ets, horizon, sd);
 	if (isnan(sd[0])) /* its working memory could not be had */
 		return -1;

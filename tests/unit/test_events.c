@@ -139,6 +139,56 @@ static void test_file_good(void **state)
 	event_calendar_free(cal);
 }
 
+/* event_calendar_span is event_calendar_on day by day, on spans of every
+ * length and start: overlapping events (the first defined keeps a day,
+ * a dated occurrence of an earlier event takes it back), occurrences that
+ * start the year before, 29 February, the built-in table's Prime Days. */
+static void test_span_matches_each_day(void **state)
+{
+	(void)state;
+	struct event_calendar *cal = event_calendar_new();
+	assert_non_null(cal);
+	char err[256] = "";
+	const char *text = "yearly,holidays,12-20,14\n"
+			   "nth,sale,1,mon,1,-4,2\n"
+			   "yearly,leap,02-29\n"
+			   "date,flash,2025-11-27,2025-12-03\n"
+			   "date,black_friday,2026-11-26,2026-11-29\n"
+			   "date,new_year,2027-12-30,2028-01-02\n";
+	assert_int_equal(apply(cal, text, err, sizeof err), 0);
+	const struct event_calendar *cals[2] = { NULL, cal };
+	enum { MAX_SPAN = 1200 };
+	static int event[MAX_SPAN], index[MAX_SPAN];
+	long from = day_number(2018, 1, 1), to = day_number(2032, 1, 1);
+	uint64_t saved = rng_state; /* the later tests' simulated series stay as they were */
+	for (int c = 0; c < 2; c++) {
+		for (int trial = 0; trial < 300; trial++) {
+			size_t n = trial == 0 ? 0 : (size_t)(uniform() * MAX_SPAN);
+			long first = from + (long)(uniform() * (double)(to - from - MAX_SPAN));
+			event_calendar_span(cals[c], first, n, event, index);
+			for (size_t t = 0; t < n; t++) {
+				int j = 0, e = event_calendar_on(cals[c], first + (long)t, &j);
+				assert_int_equal(event[t], e);
+				assert_int_equal(index[t], e >= 0 ? j : 0);
+			}
+		}
+	}
+	rng_state = saved;
+	/* The overlaps resolved as event_calendar_on resolves them. */
+	int j;
+	assert_string_equal(on(cal, 2025, 12, 25, NULL), "christmas");
+	assert_string_equal(on(cal, 2025, 12, 24, &j), "holidays");
+	assert_int_equal(j, 4);
+	assert_string_equal(on(cal, 2025, 11, 28, NULL), "black_friday");
+	assert_string_equal(on(cal, 2025, 11, 29, &j), "flash");
+	assert_int_equal(j, 2);
+	assert_string_equal(on(cal, 2026, 11, 26, &j), "black_friday");
+	assert_int_equal(j, 0);
+	assert_string_equal(on(cal, 2027, 12, 30, &j), "new_year");
+	assert_int_equal(j, 0);
+	event_calendar_free(cal);
+}
+
 /* Bad lines: each error names the file and the line, and says what. */
 static void test_file_errors(void **state)
 {
@@ -427,6 +477,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builtin_dates),
 		cmocka_unit_test(test_file_good),
+		cmocka_unit_test(test_span_matches_each_day),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_disable),
 		cmocka_unit_test(test_prime_day_uplift),
