@@ -22,6 +22,12 @@ struct spec {
 	int m;           /* period when seasonal, else 1 */
 };
 
+static int spec_equal(const struct spec *a, const struct spec *b)
+{
+	return a->error_mult == b->error_mult && a->trend == b->trend && a->seasonal == b->seasonal &&
+	       a->season_mult == b->season_mult && a->m == b->m;
+}
+
 #define MAX_FORMS 15 /* 2 errors x 3 trends x 3 seasons, less A,*,M */
 
 struct params {
@@ -886,7 +892,10 @@ static int rough_fit(struct candidate *cand, const struct ets_fit *warm_fit, int
 	const struct spec *sp = &cand->spec;
 	int d = free_params(sp);
 	cand->aicc = HUGE_VAL;
-	int starts = sp->trend == ETS_TREND_DAMPED && !twin ? 2 : 1;
+	/* A refit starts where the same form's fit to (most of) the same data
+	 * ended: one start, a small simplex. */
+	int same_form = warm_fit != NULL && spec_equal(&warm_fit->spec, sp);
+	int starts = sp->trend == ETS_TREND_DAMPED && !twin && !same_form ? 2 : 1;
 	for (int start = 0; start < starts; start++) {
 		double alpha = warm ? warm->alpha : 0.3, u[4], x0[MAX_STATES];
 		int i = 0;
@@ -896,7 +905,7 @@ static int rough_fit(struct candidate *cand, const struct ets_fit *warm_fit, int
 		if (sp->seasonal)
 			u[i++] = warm && warm->gamma > 0 && alpha < 1 ? warm->gamma / (1 - alpha) : 0.1;
 		if (sp->trend == ETS_TREND_DAMPED)
-			u[i++] = twin ? (warm->phi - 0.8) / 0.18 : start == 0 ? 0.9 : 0.1;
+			u[i++] = twin || same_form ? (warm->phi - 0.8) / 0.18 : start == 0 ? 0.9 : 0.1;
 		double excess;
 		struct params p = decode_params(sp, u, &excess);
 		/* A multiplicative-error twin of an additive form starts at the
@@ -908,7 +917,9 @@ static int rough_fit(struct candidate *cand, const struct ets_fit *warm_fit, int
 		if (sp->season_mult) /* the least-squares start serves the rest here */
 			improve_start(sp, &p, y, n, n_obs, floor, x0, ROUGH_START_STEPS);
 		struct objective o = { sp, y, n, n_obs, floor, x0, work };
-		if (!twin)
+		if (same_form)
+			nelder_mead(&o, u, d, 0.05, 1e-2, 12);
+		else if (!twin)
 			nelder_mead(&o, u, d, 0.2, 1e-2, 25);
 		else if (sp->season_mult)
 			nelder_mead(&o, u, d, 0.05, 1e-2, 12);
@@ -1061,7 +1072,7 @@ static void order_by_aicc(const struct candidate *cands, int *order, int count)
 
 /* Fits y with the leading `refined` forms given the exact search. */
 static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_options *opt,
-				  int refined, enum ets_status *status)
+				  int refined, const struct ets_fit *like, enum ets_status *status)
 {
 	int n_obs = 0, positive = 1;
 	double scale = 0;
@@ -1099,7 +1110,10 @@ static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_op
 		struct candidate *c = &cands[count];
 		c->spec = forms[f];
 		int twin;
-		const struct ets_fit *warm = warm_start(cands, fits, count, &c->spec, &twin);
+		const struct ets_fit *warm = like != NULL && n_obs >= REFINE_ALL_BELOW &&
+						     spec_equal(&like->spec, &c->spec)
+						     ? (twin = 0, like)
+						     : warm_start(cands, fits, count, &c->spec, &twin);
 		double floor = c->spec.error_mult ? floor_relative : floor_additive;
 		if (rough_fit(c, warm, twin, clean, n, n_obs, floor, work, &fits[count]) == 0)
 			count++;
@@ -1133,7 +1147,7 @@ static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_op
 struct ets_fit *ets_fit(const double *y, size_t n, const struct ets_options *opt,
 			enum ets_status *status)
 {
-	return fit_series(y, n, opt, REFINED_FORMS, status);
+	return fit_series(y, n, opt, REFINED_FORMS, NULL, status);
 }
 
 void ets_free(struct ets_fit *fit)
@@ -1278,8 +1292,8 @@ struct ets_fit *ets_refit(const struct ets_fit *like, const double *y, size_t n,
 						     : ETS_SEASON_ADDITIVE;
 	/* The rough search only: refits measure the method, and the exact
 	 * search would triple their cost for little change. */
-	struct ets_fit *f = fit_series(y, n, &at, 0, status);
-	return f != NULL ? f : fit_series(y, n, opt, 0, status);
+	struct ets_fit *f = fit_series(y, n, &at, 0, like, status);
+	return f != NULL ? f : fit_series(y, n, opt, 0, NULL, status);
 }
 
 void ets_seasonal_naive(const double *y, size_t n, int period, int horizon, double *mean)
@@ -1372,7 +1386,7 @@ int ets_backtest(const double *y, size_t n, const struct ets_options *opt,
 		 * that form needs more data than there is, the best form that fits). */
 		enum ets_status st;
 		struct ets_fit *f = fit != NULL ? ets_refit(fit, y, (size_t)origin, opt, &st)
-						: fit_series(y, (size_t)origin, opt, 0, &st);
+						: fit_series(y, (size_t)origin, opt, 0, NULL, &st);
 		if (f == NULL)
 			continue;
 		ets_forecast(f, horizon, NULL, 0, forecast, NULL, NULL);

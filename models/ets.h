@@ -89,7 +89,10 @@ void ets_forecast_sd(const struct ets_fit *fit, int horizon, double *sd);
 
 /* Fits y[0..n) with the form of `like` (or, where the data cannot support
  * that form, the best that fits), by the quicker rough search: for
- * refitting at backtest origins. */
+ * refitting at backtest origins. With 200 observations or more the search
+ * starts at like's parameters with a small simplex (the optimum moves
+ * little between origins a few weeks apart); shorter series, whose flat
+ * likelihoods move more, get the usual starts. */
 struct ets_fit *ets_refit(const struct ets_fit *like, const double *y, size_t n,
 			  const struct ets_options *opt, enum ets_status *status);
 
