@@ -118,6 +118,40 @@ static void time_random_sets(void)
 	       slowest[SETS - 1] * 1e6, checksum);
 }
 
+/*
+ * The scenarios without a total on the same channels, per request as the
+ * API runs them: a target ROI (between the current split's and the best
+ * reachable) and a marginal-ROI floor, each the median of REPEATS calls.
+ */
+static void time_scenarios(const char *label, const struct alloc_channel *ch)
+{
+	enum { TARGETS = 10, REPEATS = 21 };
+	double spend[CHANNELS], took[REPEATS], checksum = 0, slowest[2] = { 0, 0 }, mean[2] = { 0, 0 };
+	struct allocation a;
+	char err[256];
+	for (int kind = 0; kind < 2; kind++) {
+		for (int t = 0; t < TARGETS; t++) {
+			double value = kind == 0 ? 0.2 + 1.5 * t / TARGETS : 3.0 * t / TARGETS;
+			for (int r = 0; r < REPEATS; r++) {
+				double t0 = now();
+				int rc = kind == 0 ? allocate_target_roi(ch, CHANNELS, value, spend, &a, err,
+									  sizeof err)
+						   : allocate_marginal_floor(ch, CHANNELS, value, spend, &a,
+									     err, sizeof err);
+				took[r] = now() - t0;
+				mean[kind] += took[r];
+				checksum += rc == 0 ? a.total_revenue : 0;
+			}
+			qsort(took, REPEATS, sizeof *took, by_value);
+			slowest[kind] = took[REPEATS / 2] > slowest[kind] ? took[REPEATS / 2] : slowest[kind];
+		}
+	}
+	printf("%d %s channels, a target ROI: %.1f us mean, %.1f us at the slowest target (median); "
+	       "a marginal-ROI floor: %.1f us mean, %.1f us at the slowest (checksum %.6g)\n",
+	       CHANNELS, label, mean[0] / (TARGETS * REPEATS) * 1e6, slowest[0] * 1e6,
+	       mean[1] / (TARGETS * REPEATS) * 1e6, slowest[1] * 1e6, checksum);
+}
+
 int main(void)
 {
 	struct response_curve curves[CHANNELS], s_curves[CHANNELS];
@@ -151,6 +185,8 @@ int main(void)
 	}
 	time_reoptimise("S-shaped", s_ch, sum_current);
 	time_random_sets();
+	time_scenarios("concave", ch);
+	time_scenarios("S-shaped", s_ch);
 
 	double s[DAYS], rev[DAYS];
 	double t0 = now();

@@ -301,7 +301,7 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 		bracket_at(ch, n, total, mu_lo, mu_hi, spend, &br);
 	}
 	double a = br.a, b = br.b, fa = br.fa, fb = br.fb, mu = exp(b);
-	double newton = NAN, last_miss = HUGE_VAL;
+	double newton = NAN, last_miss = HUGE_VAL, width_before = b - a;
 	int side = 0;
 	for (int iter = 0; iter < 100; iter++) {
 		double c = newton;
@@ -309,6 +309,16 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 			c = fa - fb != 0 ? b - fb * (b - a) / (fb - fa) : 0.5 * (a + b);
 			if (!(c > a && c < b))
 				c = 0.5 * (a + b);
+		}
+		/* A bracket that has not halved in two steps is bisected: where a
+		 * reply leaves its bound the sum can rise by most of its range
+		 * within a hair of log mu, and then Newton and regula falsi each
+		 * creep at one end without meeting (and settle() would put the
+		 * miss on the first channels by index). */
+		if (iter % 2 == 1) {
+			if (b - a > 0.5 * width_before)
+				c = 0.5 * (a + b);
+			width_before = b - a;
 		}
 		double slope;
 		double fc = concave_spend_at(ch, n, exp(c), spend, &slope) - total;
@@ -1127,16 +1137,22 @@ static double roi_at(const struct alloc_channel *ch, int n, double total, double
 
 /* The spend past which a curve's marginal revenue stays below price, from
  * where it starts to fall (its inflection); lower for a curve-less channel,
- * whose money buys nothing. +inf when the marginal is still at the price
- * at SPEND_SEARCH_LIMIT. Not the exact crossing: a doubling past it. */
+ * whose money buys nothing, and for one whose marginal never reaches the
+ * price above lower. +inf when the marginal is still at the price at
+ * SPEND_SEARCH_LIMIT. Not the exact crossing: a doubling past it. */
 static double spend_past_price(const struct response_curve *c, double lower, double price)
 {
 	if (c->kind == CURVE_NONE)
 		return lower;
-	double hi = fmax(fmax(lower, curve_inflection(c)), fmax(c->k, 1.0));
+	/* Its marginal at or above lower peaks there or at the inflection:
+	 * below the price, no reply leaves lower. */
+	double peak = fmax(lower, curve_inflection(c));
+	if (curve_marginal(c, peak) < price)
+		return lower;
+	double hi = fmax(peak, fmax(c->k, 1.0));
 	while (curve_marginal(c, hi) >= price && hi < SPEND_SEARCH_LIMIT)
 		hi *= 2;
-	return hi < SPEND_SEARCH_LIMIT ? hi : HUGE_VAL;
+	return curve_marginal(c, hi) < price ? hi : HUGE_VAL;
 }
 
 /*
@@ -1146,8 +1162,8 @@ static double spend_past_price(const struct response_curve *c, double lower, dou
  * spend_past_price, so upper bounds beyond it can stand there without
  * changing the answer. *capped receives a copy of ch with such stand-ins
  * (to free), or NULL when no bound is beyond. Returns how many bounds
- * stand in, or -1 with err naming a channel without an upper bound whose
- * marginal never falls to the price, or saying memory ran out.
+ * stand in, -1 with err naming a channel without an upper bound whose
+ * marginal never falls to the price, or -2 with err saying memory ran out.
  */
 static int cap_uppers(const struct alloc_channel *ch, int n, double price,
 		      struct alloc_channel **capped, char *err, size_t errlen)
@@ -1169,7 +1185,7 @@ static int cap_uppers(const struct alloc_channel *ch, int n, double price,
 		if (*capped == NULL) {
 			if ((*capped = malloc(sizeof **capped * (size_t)n)) == NULL) {
 				snprintf(err, errlen, "out of memory");
-				return -1;
+				return -2;
 			}
 			memcpy(*capped, ch, sizeof **capped * (size_t)n);
 		}
@@ -1223,7 +1239,8 @@ static int scan_target_roi(const struct alloc_channel *ch, int n, double target_
  * falls below that price, and upper bounds beyond it change nothing
  * (cap_uppers). When the target is out of reach, the best ROI lies where
  * the marginal equals 1 + that best, at least 1 + the best seen on the
- * narrower range: one more scan with that price finds it.
+ * narrower range: one more scan up to that price looks there, and the
+ * better of the two grids' bests is reported.
  */
 int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi, double *spend,
 			struct allocation *out, char *err, size_t errlen)
@@ -1233,16 +1250,21 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 	if (roi_at(ch, n, sum_lo, spend, out) >= target_roi)
 		return 0;
 	double price = 1 + target_roi;
+	best_roi = -HUGE_VAL, best_total = sum_lo;
 	for (int pass = 0; pass < 2; pass++) {
 		struct alloc_channel *capped;
 		int count = cap_uppers(ch, n, price, &capped, err, errlen);
-		if (count < 0)
+		if (count == -2 || (count < 0 && pass == 0))
 			return -1;
-		int rc = scan_target_roi(capped ? capped : ch, n, target_roi, spend, out, &best_roi,
-					 &best_total);
+		if (count < 0) /* a marginal above the lower price at any spend: keep the first */
+			break;
+		double roi, total;
+		int rc = scan_target_roi(capped ? capped : ch, n, target_roi, spend, out, &roi, &total);
 		free(capped);
 		if (rc == 0)
 			return 0;
+		if (roi > best_roi) /* the second range is wider, its grid coarser */
+			best_roi = roi, best_total = total;
 		if (count == 0 || !(1 + best_roi > 0))
 			break;
 		price = 1 + best_roi;

@@ -360,9 +360,8 @@ static void weekly_baseline(const double *gaps, const double *y, size_t n, int p
 	}
 }
 
-/* The median of v[0..k) (reordered). */
-/* The median of a few values (insertion sort: qsort's call overhead is
- * most of the cost at six, and this runs for every day). */
+/* The median of v[0..k) (reordered; insertion sort: k is at most six,
+ * where qsort's calls cost most of the time, and this runs every day). */
 static double median(double *v, int k)
 {
 	for (int i = 1; i < k; i++) {

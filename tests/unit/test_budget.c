@@ -344,6 +344,50 @@ static void test_infinite_upper_bounds(void **state)
 				    "any spend: give it a finite upper bound"));
 }
 
+/* A total a hair above one channel's upper bound plus another's lower: the
+ * third, concave with an unbounded marginal at zero, takes the hair, and
+ * the multiplier that gives it sits where the second's reply leaves its
+ * lower bound, the sum rising by 21 within 1e-6 of log mu. Newton and
+ * regula falsi had crept at the two ends for 100 steps, and settle() put
+ * the miss on the first channel: 18.8 / 0 / 213.4, revenue 1714.6 where
+ * 1890.4 was there (a review's case). */
+static void test_multiplier_where_a_reply_leaves_its_bound(void **state)
+{
+	(void)state;
+	struct response_curve curves[3] = { hill(3155.3660150131391, 25.290522511166046, 0.32705527315847577),
+					    hill(162.16138378618805, 412.05939166301556, 0.94614339019171889),
+					    hill(304.15517300766459, 153.15722160043009, 2.5592757711187004) };
+	struct alloc_channel ch[3] = { { "a", &curves[0], 1, 0, 39.928512854580227 },
+				       { "b", &curves[1], 1, 0, 47.648513282148159 },
+				       { "s", &curves[2], 1, 192.31347396485489, 268.93611396670184 } };
+	double spend[3], near[3];
+	struct allocation a, b;
+	char err[256];
+	assert_int_equal(allocate_max_response(ch, 3, 232.2419986, spend, &a, err, sizeof err), 0);
+	assert_true(fabs(spend[0] - ch[0].upper) < 1e-6 && fabs(spend[2] - ch[2].lower) < 1e-4);
+	assert_int_equal(allocate_max_response(ch, 3, 232.2, near, &b, err, sizeof err), 0);
+	assert_true(a.total_revenue >= b.total_revenue);
+}
+
+/* A target only an S-curve's steep part reaches, the rest of its range a
+ * marginal below the price (a review's case): the scan's range stops where
+ * each reply must, so 64 totals find it (they had spanned the S-curve's
+ * whole range, 1,474 a day, and called it unreachable). */
+static void test_target_roi_small_range(void **state)
+{
+	(void)state;
+	struct response_curve curves[2] = { { .kind = CURVE_POWER, .a = 25.698209848254919,
+					      .b = 0.36054715309292079 },
+					    hill(160.70667347037164, 2172.0561061785465, 1.7963465013541282) };
+	struct alloc_channel ch[2] = { { "power", &curves[0], 100, 0, 57.677981507033074 },
+				       { "s", &curves[1], 100, 2.5102002753216652, 1474.0579948216366 } };
+	double spend[2];
+	struct allocation a;
+	char err[256];
+	assert_int_equal(allocate_target_roi(ch, 2, 3.8354473001323637, spend, &a, err, sizeof err), 0);
+	assert_true((a.total_revenue - a.total_spend) / a.total_spend >= 3.8354473001323637 - 1e-9);
+}
+
 /* --- S-shaped curves (#15) -------------------------------------------------- */
 
 /* A random Hill curve: S-shaped (alpha 1.5-3) or concave (0.5-1). */
@@ -1042,6 +1086,8 @@ int main(void)
 		cmocka_unit_test(test_bounds_rules_and_errors),
 		cmocka_unit_test(test_target_roi_and_floor),
 		cmocka_unit_test(test_infinite_upper_bounds),
+		cmocka_unit_test(test_multiplier_where_a_reply_leaves_its_bound),
+		cmocka_unit_test(test_target_roi_small_range),
 		cmocka_unit_test(test_grid_optimum_matches_brute_force),
 		cmocka_unit_test(test_s_curves_match_brute_force),
 		cmocka_unit_test(test_s_curves_kkt),
