@@ -988,6 +988,10 @@ static int by_aicc(const void *a, const void *b)
  * ranking of flat likelihoods errs more, every form gets it. */
 #define REFINED_FORMS 1
 #define REFINE_ALL_BELOW 200
+/* A refit (ets_refit) starts from like's parameters from this many
+ * observations on; shorter series, whose flat likelihoods move more
+ * between origins, get the usual starts. */
+#define WARM_REFIT_FROM 200
 
 static int allowed(int forced, int value)
 {
@@ -1110,7 +1114,7 @@ static struct ets_fit *fit_series(const double *y, size_t n, const struct ets_op
 		struct candidate *c = &cands[count];
 		c->spec = forms[f];
 		int twin;
-		const struct ets_fit *warm = like != NULL && n_obs >= REFINE_ALL_BELOW &&
+		const struct ets_fit *warm = like != NULL && n_obs >= WARM_REFIT_FROM &&
 						     spec_equal(&like->spec, &c->spec)
 						     ? (twin = 0, like)
 						     : warm_start(cands, fits, count, &c->spec, &twin);
