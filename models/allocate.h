@@ -10,7 +10,8 @@
  * lie past their inflection): the optimum equalises marginal revenue among
  * the channels inside their bounds (the KKT conditions), so it is found
  * exactly by solving for that common multiplier (Newton on its log,
- * safeguarded by regula falsi in a bracket), not by a greedy step loop.
+ * safeguarded by regula falsi in a bracket, and bisection when that
+ * stalls), not by a greedy step loop.
  *
  * S-curves (Hill alpha > 1 with the inflection above the lower bound) make
  * the problem non-concave: equal marginals can be a local optimum, or fund

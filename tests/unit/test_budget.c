@@ -388,6 +388,28 @@ static void test_target_roi_small_range(void **state)
 	assert_true((a.total_revenue - a.total_spend) / a.total_spend >= 3.8354473001323637 - 1e-9);
 }
 
+/* Out of reach, with no marginal reaching the target's price above its
+ * lower bound: the first scan's range collapses to the lower bounds, and
+ * the best reachable ROI is the bounds' (1.19 at about 349), not -1 (a
+ * review's case). */
+static void test_target_roi_best_when_range_collapses(void **state)
+{
+	(void)state;
+	struct response_curve curves[3] = { { .kind = CURVE_NONE },
+					    hill(947.23659605875753, 1582.8234200935278, 2.0004277998581528),
+					    hill(1895.5106070788195, 422.42410553344507, 1.5912833358161151) };
+	struct alloc_channel ch[3] = { { "none", &curves[0], 1, 19.099128142387666, 19.099128142387666 },
+				       { "s1", &curves[1], 1, 0, 0 },
+				       { "s2", &curves[2], 1, 0, 2055.6329091638636 } };
+	double spend[3];
+	struct allocation a;
+	char err[256];
+	assert_int_equal(allocate_target_roi(ch, 3, 1.9497312671039253, spend, &a, err, sizeof err), -1);
+	const char *best_text = strstr(err, "the best reachable is ");
+	assert_non_null(best_text);
+	assert_true(strtod(best_text + strlen("the best reachable is "), NULL) > 1.15);
+}
+
 /* --- S-shaped curves (#15) -------------------------------------------------- */
 
 /* A random Hill curve: S-shaped (alpha 1.5-3) or concave (0.5-1). */
@@ -1088,6 +1110,7 @@ int main(void)
 		cmocka_unit_test(test_infinite_upper_bounds),
 		cmocka_unit_test(test_multiplier_where_a_reply_leaves_its_bound),
 		cmocka_unit_test(test_target_roi_small_range),
+		cmocka_unit_test(test_target_roi_best_when_range_collapses),
 		cmocka_unit_test(test_grid_optimum_matches_brute_force),
 		cmocka_unit_test(test_s_curves_match_brute_force),
 		cmocka_unit_test(test_s_curves_kkt),
