@@ -57,7 +57,6 @@ static void method_forecasts(const double *y, size_t n, const struct forecast_op
 			     double *fc[FORECAST_METHOD__MAX], int ok[FORECAST_METHOD__MAX])
 {
 	enum ets_status st;
-	ok[FORECAST_ETS] = 0;
 	if (refit) {
 		struct ets_options eo = ets_options_for(opt);
 		struct ets_fit *e = ets_refit(like, y, n, &eo, &st);
