@@ -1198,9 +1198,11 @@ static int cap_uppers(const struct alloc_channel *ch, int n, double price,
 
 /* The first total on a scan of the bounds' range whose best split reaches
  * the target, bisected to 1e-9: 0 with the split, or 1 with the best ROI
- * seen and its total. */
+ * seen and its total. roi_lo is the caller's ROI at the lower bounds' sum,
+ * where every range starts (below the target, or there is nothing to scan). */
 static int scan_target_roi(const struct alloc_channel *ch, int n, double target_roi,
-			   double *spend, struct allocation *out, double *best_roi, double *best_total)
+			   double roi_lo, double *spend, struct allocation *out, double *best_roi,
+			   double *best_total)
 {
 	double sum_lo, sum_hi;
 	bound_totals(ch, n, &sum_lo, &sum_hi);
@@ -1209,15 +1211,15 @@ static int scan_target_roi(const struct alloc_channel *ch, int n, double target_
 	 * crossing. */
 	enum { GRID = 64 };
 	double prev = sum_lo;
-	*best_roi = -HUGE_VAL, *best_total = sum_lo;
-	for (int g = 0; g <= GRID; g++) {
+	*best_roi = roi_lo, *best_total = sum_lo;
+	for (int g = 1; g <= GRID; g++) {
 		double t = sum_lo + (sum_hi - sum_lo) * g / GRID;
 		double roi = roi_at(ch, n, t, spend, out);
 		if (roi > *best_roi)
 			*best_roi = roi, *best_total = t;
 		if (roi >= target_roi) {
 			double lo = prev, hi = t;
-			for (int iter = 0; g > 0 && iter < 60 && hi - lo > 1e-9 * (hi + 1); iter++) {
+			for (int iter = 0; iter < 60 && hi - lo > 1e-9 * (hi + 1); iter++) {
 				double mid = 0.5 * (lo + hi);
 				if (roi_at(ch, n, mid, spend, out) >= target_roi)
 					hi = mid;
@@ -1249,7 +1251,8 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 {
 	double sum_lo, sum_hi, best_roi, best_total;
 	bound_totals(ch, n, &sum_lo, &sum_hi);
-	if (roi_at(ch, n, sum_lo, spend, out) >= target_roi)
+	double roi_lo = roi_at(ch, n, sum_lo, spend, out);
+	if (roi_lo >= target_roi)
 		return 0;
 	double price = 1 + target_roi;
 	best_roi = -HUGE_VAL, best_total = sum_lo;
@@ -1261,7 +1264,8 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 		if (count < 0) /* a marginal above the lower price at any spend: keep the first */
 			break;
 		double roi, total;
-		int rc = scan_target_roi(capped ? capped : ch, n, target_roi, spend, out, &roi, &total);
+		int rc = scan_target_roi(capped ? capped : ch, n, target_roi, roi_lo, spend, out, &roi,
+					 &total);
 		free(capped);
 		if (rc == 0)
 			return 0;
@@ -1274,7 +1278,7 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 			 * price above its lower bound): the best ROI can lie anywhere,
 			 * so the bounds as given, when they are finite. */
 			if (isfinite(sum_hi) &&
-			    scan_target_roi(ch, n, target_roi, spend, out, &roi, &total) == 0)
+			    scan_target_roi(ch, n, target_roi, roi_lo, spend, out, &roi, &total) == 0)
 				return 0;
 			if (isfinite(sum_hi) && roi > best_roi)
 				best_roi = roi, best_total = total;
