@@ -231,8 +231,8 @@ struct points {
 	double *lx; /* log x (-HUGE_VAL at 0), once: a Hill fit's powers become exponentials */
 	size_t n;
 	/* A Hill curve saturating beyond this is a guess, not a fit: ten times
-	 * the largest spend of the days, for the curve kept. None for a
-	 * cross-validation fold or a bootstrap resample: one without the
+	 * the largest spend of the days, for the curve kept (fit_form). None
+	 * for a cross-validation fold or a bootstrap resample: one without the
 	 * high-spend days may well not see the saturation, and what it then
 	 * predicts is what judges the form and measures the doubt. */
 	double k_limit;
@@ -249,18 +249,21 @@ static double sse_of(const struct response_curve *c, const struct points *pt)
 }
 
 /* A Hill fit's unconstrained parameters: the logs of beta and k, and
- * alpha through a logistic onto the form's range. */
+ * alpha through a logistic onto the form's range; with fixed_k > 0, k is
+ * held there and the parameters are log beta and alpha's. */
 struct hill_problem {
 	const struct points *pt;
 	double alpha_lo, alpha_span;
+	double fixed_k;
 };
 
 static void hill_from(const struct hill_problem *hp, const gsl_vector *p, struct response_curve *c)
 {
+	int held = hp->fixed_k > 0;
 	c->kind = CURVE_HILL;
 	c->beta = exp(gsl_vector_get(p, 0));
-	c->k = exp(gsl_vector_get(p, 1));
-	c->alpha = hp->alpha_lo + hp->alpha_span / (1 + exp(-gsl_vector_get(p, 2)));
+	c->k = held ? hp->fixed_k : exp(gsl_vector_get(p, 1));
+	c->alpha = hp->alpha_lo + hp->alpha_span / (1 + exp(-gsl_vector_get(p, held ? 1 : 2)));
 }
 
 static int hill_residuals(const gsl_vector *p, void *arg, gsl_vector *f)
@@ -297,35 +300,44 @@ static int hill_jacobian(const gsl_vector *p, void *arg, gsl_matrix *J)
 			d2 = slope * lr * dalpha;
 		}
 		gsl_matrix_set(J, i, 0, d0);
-		gsl_matrix_set(J, i, 1, d1);
-		gsl_matrix_set(J, i, 2, d2);
+		if (hp->fixed_k > 0) {
+			gsl_matrix_set(J, i, 1, d2);
+		} else {
+			gsl_matrix_set(J, i, 1, d1);
+			gsl_matrix_set(J, i, 2, d2);
+		}
 	}
 	return GSL_SUCCESS;
 }
 
-/* Nonlinear least squares (trust region, GSL) from one start; the curve's
- * SSE, HUGE_VAL when the fit fails. */
+/* Nonlinear least squares (trust region, GSL) from one start, with k held
+ * at fixed_k when that is positive; the curve's SSE, HUGE_VAL when the fit
+ * fails. */
 static double fit_hill_from(const struct points *pt, enum form form, const struct response_curve *start,
-			    struct response_curve *out)
+			    double fixed_k, struct response_curve *out)
 {
 	if (pt->n < 4)
 		return HUGE_VAL;
 	struct hill_problem hp = { pt, form == FORM_HILL_S ? ALPHA_S_MIN : ALPHA_MIN,
-				   form == FORM_HILL_S ? ALPHA_S_MAX - ALPHA_S_MIN : 1 - ALPHA_MIN };
+				   form == FORM_HILL_S ? ALPHA_S_MAX - ALPHA_S_MIN : 1 - ALPHA_MIN,
+				   fixed_k };
 	double share = (start->alpha - hp.alpha_lo) / hp.alpha_span;
 	share = share < 0.02 ? 0.02 : share > 0.98 ? 0.98 : share;
+	size_t unknowns = fixed_k > 0 ? 2 : 3;
 	double p0[3] = { log(start->beta), log(start->k), log(share / (1 - share)) };
+	if (fixed_k > 0)
+		p0[1] = p0[2];
 	gsl_multifit_nlinear_parameters params = gsl_multifit_nlinear_default_parameters();
-	/* Three parameters: the normal equations' Cholesky factor is exact
-	 * enough and costs half of QR's pivoted factorisation per step. */
+	/* Three parameters at most: the normal equations' Cholesky factor is
+	 * exact enough and costs half of QR's pivoted factorisation per step. */
 	params.solver = gsl_multifit_nlinear_solver_cholesky;
 	gsl_multifit_nlinear_workspace *w =
-		gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, pt->n, 3);
+		gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, pt->n, unknowns);
 	if (w == NULL)
 		return HUGE_VAL;
 	gsl_multifit_nlinear_fdf fdf = { .f = hill_residuals, .df = hill_jacobian, .n = pt->n,
-					 .p = 3, .params = &hp };
-	gsl_vector_view v = gsl_vector_view_array(p0, 3);
+					 .p = unknowns, .params = &hp };
+	gsl_vector_view v = gsl_vector_view_array(p0, unknowns);
 	double sse = HUGE_VAL;
 	int info;
 	gsl_set_error_handler_off();
@@ -422,7 +434,16 @@ static double max_of(const double *v, size_t n)
  * One form fitted to the points: warm-started from `start` when given
  * (cross-validation and bootstrap refits), else from the data's scale
  * (two starts for a Hill curve, the half-saturation at the median and at
- * twice it). A Hill curve saturating beyond pt->k_limit is refused.
+ * twice it). A concave Hill curve saturating beyond pt->k_limit is
+ * refused: a straight line is what it then fits, and the power law, its
+ * exponent kept below 1, says "nearly linear" without promising the same
+ * return on every unit however far past the data. An S-shaped one is
+ * kept with its half-saturation held at the limit (beta and alpha fitted
+ * again): returns that rise over all the spend seen are what sets it
+ * apart from the concave forms, and refusing it left those a power law
+ * pressed against its 0.95 cap, cutting a channel whose every extra unit
+ * returned more than the last. Where it levels off is beyond the data
+ * either way; the limit is the nearest guess that fits.
  * Returns the SSE, HUGE_VAL when the form does not fit.
  */
 static double fit_form(const struct points *pt, enum form form, const struct response_curve *start,
@@ -445,8 +466,16 @@ static double fit_form(const struct points *pt, enum form form, const struct res
 	}
 	for (int i = 0; i < ntries; i++) {
 		struct response_curve c;
-		double sse = fit_hill_from(pt, form, &tries[i], &c);
-		if (sse < best && c.k < pt->k_limit) {
+		double sse = fit_hill_from(pt, form, &tries[i], 0, &c);
+		if (form == FORM_HILL_S && isfinite(sse) && !(c.k < pt->k_limit)) {
+			/* Started where the free fit is: the same power of spend
+			 * below the limit, beta (k_limit / k)^alpha. */
+			struct response_curve held = c;
+			held.beta = exp(log(c.beta) + c.alpha * (log(pt->k_limit) - log(c.k)));
+			held.k = pt->k_limit;
+			sse = fit_hill_from(pt, form, &held, pt->k_limit, &c);
+		}
+		if (sse < best && c.k <= pt->k_limit) {
 			best = sse;
 			*out = c;
 		}
@@ -731,11 +760,16 @@ static int pinned_down(const struct response_curve *c)
 	return c->spend_levels >= 20 && c->points >= 28 && c->r2 >= 0.5;
 }
 
-static void rate_confidence(struct response_curve *c, int bagged)
+/* beyond_data: an S-curve whose half-saturation stands at the fit's limit
+ * (fit_form): its returns rise over all the spend seen. */
+static void rate_confidence(struct response_curve *c, int bagged, int beyond_data)
 {
 	char shape[96];
 	const char *mean = bagged ? ", the mean of its draws" : "";
-	if (curve_is_s_shaped(c))
+	if (curve_is_s_shaped(c) && beyond_data)
+		snprintf(shape, sizeof shape, "S-shaped (alpha %.2f) and still rising at the most "
+			 "spent, clearly better than concave", c->alpha);
+	else if (curve_is_s_shaped(c))
 		snprintf(shape, sizeof shape, "S-shaped (alpha %.2f), clearly better than concave", c->alpha);
 	else if (c->shape_undecided)
 		snprintf(shape, sizeof shape, "concave%s: the data cannot tell an S-shape from it", mean);
@@ -892,7 +926,7 @@ static void finish(struct search *s, const struct candidate cand[FORM__MAX], enu
 		     !pinned_down(out) && bag(out, max_of(s->pt.x, s->pt.n));
 	if (bagged)
 		out->r2 = r2_of(out, &s->pt, mean_revenue);
-	rate_confidence(out, bagged);
+	rate_confidence(out, bagged, out->kind == CURVE_HILL && out->k >= s->pt.k_limit);
 }
 
 /*

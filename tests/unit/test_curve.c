@@ -75,6 +75,47 @@ static void test_s_curve_recognised(void **state)
 	}
 }
 
+/* Returns that rise over all the spend seen: revenue 0.01 s^2, spend 100
+ * to 920 a day. Where they level off is beyond the days; a free S-fit
+ * then often runs its half-saturation off past any spend (a power of
+ * spend is what it fits), and a curve saturating beyond ten times the
+ * most spent had been refused: the concave forms were left, a power law
+ * pressed against its 0.95 cap (here in 6 of 12 channels), that cut the
+ * channel where each extra unit returned more than the last. Now the
+ * S-shape is kept (12 of 12), its half-saturation held at ten times the
+ * most spent where the free fit ran past it (6 of 12), and said so. */
+static void test_rising_over_all_spend_seen(void **state)
+{
+	(void)state;
+	enum { N = 180, REPS = 12 };
+	struct response_curve truth = { .kind = CURVE_POWER, .a = 0.01, .b = 2 }, fit;
+	double spend[N], revenue[N];
+	int s_shaped = 0, held = 0;
+	for (int rep = 0; rep < REPS; rep++) {
+		simulate(&truth, 100, 800, 0.15, N, spend, revenue);
+		assert_int_equal(curve_fit(spend, revenue, N, 0, &fit), 0);
+		if (!is_s_shaped(&fit))
+			continue;
+		s_shaped++;
+		double most = 0;
+		for (int t = 0; t < N; t++)
+			most = fmax(most, spend[t]);
+		assert_true(fit.k <= 10 * most * (1 + 1e-12));
+		if (fit.k >= 10 * most * (1 - 1e-12)) {
+			held++;
+			assert_non_null(strstr(fit.note, "still rising at the most spent"));
+		}
+		for (double s = 200; s <= 800; s += 200)
+			if (fabs(curve_value(&fit, s) / curve_value(&truth, s) - 1) > 0.15)
+				fail_msg("at spend %.0f: %.1f against the true %.1f", s, curve_value(&fit, s),
+					 curve_value(&truth, s));
+		assert_true(curve_marginal(&fit, 800) > curve_value(&fit, 800) / 800);
+	}
+	if (s_shaped < REPS - 1 || held < 3)
+		fail_msg("S-shaped in %d of %d channels, held at ten times the most spent in %d",
+			 s_shaped, REPS, held);
+}
+
 /* On 150 such channels, 2 were called S-shaped: the one-standard-error
  * rule's false alarms. */
 static void test_concave_stays_concave(void **state)
@@ -430,6 +471,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_s_curve_recognised),
+		cmocka_unit_test(test_rising_over_all_spend_seen),
 		cmocka_unit_test(test_concave_stays_concave),
 		cmocka_unit_test(test_undecided_gets_concave),
 		cmocka_unit_test(test_band_coverage),
