@@ -419,11 +419,10 @@ static int grid_init(struct grid *g, const struct alloc_channel *ch, int n, doub
  * Max-plus convolution of the channels' revenue tables, one channel at a
  * time. The loop over a channel's units is outside, so that the inner loop
  * is an element-wise maximum the compiler vectorises; k only runs where the
- * channels before can have put units and, unless every_total asks for
- * the last row at every number of units, the channels after can still
- * take the rest.
+ * channels before can have put units and the channels after can still take
+ * the rest.
  */
-static void grid_forward(struct grid *g, int every_total)
+static void grid_forward(struct grid *g)
 {
 	int units = g->units;
 	size_t row = (size_t)units + 1;
@@ -438,7 +437,7 @@ static void grid_forward(struct grid *g, int every_total)
 		const double *prev = g->best + i * row, *value = g->value + i * row;
 		double *next = g->best + (i + 1) * row;
 		after -= g->cap[i];
-		int kmin = !every_total && units - after > 0 ? (int)(units - after) : 0;
+		int kmin = units - after > 0 ? (int)(units - after) : 0;
 		int kmax = reach + g->cap[i] < units ? reach + g->cap[i] : units;
 		for (int k = 0; k <= units; k++)
 			next[k] = -HUGE_VAL;
@@ -489,7 +488,7 @@ int allocate_grid_optimum(const struct alloc_channel *ch, int n, double total, i
 	struct grid g;
 	int rc = grid_init(&g, ch, n, total, units > 0 ? units : 1);
 	if (rc == 0) {
-		grid_forward(&g, 0);
+		grid_forward(&g);
 		grid_backtrack(&g, ch, spend);
 		*revenue = g.best[(size_t)n * ((size_t)g.units + 1) + (size_t)g.units];
 	} else {
@@ -1053,7 +1052,7 @@ static int search_global(const struct alloc_channel *ch, int n, double total, do
 	double *scratch = malloc(4 * (size_t)n * sizeof *scratch);
 	int *convex = malloc((size_t)n * sizeof *convex);
 	if (rc == 0 && sub && scratch && convex) {
-		grid_forward(&g, 0);
+		grid_forward(&g);
 		grid_backtrack(&g, ch, spend);
 		settle(ch, n, total, spend);
 		*mu = refine(ch, n, total, spend, sub, scratch, scratch + n, convex);
@@ -1208,13 +1207,13 @@ static int cap_uppers(const struct alloc_channel *ch, int n, double price,
  * multiplier; bisection
  * when the bracket has not halved in two steps (where the split changes
  * regime, ROI bends at once). Bisection alone took 30-40 splits, this
- * 4-10 on budget_bench's S-shaped channels.
+ * 4-6 on budget_bench's S-shaped channels.
  */
 static double solve_crossing(const struct alloc_channel *ch, int n, double target_roi, double lo,
 			     double f_lo, double hi, double f_hi, double *spend,
 			     struct allocation *out)
 {
-	double newton = NAN, width[2] = { hi - lo, hi - lo }, last_miss = HUGE_VAL;
+	double newton = NAN, width[2] = { HUGE_VAL, HUGE_VAL }, last_miss = HUGE_VAL;
 	int side = 0, holds_hi = 0;
 	for (int iter = 0; iter < 60; iter++) {
 		double tolerance = 1e-9 * (hi + 1);
@@ -1260,42 +1259,46 @@ static double solve_crossing(const struct alloc_channel *ch, int n, double targe
 	return hi;
 }
 
-/* Grid units of the scan of totals: its program runs over the whole
- * range at once, each channel taking only its share of the units, so
- * its cost is about units^2 max-plus steps however many channels. */
-#define SCAN_UNITS 400
-
-/* From the scan's k-th total, whose best split reaches the target with
- * the ROI roi, back to the last total before it that does not, then the
- * crossing between the two (solve_crossing; spend and out receive its
- * split). The caller's roi_lo, at the range's start, is below the target. */
-static void cross_before(const struct alloc_channel *ch, int n, double target_roi, double roi_lo,
-			const struct grid *g, double sum_lo, int k, double roi, double *spend,
-			struct allocation *out)
+/*
+ * The peak of the best split's ROI between lo and hi, around a scan total
+ * inside that did best, by golden-section search (ROI need not be unimodal
+ * there: a local peak, at least as good as the scan's): *at and the ROI
+ * there. Stops early at a total that reaches the target.
+ */
+static double peak_roi(const struct alloc_channel *ch, int n, double target_roi, double lo,
+		       double hi, double *spend, struct allocation *out, double *at)
 {
-	for (; k > 0; k--) {
-		double before = sum_lo + (k - 1) * g->step;
-		double roi_before = k == 1 ? roi_lo : roi_at(ch, n, before, spend, out);
-		if (roi_before < target_roi) {
-			solve_crossing(ch, n, target_roi, before, roi_before - target_roi,
-				       sum_lo + k * g->step, roi - target_roi, spend, out);
-			return;
+	const double golden = 0.6180339887498949;
+	double a = lo, b = hi, c = b - golden * (b - a), d = a + golden * (b - a);
+	double fc = roi_at(ch, n, c, spend, out), fd = roi_at(ch, n, d, spend, out);
+	for (int iter = 0; iter < 16 && fc < target_roi && fd < target_roi; iter++) {
+		if (fc >= fd) {
+			b = d, d = c, fd = fc;
+			c = b - golden * (b - a);
+			fc = roi_at(ch, n, c, spend, out);
+		} else {
+			a = c, c = d, fc = fd;
+			d = a + golden * (b - a);
+			fd = roi_at(ch, n, d, spend, out);
 		}
-		roi = roi_before;
 	}
+	*at = fc >= fd ? c : d;
+	return fc >= fd ? fc : fd;
 }
 
 /*
- * The first total of the bounds' range whose best split reaches the
- * target, then the crossing before it (solve_crossing): 0 with the
- * split, 1 with the best ROI seen and its total, -1 when memory runs out.
- * One dynamic program gives every total of a SCAN_UNITS grid its grid
- * split's revenue, a lower bound of its best split's; the first grid
- * total whose grid split reaches the target is checked by a whole split,
- * and the totals before it too while theirs also reach. When none does,
- * the grid's best total is split whole too, as the one most likely to
- * reach. roi_lo is the caller's ROI at the lower bounds' sum, where every
- * range starts (below the target, or there is nothing to scan).
+ * The first total on a scan of the bounds' range whose best split reaches
+ * the target, then the crossing before it (solve_crossing): 0 with the
+ * split, or 1 with the best ROI seen and its total. Each of the 64 scan
+ * totals is split whole: a grid program gives every total of a range at
+ * the cost of one split, but its revenue is a grid split's, below the
+ * best by up to a unit's worth a channel (a power law from zero wants
+ * less than one), and ruling totals out by it skipped early crossings.
+ * When none reaches, the best scan total's neighbourhood is searched for
+ * its peak (peak_roi): the best ROI reported is that peak's, or the
+ * crossing before a total there that reaches. roi_lo is the caller's ROI
+ * at the lower bounds' sum, where every range starts (below the target,
+ * or there is nothing to scan).
  */
 static int scan_target_roi(const struct alloc_channel *ch, int n, double target_roi,
 			   double roi_lo, double *spend, struct allocation *out, double *best_roi,
@@ -1303,44 +1306,39 @@ static int scan_target_roi(const struct alloc_channel *ch, int n, double target_
 {
 	double sum_lo, sum_hi;
 	bound_totals(ch, n, &sum_lo, &sum_hi);
+	/* ROI need not be monotone in the total (lower bounds can force money
+	 * into weak channels at small totals): scan, then solve the first
+	 * crossing. */
+	enum { GRID = 64 };
+	double prev = sum_lo, prev_roi = roi_lo, scanned[GRID + 1] = { roi_lo };
+	int best = 0;
 	*best_roi = roi_lo, *best_total = sum_lo;
-	struct grid g;
-	if (grid_init(&g, ch, n, sum_hi, SCAN_UNITS) != 0) {
-		grid_free(&g);
-		return -1;
-	}
-	grid_forward(&g, 1);
-	const double *last = g.best + (size_t)n * ((size_t)g.units + 1);
-	int best_k = 0, found = 0;
-	for (int k = 1; k <= g.units && !found; k++) {
-		double t = sum_lo + k * g.step, grid_roi = last[k] / t - 1;
-		if (grid_roi > *best_roi)
-			*best_roi = grid_roi, *best_total = t, best_k = k;
-		if (grid_roi < target_roi)
-			continue;
-		double roi = roi_at(ch, n, t, spend, out);
+	for (int g = 1; g <= GRID; g++) {
+		double t = sum_lo + (sum_hi - sum_lo) * g / GRID;
+		double roi = scanned[g] = roi_at(ch, n, t, spend, out);
+		if (roi > *best_roi)
+			*best_roi = roi, *best_total = t, best = g;
 		if (roi >= target_roi) {
-			cross_before(ch, n, target_roi, roi_lo, &g, sum_lo, k, roi, spend, out);
-			found = 1;
+			solve_crossing(ch, n, target_roi, prev, prev_roi - target_roi, t,
+				       roi - target_roi, spend, out);
+			return 0;
 		}
+		prev = t, prev_roi = roi;
 	}
-	if (!found && best_k > 0) {
-		double roi = roi_at(ch, n, *best_total, spend, out);
-		if (roi >= target_roi) {
-			cross_before(ch, n, target_roi, roi_lo, &g, sum_lo, best_k, roi, spend, out);
-			found = 1;
-		} else if (roi > *best_roi) {
-			*best_roi = roi;
-		}
+	if (best == 0 || !(sum_hi > sum_lo))
+		return 1;
+	double lo = sum_lo + (sum_hi - sum_lo) * (best - 1) / GRID;
+	double hi = sum_lo + (sum_hi - sum_lo) * (best < GRID ? best + 1 : GRID) / GRID;
+	double at, roi = peak_roi(ch, n, target_roi, lo, hi, spend, out, &at);
+	if (roi >= target_roi) {
+		/* from the scan total before, below the target as every one was */
+		solve_crossing(ch, n, target_roi, lo, scanned[best - 1] - target_roi, at,
+			       roi - target_roi, spend, out);
+		return 0;
 	}
-	grid_free(&g);
-	return found ? 0 : 1;
-}
-
-static int out_of_memory(char *err, size_t errlen)
-{
-	snprintf(err, errlen, "out of memory");
-	return -1;
+	if (roi > *best_roi)
+		*best_roi = roi, *best_total = at;
+	return 1;
 }
 
 /*
@@ -1376,8 +1374,8 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 		int rc = scan_target_roi(capped ? capped : ch, n, target_roi, roi_lo, spend, out, &roi,
 					 &total);
 		free(capped);
-		if (rc <= 0)
-			return rc < 0 ? out_of_memory(err, errlen) : 0;
+		if (rc == 0)
+			return 0;
 		if (roi > best_roi) /* the second range is wider, its grid coarser */
 			best_roi = roi, best_total = total;
 		if (count == 0)
@@ -1386,12 +1384,10 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 			/* The first range collapsed (no marginal reaches the target's
 			 * price above its lower bound): the best ROI can lie anywhere,
 			 * so the bounds as given, when they are finite. */
-			if (!isfinite(sum_hi))
-				break;
-			rc = scan_target_roi(ch, n, target_roi, roi_lo, spend, out, &roi, &total);
-			if (rc <= 0)
-				return rc < 0 ? out_of_memory(err, errlen) : 0;
-			if (roi > best_roi)
+			if (isfinite(sum_hi) &&
+			    scan_target_roi(ch, n, target_roi, roi_lo, spend, out, &roi, &total) == 0)
+				return 0;
+			if (isfinite(sum_hi) && roi > best_roi)
 				best_roi = roi, best_total = total;
 			break;
 		}

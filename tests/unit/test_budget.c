@@ -410,10 +410,11 @@ static void test_target_roi_best_when_range_collapses(void **state)
 	assert_true(strtod(best_text + strlen("the best reachable is "), NULL) > 1.15);
 }
 
-/* Two S-curves whose best ROI lies between two of a coarse scan's totals:
- * the best reachable ROI the error reports is the best of every total
- * (here 2,000 whole splits over the bounds), to the message's three
- * decimals. A scan of 64 whole splits reported 1.451 where 1.469 is. */
+/* Two S-curves whose best ROI lies between two of the scan's totals: the
+ * best reachable ROI the error reports is the best of every total (here
+ * 2,000 whole splits over the bounds) within 0.003 (the message prints
+ * three decimals). The scan's best total alone reported 1.451 where 1.469
+ * is. */
 static void test_target_roi_reports_the_best_reachable(void **state)
 {
 	(void)state;
@@ -437,6 +438,33 @@ static void test_target_roi_reports_the_best_reachable(void **state)
 	assert_non_null(best_text);
 	double reported = strtod(best_text + strlen("the best reachable is "), NULL);
 	assert_true(fabs(reported - best) < 0.003);
+}
+
+/* ROI that climbs to 0.46 near a total of 119, falls, and climbs again
+ * past 0.54 near 1,274: a target just below the first peak is first met
+ * near 110. A scan ruling totals out by a grid program's revenue (a lower
+ * bound, here 0.034 of ROI short where a power law from zero wants less
+ * than one of its units) answered 983 (a review's case). */
+static void test_target_roi_first_of_two_peaks(void **state)
+{
+	(void)state;
+	struct response_curve curves[3] = {
+		{ .kind = CURVE_POWER, .a = 5.5324065195426506, .b = 0.33088717432933984 },
+		hill(2768.76378135907, 964.26175547767684, 2.9424296919968667),
+		hill(1161.6519505317272, 620.72896009416183, 0.92166296502018097)
+	};
+	struct alloc_channel ch[3] = { { "p", &curves[0], 0, 0, 1468.2822723658096 },
+				       { "s", &curves[1], 27.738149141162822, 27.738149141162822,
+					 1563.1403025067632 },
+				       { "c", &curves[2], 0, 0, 949.6899962385155 } };
+	double spend[3], target = 0.45694867845686687;
+	struct allocation a, b;
+	char err[256];
+	assert_int_equal(allocate_target_roi(ch, 3, target, spend, &a, err, sizeof err), 0);
+	assert_true(a.total_spend > 100 && a.total_spend < 120);
+	assert_true((a.total_revenue - a.total_spend) / a.total_spend >= target);
+	assert_int_equal(allocate_max_response(ch, 3, a.total_spend - 1e-6, spend, &b, err, sizeof err), 0);
+	assert_true((b.total_revenue - b.total_spend) / b.total_spend < target);
 }
 
 /* --- S-shaped curves (#15) -------------------------------------------------- */
@@ -1141,6 +1169,7 @@ int main(void)
 		cmocka_unit_test(test_target_roi_small_range),
 		cmocka_unit_test(test_target_roi_best_when_range_collapses),
 		cmocka_unit_test(test_target_roi_reports_the_best_reachable),
+		cmocka_unit_test(test_target_roi_first_of_two_peaks),
 		cmocka_unit_test(test_grid_optimum_matches_brute_force),
 		cmocka_unit_test(test_s_curves_match_brute_force),
 		cmocka_unit_test(test_s_curves_kkt),
