@@ -1095,7 +1095,7 @@ int allocate_max_response(const struct alloc_channel *all, int n, double total, 
 		return -1;
 	struct alloc_channel *copy;
 	const struct alloc_channel *ch = within_total(all, n, total, &copy);
-	if (ch == NULL) {
+	if (ch == NULL && n > 0) { /* no channels may come as NULL */
 		snprintf(err, errlen, "out of memory splitting the total %.2f", total);
 		return -1;
 	}
