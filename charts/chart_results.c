@@ -259,9 +259,15 @@ void chart_results_curves_done(struct chart_data *data, struct chart_rows *rows)
 	(void)data;
 	for (int i = 0; i < rows->ncurves; i++) {
 		struct chart_curve *c = &rows->curves[i];
-		double top = c->x_max;
+		double top = c->x_max, most_spent = 0;
 		for (int d = 0; d < c->ndays; d++)
-			top = c->days[d].spend > top ? c->days[d].spend : top;
+			most_spent = c->days[d].spend > most_spent ? c->days[d].spend : most_spent;
+		top = most_spent > top ? most_spent : top;
+		/* A threshold past every day is the curve's guess, not something
+		 * the days showed: say what they did show. */
+		if (c->has_curve && c->ndays > 0 && curve_is_s_shaped(&rows->models[i]) &&
+		    curve_inflection(&rows->models[i]) > most_spent)
+			snprintf(c->shape, sizeof c->shape, "S-curve, still rising at the most spent");
 		if (isfinite(c->recommended) && c->recommended > top)
 			top = c->recommended;
 		if (isfinite(c->current) && c->current > top)

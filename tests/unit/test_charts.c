@@ -344,6 +344,21 @@ static void test_curve_panels(void **state)
 	assert_non_null(strstr(d.subtitle, "2026-01-01"));
 	chart_rows_free(&rows);
 
+	/* Days that all lie below the threshold (214 a day for k 300 and
+	 * alpha 2.5; the days reach 140): still rising, not a threshold the
+	 * days showed. With k 100 the threshold, 71, is among them. */
+	for (int past = 1; past >= 0; past--) {
+		struct result_budget video = curve_row("video", 100, 200, 2.5, 0.15);
+		video.curve.k = past ? 300 : 100;
+		chart_results_begin(CHART_BUDGET_CURVES, "", "", &d, &rows);
+		assert_int_equal(chart_results_curves(&d, &rows, &video, 1, ""), 0);
+		add_days(&d, &rows, &video, 20);
+		chart_results_curves_done(&d, &rows);
+		snprintf(shape, sizeof shape, "S-curve, threshold %.0f/day", curve_inflection(&video.curve));
+		assert_string_equal(d.curves[0].shape, past ? "S-curve, still rising at the most spent" : shape);
+		chart_rows_free(&rows);
+	}
+
 	chart_results_begin(CHART_BUDGET_CURVES, "", "search", &d, &rows); /* one channel */
 	assert_int_equal(chart_results_curves(&d, &rows, r, 3, "search"), 0);
 	chart_results_curves_done(&d, &rows);
