@@ -72,7 +72,7 @@ struct chart_spend_day { /* one observed day: daily spend and revenue */
 struct chart_curve {
 	char channel[65];
 	char shape[64];  /* "S-curve, threshold 420/day", "concave"; "" without a curve;
-			  * "S-curve, still rising at the most spent" past every day */
+			  * "S-curve, still rising at the most spent" (curve_still_rising) */
 	int has_curve;   /* 0: an empty panel that says there is no history */
 	/* The fitted curve and its 80% band sampled at spends
 	 * x_max * i / (CHART_CURVE_SAMPLES - 1): the panel's x axis runs from 0

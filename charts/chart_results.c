@@ -184,6 +184,9 @@ static void curve_shape(const struct response_curve *k, char *buf, size_t len)
 {
 	if (k->kind == CURVE_NONE) {
 		buf[0] = '\0';
+	} else if (curve_still_rising(k)) {
+		/* its threshold is where the fit held it, past every day it saw */
+		snprintf(buf, len, "S-curve, " CURVE_STILL_RISING);
 	} else if (curve_is_s_shaped(k)) {
 		char at[32];
 		short_amount(curve_inflection(k), at, sizeof at);
@@ -259,15 +262,9 @@ void chart_results_curves_done(struct chart_data *data, struct chart_rows *rows)
 	(void)data;
 	for (int i = 0; i < rows->ncurves; i++) {
 		struct chart_curve *c = &rows->curves[i];
-		double top = c->x_max, most_spent = 0;
+		double top = c->x_max;
 		for (int d = 0; d < c->ndays; d++)
-			most_spent = c->days[d].spend > most_spent ? c->days[d].spend : most_spent;
-		top = most_spent > top ? most_spent : top;
-		/* A threshold past every day is the curve's guess, not something
-		 * the days showed: say what they did show. */
-		if (c->has_curve && c->ndays > 0 && curve_is_s_shaped(&rows->models[i]) &&
-		    curve_inflection(&rows->models[i]) > most_spent)
-			snprintf(c->shape, sizeof c->shape, "S-curve, still rising at the most spent");
+			top = c->days[d].spend > top ? c->days[d].spend : top;
 		if (isfinite(c->recommended) && c->recommended > top)
 			top = c->recommended;
 		if (isfinite(c->current) && c->current > top)

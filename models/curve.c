@@ -130,6 +130,11 @@ const char *curve_shape_name(const struct response_curve *c)
 	return c->kind == CURVE_NONE ? "none" : curve_is_s_shaped(c) ? "s-curve" : "concave";
 }
 
+int curve_still_rising(const struct response_curve *c)
+{
+	return curve_is_s_shaped(c) && strstr(c->note, CURVE_STILL_RISING) != NULL;
+}
+
 double curve_inflection(const struct response_curve *c)
 {
 	if (c->kind != CURVE_HILL || c->alpha <= 1)
@@ -464,16 +469,21 @@ static double fit_form(const struct points *pt, enum form form, const struct res
 		tries[1] = (struct response_curve){ .beta = 3 * ymax, .k = 2 * median + 1e-9, .alpha = alpha };
 		ntries = 2;
 	}
+	int held = 0; /* refits with k held at the limit */
 	for (int i = 0; i < ntries; i++) {
 		struct response_curve c;
 		double sse = fit_hill_from(pt, form, &tries[i], 0, &c);
-		if (form == FORM_HILL_S && isfinite(sse) && !(c.k < pt->k_limit)) {
+		/* Only a fit that ran off from a start below the limit (a start
+		 * past it, on spends tiny beside the starts' 1e-9, never moved),
+		 * and once: from either start the held fits meet. */
+		if (form == FORM_HILL_S && isfinite(sse) && !(c.k < pt->k_limit) &&
+		    tries[i].k < pt->k_limit && !held++) {
 			/* Started where the free fit is: the same power of spend
 			 * below the limit, beta (k_limit / k)^alpha. */
-			struct response_curve held = c;
-			held.beta = exp(log(c.beta) + c.alpha * (log(pt->k_limit) - log(c.k)));
-			held.k = pt->k_limit;
-			sse = fit_hill_from(pt, form, &held, pt->k_limit, &c);
+			struct response_curve from = c;
+			from.beta = exp(log(c.beta) + c.alpha * (log(pt->k_limit) - log(c.k)));
+			from.k = pt->k_limit;
+			sse = fit_hill_from(pt, form, &from, pt->k_limit, &c);
 		}
 		if (sse < best && c.k <= pt->k_limit) {
 			best = sse;
@@ -767,8 +777,9 @@ static void rate_confidence(struct response_curve *c, int bagged, int beyond_dat
 	char shape[96];
 	const char *mean = bagged ? ", the mean of its draws" : "";
 	if (curve_is_s_shaped(c) && beyond_data)
-		snprintf(shape, sizeof shape, "S-shaped (alpha %.2f) and still rising at the most "
-			 "spent, clearly better than concave", c->alpha);
+		snprintf(shape, sizeof shape,
+			 "S-shaped (alpha %.2f) and " CURVE_STILL_RISING ", clearly better than concave",
+			 c->alpha);
 	else if (curve_is_s_shaped(c))
 		snprintf(shape, sizeof shape, "S-shaped (alpha %.2f), clearly better than concave", c->alpha);
 	else if (c->shape_undecided)

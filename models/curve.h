@@ -98,6 +98,13 @@ void curve_interval(double estimate, double *values, int n, double level, double
 int curve_is_s_shaped(const struct response_curve *c);
 const char *curve_shape_name(const struct response_curve *c);
 
+/* The note's words for an S-curve whose returns rose over all the spend
+ * its fit saw, its half-saturation held at ten times the most (carried-
+ * over) spend: where it levels off is a guess. The note is stored with the
+ * curve, so curve_still_rising tells it wherever the curve goes. */
+#define CURVE_STILL_RISING "still rising at the most spent"
+int curve_still_rising(const struct response_curve *c);
+
 /* The spend at which an S-curve's marginal revenue peaks (its inflection):
  * below it the curve is convex, above it concave. 0 for a concave curve. */
 double curve_inflection(const struct response_curve *c);
