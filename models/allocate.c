@@ -1204,10 +1204,9 @@ static int cap_uppers(const struct alloc_channel *ch, int n, double price,
  * envelope theorem), each step nudged a hair past the root it predicts so
  * that the bracket closes from both sides; regula falsi (Illinois) when
  * Newton leaves the bracket, stops halving the miss or the split has no
- * multiplier; bisection
- * when the bracket has not halved in two steps (where the split changes
- * regime, ROI bends at once). Bisection alone took 30-40 splits, this
- * 4-6 on budget_bench's S-shaped channels.
+ * multiplier; bisection when the bracket has not halved in two steps
+ * (where the split changes regime, ROI bends at once). Bisection alone
+ * took 30-40 splits, this 4-6 on budget_bench's S-shaped channels.
  */
 static double solve_crossing(const struct alloc_channel *ch, int n, double target_roi, double lo,
 			     double f_lo, double hi, double f_hi, double *spend,
