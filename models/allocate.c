@@ -1309,25 +1309,24 @@ static int scan_target_roi(const struct alloc_channel *ch, int n, double target_
 	 * into weak channels at small totals): scan, then solve the first
 	 * crossing. */
 	enum { GRID = 64 };
-	double prev = sum_lo, prev_roi = roi_lo, scanned[GRID + 1] = { roi_lo };
+	double total[GRID + 1], scanned[GRID + 1] = { roi_lo };
+	for (int g = 0; g <= GRID; g++)
+		total[g] = sum_lo + (sum_hi - sum_lo) * g / GRID;
 	int best = 0;
 	*best_roi = roi_lo, *best_total = sum_lo;
 	for (int g = 1; g <= GRID; g++) {
-		double t = sum_lo + (sum_hi - sum_lo) * g / GRID;
-		double roi = scanned[g] = roi_at(ch, n, t, spend, out);
+		double roi = scanned[g] = roi_at(ch, n, total[g], spend, out);
 		if (roi > *best_roi)
-			*best_roi = roi, *best_total = t, best = g;
+			*best_roi = roi, *best_total = total[g], best = g;
 		if (roi >= target_roi) {
-			solve_crossing(ch, n, target_roi, prev, prev_roi - target_roi, t,
-				       roi - target_roi, spend, out);
+			solve_crossing(ch, n, target_roi, total[g - 1], scanned[g - 1] - target_roi,
+				       total[g], roi - target_roi, spend, out);
 			return 0;
 		}
-		prev = t, prev_roi = roi;
 	}
 	if (best == 0 || !(sum_hi > sum_lo))
 		return 1;
-	double lo = sum_lo + (sum_hi - sum_lo) * (best - 1) / GRID;
-	double hi = sum_lo + (sum_hi - sum_lo) * (best < GRID ? best + 1 : GRID) / GRID;
+	double lo = total[best - 1], hi = total[best < GRID ? best + 1 : GRID];
 	double at, roi = peak_roi(ch, n, target_roi, lo, hi, spend, out, &at);
 	if (roi >= target_roi) {
 		/* from the scan total before, below the target as every one was */
