@@ -69,8 +69,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-node_sql() { # N SQL
-	mariadb --no-defaults --socket="$CL/db/node$1/mysqld.sock" -u "$ME" -N -B mldash -e "$2"
+node_sql() { # N SQL: read causally, after the node has applied every commit made before it
+	mariadb --no-defaults --socket="$CL/db/node$1/mysqld.sock" -u "$ME" -N -B mldash \
+		-e "SET SESSION wsrep_sync_wait = 1; $2"
 }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -193,7 +194,14 @@ pb=$!
 wait "$pa" || true
 wait "$pb" || true
 files=$(node_sql 3 "SELECT COUNT(*) FROM ingest_files WHERE sha256 = '$sha'")
-[ "$files" = 1 ] || fail "the file dropped into both spools is recorded $files times: $(cat "$CL"/spool-*.log)"
+if [ "$files" != 1 ]; then
+	for n in 1 2 3; do
+		echo "node $n: $(node_sql "$n" "SELECT id, status, rows_ok, ingested_at FROM ingest_files
+			WHERE sha256 = '$sha'" | tr '\t\n' ' ;')"
+		tail -n 5 "$CL/db/node$n/error.log"
+	done >&2
+	fail "the file dropped into both spools is recorded $files times: $(cat "$CL"/spool-*.log)"
+fi
 pass "the same file in both hosts' spools: imported once ($(grep -ho 'imported[^;]*' "$CL"/spool-*.log | head -2 | tr '\n' ' '))"
 
 # --- front proxy: one app host against two ----------------------------------------------
