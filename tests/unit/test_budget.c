@@ -567,36 +567,67 @@ static void test_grid_optimum_matches_brute_force(void **state)
 	}
 }
 
-/* The global optimum on 2-3 channels with S-curves: never worse than brute
- * force on a fine grid of the simplex, and not better than it by more than
- * that grid's resolution can explain. */
+/* The split of total on n channels against brute force on a fine grid of
+ * the simplex: never worse, and not better than it by more than that
+ * grid's resolution can explain. Returns the shortfall (relative). */
+static double against_brute_force(const struct response_curve *curves, const struct alloc_channel *ch,
+				  int n, double total, int trial)
+{
+	int steps = n == 2 ? 20000 : 600;
+	double spend[3], brute[3];
+	struct allocation a;
+	char err[256];
+	assert_int_equal(allocate_max_response(ch, n, total, spend, &a, err, sizeof err), 0);
+	double want = brute_force(ch, n, total, steps, brute, 0);
+	double lipschitz = 0;
+	for (int i = 0; i < n; i++) {
+		double peak = fmax(curve_inflection(&curves[i]), ch[i].lower);
+		lipschitz = fmax(lipschitz, curve_marginal(&curves[i], fmax(peak, 1e-9)));
+	}
+	double resolution = lipschitz * 3000.0 / steps * n;
+	if (a.total_revenue < want - 1e-9 * want || a.total_revenue > want + resolution)
+		fail_msg("trial %d (%d channels, total %.3f): %.9f, brute force %.9f", trial, n, total,
+			 a.total_revenue, want);
+	return (want - a.total_revenue) / want;
+}
+
+/* The global optimum on 2-3 channels with S-curves. */
 static void test_s_curves_match_brute_force(void **state)
 {
 	(void)state;
 	double worst = 0;
 	for (int trial = 0; trial < 80; trial++) {
-		int n = trial < 60 ? 2 : 3, steps = n == 2 ? 20000 : 600;
+		int n = trial < 60 ? 2 : 3;
 		struct response_curve curves[3];
 		struct alloc_channel ch[3];
 		for (int i = 0; i < n; i++) {
 			curves[i] = random_hill(i == 0 || uniform() < 0.6);
 			ch[i] = random_channel(&curves[i]);
 		}
-		double total = random_total(ch, n), spend[3], brute[3];
-		struct allocation a;
-		char err[256];
-		assert_int_equal(allocate_max_response(ch, n, total, spend, &a, err, sizeof err), 0);
-		double want = brute_force(ch, n, total, steps, brute, 0);
-		double lipschitz = 0;
+		worst = fmax(worst, against_brute_force(curves, ch, n, random_total(ch, n), trial));
+	}
+	print_message("worst shortfall against brute force: %.3g (relative)\n", worst);
+}
+
+/* The same for totals just above the lower bounds' sum (a free budget of
+ * 0.1-5% of the bounds' range), where the grid is coarser than the free
+ * budget's 400 units (grid_units). */
+static void test_s_curves_small_free_budget(void **state)
+{
+	(void)state;
+	double worst = 0;
+	for (int trial = 0; trial < 80; trial++) {
+		int n = trial < 60 ? 2 : 3;
+		struct response_curve curves[3];
+		struct alloc_channel ch[3];
+		double lo = 0, hi = 0;
 		for (int i = 0; i < n; i++) {
-			double peak = fmax(curve_inflection(&curves[i]), ch[i].lower);
-			lipschitz = fmax(lipschitz, curve_marginal(&curves[i], fmax(peak, 1e-9)));
+			curves[i] = random_hill(i == 0 || uniform() < 0.6);
+			ch[i] = random_channel(&curves[i]);
+			lo += ch[i].lower, hi += ch[i].upper;
 		}
-		double resolution = lipschitz * 3000.0 / steps * n;
-		if (a.total_revenue < want - 1e-9 * want || a.total_revenue > want + resolution)
-			fail_msg("trial %d (%d channels, total %.3f): %.9f, brute force %.9f", trial, n,
-				 total, a.total_revenue, want);
-		worst = fmax(worst, (want - a.total_revenue) / want);
+		double total = lo + (hi - lo) * (0.001 + 0.049 * uniform());
+		worst = fmax(worst, against_brute_force(curves, ch, n, total, trial));
 	}
 	print_message("worst shortfall against brute force: %.3g (relative)\n", worst);
 }
@@ -1167,6 +1198,7 @@ int main(void)
 		cmocka_unit_test(test_target_roi_first_of_two_peaks),
 		cmocka_unit_test(test_grid_optimum_matches_brute_force),
 		cmocka_unit_test(test_s_curves_match_brute_force),
+		cmocka_unit_test(test_s_curves_small_free_budget),
 		cmocka_unit_test(test_s_curves_kkt),
 		cmocka_unit_test(test_s_curves_found_elsewhere),
 		cmocka_unit_test(test_s_curves_beside_no_curve),
