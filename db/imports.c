@@ -375,16 +375,15 @@ static int read_record(void *ctx, const struct db_value *cols, int ncols)
  * transaction ends). */
 static enum db_status find_record(struct imports *im, const char *sha256, struct record_row *out)
 {
-#define FIND_RECORD "SELECT id, status FROM ingest_files WHERE sha256 = ? FOR UPDATE"
-	static struct db_statement select = DB_STATEMENT(FIND_RECORD);
-	/* On Galera the node first applies every commit made anywhere before
-	 * this read, so an import of the same bytes that committed through
-	 * another node is found here rather than left to certification. */
-	static struct db_statement causal = DB_STATEMENT("SET STATEMENT wsrep_sync_wait = 1 FOR " FIND_RECORD);
-#undef FIND_RECORD
+	/* Not causal on Galera (wsrep_sync_wait waits only outside a
+	 * transaction): the same bytes committed through another node and
+	 * not yet applied here fail this import's certification at commit,
+	 * which reports a deadlock, and the import is tried again. */
+	static struct db_statement select = DB_STATEMENT(
+		"SELECT id, status FROM ingest_files WHERE sha256 = ? FOR UPDATE");
 	struct db_value p[] = { db_text(sha256) };
 	memset(out, 0, sizeof *out);
-	return db_run(im->db, db_clustered(im->db) ? &causal : &select, p, 1, read_record, out);
+	return db_run(im->db, &select, p, 1, read_record, out);
 }
 
 enum db_status imports_record_file(struct imports *im, const struct imports_record *rec,
@@ -485,8 +484,9 @@ enum db_status imports_find_file(struct db *db, const char *sha256, struct impor
 #define FIND_FILE "SELECT id, status, rows_ok, rows_rejected, COALESCE(format, '')" \
 	" FROM ingest_files WHERE sha256 = ? AND status <> 'rejected'"
 	static struct db_statement select = DB_STATEMENT(FIND_FILE);
-	/* Causal on Galera, as find_record: a file imported through another
-	 * node a moment ago is not parsed and written again here. */
+	/* Causal on Galera (outside a transaction, where the wait applies): a
+	 * file imported through another node a moment ago is not parsed and
+	 * written again here. */
 	static struct db_statement causal = DB_STATEMENT("SET STATEMENT wsrep_sync_wait = 1 FOR " FIND_FILE);
 #undef FIND_FILE
 	struct db_value p[] = { db_text(sha256) };

@@ -475,14 +475,15 @@ static void grid_backtrack(const struct grid *g, const struct alloc_channel *ch,
  * Grid units for splitting a total among n channels: the program costs up
  * to n units^2 / 2 max-plus steps, so the grid is finer for few channels
  * and coarser for many; 200 units for 20 channels keeps a request well
- * under 500 us. A total just above the lower bounds' sum has a small free
- * budget, and that many units would make its step a small fraction of
- * every channel's room (each channel's cap the whole grid: the program's
- * worst case), where the grid only has to find the regime that the
- * refinement then solves exactly: no finer a step than a quarter of the
- * units give the channels' mean room (within the total; 50 steps of it
- * for 20 channels, where the default bounds at the current total give
- * about 30), and no fewer than 64 units.
+ * under 500 us. A total just above the lower bounds' sum has a free budget
+ * smaller than the channels' rooms, each of which can then take all the
+ * units (the program's worst case), where the grid only has to find the
+ * regime that the refinement then solves exactly: the step is no finer
+ * than a quarter of the units give the channels' mean room, each room
+ * counted up to the free budget (so a quarter of the units when every
+ * room exceeds it, all of them when the rooms average a quarter of it or
+ * less, as 20 channels' do at the default bounds and the current total;
+ * 8 channels' get two thirds of them there), and no fewer than 64 units.
  */
 static int grid_units(const struct alloc_channel *ch, int n, double total)
 {
@@ -491,12 +492,13 @@ static int grid_units(const struct alloc_channel *ch, int n, double total)
 	double sum_lo, sum_hi, room = 0;
 	int movable = 0;
 	bound_totals(ch, n, &sum_lo, &sum_hi);
+	double free_budget = fmax(total - sum_lo, 0);
 	for (int i = 0; i < n; i++)
 		if (ch[i].upper > ch[i].lower) {
-			room += fmin(ch[i].upper, total) - ch[i].lower;
+			room += fmin(ch[i].upper - ch[i].lower, free_budget);
 			movable++;
 		}
-	double finest = movable ? 0.25 * units * (total - sum_lo) / (room / movable) : units;
+	double finest = movable ? 0.25 * units * free_budget / (room / movable) : units;
 	return !(finest < units) ? (int)units : finest < 64 ? 64 : (int)ceil(finest);
 }
 

@@ -17,7 +17,8 @@
  * the problem non-concave: equal marginals can be a local optimum, or fund
  * a channel below its threshold where the money does little. Then:
  *  1. a dynamic program over a grid of the free budget (total minus the
- *     lower bounds, in 64-400 units: 200 for 20 channels) finds the best
+ *     lower bounds, in 64-400 units: 200 for 20 channels, fewer when the
+ *     free budget is below the channels' rooms) finds the best
  *     split whose every channel sits at its lower bound plus whole units
  *     (or at its upper bound): the global optimum on that grid;
  *  2. its regime is solved exactly: channels on a concave part (past the
@@ -38,9 +39,9 @@
  * their bounds (KKT), each channel past its inflection or at a bound,
  * except possibly one left inside a convex part at its grid spend. It never
  * leaves a channel between its lower bound and its threshold unless the
- * grid finds that pays (or the total forces it). About 50-160 us for 20
- * S-shaped channels (bench/budget_bench), 70-80 us on average over 50
- * random sets of them and up to about 370 us at a set's slowest total.
+ * grid finds that pays (or the total forces it). About 45-100 us for 20
+ * S-shaped channels (bench/budget_bench), 55 us on average over 50 random
+ * sets of them and up to about 300 us at a set's slowest total.
  */
 #ifndef MLDASH_ALLOCATE_H
 #define MLDASH_ALLOCATE_H

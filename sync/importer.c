@@ -597,21 +597,26 @@ enum import_status import_fp(struct db *db, const char *name, FILE *f,
 	if (already_imported(db, f, start, report) != 0)
 		return report->status;
 	/* Two imports writing the same campaign-days in different orders can
-	 * deadlock; InnoDB rolls one back, and a file can simply be read again. */
+	 * deadlock; InnoDB rolls one back, and a file can simply be read again.
+	 * On Galera the same bytes committed through another node meanwhile
+	 * fail this import's certification, also as a deadlock: the look for
+	 * an earlier import, causal there, runs again first. */
 	for (int attempt = 0;; attempt++) {
 		enum import_status st = import_sized(db, name, read_file, f, progress, size, report);
 		if (st != IMPORT_FAILED || !imports_deadlocked(report->db_errno) || attempt == 2)
 			return st;
 		log_warn("import %s: deadlock with another import; trying again", name);
 		import_report_free(report);
+		memset(report, 0, sizeof *report);
+		snprintf(report->name, sizeof report->name, "%s", name);
 		if (fseeko(f, start, SEEK_SET) != 0) {
 			char why[256];
 			snprintf(why, sizeof why, "cannot read it again: %s", strerror(errno));
-			memset(report, 0, sizeof *report);
-			snprintf(report->name, sizeof report->name, "%s", name);
 			return read_failed(report, why);
 		}
 		clearerr(f);
+		if (already_imported(db, f, start, report) != 0)
+			return report->status;
 	}
 }
 

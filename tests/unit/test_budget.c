@@ -632,6 +632,47 @@ static void test_s_curves_small_free_budget(void **state)
 	print_message("worst shortfall against brute force: %.3g (relative)\n", worst);
 }
 
+/* A review's case: fifteen S-curves, one channel's room 13,767 where the
+ * free budget is 368 and the others' rooms 14-1,400. Counting that room
+ * whole had coarsened the grid to 64 units, which funded a large channel
+ * and left six small ones at their lower bounds: 2,643.42 where a grid of
+ * 3,000 units finds 2,655.22. */
+static void test_one_large_room_keeps_the_grid_fine(void **state)
+{
+	(void)state;
+	enum { N = 15 };
+	static const double curve[N][3] = {
+		{ 429.735899, 78.636348, 1.923739 },   { 263.039630, 117.648484, 2.234782 },
+		{ 4476.547034, 1276.774858, 2.861083 }, { 3291.868971, 797.434815, 2.815792 },
+		{ 107.504537, 159.524622, 1.414354 },   { 695.779095, 498.233466, 2.118313 },
+		{ 66.072384, 91.619571, 1.917261 },     { 346.425089, 104.842036, 2.508197 },
+		{ 13188.361614, 1544.570994, 1.736704 }, { 2937.667059, 1093.246867, 2.557504 },
+		{ 394.606308, 117.185615, 2.728406 },   { 1308.962350, 166.267737, 2.970921 },
+		{ 2031.480343, 462.322174, 2.678160 },  { 767.387513, 451.976573, 3 },
+		{ 294.586293, 54.564125, 2.642794 },
+	};
+	static const double bound[N][2] = {
+		{ 6.875979, 32.840945 },   { 13.737515, 104.035404 }, { 0, 13767.076028 },
+		{ 498.604879, 648.002514 }, { 41.984024, 774.664874 }, { 105.004456, 432.364668 },
+		{ 17.246976, 279.754122 }, { 64.676260, 112.111904 }, { 0, 3210.360585 },
+		{ 722.233365, 1144.562874 }, { 54.004222, 70.205080 }, { 7.304421, 86.500354 },
+		{ 9.766495, 1397.757566 }, { 19.114204, 65.049313 }, { 19.016886, 57.358046 },
+	};
+	struct response_curve curves[N];
+	struct alloc_channel ch[N];
+	for (int i = 0; i < N; i++) {
+		curves[i] = hill(curve[i][0], curve[i][1], curve[i][2]);
+		ch[i] = (struct alloc_channel){ "c", &curves[i], bound[i][0], bound[i][0], bound[i][1] };
+	}
+	double total = 1947.415568, spend[N], grid_spend[N], grid_revenue;
+	struct allocation a;
+	char err[256];
+	assert_int_equal(allocate_max_response(ch, N, total, spend, &a, err, sizeof err), 0);
+	assert_int_equal(allocate_grid_optimum(ch, N, total, 3000, grid_spend, &grid_revenue, err, sizeof err), 0);
+	if (a.total_revenue < grid_revenue * (1 - 1e-9))
+		fail_msg("revenue %.4f, a grid of 3,000 units finds %.4f", a.total_revenue, grid_revenue);
+}
+
 /*
  * KKT at the refined point: equal marginals among the channels inside
  * their bounds on a concave part, no smaller marginal at an upper bound,
@@ -1199,6 +1240,7 @@ int main(void)
 		cmocka_unit_test(test_grid_optimum_matches_brute_force),
 		cmocka_unit_test(test_s_curves_match_brute_force),
 		cmocka_unit_test(test_s_curves_small_free_budget),
+		cmocka_unit_test(test_one_large_room_keeps_the_grid_fine),
 		cmocka_unit_test(test_s_curves_kkt),
 		cmocka_unit_test(test_s_curves_found_elsewhere),
 		cmocka_unit_test(test_s_curves_beside_no_curve),
