@@ -18,7 +18,7 @@
  * a channel below its threshold where the money does little. Then:
  *  1. a dynamic program over a grid of the free budget (total minus the
  *     lower bounds, in 64-400 units: 200 for 20 channels, fewer when the
- *     free budget is below the channels' rooms) finds the best
+ *     free budget is under four times the channels' mean room) finds the best
  *     split whose every channel sits at its lower bound plus whole units
  *     (or at its upper bound): the global optimum on that grid;
  *  2. its regime is solved exactly: channels on a concave part (past the

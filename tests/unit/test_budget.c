@@ -611,14 +611,22 @@ static void test_s_curves_match_brute_force(void **state)
 
 /* Totals just above the lower bounds' sum (a free budget of 0.1-5% of the
  * bounds' range), where the grid is coarser than elsewhere (grid_units):
- * 8 mixed channels, never short of the best split on a grid of 1,000
- * units (two or three channels would not do: the refinement alone finds
- * their optimum from however coarse a grid). */
+ * 8 mixed channels, within 1e-5 of the best split on a grid of 1,000
+ * units. A guard against gross loss there, not a measure of the grid: the
+ * refinement recovers from a coarse grid nearly always (a grid forced to 1
+ * unit fails this test; on these draws 8 and 16 units pass, and on 240
+ * problems of S-shaped channels 16 units fell short once, by 2.4e-3; the
+ * grid's rule has test_one_large_room_keeps_the_grid_fine). Two or three
+ * channels would not do: the refinement alone finds their optimum from
+ * however coarse a grid. Its own seed, so that the draws do not depend on
+ * the tests before it, and the tests after it draw as if it had not run. */
 static void test_s_curves_small_free_budget(void **state)
 {
 	(void)state;
 	enum { N = 8 };
 	double worst = 0;
+	uint64_t shared = rng;
+	rng = 0x9e3779b97f4a7c15ULL;
 	for (int trial = 0; trial < 40; trial++) {
 		struct response_curve curves[N];
 		struct alloc_channel ch[N];
@@ -633,19 +641,21 @@ static void test_s_curves_small_free_budget(void **state)
 		char err[256];
 		assert_int_equal(allocate_max_response(ch, N, total, spend, &a, err, sizeof err), 0);
 		assert_int_equal(allocate_grid_optimum(ch, N, total, 1000, fine, &want, err, sizeof err), 0);
-		if (a.total_revenue < want * (1 - 1e-9))
+		if (a.total_revenue < want * (1 - 1e-5))
 			fail_msg("trial %d (total %.3f): %.9f, a grid of 1,000 units %.9f", trial, total,
 				 a.total_revenue, want);
 		worst = fmax(worst, (want - a.total_revenue) / want);
 	}
+	rng = shared;
 	print_message("worst shortfall against the fine grid: %.3g (relative)\n", worst);
 }
 
-/* A review's case: fifteen S-curves, one channel's room 13,767 where the
- * free budget is 368 and the others' rooms 14-1,400. Counting that room
- * whole had coarsened the grid to 64 units, which funded a large channel
- * and left six small ones at their lower bounds: 2,643.42 where a grid of
- * 3,000 units finds 2,655.22. */
+/* A review's case: fifteen S-curves, a free budget of 368, one channel's
+ * room 13,767 and the others' 16-3,210. Counting each room whole (up to
+ * the total) had coarsened the grid to 64 units, which gave the whole free
+ * budget to one large channel and left the fourteen others at their lower
+ * bounds: 2,643.42 where a grid of 3,000 units finds 2,654.99 (and the
+ * allocator now 2,655.22, funding seven). */
 static void test_one_large_room_keeps_the_grid_fine(void **state)
 {
 	(void)state;
