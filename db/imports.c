@@ -376,9 +376,10 @@ static int read_record(void *ctx, const struct db_value *cols, int ncols)
 static enum db_status find_record(struct imports *im, const char *sha256, struct record_row *out)
 {
 	/* Not causal on Galera (wsrep_sync_wait waits only outside a
-	 * transaction): the same bytes committed through another node and
-	 * not yet applied here fail this import's certification at commit,
-	 * which reports a deadlock, and the import is tried again. */
+	 * transaction): an import of the same bytes through another node
+	 * clashes with this one on the same rows, and Galera refuses one of
+	 * them (at commit, or as a fragment replicates) as a deadlock; the
+	 * importer then looks again and tries again. */
 	static struct db_statement select = DB_STATEMENT(
 		"SELECT id, status FROM ingest_files WHERE sha256 = ? FOR UPDATE");
 	struct db_value p[] = { db_text(sha256) };

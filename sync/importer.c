@@ -598,9 +598,9 @@ enum import_status import_fp(struct db *db, const char *name, FILE *f,
 		return report->status;
 	/* Two imports writing the same campaign-days in different orders can
 	 * deadlock; InnoDB rolls one back, and a file can simply be read again.
-	 * On Galera the same bytes committed through another node meanwhile
-	 * fail this import's certification, also as a deadlock: the look for
-	 * an earlier import, causal there, runs again first. */
+	 * On Galera an import of the same bytes through another node clashes
+	 * with this one and one of them is refused, also as a deadlock: the
+	 * look for an earlier import, causal there, runs again first. */
 	for (int attempt = 0;; attempt++) {
 		enum import_status st = import_sized(db, name, read_file, f, progress, size, report);
 		if (st != IMPORT_FAILED || !imports_deadlocked(report->db_errno) || attempt == 2)
