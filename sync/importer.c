@@ -536,15 +536,11 @@ static enum import_status read_failed(struct import_report *r, const char *why)
 	return r->status;
 }
 
-/*
- * Looks for an earlier import of f's bytes from start on, without parsing
- * them. Returns 1 when there is one (report: duplicate), 0 when there is
- * none and f is back at start, -1 when f could not be hashed or put back
- * or the lookup failed (report: failed; nothing was written).
- */
-static int already_imported(struct db *db, FILE *f, off_t start, struct import_report *report)
+/* Hashes f's bytes from start on and puts f back at start. Returns 0, or
+ * -1 when f could not be hashed or put back (report: failed). */
+static int hash_from(FILE *f, off_t start, char sha[65], struct import_report *report)
 {
-	char sha[65], why[256];
+	char why[256];
 	errno = 0;
 	if (stream_sha256(f, sha, why, sizeof why) != 0) {
 		read_failed(report, why);
@@ -555,6 +551,16 @@ static int already_imported(struct db *db, FILE *f, off_t start, struct import_r
 		read_failed(report, why);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Looks for an earlier import of the bytes hashed sha, without parsing
+ * them. Returns 1 when there is one (report: duplicate), 0 when there is
+ * none, -1 when the lookup failed (report: failed; nothing was written).
+ */
+static int already_imported(struct db *db, const char sha[65], struct import_report *report)
+{
 	struct imports_earlier earlier;
 	int found;
 	enum db_status st = imports_find_file(db, sha, &earlier, &found);
@@ -568,7 +574,7 @@ static int already_imported(struct db *db, FILE *f, off_t start, struct import_r
 	}
 	if (!found)
 		return 0;
-	memcpy(report->sha256, sha, sizeof sha);
+	memcpy(report->sha256, sha, 65);
 	report->file_id = earlier.file_id;
 	report->status = IMPORT_DUPLICATE;
 	for (int fmt = 0; fmt < FORMAT__MAX; fmt++)
@@ -594,7 +600,8 @@ enum import_status import_fp(struct db *db, const char *name, FILE *f,
 	struct stat info;
 	unsigned long long size = fstat(fileno(f), &info) == 0 && S_ISREG(info.st_mode) &&
 				  info.st_size > start ? (unsigned long long)(info.st_size - start) : 0;
-	if (already_imported(db, f, start, report) != 0)
+	char sha[65];
+	if (hash_from(f, start, sha, report) != 0 || already_imported(db, sha, report) != 0)
 		return report->status;
 	/* Two imports writing the same campaign-days in different orders can
 	 * deadlock; InnoDB rolls one back, and a file can simply be read again.
@@ -615,7 +622,7 @@ enum import_status import_fp(struct db *db, const char *name, FILE *f,
 			return read_failed(report, why);
 		}
 		clearerr(f);
-		if (already_imported(db, f, start, report) != 0)
+		if (already_imported(db, sha, report) != 0)
 			return report->status;
 	}
 }

@@ -528,12 +528,36 @@ static double brute_units(const struct alloc_channel *ch, int n, int units, doub
 	return best;
 }
 
-static double random_total(const struct alloc_channel *ch, int n)
+/* A total drawn uniformly from the share from..to of the bounds' range
+ * above the lower bounds' sum. */
+static double random_total_within(const struct alloc_channel *ch, int n, double from, double to)
 {
 	double lo = 0, hi = 0;
 	for (int i = 0; i < n; i++)
 		lo += ch[i].lower, hi += ch[i].upper;
-	return lo + (hi - lo) * uniform();
+	return lo + (hi - lo) * (from + (to - from) * uniform());
+}
+
+static double random_total(const struct alloc_channel *ch, int n)
+{
+	return random_total_within(ch, n, 0, 1);
+}
+
+/* The shortfall (relative) of the split of total against the best split
+ * on a grid of `units`; fails past tolerance. */
+static double short_of_grid(const struct alloc_channel *ch, int n, double total, int units,
+			    double tolerance)
+{
+	double spend[16], grid_spend[16], want;
+	struct allocation a;
+	char err[256];
+	assert_true(n <= 16);
+	assert_int_equal(allocate_max_response(ch, n, total, spend, &a, err, sizeof err), 0);
+	assert_int_equal(allocate_grid_optimum(ch, n, total, units, grid_spend, &want, err, sizeof err), 0);
+	if (a.total_revenue < want * (1 - tolerance))
+		fail_msg("total %.3f: revenue %.9f, a grid of %d units finds %.9f", total, a.total_revenue,
+			 units, want);
+	return (want - a.total_revenue) / want;
 }
 
 /* The dynamic program finds the grid's optimum: the same revenue as trying
@@ -630,21 +654,12 @@ static void test_s_curves_small_free_budget(void **state)
 	for (int trial = 0; trial < 40; trial++) {
 		struct response_curve curves[N];
 		struct alloc_channel ch[N];
-		double lo = 0, hi = 0;
 		for (int i = 0; i < N; i++) {
 			curves[i] = random_hill(uniform() < 0.7);
 			ch[i] = random_channel(&curves[i]);
-			lo += ch[i].lower, hi += ch[i].upper;
 		}
-		double total = lo + (hi - lo) * (0.001 + 0.049 * uniform()), spend[N], fine[N], want;
-		struct allocation a;
-		char err[256];
-		assert_int_equal(allocate_max_response(ch, N, total, spend, &a, err, sizeof err), 0);
-		assert_int_equal(allocate_grid_optimum(ch, N, total, 1000, fine, &want, err, sizeof err), 0);
-		if (a.total_revenue < want * (1 - 1e-5))
-			fail_msg("trial %d (total %.3f): %.9f, a grid of 1,000 units %.9f", trial, total,
-				 a.total_revenue, want);
-		worst = fmax(worst, (want - a.total_revenue) / want);
+		double total = random_total_within(ch, N, 0.001, 0.05);
+		worst = fmax(worst, short_of_grid(ch, N, total, 1000, 1e-5));
 	}
 	rng = shared;
 	print_message("worst shortfall against the fine grid: %.3g (relative)\n", worst);
@@ -683,13 +698,7 @@ static void test_one_large_room_keeps_the_grid_fine(void **state)
 		curves[i] = hill(curve[i][0], curve[i][1], curve[i][2]);
 		ch[i] = (struct alloc_channel){ "c", &curves[i], bound[i][0], bound[i][0], bound[i][1] };
 	}
-	double total = 1947.415568, spend[N], grid_spend[N], grid_revenue;
-	struct allocation a;
-	char err[256];
-	assert_int_equal(allocate_max_response(ch, N, total, spend, &a, err, sizeof err), 0);
-	assert_int_equal(allocate_grid_optimum(ch, N, total, 3000, grid_spend, &grid_revenue, err, sizeof err), 0);
-	if (a.total_revenue < grid_revenue * (1 - 1e-9))
-		fail_msg("revenue %.4f, a grid of 3,000 units finds %.4f", a.total_revenue, grid_revenue);
+	short_of_grid(ch, N, 1947.415568, 3000, 1e-9);
 }
 
 /*
