@@ -11,7 +11,11 @@
  * the code under test is linked in.
  *
  *   MLDASH=build/cli/mldash build/bench/budget_accuracy [--seed S] [--sets N]
- *       [--out FILE] [--keep DIR]
+ *       [--total-ratio R] [--out FILE] [--keep DIR]
+ *
+ * The daily total is the current one, or R times it (a budget cut or a
+ * raise; the "current split" then spends a different total, and its score
+ * and the uplift compare with a split the new total cannot buy).
  *
  * The report (Markdown) is printed and, with --out, written to FILE.
  * --keep DIR keeps each set's CSV, mldash's answer and the truth. Exits 0
@@ -511,7 +515,8 @@ static int wait_with_timeout(pid_t pid, double started, int *timed_out)
  * `mldash budget --adstock --json` < csv, its output and errors in files
  * under dir. Fills run; run->answer belongs to the caller (json_object_put).
  */
-static void run_mldash(const char *mldash, const char *csv, const char *dir, struct run *run)
+static void run_mldash(const char *mldash, const char *csv, const char *dir, double total,
+		       struct run *run)
 {
 	memset(run, 0, sizeof *run);
 	char out_path[4200], err_path[4200];
@@ -522,7 +527,9 @@ static void run_mldash(const char *mldash, const char *csv, const char *dir, str
 	posix_spawn_file_actions_addopen(&fa, 0, csv, O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	char *argv[] = { (char *)mldash, "budget", "--adstock", "--json", NULL };
+	char total_arg[64];
+	snprintf(total_arg, sizeof total_arg, "%.6f", total);
+	char *argv[] = { (char *)mldash, "budget", "--adstock", "--json", "--total", total_arg, NULL };
 	pid_t pid;
 	double started = now_seconds();
 	int rc = posix_spawn(&pid, mldash, &fa, NULL, argv, environ);
@@ -665,16 +672,25 @@ static int feasible(const struct split *rec, const double *lower, const double *
 	return fabs(sum - total) <= 1e-2 + 1e-6 * total;
 }
 
-/* Scores the recommendation and the intervals under the true curves. */
-static void score_set(const struct channel_set *set, const struct split *rec, struct set_outcome *out)
+/* The daily total asked for: total_ratio times the current split's. */
+static double asked_total(const struct channel_set *set, double total_ratio)
 {
-	double lower[NCH], upper[NCH], total = 0;
+	double total = 0;
+	for (int i = 0; i < NCH; i++)
+		total += set->ch[i].current;
+	return total_ratio * total;
+}
+
+/* Scores the recommendation and the intervals under the true curves. */
+static void score_set(const struct channel_set *set, double total_ratio, const struct split *rec,
+		      struct set_outcome *out)
+{
+	double lower[NCH], upper[NCH], total = asked_total(set, total_ratio);
 	struct split current, optimum;
 	for (int i = 0; i < NCH; i++) {
 		current.spend[i] = set->ch[i].current;
 		lower[i] = LOWER_RATIO * current.spend[i];
 		upper[i] = UPPER_RATIO * current.spend[i];
-		total += current.spend[i];
 	}
 	if (true_optimum(set, lower, upper, total, rec, &optimum) != 0) {
 		out->failed = 1;
@@ -727,6 +743,7 @@ struct options {
 	uint64_t seed;
 	int sets;
 	const char *out, *keep, *mldash;
+	double total_ratio; /* the daily total asked for, over the current one */
 };
 
 /* Generates, runs and scores set `index`. */
@@ -757,7 +774,7 @@ static void run_set(const struct options *opt, const char *dir, int index, struc
 		out->failed = 1;
 		snprintf(out->why, sizeof out->why, "cannot write %.400s: %s", csv, strerror(errno));
 	} else {
-		run_mldash(opt->mldash, csv, dir, &run);
+		run_mldash(opt->mldash, csv, dir, asked_total(&set, opt->total_ratio), &run);
 		out->seconds = run.seconds;
 		struct split rec;
 		if (!run.ok) {
@@ -766,7 +783,7 @@ static void run_set(const struct options *opt, const char *dir, int index, struc
 		} else if (read_answer(run.answer, &rec, out) != 0) {
 			out->failed = 1;
 		} else {
-			score_set(&set, &rec, out);
+			score_set(&set, opt->total_ratio, &rec, out);
 		}
 		if (opt->keep && run.answer) {
 			char path[4300];
@@ -1023,11 +1040,12 @@ static void report_timing(struct report *r, const struct set_outcome *o, int n)
 static void report(struct report *r, const struct options *opt, const struct set_outcome *o, int n)
 {
 	say(r, "# Budget advice against known truth (#15)\n\n");
-	say(r, "%d sets of %d synthetic channels (seed %llu), `%s budget --adstock --json`, "
-	       "default bounds (%.1fx to %.1fx of current) and total (the current one). "
+	say(r, "%d sets of %d synthetic channels (seed %llu), `%s budget --adstock --json --total T`, "
+	       "default bounds (%.1fx to %.1fx of current), T %g times the current total. "
 	       "Score: the recommended split's revenue under the true curves over the true optimum's "
 	       "(a %d-step DP, then pairwise refinement).\n\n",
-	    n, NCH, (unsigned long long)opt->seed, opt->mldash, LOWER_RATIO, UPPER_RATIO, DP_STEPS);
+	    n, NCH, (unsigned long long)opt->seed, opt->mldash, LOWER_RATIO, UPPER_RATIO,
+	    opt->total_ratio, DP_STEPS);
 	report_sets(r, o, n);
 	int worst_ok = report_scores(r, o, n);
 	int cover_ok = report_channels(r, o, n);
@@ -1046,7 +1064,10 @@ static void report(struct report *r, const struct options *opt, const struct set
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: budget_accuracy [--seed S] [--sets N] [--out FILE] [--keep DIR]\n"
+	fprintf(stderr, "usage: budget_accuracy [--seed S] [--sets N] [--total-ratio R] [--out FILE]\n"
+			"                       [--keep DIR]\n"
+			"  --total-ratio R: the daily total R times the current one (default 1;\n"
+			"                   0.5 to 2, the bounds' range)\n"
 			"  MLDASH (env): the mldash binary, default build/cli/mldash\n");
 }
 
@@ -1055,10 +1076,11 @@ static int parse_options(int argc, char **argv, struct options *opt)
 	static const struct option options[] = {
 		{ "seed", required_argument, NULL, 's' }, { "sets", required_argument, NULL, 'n' },
 		{ "out", required_argument, NULL, 'o' },  { "keep", required_argument, NULL, 'k' },
+		{ "total-ratio", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 },
 	};
 	const char *env = getenv("MLDASH");
-	*opt = (struct options){ 20250615, 60, NULL, NULL, env && *env ? env : "build/cli/mldash" };
+	*opt = (struct options){ 20250615, 60, NULL, NULL, env && *env ? env : "build/cli/mldash", 1 };
 	int c;
 	char *end;
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -1071,6 +1093,12 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		case 'n':
 			opt->sets = (int)strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || opt->sets < 1 || opt->sets > 100000)
+				return -1;
+			break;
+		case 't':
+			opt->total_ratio = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || !(opt->total_ratio >= LOWER_RATIO) ||
+			    !(opt->total_ratio <= UPPER_RATIO))
 				return -1;
 			break;
 		case 'o': opt->out = optarg; break;

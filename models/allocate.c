@@ -165,9 +165,21 @@ static void bound_totals(const struct alloc_channel *ch, int n, double *lower, d
 	}
 }
 
-/* 0 when the total can be split within the bounds, else -1 with err saying
- * which bound binds. */
-static int check_total(const struct alloc_channel *ch, int n, double total, char *err, size_t errlen)
+/* An amount to the cent, as the messages print it. */
+static double cents(double amount)
+{
+	return round(amount * 100);
+}
+
+/*
+ * 0 when the total can be split within the bounds, else -1 with err saying
+ * which bound binds. A total the bounds' sum matches to the cent (as the
+ * messages print both) is that sum, in *feasible: a total typed from a
+ * printed sum, or summed from rounded amounts, is not refused for less
+ * than a cent that no message would show.
+ */
+static int check_total(const struct alloc_channel *ch, int n, double total, double *feasible,
+		       char *err, size_t errlen)
 {
 	double sum_lo, sum_hi;
 	bound_totals(ch, n, &sum_lo, &sum_hi);
@@ -175,16 +187,17 @@ static int check_total(const struct alloc_channel *ch, int n, double total, char
 		snprintf(err, errlen, "the total %g is not a finite amount", total);
 		return -1;
 	}
-	if (!(total >= 0) || total < sum_lo * (1 - 1e-12)) {
+	if (!(total >= 0) || cents(total) < cents(sum_lo)) {
 		snprintf(err, errlen, "the total %.2f is below the sum of the channels' lower bounds "
 			 "(%.2f): raise the total or lower the bounds", total, sum_lo);
 		return -1;
 	}
-	if (total > sum_hi * (1 + 1e-12) + 1e-9) {
+	if (cents(total) > cents(sum_hi)) {
 		snprintf(err, errlen, "the total %.2f is above the sum of the channels' upper bounds "
 			 "(%.2f): lower the total or raise the bounds", total, sum_hi);
 		return -1;
 	}
+	*feasible = fmin(fmax(total, sum_lo), sum_hi);
 	return 0;
 }
 
@@ -505,7 +518,7 @@ static int grid_units(const struct alloc_channel *ch, int n, double total)
 int allocate_grid_optimum(const struct alloc_channel *ch, int n, double total, int units,
 			  double *spend, double *revenue, char *err, size_t errlen)
 {
-	if (check_total(ch, n, total, err, errlen) != 0)
+	if (check_total(ch, n, total, &total, err, errlen) != 0)
 		return -1;
 	struct grid g;
 	int rc = grid_init(&g, ch, n, total, units > 0 ? units : 1);
@@ -1113,7 +1126,7 @@ static const struct alloc_channel *within_total(const struct alloc_channel *ch, 
 int allocate_max_response(const struct alloc_channel *all, int n, double total, double *spend,
 			  struct allocation *out, char *err, size_t errlen)
 {
-	if (check_total(all, n, total, err, errlen) != 0)
+	if (check_total(all, n, total, &total, err, errlen) != 0)
 		return -1;
 	struct alloc_channel *copy;
 	const struct alloc_channel *ch = within_total(all, n, total, &copy);

@@ -231,6 +231,19 @@ static void test_bounds_rules_and_errors(void **state)
 	assert_int_equal(allocate_max_response(ch, 3, 350, spend, &a, err, sizeof err), 0);
 	assert_true(spend[1] == 100 && spend[2] == 0 && fabs(spend[0] - 250) < 1e-9);
 
+	/* Totals are compared with the bounds' sums to the cent, as the
+	 * messages print them: less than half a cent past a sum is that sum;
+	 * a refused total is shown apart from the sum it passes. */
+	assert_int_equal(allocate_max_response(ch, 3, 500.004, spend, &a, err, sizeof err), 0);
+	assert_true(spend[0] == 400 && spend[1] == 100 && spend[2] == 0 && a.total_spend == 500);
+	assert_int_equal(allocate_max_response(ch, 3, 199.996, spend, &a, err, sizeof err), 0);
+	assert_true(spend[0] == 100 && spend[1] == 100 && a.total_spend == 200);
+	assert_int_equal(allocate_max_response(ch, 3, 500.006, spend, &a, err, sizeof err), -1);
+	assert_non_null(strstr(err, "the total 500.01 is above the sum of the channels' upper bounds "
+				    "(500.00)"));
+	assert_int_equal(allocate_max_response(ch, 3, 199.994, spend, &a, err, sizeof err), -1);
+	assert_non_null(strstr(err, "the total 199.99 is below"));
+
 	/* A total of zero with zero lower bounds: all zero. */
 	struct bound_rules open = { 0, 2, NULL, NULL, NULL, NULL };
 	allocate_bounds(ch, 3, &open);
