@@ -407,7 +407,12 @@ static double fit_power(const struct points *pt, double fixed_b, struct response
 	return sse_of(out, pt);
 }
 
-/* Distinct spend levels: sorted values more than 1% of the median apart. */
+/*
+ * Distinct spend levels: the sorted values in runs no wider than 1% of the
+ * median, each run starting at its lowest value. Not by the gap between
+ * neighbours: with a year of days every neighbour is close, and spend that
+ * moved 40% counted as one level.
+ */
 static int count_levels(const double *x, size_t n, double *median)
 {
 	*median = 0;
@@ -420,9 +425,10 @@ static int count_levels(const double *x, size_t n, double *median)
 	qsort(sorted, n, sizeof *sorted, cmp_double);
 	*median = sorted[n / 2];
 	int levels = 1;
+	double start = sorted[0], width = 0.01 * (*median > 0 ? *median : 1);
 	for (size_t i = 1; i < n; i++)
-		if (sorted[i] - sorted[i - 1] > 0.01 * (*median > 0 ? *median : 1))
-			levels++;
+		if (sorted[i] - start > width)
+			levels++, start = sorted[i];
 	free(sorted);
 	return levels;
 }

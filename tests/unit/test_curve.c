@@ -359,6 +359,30 @@ static void test_degenerate_days(void **state)
 	assert_true(fabs(curve_value(&usual, 100) - 500) < 1e-9);
 }
 
+/*
+ * Spend moving ±20% from day to day over a year or four is measured, not
+ * assumed: with that many days every sorted neighbour lies within 1% of
+ * the median, and counting levels by the gaps between neighbours once
+ * found one level and left the shape a guess without draws.
+ */
+static void test_long_history_keeps_its_levels(void **state)
+{
+	(void)state;
+	enum { N = 1460 };
+	static double spend[N], revenue[N];
+	struct response_curve truth = hill(3000, 400, 0.8), c;
+	for (int t = 0; t < N; t++) {
+		spend[t] = 300 * (0.8 + 0.4 * uniform());
+		revenue[t] = curve_value(&truth, spend[t]) * (1 + 0.05 * gaussian());
+	}
+	for (int days = 365; days <= N; days *= 4) {
+		curve_fit(spend, revenue, (size_t)days, 0, &c);
+		if (c.spend_levels < 20 || c.draws == 0)
+			fail_msg("%d days: %d spend levels, %d draws (%s)", days, c.spend_levels,
+				 c.draws, c.note);
+	}
+}
+
 /* A split that moves a channel whose curve has no draws (its shape
  * assumed, a prior, too few days) cannot be called sure, however sure the
  * others are; a channel that earns nothing is sure. */
@@ -477,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_band_coverage),
 		cmocka_unit_test(test_weekly_pattern),
 		cmocka_unit_test(test_degenerate_days),
+		cmocka_unit_test(test_long_history_keeps_its_levels),
 		cmocka_unit_test(test_unmeasured_curves_unsure),
 		cmocka_unit_test(test_reproducible),
 		cmocka_unit_test(test_band_without_draws),
