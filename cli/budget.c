@@ -19,6 +19,7 @@
 #define MAX_CHANNELS 256
 #define MAX_DAYS 20000
 #define CURRENT_DAYS 28 /* "current" spend: the mean over the input's last 28 days */
+#define MAX_PERIOD_DAYS 3660 /* --days: a budget period of up to ten years */
 
 struct day_value {
 	long day;
@@ -49,6 +50,8 @@ static void on_field(void *s, size_t len, void *ctx)
 	memcpy(text, s ? s : "", n);
 	text[n] = '\0';
 	cell_trim(text, text, sizeof text);
+	if (in->row == 0 && in->field == 0 && strncmp(text, "\xef\xbb\xbf", 3) == 0)
+		memmove(text, text + 3, strlen(text + 3) + 1); /* a UTF-8 byte order mark */
 	if (in->row == 0) {
 		static const char *const names[4] = { "date", "channel", "spend", "revenue" };
 		for (int i = 0; i < 4; i++)
@@ -72,21 +75,9 @@ static double number_or_nan(const char *text, const char *what, struct input *in
 	return st == CELL_OK ? num.value : NAN;
 }
 
-static void on_record(int c, void *ctx)
+/* A complete row's cells into its channel's rows. */
+static void read_row(struct input *in)
 {
-	(void)c;
-	struct input *in = ctx;
-	int fields = in->field;
-	in->field = 0;
-	if (in->row++ == 0) {
-		for (int i = 0; i < 4; i++)
-			if (in->col[i] < 0)
-				snprintf(in->error, sizeof in->error,
-					 "the header needs date, channel, spend and revenue columns");
-		return;
-	}
-	if (in->error[0] || fields == 0)
-		return;
 	char iso[11], why[200];
 	if (cell_parse_day(in->cell[0], iso, why, sizeof why) != CELL_OK) {
 		snprintf(in->error, sizeof in->error, "row %d: %s", in->row, why);
@@ -128,6 +119,36 @@ static void on_record(int c, void *ctx)
 	in->last_day = r->day > in->last_day ? r->day : in->last_day;
 }
 
+static void on_record(int c, void *ctx)
+{
+	(void)c;
+	struct input *in = ctx;
+	int fields = in->field;
+	in->field = 0;
+	if (in->row++ == 0) {
+		for (int i = 0; i < 4; i++)
+			if (in->col[i] < 0)
+				snprintf(in->error, sizeof in->error,
+					 "the header needs date, channel, spend and revenue columns");
+		return;
+	}
+	if (in->error[0] || fields == 0)
+		return;
+	/* A short row is refused, not read with the cells it lacks left over
+	 * from the row before. */
+	int needed = 0;
+	for (int i = 0; i < 4; i++)
+		needed = in->col[i] + 1 > needed ? in->col[i] + 1 : needed;
+	if (fields < needed) {
+		snprintf(in->error, sizeof in->error,
+			 "row %d has %d field(s), but the header puts a column in field %d", in->row,
+			 fields, needed);
+		return;
+	}
+	read_row(in);
+	memset(in->cell, 0, sizeof in->cell);
+}
+
 /* Daily arrays over the whole date range: a day a channel has no row for
  * spent nothing and its revenue is unknown. Rows of one day are summed. */
 static int to_series(struct input *in, struct plan_input *out, double **buffers)
@@ -156,8 +177,18 @@ static int to_series(struct input *in, struct plan_input *out, double **buffers)
 		size_t from = days > CURRENT_DAYS ? days - CURRENT_DAYS : 0;
 		for (size_t d = from; d < days; d++)
 			recent += spend[d];
+		/* As in the sync: a channel that spent but whose revenue is never
+		 * given cannot be judged, and stays at its spend (one that never
+		 * spent has no history, and may be opted in). */
+		int spent = 0, known = 0;
+		for (size_t d = 0; d < days; d++)
+			spent |= spend[d] != 0, known |= !isnan(revenue[d]);
+		int judged = !spent || known;
+		if (!judged)
+			log_warn("budget: channel '%s' has no revenue in the input: kept at its spend",
+				 in->ch[i].name);
 		out[i] = (struct plan_input){ in->ch[i].name, spend, revenue, days,
-					      recent / (double)(days - from), 0, 0, -1, -1 };
+					      recent / (double)(days - from), !judged, 0, -1, -1 };
 	}
 	return 0;
 }
@@ -261,11 +292,26 @@ static int parse_args(int argc, char **argv, struct budget_args *a)
 				return -1;
 			}
 			break;
-		case 'f': a->frozen[a->nfrozen++ % MAX_CHANNELS] = optarg; break;
-		case 'o': a->opted[a->nopted++ % MAX_CHANNELS] = optarg; break;
+		case 'f':
+		case 'o':
+			if ((opt == 'f' ? a->nfrozen : a->nopted) == MAX_CHANNELS) {
+				log_error("budget: more than %d %s options", MAX_CHANNELS,
+					  opt == 'f' ? "--freeze" : "--opt-in");
+				return -1;
+			}
+			if (opt == 'f')
+				a->frozen[a->nfrozen++] = optarg;
+			else
+				a->opted[a->nopted++] = optarg;
+			break;
 		case 'd':
 			if (parse_number("--days", optarg, 1, &v))
 				return -1;
+			if (v > MAX_PERIOD_DAYS || v != floor(v)) {
+				log_error("budget: --days must be a whole number of days up to %d, got '%s'",
+					  MAX_PERIOD_DAYS, optarg);
+				return -1;
+			}
 			a->opt.period_days = (int)v;
 			break;
 		case 'a': a->opt.adstock = 1; break;
@@ -445,7 +491,8 @@ int cmd_budget(const struct mldash_config *cfg, int argc, char **argv)
 	char buf[65536];
 	size_t n;
 	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-		csv_parse(&p, buf, n, on_field, on_record, &in);
+		if (csv_parse(&p, buf, n, on_field, on_record, &in) != n && in.error[0] == '\0')
+			snprintf(in.error, sizeof in.error, "CSV error: %s", csv_strerror(csv_error(&p)));
 	csv_fini(&p, on_field, on_record, &in);
 	csv_free(&p);
 	int rc = 2;

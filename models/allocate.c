@@ -165,6 +165,44 @@ static void bound_totals(const struct alloc_channel *ch, int n, double *lower, d
 	}
 }
 
+/* A number for a message with these decimals, or in exponent form when
+ * they would run to more digits than a message holds (a total of 1e300). */
+static const char *number_text(double v, int decimals, char text[32])
+{
+	if (fabs(v) < 1e15)
+		snprintf(text, 32, "%.*f", decimals, v);
+	else
+		snprintf(text, 32, "%.6g", v);
+	return text;
+}
+
+/* An amount for a message: to the cent. */
+static const char *amount_text(double v, char text[32])
+{
+	return number_text(v, 2, text);
+}
+
+static void out_of_memory(double total, char *err, size_t errlen)
+{
+	char amount[32];
+	snprintf(err, errlen, "out of memory splitting the total %s", amount_text(total, amount));
+}
+
+/* 0 when every channel's bounds are a range of amounts, else -1 with err
+ * naming the first that is not. */
+static int check_bounds(const struct alloc_channel *ch, int n, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++)
+		if (!(ch[i].lower >= 0 && ch[i].lower <= ch[i].upper)) {
+			char lo[32], hi[32];
+			snprintf(err, errlen, "channel '%.64s': its bounds %s to %s are not a range",
+				 ch[i].name ? ch[i].name : "?", amount_text(ch[i].lower, lo),
+				 amount_text(ch[i].upper, hi));
+			return -1;
+		}
+	return 0;
+}
+
 /* An amount to the cent, as the messages print it. */
 static double cents(double amount)
 {
@@ -181,20 +219,25 @@ static double cents(double amount)
 static int check_total(const struct alloc_channel *ch, int n, double total, double *feasible,
 		       char *err, size_t errlen)
 {
+	if (check_bounds(ch, n, err, errlen) != 0)
+		return -1;
 	double sum_lo, sum_hi;
 	bound_totals(ch, n, &sum_lo, &sum_hi);
 	if (!isfinite(total)) {
 		snprintf(err, errlen, "the total %g is not a finite amount", total);
 		return -1;
 	}
+	char asked[32], sum[32];
 	if (!(total >= 0) || cents(total) < cents(sum_lo)) {
-		snprintf(err, errlen, "the total %.2f is below the sum of the channels' lower bounds "
-			 "(%.2f): raise the total or lower the bounds", total, sum_lo);
+		snprintf(err, errlen, "the total %s is below the sum of the channels' lower bounds "
+			 "(%s): raise the total or lower the bounds", amount_text(total, asked),
+			 amount_text(sum_lo, sum));
 		return -1;
 	}
 	if (cents(total) > cents(sum_hi)) {
-		snprintf(err, errlen, "the total %.2f is above the sum of the channels' upper bounds "
-			 "(%.2f): lower the total or raise the bounds", total, sum_hi);
+		snprintf(err, errlen, "the total %s is above the sum of the channels' upper bounds "
+			 "(%s): lower the total or raise the bounds", amount_text(total, asked),
+			 amount_text(sum_hi, sum));
 		return -1;
 	}
 	*feasible = fmin(fmax(total, sum_lo), sum_hi);
@@ -527,7 +570,7 @@ int allocate_grid_optimum(const struct alloc_channel *ch, int n, double total, i
 		grid_backtrack(&g, ch, spend);
 		*revenue = g.best[(size_t)n * ((size_t)g.units + 1) + (size_t)g.units];
 	} else {
-		snprintf(err, errlen, "out of memory splitting the total %.2f", total);
+		out_of_memory(total, err, errlen);
 	}
 	grid_free(&g);
 	return rc;
@@ -1131,7 +1174,7 @@ int allocate_max_response(const struct alloc_channel *all, int n, double total, 
 	struct alloc_channel *copy;
 	const struct alloc_channel *ch = within_total(all, n, total, &copy);
 	if (ch == NULL && n > 0) { /* no channels may come as NULL */
-		snprintf(err, errlen, "out of memory splitting the total %.2f", total);
+		out_of_memory(total, err, errlen);
 		return -1;
 	}
 	int rc = split(ch, n, total, spend, out, err, errlen);
@@ -1139,9 +1182,42 @@ int allocate_max_response(const struct alloc_channel *all, int n, double total, 
 	return rc;
 }
 
+/* Whether no channel earns more anywhere in its bounds than at its lower
+ * bound: every split of the total is as good as any other. */
+static int nothing_earns_more(const struct alloc_channel *ch, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (can_move(&ch[i]) &&
+		    curve_value(ch[i].curve, ch[i].upper) > curve_value(ch[i].curve, ch[i].lower))
+			return 0;
+	return 1;
+}
+
+/* Every channel with a curve the same share of its room above its lower
+ * bound (those without stay at it, as settle() leaves them): with bounds
+ * set around the current spend by ratios, at the current total, the
+ * current split, so that no money moves for nothing. */
+static void spread_evenly(const struct alloc_channel *ch, int n, double total, double *spend)
+{
+	double free_budget = total, room = 0;
+	for (int i = 0; i < n; i++) {
+		free_budget -= ch[i].lower;
+		room += can_move(&ch[i]) ? ch[i].upper - ch[i].lower : 0;
+	}
+	double share = room > 0 ? fmin(free_budget / room, 1) : 0;
+	for (int i = 0; i < n; i++)
+		spend[i] = ch[i].lower + (can_move(&ch[i]) ? share * (ch[i].upper - ch[i].lower) : 0);
+	settle(ch, n, total, spend);
+}
+
 static int split(const struct alloc_channel *ch, int n, double total, double *spend,
 		 struct allocation *out, char *err, size_t errlen)
 {
+	if (nothing_earns_more(ch, n)) {
+		spread_evenly(ch, n, total, spend);
+		totals(ch, n, spend, 0, out);
+		return 0;
+	}
 	int concave = 1;
 	for (int i = 0; i < n && concave; i++)
 		concave = concave_in_bounds(&ch[i]);
@@ -1152,7 +1228,7 @@ static int split(const struct alloc_channel *ch, int n, double total, double *sp
 		mu = solve_multiplier(ch, n, total, NULL, 0, spend);
 		settle(ch, n, total, spend);
 	} else if (search_global(ch, n, total, spend, &mu) != 0) {
-		snprintf(err, errlen, "out of memory splitting the total %.2f", total);
+		out_of_memory(total, err, errlen);
 		return -1;
 	}
 	totals(ch, n, spend, mu, out);
@@ -1209,9 +1285,10 @@ static int cap_uppers(const struct alloc_channel *ch, int n, double price,
 	for (int i = 0; i < n; i++) {
 		double cap = fmax(spend_past_price(ch[i].curve, ch[i].lower, price), ch[i].lower);
 		if (!isfinite(ch[i].upper) && !isfinite(cap)) {
+			char at_least[32];
 			snprintf(err, errlen, "channel '%.64s' returns a marginal revenue of at least "
-				 "%.3f at any spend: give it a finite upper bound",
-				 ch[i].name ? ch[i].name : "?", price);
+				 "%s at any spend: give it a finite upper bound",
+				 ch[i].name ? ch[i].name : "?", number_text(price, 3, at_least));
 			free(*capped);
 			*capped = NULL;
 			return -1;
@@ -1389,6 +1466,8 @@ static int scan_target_roi(const struct alloc_channel *ch, int n, double target_
 int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi, double *spend,
 			struct allocation *out, char *err, size_t errlen)
 {
+	if (check_bounds(ch, n, err, errlen) != 0)
+		return -1;
 	double sum_lo, sum_hi, best_roi, best_total;
 	bound_totals(ch, n, &sum_lo, &sum_hi);
 	double roi_lo = roi_at(ch, n, sum_lo, spend, out);
@@ -1426,8 +1505,10 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 		}
 		price = 1 + best_roi;
 	}
-	snprintf(err, errlen, "an expected ROI of %.3f is unreachable within the bounds: the best "
-		 "reachable is %.3f, at a daily total of %.2f", target_roi, best_roi, best_total);
+	char target[32], best[32], at[32];
+	snprintf(err, errlen, "an expected ROI of %s is unreachable within the bounds: the best "
+		 "reachable is %s, at a daily total of %s", number_text(target_roi, 3, target),
+		 number_text(best_roi, 3, best), amount_text(best_total, at));
 	return -1;
 }
 
@@ -1438,7 +1519,8 @@ int allocate_marginal_floor(const struct alloc_channel *ch, int n, double floor_
 			    double *spend, struct allocation *out, char *err, size_t errlen)
 {
 	struct alloc_channel *capped;
-	if (cap_uppers(ch, n, 1 + floor_roi, &capped, err, errlen) < 0)
+	if (check_bounds(ch, n, err, errlen) != 0 ||
+	    cap_uppers(ch, n, 1 + floor_roi, &capped, err, errlen) < 0)
 		return -1;
 	const struct alloc_channel *use = capped ? capped : ch;
 	/* Marginal ROI >= floor means marginal revenue >= 1 + floor: the split

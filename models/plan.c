@@ -337,16 +337,20 @@ int plan_build(const struct plan_input *in, int n, const struct plan_options *op
 	allocate_bounds(view, n, &rules);
 	for (int i = 0; i < n; i++) {
 		struct plan_channel *c = &plan->channels[i];
-		/* Absolute bounds, where given, replace the ratios (frozen wins). */
+		/* Absolute bounds, where given, replace the ratios (frozen wins);
+		 * an explicit bound wins over the other side's ratio. */
 		if (!frozen[i] && in[i].lower >= 0)
 			view[i].lower = in[i].lower;
-		if (!frozen[i] && in[i].upper >= 0) {
+		if (!frozen[i] && in[i].upper >= 0)
 			view[i].upper = in[i].upper;
-			if (view[i].lower > view[i].upper) /* an explicit ceiling wins over a ratio */
-				view[i].lower = in[i].lower >= 0 ? view[i].upper : view[i].upper;
-		}
-		else if (c->prior) /* opted in without a bound: up to a typical channel's spend */
+		else if (!frozen[i] && c->prior) /* opted in without a bound: up to a typical channel's spend */
 			view[i].upper = typical_spend;
+		if (view[i].lower > view[i].upper) {
+			if (in[i].upper >= 0 && !frozen[i])
+				view[i].lower = view[i].upper;
+			else
+				view[i].upper = view[i].lower;
+		}
 		c->lower = view[i].lower;
 		c->upper = view[i].upper;
 		plan->current_total += in[i].current;

@@ -96,3 +96,27 @@ rc=0
 [ "$rc" = 2 ] && grep -q "needs date, channel, spend and revenue" "$TMP/err" ||
 	fail "missing revenue column: rc $rc: $(cat "$TMP/err")"
 pass "infeasible totals and targets, unknown channels, bad options and headers: clear errors"
+
+# Rows and options that were read wrong (a review, 2026-11-29).
+check_error "--days must be a whole number of days up to 3660" --days 1e10
+check_error "more than 256 --freeze options" $(for i in $(seq 257); do printf -- '--freeze weak '; done)
+{ head -2 "$TMP/in.csv"; echo "2024-01-01,weak"; } >"$TMP/short.csv"
+rc=0
+"$MLDASH" budget <"$TMP/short.csv" >/dev/null 2>"$TMP/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "row 3 has 2 field(s), but the header puts a column in field 4" "$TMP/err" ||
+	fail "a short row was not refused: rc $rc: $(cat "$TMP/err")"
+{ printf '\xef\xbb\xbf'; cat "$TMP/in.csv"; } >"$TMP/bom.csv"
+"$MLDASH" budget --json <"$TMP/bom.csv" >"$TMP/bom.json" || fail "a UTF-8 byte order mark broke the header"
+{ cat "$TMP/in.csv"; grep ',strong,' "$TMP/in.csv" | cut -d, -f1 | sed 's/$/,untracked,100,/'; } >"$TMP/untracked.csv"
+"$MLDASH" budget --json <"$TMP/untracked.csv" >"$TMP/untracked.json" 2>"$TMP/err"
+jq -e '.channels[] | select(.channel == "untracked") | .recommended_daily == .current_daily' \
+	"$TMP/untracked.json" >/dev/null && grep -q "channel 'untracked' has no revenue in the input: kept at its spend" "$TMP/err" ||
+	fail "a channel without revenue was moved: $(jq -c '.channels[] | select(.channel == "untracked")' "$TMP/untracked.json")"
+# strong spends about 200 a day: a floor of 450 is above its ceiling of twice that.
+"$MLDASH" budget --json --total 600 --bound strong=450: <"$TMP/in.csv" >"$TMP/floor.json"
+jq -e '.channels[] | select(.channel == "strong") | .lower_daily == 450 and .recommended_daily >= 449.999' \
+	"$TMP/floor.json" >/dev/null || fail "a lower bound above the ratio's ceiling was ignored: $(cat "$TMP/floor.json")"
+"$MLDASH" budget --json --opt-in newbie --freeze newbie <"$TMP/new.csv" >"$TMP/frozen-new.json"
+jq -e '.channels[] | select(.channel == "newbie") | .recommended_daily == 0' "$TMP/frozen-new.json" >/dev/null ||
+	fail "--freeze did not hold an opted-in channel without history"
+pass "short rows refused, a byte order mark read, untracked revenue kept, bounds and freezes held"

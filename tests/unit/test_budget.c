@@ -207,6 +207,29 @@ static void test_properties(void **state)
 	}
 }
 
+/* When no channel earns anything, money is not moved for nothing: each
+ * takes the same share of its room, which at the current total, with
+ * bounds by ratio, is the current split (it once filled channels in
+ * input order: the first +100%, the last -50%). */
+static void test_nothing_earns_nothing_moves(void **state)
+{
+	(void)state;
+	struct response_curve flat = { .kind = CURVE_POWER, .a = 0, .b = 0.5 };
+	struct alloc_channel ch[3] = { { "a", &flat, 100, 0, 0 }, { "b", &flat, 220, 0, 0 },
+				       { "c", &flat, 300, 0, 0 } };
+	struct bound_rules rules = { 0.5, 2, NULL, NULL, NULL, NULL };
+	allocate_bounds(ch, 3, &rules);
+	double spend[3];
+	struct allocation a;
+	char err[256];
+	assert_int_equal(allocate_max_response(ch, 3, 620, spend, &a, err, sizeof err), 0);
+	for (int i = 0; i < 3; i++)
+		assert_true(fabs(spend[i] - ch[i].current) < 1e-9);
+	assert_int_equal(allocate_max_response(ch, 3, 930, spend, &a, err, sizeof err), 0);
+	for (int i = 0; i < 3; i++) /* half again: each a third of its room up */
+		assert_true(fabs(spend[i] - 1.5 * ch[i].current) < 1e-9);
+}
+
 static void test_bounds_rules_and_errors(void **state)
 {
 	(void)state;
@@ -243,6 +266,22 @@ static void test_bounds_rules_and_errors(void **state)
 				    "(500.00)"));
 	assert_int_equal(allocate_max_response(ch, 3, 199.994, spend, &a, err, sizeof err), -1);
 	assert_non_null(strstr(err, "the total 199.99 is below"));
+	/* An amount too large for cents is written short, the reason kept. */
+	assert_int_equal(allocate_max_response(ch, 3, 1e300, spend, &a, err, sizeof err), -1);
+	assert_non_null(strstr(err, "the total 1e+300 is above the sum of the channels' upper bounds "
+				    "(500.00): lower the total"));
+	assert_int_equal(allocate_target_roi(ch, 3, 1e300, spend, &a, err, sizeof err), -1);
+	assert_non_null(strstr(err, "an expected ROI of 1e+300 is unreachable"));
+
+	/* Bounds that are not a range are refused, in every mode. */
+	struct alloc_channel crossed[3] = { ch[0], ch[1], ch[2] };
+	crossed[0].lower = 450;
+	assert_int_equal(allocate_max_response(crossed, 3, 600, spend, &a, err, sizeof err), -1);
+	assert_non_null(strstr(err, "channel 'a': its bounds 450.00 to 400.00 are not a range"));
+	assert_int_equal(allocate_target_roi(crossed, 3, 0.5, spend, &a, err, sizeof err), -1);
+	assert_non_null(strstr(err, "are not a range"));
+	assert_int_equal(allocate_marginal_floor(crossed, 3, 0.5, spend, &a, err, sizeof err), -1);
+	assert_non_null(strstr(err, "are not a range"));
 
 	/* A total of zero with zero lower bounds: all zero. */
 	struct bound_rules open = { 0, 2, NULL, NULL, NULL, NULL };
@@ -1271,6 +1310,7 @@ int main(void)
 		cmocka_unit_test(test_max_response_is_optimal),
 		cmocka_unit_test(test_properties),
 		cmocka_unit_test(test_bounds_rules_and_errors),
+		cmocka_unit_test(test_nothing_earns_nothing_moves),
 		cmocka_unit_test(test_target_roi_and_floor),
 		cmocka_unit_test(test_infinite_upper_bounds),
 		cmocka_unit_test(test_multiplier_where_a_reply_leaves_its_bound),
