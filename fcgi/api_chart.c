@@ -285,11 +285,14 @@ static int load_chart(struct app *app, const struct run_ref *run, int kind, cons
 	if (kind == CHART_ROI_FORECAST) {
 		struct result_roi_forecast *r;
 		int n;
-		if ((st = prediction_forecasts(app->db, run->id, "", &r, &n)) == DB_OK &&
-		    chart_results_forecasts(data, rows, r, n, p->channel) != 0)
-			st = DB_ERROR;
-		if (st == DB_OK)
+		if ((st = prediction_forecasts(app->db, run->id, "", &r, &n)) == DB_OK) {
+			int drawn = chart_results_forecasts(data, rows, r, n, p->channel);
 			free(r);
+			if (drawn != 0) {
+				response_error(resp, 500, "out_of_memory", "the chart could not be drawn");
+				return -1;
+			}
+		}
 	} else if (kind == CHART_ROI_TIMESERIES) {
 		st = prediction_roi_days(app->db, run->id, series_channel, p->days, add_roi_point, ctx);
 	} else {

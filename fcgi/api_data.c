@@ -26,8 +26,8 @@ int api_int_param(const struct request *req, const char *name, int lo, int hi, i
 	int rc = query_get(req->query, name, value, sizeof value);
 	if (rc == 0)
 		return 0;
-	char *end;
-	long v = strtol(value, &end, 10);
+	char *end = value;
+	long v = rc > 0 ? strtol(value, &end, 10) : 0;
 	if (rc < 0 || *value == '\0' || *end != '\0' || v < lo || v > hi) {
 		response_error(resp, 400, "bad_parameter", "parameter '%s' must be a whole number from %d to %d",
 			       name, lo, hi);
@@ -46,8 +46,8 @@ static int read_number_param(const struct request *req, const char *name, double
 	int rc = query_get(req->query, name, value, sizeof value);
 	if (rc == 0)
 		return 0;
-	char *end;
-	double v = strtod(value, &end);
+	char *end = value;
+	double v = rc > 0 ? strtod(value, &end) : NAN;
 	if (rc < 0 || *value == '\0' || *end != '\0' || !(v >= min) || !isfinite(v)) {
 		response_error(resp, 400, "bad_parameter", "parameter '%s' must be %s", name, must);
 		return -1;
@@ -85,8 +85,9 @@ int api_read_params(const struct request *req, const char *const *allowed, struc
 	    read_number_param(req, "target_roi", -1, &p->target_roi, "a number of -1 or more", resp) != 0)
 		return -1;
 	if ((rc = query_get(req->query, "bounds", value, sizeof value)) != 0) {
-		char *end;
-		p->lower_ratio = strtod(value, &end);
+		char *end = value;
+		if (rc > 0)
+			p->lower_ratio = strtod(value, &end);
 		if (rc > 0 && *end == ',')
 			p->upper_ratio = strtod(end + 1, &end);
 		if (rc < 0 || *end != '\0' || !(p->lower_ratio >= 0) || !(p->upper_ratio >= p->lower_ratio) ||

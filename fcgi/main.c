@@ -213,12 +213,17 @@ static void write_response(FCGX_Request *fr, const struct request *req, struct r
 	const char *allow_origin = NULL;
 	if (req->origin != NULL && config_origin_allowed(cfg, req->origin))
 		allow_origin = req->origin;
+	int vary_origin = cfg->api.cors_origins[0] != '\0';
 
 	char head[2048];
-	size_t head_len = response_format_head(resp, allow_origin, head, sizeof head);
+	size_t head_len = response_format_head(resp, allow_origin, vary_origin, head, sizeof head);
 	if (head_len == 0) {
-		log_error("response header block too large for %s", req->path);
-		return;
+		/* The answer is still written (a write may have happened: a
+		 * client told nothing would send it again), without CORS. */
+		log_error("response header block too large for %s: sent without CORS", req->path);
+		head_len = response_format_head(resp, NULL, vary_origin, head, sizeof head);
+		if (head_len == 0)
+			return;
 	}
 	FCGX_PutStr(head, (int)head_len, fr->out);
 	if (req->method_bit != HTTP_HEAD && resp->body_len > 0)

@@ -12,40 +12,57 @@ static int hex_value(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Decodes src[0..len) into out; -1 when malformed or too long. */
+/* Decodes src[0..len) into out; -1 when malformed or too long, out then
+ * empty (never a prefix left unterminated). */
 static int decode(const char *src, size_t len, char *out, size_t outlen)
 {
 	size_t n = 0;
+	if (outlen > 0)
+		out[0] = '\0';
 	for (size_t i = 0; i < len; i++) {
 		int c = (unsigned char)src[i];
 		if (c == '+') {
 			c = ' ';
 		} else if (c == '%') {
 			if (i + 2 >= len)
-				return -1;
+				goto malformed;
 			int h = hex_value((unsigned char)src[i + 1]), l = hex_value((unsigned char)src[i + 2]);
 			if (h < 0 || l < 0)
-				return -1;
+				goto malformed;
 			c = h * 16 + l;
 			i += 2;
 		}
 		if (c == 0 || n + 1 >= outlen)
-			return -1;
+			goto malformed;
 		out[n++] = (char)c;
 	}
 	out[n] = '\0';
 	return 0;
+malformed:
+	if (outlen > 0)
+		out[0] = '\0';
+	return -1;
+}
+
+#define MAX_KEY 64 /* a longer parameter name is none a route takes */
+
+/* Whether the key src[0..len) names name once decoded (d%61ys is days). */
+static int key_is(const char *src, size_t len, const char *name)
+{
+	char key[MAX_KEY];
+	return decode(src, len, key, sizeof key) == 0 && strcmp(key, name) == 0;
 }
 
 int query_get(const char *query, const char *name, char *out, size_t outlen)
 {
-	size_t name_len = strlen(name);
+	if (outlen > 0)
+		out[0] = '\0';
 	const char *p = query;
 	while (p && *p) {
 		size_t len = strcspn(p, "&");
 		const char *eq = memchr(p, '=', len);
 		size_t key_len = eq ? (size_t)(eq - p) : len;
-		if (key_len == name_len && strncmp(p, name, name_len) == 0) {
+		if (key_is(p, key_len, name)) {
 			const char *value = eq ? eq + 1 : p + len;
 			return decode(value, (size_t)(p + len - value), out, outlen) == 0 ? 1 : -1;
 		}
@@ -64,11 +81,12 @@ int query_unknown(const char *query, const char *const *allowed, char *out, size
 		size_t key_len = strcspn(p, "=&");
 		int known = key_len == 0; /* "a=1&&b=2" has an empty part */
 		for (const char *const *a = allowed; !known && *a; a++)
-			known = strlen(*a) == key_len && strncmp(p, *a, key_len) == 0;
+			known = key_is(p, key_len, *a);
 		if (!known) {
-			/* snprintf, not strncpy: out stays terminated even when outlen is 1. */
+			/* Decoded when it can be; else as it came, which the
+			 * caller's message makes safe to show. */
 			if (decode(p, key_len, out, outlen) != 0)
-				snprintf(out, outlen, "%s", "?");
+				snprintf(out, outlen, "%.*s", (int)key_len, p);
 			return 1;
 		}
 		p += len;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 void response_init(struct response *r)
 {
 	memset(r, 0, sizeof *r);
@@ -69,13 +71,34 @@ int response_json(struct response *r, int status, struct json_object *obj)
 	return rc;
 }
 
+/* in as well-formed UTF-8 (RFC 8259 asks it of JSON): a byte that is not
+ * part of a whole character becomes the text \xNN. A message quotes what
+ * the request held, and a cut (%.64s, the message's size) can split a
+ * character. */
+static void utf8_sanitised(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+	while (*in && n + 5 < outlen) {
+		unsigned long code;
+		int len = text_utf8_char(in, &code);
+		if (len > 0) {
+			memcpy(out + n, in, (size_t)len);
+			n += (size_t)len, in += len;
+		} else {
+			n += (size_t)snprintf(out + n, outlen - n, "\\x%02X", (unsigned char)*in++);
+		}
+	}
+	out[n] = '\0';
+}
+
 void response_error(struct response *r, int status, const char *code, const char *fmt, ...)
 {
-	char message[512];
+	char formatted[512], message[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof message, fmt, ap);
+	vsnprintf(formatted, sizeof formatted, fmt, ap);
 	va_end(ap);
+	utf8_sanitised(formatted, message, sizeof message);
 
 	struct json_object *inner = json_object_new_object();
 	json_object_object_add(inner, "code", json_object_new_string(code));
@@ -175,7 +198,8 @@ const char *http_status_text(int status)
 	}
 }
 
-size_t response_format_head(const struct response *r, const char *allow_origin, char *buf,
+size_t response_format_head(const struct response *r, const char *allow_origin, int vary_origin,
+			    char *buf,
 			    size_t buflen)
 {
 	size_t used = 0;
@@ -205,8 +229,14 @@ size_t response_format_head(const struct response *r, const char *allow_origin, 
 		PUT("X-Accel-Expires: 0\r\n");
 	if (r->authenticate != NULL)
 		PUT("WWW-Authenticate: %s\r\n", r->authenticate);
+	/* Whenever origins may be allowed, every answer varies by Origin: a
+	 * cache (nginx's, a browser's) that stored an answer to a request
+	 * without one must not hand it to an allowed origin without its
+	 * Access-Control-Allow-Origin. */
+	if (vary_origin || allow_origin != NULL)
+		PUT("Vary: Origin\r\n");
 	if (allow_origin != NULL) {
-		PUT("Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n", allow_origin);
+		PUT("Access-Control-Allow-Origin: %s\r\n", allow_origin);
 		if (r->status == 204 && r->allow[0]) /* answer to a CORS preflight */
 			PUT("Access-Control-Allow-Methods: %s\r\n"
 			    "Access-Control-Allow-Headers: Authorization, Content-Type, If-None-Match\r\n"

@@ -58,10 +58,11 @@ const char *http_status_text(int status);
 
 /*
  * Writes the CGI header block (ending in an empty line) into buf.
- * allow_origin: value for Access-Control-Allow-Origin, or NULL.
+ * allow_origin: value for Access-Control-Allow-Origin, or NULL; vary_origin:
+ * 1 when answers may differ by Origin (CORS is configured), for Vary.
  * Returns its length, or 0 when buf is too small.
  */
-size_t response_format_head(const struct response *r, const char *allow_origin, char *buf,
-			    size_t buflen);
+size_t response_format_head(const struct response *r, const char *allow_origin, int vary_origin,
+			    char *buf, size_t buflen);
 
 #endif

@@ -396,13 +396,20 @@ int config_writes_open(const struct mldash_config *cfg)
 	return cfg->api.token[0] == '\0' && cfg->api.allow_unauthenticated_writes;
 }
 
+#define MAX_ORIGIN 300 /* a 253-byte host name, a scheme and a port */
+
 int config_origin_allowed(const struct mldash_config *cfg, const char *origin)
 {
 	const char *list = cfg->api.cors_origins;
 	size_t olen = strlen(origin);
 
-	if (olen == 0)
+	/* An origin is scheme://host[:port] (RFC 6454): one of a sane length
+	 * and of visible ASCII only may be echoed back in a header. */
+	if (olen == 0 || olen > MAX_ORIGIN)
 		return 0;
+	for (size_t i = 0; i < olen; i++)
+		if (origin[i] <= ' ' || origin[i] > '~')
+			return 0;
 	while (*list) {
 		while (*list == ' ' || *list == ',')
 			list++;

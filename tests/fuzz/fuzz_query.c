@@ -5,7 +5,8 @@
  * Input: one byte for the output buffer size (1..64), then lines:
  * query string, parameter name, If-None-Match value, ETag, and the allowed
  * names for query_unknown, one per line. The output buffer is allocated at
- * exactly that size so that ASan sees any write past it.
+ * exactly that size so that ASan sees any write past it. An error answer
+ * quoting the query must be well-formed UTF-8.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "query.h"
 #include "response.h"
+#include "text.h"
 
 #define MAX_ALLOWED 16
 
@@ -60,8 +62,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (rc == 1 && strnlen(out, outlen) == outlen)
 		abort(); /* found, but not a string within the buffer */
+	if (rc != 1 && out[0] != '\0')
+		abort(); /* refused or absent, yet something left to parse */
 	if (query_unknown(line[0], allowed, out, outlen) == 1 && strnlen(out, outlen) == outlen)
 		abort();
+
+	/* An error quoting the request is JSON whatever bytes it quotes. */
+	struct response r;
+	response_init(&r);
+	response_error(&r, 400, "bad_parameter", "unknown parameter '%s' in %.40s", out, line[0]);
+	if (!text_utf8_valid(r.body))
+		abort();
+	response_free(&r);
 
 	int match = response_etag_matches(line[2], line[3]);
 	if (match != 0 && match != 1)

@@ -121,6 +121,26 @@ http POST "/campaigns/import?name=one.csv" -H 'Content-Type: text/csv' --data-bi
 expect_status 401 "anonymous import with a token configured"
 pass "allow_unauthenticated_writes = true opens writes, with a warning; a token closes them again"
 
+# --- CORS through nginx's answer cache -------------------------------------------
+
+# A page (or an <img>) on the same site asks without Origin and fills
+# nginx's cache first; an allowed origin asking next must still get its
+# Access-Control-Allow-Origin, so every answer varies by Origin.
+restart_pool MLDASH_API_CORS_ORIGINS=https://dash.example
+path="/roi-forecast/data?days=$((20 + $$ % 60))"
+http GET "$path"; expect_status 200 "GET $path without Origin"
+[ -z "$(header Access-Control-Allow-Origin)" ] || fail "an answer without Origin allowed one"
+[ "$(header Vary)" = Origin ] || fail "an answer without Origin does not vary by it: '$(header Vary)'"
+http GET "$path"
+for origin in https://dash.example https://other.example; do
+	http GET "$path" -H "Origin: $origin"; expect_status 200 "GET $path from $origin"
+	want=$([ "$origin" = https://dash.example ] && echo "$origin" || true)
+	[ "$(header Access-Control-Allow-Origin)" = "$want" ] ||
+		fail "from $origin after a cached answer without Origin: Access-Control-Allow-Origin '$(header Access-Control-Allow-Origin)', X-Cache '$(header X-Cache)'"
+done
+restart_pool
+pass "CORS: an allowed origin gets its header after nginx cached an answer without Origin"
+
 # --- rate limits -------------------------------------------------------------------
 
 # count_statuses N URL [curl args]: N requests, PARALLEL (16) at a time;

@@ -229,6 +229,16 @@ static void test_cors_origins(void **state)
 	assert_false(config_origin_allowed(&cfg, ""));
 	snprintf(cfg.api.cors_origins, sizeof cfg.api.cors_origins, "*");
 	assert_true(config_origin_allowed(&cfg, "https://any.example"));
+	/* Even with "*", only what can be an origin is echoed in a header:
+	 * visible ASCII of a sane length (a 1.9 kB one once overflowed the
+	 * header block, and the answer to a write was lost). */
+	char long_origin[400];
+	memset(long_origin, 'a', sizeof long_origin - 1);
+	long_origin[sizeof long_origin - 1] = '\0';
+	memcpy(long_origin, "https://", 8);
+	assert_false(config_origin_allowed(&cfg, long_origin));
+	assert_false(config_origin_allowed(&cfg, "https://a.example\tx"));
+	assert_false(config_origin_allowed(&cfg, "https://\xc3\xa9.example"));
 }
 
 int main(void)

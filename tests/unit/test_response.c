@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "response.h"
+#include "text.h"
 
 static void test_error_shape(void **state)
 {
@@ -28,6 +29,18 @@ static void test_error_shape(void **state)
 	assert_true(json_object_object_get_ex(err, "message", &message));
 	assert_string_equal(json_object_get_string(code), "not_found");
 	assert_string_equal(json_object_get_string(message), "no such endpoint: /x\"y");
+	json_object_put(o);
+	response_free(&r);
+
+	/* Bytes of the request that are not UTF-8 (a path of %ff, a name cut
+	 * inside a character) are written as text: the body stays JSON. */
+	response_init(&r);
+	response_error(&r, 404, "not_found", "no such endpoint: %s and %.2s", "/\xff", "\xc3\xa9");
+	assert_true(text_utf8_valid(r.body));
+	o = json_tokener_parse(r.body);
+	assert_true(json_object_object_get_ex(o, "error", &err));
+	assert_true(json_object_object_get_ex(err, "message", &message));
+	assert_string_equal(json_object_get_string(message), "no such endpoint: /\\xFF and \xc3\xa9");
 	json_object_put(o);
 	response_free(&r);
 }
@@ -109,7 +122,7 @@ static void test_head_block(void **state)
 	response_error(&r, 503, "database_unavailable", "down");
 	r.retry_after = 5;
 	char head[1024];
-	size_t n = response_format_head(&r, NULL, head, sizeof head);
+	size_t n = response_format_head(&r, NULL, 0, head, sizeof head);
 	assert_true(n > 0);
 	assert_int_equal(strlen(head), n);
 	assert_non_null(strstr(head, "Status: 503 Service Unavailable\r\n"));
@@ -117,16 +130,22 @@ static void test_head_block(void **state)
 	assert_non_null(strstr(head, "Content-Type: application/json\r\n"));
 	assert_non_null(strstr(head, "Cache-Control: no-store\r\n"));
 	assert_null(strstr(head, "Access-Control"));
+	assert_null(strstr(head, "Vary"));
 	assert_true(n >= 4 && memcmp(head + n - 4, "\r\n\r\n", 4) == 0);
 
 	snprintf(r.allow, sizeof r.allow, "GET, HEAD, OPTIONS");
 	r.status = 405;
-	n = response_format_head(&r, "https://a.example", head, sizeof head);
+	n = response_format_head(&r, "https://a.example", 1, head, sizeof head);
 	assert_non_null(strstr(head, "Allow: GET, HEAD, OPTIONS\r\n"));
 	assert_non_null(strstr(head, "Access-Control-Allow-Origin: https://a.example\r\n"));
 	assert_non_null(strstr(head, "Vary: Origin\r\n"));
+	/* With CORS configured, an answer to a request without an allowed
+	 * Origin varies by it too: a cache must not give it to one that is. */
+	n = response_format_head(&r, NULL, 1, head, sizeof head);
+	assert_non_null(strstr(head, "Vary: Origin\r\n"));
+	assert_null(strstr(head, "Access-Control"));
 
-	assert_int_equal(response_format_head(&r, NULL, head, 10), 0);
+	assert_int_equal(response_format_head(&r, NULL, 0, head, 10), 0);
 	response_free(&r);
 }
 
@@ -138,7 +157,7 @@ static void test_304_has_no_content_headers(void **state)
 	response_set_body(&r, 200, "application/json", "{}", 2);
 	response_finalize(&r, 1, "*");
 	char head[512];
-	assert_true(response_format_head(&r, NULL, head, sizeof head) > 0);
+	assert_true(response_format_head(&r, NULL, 0, head, sizeof head) > 0);
 	assert_non_null(strstr(head, "Status: 304 Not Modified\r\n"));
 	assert_non_null(strstr(head, "ETag: \""));
 	assert_null(strstr(head, "Content-Length"));
