@@ -86,6 +86,23 @@ static void time_reoptimise(const char *label, const struct alloc_channel *ch, d
  * the sets, the median and the largest of each set's slowest total (the
  * median of its calls).
  */
+/* A random set of S-shaped channels (alpha 1.2-3, the threshold 0.3-2 times
+ * the current spend, bounds 0.5-2 times it); returns the current sum. */
+static double random_set(unsigned *seed, struct response_curve *curves, struct alloc_channel *ch)
+{
+	double sum_current = 0;
+	for (int i = 0; i < CHANNELS; i++) {
+		double alpha = 1.2 + 1.8 * next_uniform(seed), at = 0.3 + 1.7 * next_uniform(seed);
+		double current = 50 + 950 * next_uniform(seed);
+		double k = at * current / pow((alpha - 1) / (alpha + 1), 1 / alpha);
+		curves[i] = (struct response_curve){ .kind = CURVE_HILL, .alpha = alpha, .k = k,
+						     .beta = (2 + 10 * next_uniform(seed)) * k };
+		ch[i] = (struct alloc_channel){ "r", &curves[i], current, 0.5 * current, 2 * current };
+		sum_current += current;
+	}
+	return sum_current;
+}
+
 static void time_random_sets(void)
 {
 	enum { SETS = 50, TOTALS = 40, REPEATS = 15 };
@@ -94,16 +111,7 @@ static void time_random_sets(void)
 	double slowest[SETS], elapsed = 0, checksum = 0;
 	unsigned seed = 2468;
 	for (int set = 0; set < SETS; set++) {
-		double sum_current = 0;
-		for (int i = 0; i < CHANNELS; i++) {
-			double alpha = 1.2 + 1.8 * next_uniform(&seed), at = 0.3 + 1.7 * next_uniform(&seed);
-			double current = 50 + 950 * next_uniform(&seed);
-			double k = at * current / pow((alpha - 1) / (alpha + 1), 1 / alpha);
-			curves[i] = (struct response_curve){ .kind = CURVE_HILL, .alpha = alpha, .k = k,
-							     .beta = (2 + 10 * next_uniform(&seed)) * k };
-			ch[i] = (struct alloc_channel){ "r", &curves[i], current, 0.5 * current, 2 * current };
-			sum_current += current;
-		}
+		double sum_current = random_set(&seed, curves, ch);
 		slowest[set] = 0;
 		for (int t = 0; t < TOTALS; t++) {
 			double median = median_call(ch, sum_current * (0.6 + 1.3 * t / TOTALS), REPEATS,
@@ -116,6 +124,41 @@ static void time_random_sets(void)
 	       "(median): %.1f us for the median set, %.1f us for the slowest (checksum %.6g)\n",
 	       CHANNELS, SETS, elapsed / (SETS * TOTALS * REPEATS) * 1e6, slowest[SETS / 2] * 1e6,
 	       slowest[SETS - 1] * 1e6, checksum);
+}
+
+/*
+ * Target ROIs from 0 to 2.75 on 30 random sets as time_random_sets makes
+ * them, one call each: the targets reached and those out of reach (whose
+ * answer searches for the best reachable ROI to report) apart, each with
+ * its mean and slowest.
+ */
+static void time_random_targets(void)
+{
+	enum { SETS = 30, TARGETS = 12 };
+	struct response_curve curves[CHANNELS];
+	struct alloc_channel ch[CHANNELS];
+	double spend[CHANNELS], sum[2] = { 0, 0 }, slowest[2] = { 0, 0 }, checksum = 0;
+	int count[2] = { 0, 0 };
+	struct allocation a;
+	char err[256];
+	unsigned seed = 1357;
+	for (int set = 0; set < SETS; set++) {
+		random_set(&seed, curves, ch);
+		for (int t = 0; t < TARGETS; t++) {
+			double t0 = now();
+			int rc = allocate_target_roi(ch, CHANNELS, 0.25 * t, spend, &a, err, sizeof err);
+			double took = now() - t0;
+			int out_of_reach = rc != 0;
+			sum[out_of_reach] += took, count[out_of_reach]++;
+			slowest[out_of_reach] = took > slowest[out_of_reach] ? took : slowest[out_of_reach];
+			checksum += rc == 0 ? a.total_revenue : 0;
+		}
+	}
+	printf("%d S-shaped channels, %d random sets, targets 0-2.75: %d reached, %.1f us mean, "
+	       "%.1f us at the slowest; %d out of reach, %.1f us mean, %.1f us at the slowest "
+	       "(checksum %.6g)\n",
+	       CHANNELS, SETS, count[0], count[0] ? sum[0] / count[0] * 1e6 : 0, slowest[0] * 1e6,
+	       count[1], count[1] ? sum[1] / count[1] * 1e6 : 0, slowest[1] * 1e6, checksum);
 }
 
 /*
@@ -187,6 +230,7 @@ int main(void)
 	time_random_sets();
 	time_scenarios("concave", ch);
 	time_scenarios("S-shaped", s_ch);
+	time_random_targets();
 
 	double s[DAYS], rev[DAYS];
 	double t0 = now();

@@ -41,7 +41,8 @@
  * leaves a channel between its lower bound and its threshold unless the
  * grid finds that pays (or the total forces it). About 45-100 us for 20
  * S-shaped channels (bench/budget_bench), 55 us on average over 50 random
- * sets of them and up to about 300 us at a set's slowest total.
+ * sets of them and up to about 300 us at a set's slowest total; a target
+ * ROI about 350 us on average when reached, 3.5 ms when out of reach.
  */
 #ifndef MLDASH_ALLOCATE_H
 #define MLDASH_ALLOCATE_H
