@@ -343,7 +343,9 @@ static double concentrated_sse(const struct spec *sp, const struct params *prm, 
 {
 	int p = free_states(sp), m = sp->seasonal ? sp->m : 1, v, w;
 	int nv = p + 1; /* vector 0: the data from a zero state; 1..p: unit states */
-	double L[MAX_STATES + 1], B[MAX_STATES + 1], S[MAX_STATES + 1][MAX_PERIOD];
+	/* The vectors side by side (S by season slot, then vector), so that
+	 * each step's loops over them run on contiguous memory. */
+	double L[MAX_STATES + 1], B[MAX_STATES + 1], S[MAX_PERIOD][MAX_STATES + 1];
 	double G[(MAX_STATES + 1) * (MAX_STATES + 1)];
 	memset(G, 0, sizeof(double) * (size_t)(nv * nv));
 	for (v = 0; v < nv; v++) {
@@ -354,25 +356,31 @@ static double concentrated_sse(const struct spec *sp, const struct params *prm, 
 		L[v] = x0[0];
 		B[v] = x0[1];
 		for (int k = 0; k < m; k++)
-			S[v][k] = sp->seasonal ? x0[2 + k] : 0;
+			S[k][v] = sp->seasonal ? x0[2 + k] : 0;
 	}
 	const double phi = prm->phi, alpha = prm->alpha, beta = prm->beta, gamma = prm->gamma;
 	int j = 0;
 	for (size_t t = 0; t < n; t++) {
-		double e[MAX_STATES + 1];
-		int observed = !isnan(y[t]);
-		for (v = 0; v < nv; v++) {
-			double mu = L[v] + phi * B[v] + S[v][j];
-			double ev = observed ? (v == 0 ? y[t] : 0) - mu : 0;
-			e[v] = ev;
-			L[v] = L[v] + phi * B[v] + alpha * ev;
-			B[v] = phi * B[v] + beta * ev;
-			S[v][j] += gamma * ev;
-		}
-		if (observed)
-			for (v = 0; v < nv; v++)
+		double e[MAX_STATES + 1], *Sj = S[j];
+		if (isnan(y[t])) { /* no error: every state moves on by the model */
+			for (v = 0; v < nv; v++) {
+				L[v] = L[v] + phi * B[v];
+				B[v] = phi * B[v];
+			}
+		} else {
+			for (v = 0; v < nv; v++) {
+				double ev = (v == 0 ? y[t] : 0) - (L[v] + phi * B[v] + Sj[v]);
+				e[v] = ev;
+				L[v] = L[v] + phi * B[v] + alpha * ev;
+				B[v] = phi * B[v] + beta * ev;
+				Sj[v] += gamma * ev;
+			}
+			for (v = 0; v < nv; v++) {
+				double *row = G + v * nv, ev = e[v];
 				for (w = v; w < nv; w++)
-					G[v * nv + w] += e[v] * e[w];
+					row[w] += ev * e[w];
+			}
+		}
 		j = j + 1 == m ? 0 : j + 1;
 	}
 	return solve_normal(G, nv, p, c);
@@ -503,6 +511,32 @@ static double sse_gap_free(const struct spec *sp, const struct params *p, const 
 			pb = phi * pb + phibeta * e;
 			s[j] += gamma * e;
 		}
+	}
+	return sse;
+}
+
+/* The same where the series has gaps: a missing value's step moves the
+ * state on by the model alone (no error), as run_filter does. */
+static double sse_with_gaps(const struct spec *sp, const struct params *p, const double *x0,
+			    const double *y, size_t n)
+{
+	const double alpha = p->alpha, gamma = p->gamma, phi = p->phi, phibeta = p->phi * p->beta;
+	double l = x0[0], pb = phi * x0[1], sse = 0, s[MAX_PERIOD];
+	const int m = sp->seasonal ? sp->m : 1;
+	for (int k = 0; k < m; k++)
+		s[k] = sp->seasonal ? x0[2 + k] : 0;
+	for (size_t t = 0, j = 0; t < n; t++, j = j + 1 == (size_t)m ? 0 : j + 1) {
+		double q = l + pb;
+		if (isnan(y[t])) {
+			l = q;
+			pb = phi * pb;
+			continue;
+		}
+		double e = (y[t] - s[j]) - q;
+		sse += e * e;
+		l = q + alpha * e;
+		pb = phi * pb + phibeta * e;
+		s[j] += gamma * e;
 	}
 	return sse;
 }
@@ -709,8 +743,9 @@ static double objective_sse(const struct objective *o, const struct params *p, d
 	*log_mu = 0;
 	if (fully_additive(sp) && o->x0 == NULL)
 		return least_squares_sse(sp, p, o->y, o->n, NULL, o->work);
-	if (fully_additive(sp) && o->work != NULL)
-		return sse_gap_free(sp, p, o->x0, o->y, o->n);
+	if (fully_additive(sp) && o->x0 != NULL)
+		return o->work != NULL ? sse_gap_free(sp, p, o->x0, o->y, o->n)
+				       : sse_with_gaps(sp, p, o->x0, o->y, o->n);
 	double start[MAX_STATES];
 	const double *x0 = o->x0;
 	if (x0 == NULL) {
