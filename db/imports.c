@@ -92,6 +92,11 @@ int imports_deadlocked(unsigned int errnum)
 	return errnum == ER_LOCK_DEADLOCK;
 }
 
+int imports_out_of_range(unsigned int errnum)
+{
+	return errnum == ER_WARN_DATA_OUT_OF_RANGE;
+}
+
 /* --- the session -------------------------------------------------------- */
 
 struct imports *imports_new(struct db *db, unsigned batch_rows)

@@ -156,4 +156,9 @@ enum db_status imports_find_file(struct db *db, const char *sha256, struct impor
  * break a deadlock with another import: reading the file again may work. */
 int imports_deadlocked(unsigned int errnum);
 
+/* Whether errnum says a value did not fit its column: the file's doing
+ * (a campaign-day's rows summing past what a column holds), not the
+ * store's, and no retry will change it. */
+int imports_out_of_range(unsigned int errnum);
+
 #endif

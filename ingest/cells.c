@@ -126,7 +126,7 @@ enum cell_status cell_parse_number(const char *cell, int whole, struct cell_numb
 		return CELL_BAD;
 	}
 	double v = decimal_value(digits);
-	if (v >= 1e12) {
+	if (v >= CELL_AMOUNT_LIMIT) {
 		snprintf(why, whylen, "'%.60s' is too large", text);
 		return CELL_BAD;
 	}

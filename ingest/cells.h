@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #define CELL_NUMBER_MAX 40
+#define CELL_AMOUNT_LIMIT 1e12 /* amounts and counts stay below this */
 
 enum cell_status {
 	CELL_OK,

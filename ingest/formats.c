@@ -166,6 +166,30 @@ static enum detect_result refuse_not_daily(const char *const *cells, size_t n,
 	return DETECT_REFUSED;
 }
 
+/*
+ * A header cell the map uses whose name another cell repeats ("spend"
+ * twice): which one holds the numbers is anybody's guess. Different names
+ * of one column ("Link clicks" and "Clicks (all)") are the export's own,
+ * and the first in the alias list is taken. Returns 1 with why filled.
+ */
+static int repeated_column(enum ingest_format format, const char *const *cells, size_t n,
+			   const struct column_map *map, char *why, size_t whylen)
+{
+	for (size_t a = 0; a < N_ALIASES; a++) {
+		const struct alias *al = &aliases[a];
+		int used = al->format == format ? map->col[al->column] : -1;
+		if (used < 0 || !alias_matches(al->name, cells[used], NULL))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if ((int)i != used && alias_matches(al->name, cells[i], NULL)) {
+				snprintf(why, whylen, "the header has '%.60s' twice (columns %d and %zu): "
+					 "keep one", cells[used], used + 1, i + 1);
+				return 1;
+			}
+	}
+	return 0;
+}
+
 enum detect_result formats_detect(const char *const *cells, size_t ncells,
 				  struct column_map *map, char *why, size_t whylen)
 {
@@ -184,11 +208,14 @@ enum detect_result formats_detect(const char *const *cells, size_t ncells,
 		return refuse_not_daily(cells, ncells, format, why, whylen);
 	}
 	if (format == FORMAT_GENERIC && map->col[COL_SPEND] < 0 && map->col[COL_IMPRESSIONS] < 0 &&
-	    map->col[COL_REVENUE] < 0 && map->col[COL_CLICKS] < 0) {
+	    map->col[COL_REACH] < 0 && map->col[COL_REVENUE] < 0 && map->col[COL_CLICKS] < 0 &&
+	    map->col[COL_CONVERSIONS] < 0) {
 		snprintf(why, whylen, "the generic header has no metric column "
 			 "(spend, impressions, reach, clicks, conversions, revenue)");
 		return DETECT_REFUSED;
 	}
+	if (repeated_column(format, cells, ncells, map, why, whylen))
+		return DETECT_REFUSED;
 	return DETECT_HEADER;
 }
 

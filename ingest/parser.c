@@ -64,6 +64,9 @@ struct ingest_parser {
 	unsigned long records_seen, rows_ok, rows_rejected;
 	struct column_map map;
 	int max_col;                    /* highest column index the map uses */
+	size_t header_fields;           /* the header's cells */
+	unsigned long last_end_line;    /* the line the last whole record ended on */
+	int cr_pending;                 /* the last segment ended in a CR (its LF may follow) */
 	char *colname[COL__MAX];        /* the header's own names, for messages */
 	char error[1024];
 };
@@ -167,7 +170,15 @@ static const char *cell_of(const struct ingest_parser *p, enum ingest_column c)
 static void reject(struct ingest_parser *p, const char *reason)
 {
 	p->rows_rejected++;
-	p->sink->reject(p->ctx, p->record_line, reason);
+	if (p->line <= p->record_line) {
+		p->sink->reject(p->ctx, p->record_line, reason);
+		return;
+	}
+	/* A quote left open joins the lines after it into this record. */
+	char spanning[600];
+	snprintf(spanning, sizeof spanning, "%s (the record runs on to line %lu inside quotes: "
+		 "is a quote unbalanced?)", reason, p->line);
+	p->sink->reject(p->ctx, p->record_line, spanning);
 }
 
 /* Lines that carry no campaign-day: totals, Meta's empty marker, blanks. */
@@ -238,8 +249,13 @@ static int row_metrics(struct ingest_parser *p, struct ingest_row *row, char *wh
 			return -1;
 		}
 		if (st == CELL_OK) {
-			cell_format_amount(row->metric[METRIC_SPEND].value * roas.value,
-					   &row->metric[METRIC_REVENUE]);
+			double revenue = row->metric[METRIC_SPEND].value * roas.value;
+			if (!(revenue < CELL_AMOUNT_LIMIT)) {
+				snprintf(why, whylen, "revenue from spend times '%s' (%.6g) is too large",
+					 p->colname[COL_ROAS], revenue);
+				return -1;
+			}
+			cell_format_amount(revenue, &row->metric[METRIC_REVENUE]);
 			row->known[METRIC_REVENUE] = 1;
 		}
 	}
@@ -330,6 +346,17 @@ static void data_row(struct ingest_parser *p)
 		reject(p, why);
 		return;
 	}
+	/* Cells past the header's are no column's: an unquoted thousands
+	 * separator splits a number in two, and reading on would store its
+	 * first part. Empty ones (trailing commas) are harmless. */
+	for (size_t i = p->header_fields; i < p->nfields; i++)
+		if (p->cells[i][0] != '\0') {
+			snprintf(why, sizeof why, "it has %zu fields, the header %zu: is a number's "
+				 "thousands separator unquoted (write \"1,234\")?", p->nfields,
+				 p->header_fields);
+			reject(p, why);
+			return;
+		}
 	struct ingest_row row;
 	char currency[4];
 	memset(&row, 0, sizeof row);
@@ -353,6 +380,7 @@ static void header_row(struct ingest_parser *p)
 	case DETECT_HEADER:
 		p->state = IN_ROWS;
 		p->max_col = -1;
+		p->header_fields = p->nfields;
 		for (int c = 0; c < COL__MAX; c++) {
 			if (p->map.col[c] < 0)
 				continue;
@@ -397,6 +425,7 @@ static void on_record(int terminator, void *ctx)
 		}
 	}
 	p->in_record = 0;
+	p->last_end_line = p->line;
 	p->record_too_big = 0;
 	p->record_too_wide = 0;
 	p->record_has_nul = 0;
@@ -415,12 +444,25 @@ static void *capped_realloc(void *ptr, size_t size)
 	return size > CSV_FIELD_BUFFER_MAX ? NULL : realloc(ptr, size);
 }
 
+/* The length of data up to and with its first line end: LF, CR LF, or a
+ * CR alone (old Mac files, which libcsv reads as lines too); all of it
+ * when there is none. */
+static size_t line_segment(const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n')
+			return i + 1;
+		if (data[i] == '\r')
+			return i + 1 < len && data[i + 1] == '\n' ? i + 2 : i + 1;
+	}
+	return len;
+}
+
 /* Feeds libcsv line by line so that each record knows its line number. */
 static int feed_csv(struct ingest_parser *p, const char *data, size_t len)
 {
 	while (len > 0 && (p->state == SEEK_HEADER || p->state == IN_ROWS)) {
-		const char *nl = memchr(data, '\n', len);
-		size_t seg = nl ? (size_t)(nl - data) + 1 : len;
+		size_t seg = line_segment(data, len);
 		if (csv_parse(&p->csv, data, seg, on_field, on_record, p) != seg) {
 			if (csv_error(&p->csv) == CSV_ENOMEM)
 				refuse(p, "line %lu: a field is longer than %d bytes", p->line, RECORD_MAX);
@@ -428,8 +470,11 @@ static int feed_csv(struct ingest_parser *p, const char *data, size_t len)
 				refuse(p, "CSV error: %s", csv_strerror(csv_error(&p->csv)));
 			break;
 		}
-		if (nl)
+		char end = data[seg - 1];
+		/* The LF of a CR LF cut between two reads ends no other line. */
+		if (end == '\r' || (end == '\n' && !(seg == 1 && p->cr_pending)))
 			p->line++;
+		p->cr_pending = end == '\r';
 		data += seg;
 		len -= seg;
 	}
@@ -441,9 +486,11 @@ static int feed_csv(struct ingest_parser *p, const char *data, size_t len)
 static int start_csv(struct ingest_parser *p)
 {
 	size_t tabs = 0, commas = 0;
+	int quoted = 0; /* a comma in "1,234.56" or a title separates nothing */
 	for (size_t i = 0; i < p->head_len; i++) {
-		tabs += p->head[i] == '\t';
-		commas += p->head[i] == ',';
+		quoted ^= p->head[i] == '"';
+		tabs += !quoted && p->head[i] == '\t';
+		commas += !quoted && p->head[i] == ',';
 	}
 	if (csv_init(&p->csv, CSV_APPEND_NULL) != 0) {
 		refuse(p, "%s", "out of memory");
@@ -532,8 +579,17 @@ enum ingest_outcome ingest_parser_finish(struct ingest_parser *p)
 		else if (!p->csv_ready)
 			start_csv(p);
 	}
-	if (p->csv_ready && (p->state == SEEK_HEADER || p->state == IN_ROWS))
-		csv_fini(&p->csv, on_field, on_record, p);
+	/* Strict at the end only (libcsv checks an open quote at csv_fini in
+	 * strict mode alone): while parsing, a stray quote inside a cell stays
+	 * text, as exports written by hand have them. */
+	if (p->csv_ready)
+		csv_set_opts(&p->csv, (unsigned char)(csv_get_opts(&p->csv) | CSV_STRICT | CSV_STRICT_FINI));
+	if (p->csv_ready && (p->state == SEEK_HEADER || p->state == IN_ROWS) &&
+	    csv_fini(&p->csv, on_field, on_record, p) != 0)
+		/* A quote opened and never closed took every line after it into
+		 * one field: whatever those rows hold, they were not read. */
+		refuse(p, "line %lu: a quoted field opened here is never closed, and every line "
+			  "after it was read into it", p->in_record ? p->record_line : p->last_end_line + 1);
 
 	switch (p->state) {
 	case STOPPED:

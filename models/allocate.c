@@ -203,10 +203,12 @@ static int check_bounds(const struct alloc_channel *ch, int n, char *err, size_t
 	return 0;
 }
 
-/* An amount to the cent, as the messages print it. */
-static double cents(double amount)
+/* Whether amount a falls below b to the cent, as the messages print both
+ * (past about 1e306 the cents overflow: then compared as they are). */
+static int below_to_the_cent(double a, double b)
 {
-	return round(amount * 100);
+	double ca = round(a * 100), cb = round(b * 100);
+	return isfinite(ca) && isfinite(cb) ? ca < cb : a < b;
 }
 
 /*
@@ -228,13 +230,13 @@ static int check_total(const struct alloc_channel *ch, int n, double total, doub
 		return -1;
 	}
 	char asked[32], sum[32];
-	if (!(total >= 0) || cents(total) < cents(sum_lo)) {
+	if (!(total >= 0) || below_to_the_cent(total, sum_lo)) {
 		snprintf(err, errlen, "the total %s is below the sum of the channels' lower bounds "
 			 "(%s): raise the total or lower the bounds", amount_text(total, asked),
 			 amount_text(sum_lo, sum));
 		return -1;
 	}
-	if (cents(total) > cents(sum_hi)) {
+	if (below_to_the_cent(sum_hi, total)) {
 		snprintf(err, errlen, "the total %s is above the sum of the channels' upper bounds "
 			 "(%s): lower the total or raise the bounds", amount_text(total, asked),
 			 amount_text(sum_hi, sum));

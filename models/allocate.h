@@ -82,8 +82,8 @@ struct allocation {
 
 /*
  * Max response for a daily total: spend[n] receives the split (summing to
- * the total exactly; a total within half a cent of the bounds' sum, as the
- * messages print amounts, is that sum). Returns 0, or -1 with err naming the binding bound
+ * the total exactly; a total that the bounds' sum matches to the cent, as
+ * the messages print amounts, is that sum). Returns 0, or -1 with err naming the binding bound
  * when the total cannot be split within the bounds (or saying memory ran
  * out, for the grid search's scratch, freed before returning).
  */

@@ -447,6 +447,29 @@ static enum import_status run_import(struct import *im, import_read_fn *read, vo
 	return commit_rows(im);
 }
 
+/*
+ * A value the store's column cannot hold (a campaign-day's rows summing
+ * past it: each row alone passed the parser's limit) is the file's doing,
+ * and the same file would fail the same way at every sync: it is
+ * rejected (out of the spool, with its report), not failed.
+ */
+static enum import_status reject_out_of_range(struct import *im)
+{
+	struct import_report *r = im->report;
+	const char *column = strstr(r->message, "column '");
+	char message[sizeof r->message];
+	snprintf(message, sizeof message,
+		 "a campaign-day's %.*s, summed over the file's rows for it, is too large to "
+		 "store (each amount and each campaign-day's sum must stay under 1e12)",
+		 column ? (int)strcspn(column + 8, "'") : 6, column ? column + 8 : "amount");
+	snprintf(r->message, sizeof r->message, "%s", message);
+	r->status = IMPORT_REJECTED;
+	r->db_status = DB_OK;
+	r->db_errno = 0;
+	record_without_rows(im);
+	return r->status;
+}
+
 /* import_stream of a stream of size bytes (0: unknown). */
 static enum import_status import_sized(struct db *db, const char *name, import_read_fn *read,
 				       void *ctx, const struct progress_sink *progress,
@@ -466,6 +489,8 @@ static enum import_status import_sized(struct db *db, const char *name, import_r
 		status = report->status = IMPORT_FAILED;
 	} else {
 		status = run_import(&im, read, ctx);
+		if (status == IMPORT_FAILED && imports_out_of_range(report->db_errno))
+			status = reject_out_of_range(&im);
 	}
 	/* Rolls back whatever did not commit: nothing half-imported shows. */
 	imports_free(im.store);

@@ -18,6 +18,11 @@ for i in 1 2 3 4; do
 done
 printf 'date,campaign_id,channel,spend\n2024-01-01,%s-x,y,-1\n' "$P" >"$SPOOL/$P-allbad.csv"
 printf 'Campaign report\nAll time\nCampaign,Cost,Impr.\nA,1,2\n' >"$SPOOL/$P-noday.csv"
+# Two rows of one campaign-day (a Google Ads export sums them) whose sum
+# does not fit the store: the file would fail every hourly sync the same
+# way, so it is rejected, not kept.
+printf 'Day,Campaign,Cost,Impr.\n2024-02-01,%s-z,"600,000,000,000",10\n2024-02-01,%s-z,"600,000,000,000",10\n' \
+	"$P" "$P" >"$SPOOL/$P-oversum.csv"
 printf 'date,campaign_id,channel,spend\n2024-01-01,%s-y,z,1\n' "$P" >"$SPOOL/$P-upload.csv.part"
 
 # Two syncs race over the same files.
@@ -35,10 +40,10 @@ for i in 1 2 3 4; do
 		fail "$P-good-$i.csv recorded more than once"
 done
 n=$(sql "SELECT COUNT(*), SUM(spend) FROM campaign_daily d JOIN campaigns c ON c.id = d.campaign_id WHERE c.external_id LIKE '$P-%'")
-[ "$n" = "$(printf '80\t200.0000')" ] || fail "campaign-days after two syncs: $n"
+[ "$n" = "$(printf "80\t200.0000")" ] || fail "campaign-days after two syncs: $n: $(cat "$TMP"/one.log "$TMP"/two.log)"
 pass "two concurrent syncs: each of 4 files imported once, 80 campaign-days"
 
-for f in allbad noday; do
+for f in allbad noday oversum; do
 	[ -f "$SPOOL/rejected/$P-$f.csv" ] || fail "$P-$f.csv not in rejected/"
 	jq -e '.status == "rejected"' "$SPOOL/rejected/$P-$f.csv.json" >/dev/null ||
 		fail "no JSON report beside rejected $P-$f.csv"
@@ -46,6 +51,11 @@ done
 jq -e '.first_rejected_rows[0].line == 2' "$SPOOL/rejected/$P-allbad.csv.json" >/dev/null || fail "report lacks the line"
 jq -e '.message | test("export it segmented by day")' "$SPOOL/rejected/$P-noday.csv.json" >/dev/null ||
 	fail "report lacks the reason"
+jq -e '.message | test("campaign-day.s spend, summed over the file.s rows for it, is too large")' \
+	"$SPOOL/rejected/$P-oversum.csv.json" >/dev/null ||
+	fail "an overflowing sum: $(jq -c .message "$SPOOL/rejected/$P-oversum.csv.json")"
+[ "$(sql "SELECT COUNT(*) FROM campaigns WHERE name = '$P-z'")" = 0 ] ||
+	fail "a rejected file left its campaign behind"
 pass "unusable files in rejected/ with a JSON report"
 
 [ -f "$SPOOL/$P-upload.csv.part" ] || fail "an upload in progress (.part) was touched"

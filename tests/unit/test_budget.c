@@ -266,6 +266,10 @@ static void test_bounds_rules_and_errors(void **state)
 				    "(500.00)"));
 	assert_int_equal(allocate_max_response(ch, 3, 199.994, spend, &a, err, sizeof err), -1);
 	assert_non_null(strstr(err, "the total 199.99 is below"));
+	/* Amounts whose cents overflow a double are compared as they are. */
+	struct alloc_channel vast = { "vast", &curves[0], 1e307, 1e307, 1.5e307 };
+	assert_int_equal(allocate_max_response(&vast, 1, 2e306, spend, &a, err, sizeof err), -1);
+	assert_int_equal(allocate_max_response(&vast, 1, 1.7e308, spend, &a, err, sizeof err), -1);
 	/* An amount too large for cents is written short, the reason kept. */
 	assert_int_equal(allocate_max_response(ch, 3, 1e300, spend, &a, err, sizeof err), -1);
 	assert_non_null(strstr(err, "the total 1e+300 is above the sum of the channels' upper bounds "

@@ -193,6 +193,81 @@ static void test_quotes_commas_line_breaks_and_crlf(void **state)
 	free(s);
 }
 
+/*
+ * What a review found read wrong (2026-11-29): a number split by an
+ * unquoted thousands separator (its first part stored), a quote left open
+ * (every row after it swallowed), lines ended by CR alone (every line
+ * numbered 1), a column named twice, a delimiter counted inside quotes.
+ */
+static void test_split_numbers_and_open_quotes(void **state)
+{
+	(void)state;
+	struct seen *s = parse("date,campaign_id,channel,spend,impressions\n"
+			       "2024-01-01,c1,meta,1,234,100\n"
+			       "2024-01-02,c1,meta,12.5,1000,,\n"); /* trailing empties: fine */
+	assert_int_equal(s->nrows, 1);
+	assert_int_equal(s->rows[0].line, 3);
+	assert_int_equal(s->nrejects, 1);
+	assert_int_equal(s->rejects[0].line, 2);
+	assert_string_equal(s->rejects[0].why, "it has 6 fields, the header 5: is a number's "
+					       "thousands separator unquoted (write \"1,234\")?");
+	free(s);
+
+	/* A quote opened and never closed: the file is refused, naming the
+	 * line, rather than its last rows dropped without a word. */
+	s = parse("date,campaign_id,channel,spend\n"
+		  "2024-01-01,c1,meta,5\n"
+		  "2024-01-02,\"c1,meta,5\n"
+		  "2024-01-03,c1,meta,5\n"
+		  "2024-01-04,c1,meta,5\n");
+	assert_int_equal(s->outcome, INGEST_REFUSED);
+	assert_non_null(strstr(s->error, "line 3: a quoted field opened here is never closed"));
+	free(s);
+	/* One closed further on: the record it made says where it ran to. */
+	s = parse("date,campaign_id,channel,spend\n"
+		  "2024-01-01,\"c1\" x,meta,5\n"
+		  "2024-01-02,c1,meta,5\"\n"
+		  "2024-01-03,c1,meta,5\n");
+	assert_int_equal(s->nrows, 1);
+	assert_int_equal(s->nrejects, 1);
+	assert_int_equal(s->rejects[0].line, 2);
+	assert_non_null(strstr(s->rejects[0].why, "(the record runs on to line 3 inside quotes: "
+						  "is a quote unbalanced?)"));
+	free(s);
+
+	/* Lines ended by CR alone (Excel's "CSV (Macintosh)") are numbered. */
+	s = parse("date,campaign_id,channel,spend\r2024-01-01,c1,meta,5\r2024-01-02,c1,meta,x\r"
+		  "2024-01-03,c1,meta,7\r");
+	assert_int_equal(s->nrows, 2);
+	assert_int_equal(s->rows[1].line, 4);
+	assert_int_equal(s->nrejects, 1);
+	assert_int_equal(s->rejects[0].line, 3);
+	free(s);
+}
+
+static void test_header_checks(void **state)
+{
+	(void)state;
+	struct seen *s = parse("date,campaign_id,channel,spend,spend,impressions\n"
+			       "2024-01-01,c1,meta,5,7,100\n");
+	assert_int_equal(s->outcome, INGEST_REFUSED);
+	assert_non_null(strstr(s->error, "the header has 'spend' twice (columns 4 and 5): keep one"));
+	free(s);
+	/* Reach alone is a metric column. */
+	s = parse("date,campaign_id,channel,reach\n2024-01-01,c1,meta,500\n");
+	assert_int_equal(s->outcome, INGEST_ROWS);
+	assert_string_equal(s->rows[0].metric[METRIC_REACH], "500");
+	free(s);
+	/* Tab-separated, with more commas inside quoted cells than tabs. */
+	s = parse("Campaign report\n\"All time\"\n"
+		  "Day\tCampaign\tCost\tImpr.\tClicks\n"
+		  "2026-01-01\t\"Brand, AU, Search\"\t\"1,234.56\"\t\"12,345\"\t\"1,234\"\n");
+	assert_int_equal(s->outcome, INGEST_ROWS);
+	assert_int_equal(s->format, FORMAT_GOOGLE_ADS);
+	assert_string_equal(s->rows[0].metric[METRIC_SPEND], "1234.56");
+	free(s);
+}
+
 static void test_empty_inputs(void **state)
 {
 	(void)state;
@@ -467,6 +542,8 @@ int main(void)
 		cmocka_unit_test(test_bad_rows_are_rejected_with_line_and_reason),
 		cmocka_unit_test(test_quotes_commas_line_breaks_and_crlf),
 		cmocka_unit_test(test_empty_inputs),
+		cmocka_unit_test(test_split_numbers_and_open_quotes),
+		cmocka_unit_test(test_header_checks),
 		cmocka_unit_test(test_unknown_header_lists_formats),
 		cmocka_unit_test(test_google_title_lines_totals_and_currency),
 		cmocka_unit_test(test_google_without_day_is_refused),
