@@ -43,6 +43,7 @@ struct import {
 	struct imports_day *batch;    /* [BATCH_ROWS] rows not yet written */
 	unsigned nbatch;
 	struct seen_ids *campaigns;   /* campaign key -> campaigns.id */
+	struct seen_ids *labels;      /* key, channel and currency -> campaigns.id (generic) */
 	struct seen_filter *days;     /* campaign-days of a campaign-grain file */
 	const struct progress_sink *progress; /* NULL: nobody asked */
 	unsigned long long size;      /* the file's bytes, 0 when unknown */
@@ -222,11 +223,46 @@ static void set_count(struct imports_count *dst, const struct ingest_row *row, e
 	dst->value = (unsigned long long)row->metric[m].value;
 }
 
+/*
+ * In a generic file a campaign keeps the channel and currency of its first
+ * row: two platforms' campaigns whose ids collide would otherwise be
+ * folded into one, the later rows filed under the first one's channel.
+ * Returns 1 (the row rejected) when this row names others, 0 when not,
+ * -1 when memory runs out.
+ */
+static int relabelled(struct import *im, const struct ingest_row *row)
+{
+	char label[600];
+	uint64_t id;
+	snprintf(label, sizeof label, "%s\x1f%s\x1f%s", row->campaign_key, row->channel,
+		 row->currency ? row->currency : "");
+	if (seen_ids_get(im->labels, label, &id))
+		return 0;
+	if (seen_ids_get(im->campaigns, row->campaign_key, &id)) {
+		char reason[500];
+		snprintf(reason, sizeof reason,
+			 "campaign '%.200s' has another channel or currency on an earlier row of the "
+			 "file; a campaign keeps one (give this one its own campaign_id)",
+			 row->campaign_key);
+		add_reject(im->report, row->line, reason);
+		return 1;
+	}
+	return seen_ids_put(im->labels, label, 0) != 0 ? -1 : 0;
+}
+
 /* Writes one parsed row (the consumer side of the reader). Returns 0, or -1
  * on a database error. */
 static int store_row(struct import *im, const struct ingest_row *row)
 {
 	uint64_t id;
+	if (im->campaign_grain) {
+		int other = relabelled(im, row);
+		if (other != 0) {
+			if (other < 0)
+				snprintf(im->report->message, sizeof im->report->message, "out of memory");
+			return other < 0 ? -1 : 0;
+		}
+	}
 	if (campaign_id(im, row, &id) != 0)
 		return -1;
 	if (im->campaign_grain) {
@@ -482,9 +518,10 @@ static enum import_status import_sized(struct db *db, const char *name, import_r
 	struct import im = { .db = db, .report = report, .progress = progress, .size = size };
 	im.batch = calloc(BATCH_ROWS, sizeof *im.batch);
 	im.campaigns = seen_ids_new();
+	im.labels = seen_ids_new();
 	im.store = imports_new(db, BATCH_ROWS);
 	enum import_status status;
-	if (im.batch == NULL || im.campaigns == NULL || im.store == NULL) {
+	if (im.batch == NULL || im.campaigns == NULL || im.labels == NULL || im.store == NULL) {
 		snprintf(report->message, sizeof report->message, "out of memory");
 		status = report->status = IMPORT_FAILED;
 	} else {
@@ -496,6 +533,7 @@ static enum import_status import_sized(struct db *db, const char *name, import_r
 	imports_free(im.store);
 	seen_filter_free(im.days);
 	seen_ids_free(im.campaigns);
+	seen_ids_free(im.labels);
 	free(im.batch);
 	report_progress(&im, PROGRESS_DONE);
 	return status;

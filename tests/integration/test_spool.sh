@@ -61,6 +61,19 @@ pass "unusable files in rejected/ with a JSON report"
 [ -f "$SPOOL/$P-upload.csv.part" ] || fail "an upload in progress (.part) was touched"
 pass "uploads in progress (.part) left alone"
 
+# One campaign id on two channels in a generic file (two platforms' ids
+# colliding): the rows of the second are rejected, not filed under the first.
+printf 'date,campaign_id,channel,spend\n2024-03-01,%s-c,google,10\n2024-03-02,%s-c,meta,20\n2024-03-03,%s-c,google,30\n' \
+	"$P" "$P" "$P" >"$SPOOL/$P-twochannels.csv"
+sync_campaigns >/dev/null 2>&1
+jq -e '.status == "partial" and .first_rejected_rows[0].line == 3 and
+	(.first_rejected_rows[0].reason | test("has another channel or currency on an earlier row"))' \
+	"$SPOOL/done/$P-twochannels.csv.json" >/dev/null ||
+	fail "a campaign on two channels: $(cat "$SPOOL"/done/$P-twochannels.csv.json 2>/dev/null)"
+[ "$(sql "SELECT GROUP_CONCAT(d.day ORDER BY d.day), MIN(c.channel) FROM campaign_daily d JOIN campaigns c ON c.id = d.campaign_id WHERE c.external_id = '$P-c'")" = \
+	"$(printf '2024-03-01,2024-03-03\tgoogle')" ] || fail "a campaign on two channels was stored as one"
+pass "a campaign id on two channels in one file: the other channel's rows rejected"
+
 sql "INSERT INTO ml_runs (job, triggered_by, slot_time, status, started_at)
 	VALUES ('campaign_sync', 'schedule', '2001-01-01', 'succeeded', UTC_TIMESTAMP() - INTERVAL 91 DAY),
 	       ('campaign_sync', 'schedule', '2001-01-02', 'succeeded', UTC_TIMESTAMP() - INTERVAL 89 DAY)"
