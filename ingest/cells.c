@@ -110,6 +110,10 @@ enum cell_status cell_parse_number(const char *cell, int whole, struct cell_numb
 {
 	char text[128];
 	cell_trim(cell, text, sizeof text);
+	if (strlen(text) == sizeof text - 1) { /* cut: its end is not here to read */
+		snprintf(why, whylen, "'%.40s...' is too long to be a number", text);
+		return CELL_BAD;
+	}
 	if (text[0] == '\0' || (text[0] == '-' && (text[1] == '\0' || strcmp(text, "--") == 0)))
 		return CELL_UNKNOWN;
 
@@ -250,7 +254,10 @@ static int parse_named(const char *s, int *y, int *m, int *d)
 		skip_spaces_commas(&p);
 		*d = parse_int(&p, 2);
 	}
+	const char *before = p;
 	skip_spaces_commas(&p);
+	if (p == before) /* "Sep 202025": the day and the year run together */
+		return -1;
 	const char *ys = p;
 	*y = parse_int(&p, 4);
 	return (p - ys == 4 && *p == '\0') ? 0 : -1;

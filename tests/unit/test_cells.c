@@ -65,6 +65,11 @@ static void test_bad_numbers(void **state)
 	expect_bad_number("abc", 0, "'abc' is not a number");
 	expect_bad_number("10.5", 1, "'10.5' is not a whole number");
 	expect_bad_number("1000000000000", 0, "'1000000000000' is too large");
+	/* A cell too long to hold is refused, not read from its first part. */
+	char zeros[201];
+	memset(zeros, '0', 199);
+	zeros[199] = '5', zeros[200] = '\0';
+	expect_bad_number(zeros, 0, "'0000000000000000000000000000000000000000...' is too long to be a number");
 }
 
 static void expect_day(const char *cell, const char *day)
@@ -90,7 +95,8 @@ static void test_days(void **state)
 	expect_day("31 Dec 2025", "2025-12-31");
 
 	const char *bad[] = { "2023-02-29", "2025-13-01", "2025-00-10", "2025-04-31", "yesterday",
-			      "02/09/2025", "Sep 2025", "1800-01-01", "2025-09-02x", "" };
+			      "02/09/2025", "Sep 2025", "1800-01-01", "2025-09-02x", "Sep 202025",
+			      "" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char out[11];
 		if (cell_parse_day(bad[i], out, why, sizeof why) != CELL_BAD)
