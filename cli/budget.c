@@ -71,7 +71,7 @@ static double number_or_nan(const char *text, const char *what, struct input *in
 	char why[200];
 	enum cell_status st = cell_parse_number(text, 0, &num, why, sizeof why);
 	if (st == CELL_BAD && in->error[0] == '\0')
-		snprintf(in->error, sizeof in->error, "row %d: %s: %s", in->row + 1, what, why);
+		snprintf(in->error, sizeof in->error, "row %d: %s: %s", in->row, what, why);
 	return st == CELL_OK ? num.value : NAN;
 }
 

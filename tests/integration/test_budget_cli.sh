@@ -119,4 +119,9 @@ jq -e '.channels[] | select(.channel == "strong") | .lower_daily == 450 and .rec
 "$MLDASH" budget --json --opt-in newbie --freeze newbie <"$TMP/new.csv" >"$TMP/frozen-new.json"
 jq -e '.channels[] | select(.channel == "newbie") | .recommended_daily == 0' "$TMP/frozen-new.json" >/dev/null ||
 	fail "--freeze did not hold an opted-in channel without history"
+{ head -2 "$TMP/in.csv"; echo "2024-01-01,weak,abc,5"; } >"$TMP/nan.csv"
+rc=0
+"$MLDASH" budget <"$TMP/nan.csv" >/dev/null 2>"$TMP/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "row 3: spend: 'abc' is not a number" "$TMP/err" ||
+	fail "a bad number is not named on its row: rc $rc: $(cat "$TMP/err")"
 pass "short rows refused, a byte order mark read, untracked revenue kept, bounds and freezes held"
