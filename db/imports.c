@@ -337,6 +337,17 @@ enum db_status imports_day_written(struct imports *im, long long campaign_id, co
 	return st != DB_OK ? db_failed(im, st) : DB_OK;
 }
 
+enum db_status imports_channel_reserved(struct imports *im, const char *channel, int *reserved)
+{
+	/* As campaigns.channel compares it (utf8mb4_unicode_ci). */
+	static struct db_statement select = DB_STATEMENT(
+		"SELECT 1 FROM DUAL WHERE CONVERT(? USING utf8mb4) COLLATE utf8mb4_unicode_ci = 'all'");
+	struct db_value p[] = { db_text(channel) };
+	*reserved = 0;
+	enum db_status st = db_run(im->db, &select, p, 1, note_found, reserved);
+	return st != DB_OK ? db_failed(im, st) : DB_OK;
+}
+
 static int read_count(void *ctx, const struct db_value *cols, int ncols)
 {
 	if (ncols > 0)

@@ -156,6 +156,10 @@ enum db_status imports_find_file(struct db *db, const char *sha256, struct impor
  * break a deadlock with another import: reading the file again may work. */
 int imports_deadlocked(unsigned int errnum);
 
+/* Whether the store takes channel for 'all', the total over all channels
+ * (its collation ignores case, accents and width: 'Àll', 'ａll'). */
+enum db_status imports_channel_reserved(struct imports *im, const char *channel, int *reserved);
+
 /* Whether errnum says a value did not fit its column: the file's doing
  * (a campaign-day's rows summing past what a column holds), not the
  * store's, and no retry will change it. */

@@ -43,7 +43,8 @@ struct import {
 	struct imports_day *batch;    /* [BATCH_ROWS] rows not yet written */
 	unsigned nbatch;
 	struct seen_ids *campaigns;   /* campaign key -> campaigns.id */
-	struct seen_ids *labels;      /* key, channel and currency -> campaigns.id (generic) */
+	struct seen_ids *labels;      /* key, channel and currency seen (generic) */
+	struct seen_ids *channels;    /* channel -> 1 when the store reads it as 'all' */
 	struct seen_filter *days;     /* campaign-days of a campaign-grain file */
 	const struct progress_sink *progress; /* NULL: nobody asked */
 	unsigned long long size;      /* the file's bytes, 0 when unknown */
@@ -227,8 +228,10 @@ static void set_count(struct imports_count *dst, const struct ingest_row *row, e
  * In a generic file a campaign keeps the channel and currency of its first
  * row: two platforms' campaigns whose ids collide would otherwise be
  * folded into one, the later rows filed under the first one's channel.
- * Returns 1 (the row rejected) when this row names others, 0 when not,
- * -1 when memory runs out.
+ * A channel the store reads as 'all' is refused here too (the parser
+ * knows only the ASCII spellings). Returns 1 (the row rejected) when this
+ * row names others, 0 when not, -1 on a database error or when memory
+ * runs out.
  */
 static int relabelled(struct import *im, const struct ingest_row *row)
 {
@@ -238,6 +241,27 @@ static int relabelled(struct import *im, const struct ingest_row *row)
 		 row->currency ? row->currency : "");
 	if (seen_ids_get(im->labels, label, &id))
 		return 0;
+	uint64_t reserved;
+	if (!seen_ids_get(im->channels, row->channel, &reserved)) {
+		int is_all;
+		enum db_status st = imports_channel_reserved(im->store, row->channel, &is_all);
+		if (st != DB_OK)
+			return store_failed(im, st, "checking a channel's name");
+		reserved = (uint64_t)is_all;
+		if (seen_ids_put(im->channels, row->channel, reserved) != 0) {
+			snprintf(im->report->message, sizeof im->report->message, "out of memory");
+			return -1;
+		}
+	}
+	if (reserved) {
+		char reason[500];
+		snprintf(reason, sizeof reason,
+			 "channel '%.64s' is the store's 'all', reserved for the total over all "
+			 "channels (names are compared ignoring case, accents and width): give the "
+			 "channel another name", row->channel);
+		add_reject(im->report, row->line, reason);
+		return 1;
+	}
 	if (seen_ids_get(im->campaigns, row->campaign_key, &id)) {
 		char reason[500];
 		snprintf(reason, sizeof reason,
@@ -247,7 +271,11 @@ static int relabelled(struct import *im, const struct ingest_row *row)
 		add_reject(im->report, row->line, reason);
 		return 1;
 	}
-	return seen_ids_put(im->labels, label, 0) != 0 ? -1 : 0;
+	if (seen_ids_put(im->labels, label, 0) != 0) {
+		snprintf(im->report->message, sizeof im->report->message, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 /* Writes one parsed row (the consumer side of the reader). Returns 0, or -1
@@ -257,11 +285,8 @@ static int store_row(struct import *im, const struct ingest_row *row)
 	uint64_t id;
 	if (im->campaign_grain) {
 		int other = relabelled(im, row);
-		if (other != 0) {
-			if (other < 0)
-				snprintf(im->report->message, sizeof im->report->message, "out of memory");
+		if (other != 0)
 			return other < 0 ? -1 : 0;
-		}
 	}
 	if (campaign_id(im, row, &id) != 0)
 		return -1;
@@ -519,9 +544,11 @@ static enum import_status import_sized(struct db *db, const char *name, import_r
 	im.batch = calloc(BATCH_ROWS, sizeof *im.batch);
 	im.campaigns = seen_ids_new();
 	im.labels = seen_ids_new();
+	im.channels = seen_ids_new();
 	im.store = imports_new(db, BATCH_ROWS);
 	enum import_status status;
-	if (im.batch == NULL || im.campaigns == NULL || im.labels == NULL || im.store == NULL) {
+	if (im.batch == NULL || im.campaigns == NULL || im.labels == NULL || im.channels == NULL ||
+	    im.store == NULL) {
 		snprintf(report->message, sizeof report->message, "out of memory");
 		status = report->status = IMPORT_FAILED;
 	} else {
@@ -534,6 +561,7 @@ static enum import_status import_sized(struct db *db, const char *name, import_r
 	seen_filter_free(im.days);
 	seen_ids_free(im.campaigns);
 	seen_ids_free(im.labels);
+	seen_ids_free(im.channels);
 	free(im.batch);
 	report_progress(&im, PROGRESS_DONE);
 	return status;

@@ -74,6 +74,16 @@ jq -e '.status == "partial" and .first_rejected_rows[0].line == 3 and
 	"$(printf '2024-03-01,2024-03-03\tgoogle')" ] || fail "a campaign on two channels was stored as one"
 pass "a campaign id on two channels in one file: the other channel's rows rejected"
 
+# 'all' spelt so that only the store's collation sees it (accent, full width).
+printf 'date,campaign_id,channel,spend\n2024-03-01,%s-a1,\xc3\x80ll,1\n2024-03-01,%s-a2,\xef\xbd\x81ll,2\n2024-03-01,%s-a3,email,3\n' \
+	"$P" "$P" "$P" >"$SPOOL/$P-allchannel.csv"
+sync_campaigns >/dev/null 2>&1
+jq -e '.status == "partial" and .rows_rejected == 2 and
+	all(.first_rejected_rows[]; .reason | test("is the store.s .all., reserved for the total"))' \
+	"$SPOOL/done/$P-allchannel.csv.json" >/dev/null ||
+	fail "'all' in other spellings: $(cat "$SPOOL"/done/$P-allchannel.csv.json 2>/dev/null)"
+pass "a channel the store reads as 'all' (accented, full width) is rejected on its rows"
+
 sql "INSERT INTO ml_runs (job, triggered_by, slot_time, status, started_at)
 	VALUES ('campaign_sync', 'schedule', '2001-01-01', 'succeeded', UTC_TIMESTAMP() - INTERVAL 91 DAY),
 	       ('campaign_sync', 'schedule', '2001-01-02', 'succeeded', UTC_TIMESTAMP() - INTERVAL 89 DAY)"
