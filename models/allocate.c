@@ -1400,22 +1400,6 @@ static double peak_roi(const struct alloc_channel *ch, int n, double target_roi,
 	return fc >= fd ? fc : fd;
 }
 
-/*
- * The first total on a scan of the bounds' range whose best split reaches
- * the target, then the crossing before it (solve_crossing): 0 with the
- * split, or 1 with the best ROI seen and its total. A scan total is split
- * whole unless the grid's bound above (scan_bounds) rules it out: the
- * grid's own revenue is a grid split's, below the best by up to a unit's
- * worth a channel (a power law from zero wants less than one), and ruling
- * totals out by it skipped early crossings; the bound adds that worth.
- * When none reaches, the best scan total (found by branch and bound on
- * the same bounds) has its neighbourhood searched for its peak
- * (peak_roi): the best ROI reported is that peak's, or the crossing
- * before a total there that reaches. The answers are those of splitting
- * every scan total (the same on 20,000 random problems), in 60% of the
- * time. roi_lo is the caller's ROI at the lower bounds' sum, where every
- * range starts (below the target, or there is nothing to scan).
- */
 enum { SCAN = 64, UNITS_PER_SCAN = 4 };
 
 /* The most one step of spend can add to a channel's revenue anywhere in its
@@ -1439,15 +1423,15 @@ static double most_one_step_adds(const struct alloc_channel *c, double step)
 }
 
 /*
- * Bounds on the best split's ROI at each scan total, from one grid program
- * over the whole range (every total at once): below, the grid's own split
- * (lb); above (ub), the grid's best with no more units plus the most that
- * rounding each channel of the best split down to the grid can have cost,
- * a step's worth each. Returns 0, or -1 when there are none (no memory,
- * or a grid that cannot be laid on the scan's totals).
+ * A bound above the best split's ROI at each scan total, ub[1..SCAN], from
+ * one grid program over the whole range (every total at once): the grid's
+ * best with no more units, plus the most that rounding each channel of
+ * the best split down to the grid can have cost, a step's worth each.
+ * Returns 0, or -1 when there is none (no memory, or a grid that cannot
+ * be laid on the scan's totals).
  */
 static int scan_bounds(const struct alloc_channel *ch, int n, double sum_hi, const double *total,
-		       double *lb, double *ub)
+		       double *ub)
 {
 	struct grid g;
 	int units = SCAN * UNITS_PER_SCAN, rc = -1;
@@ -1460,7 +1444,6 @@ static int scan_bounds(const struct alloc_channel *ch, int n, double sum_hi, con
 		for (int s = 1, u = 0; s <= SCAN; s++) {
 			for (; u <= s * UNITS_PER_SCAN; u++)
 				envelope = fmax(envelope, last[u]);
-			lb[s] = last[s * UNITS_PER_SCAN] / total[s] - 1;
 			ub[s] = (envelope + slack) / total[s] - 1;
 		}
 		rc = isfinite(slack) ? 0 : -1;
@@ -1469,6 +1452,22 @@ static int scan_bounds(const struct alloc_channel *ch, int n, double sum_hi, con
 	return rc;
 }
 
+/*
+ * The first total on a scan of the bounds' range whose best split reaches
+ * the target, then the crossing before it (solve_crossing): 0 with the
+ * split, or 1 with the best ROI seen and its total. A scan total is split
+ * whole unless the grid's bound above (scan_bounds) rules it out: the
+ * grid's own revenue is a grid split's, below the best by up to a unit's
+ * worth a channel (a power law from zero wants less than one), and ruling
+ * totals out by it skipped early crossings; the bound adds that worth.
+ * When none reaches, the best scan total (found by branch and bound on
+ * the same bounds) has its neighbourhood searched for its peak
+ * (peak_roi): the best ROI reported is that peak's, or the crossing
+ * before a total there that reaches. The answers are those of splitting
+ * every scan total (the same on 20,000 random problems), in 60% of the
+ * time. roi_lo is the caller's ROI at the lower bounds' sum, where every
+ * range starts (below the target, or there is nothing to scan).
+ */
 static int scan_target_roi(const struct alloc_channel *ch, int n, double target_roi,
 			   double roi_lo, double *spend, struct allocation *out, double *best_roi,
 			   double *best_total)
@@ -1479,11 +1478,11 @@ static int scan_target_roi(const struct alloc_channel *ch, int n, double target_
 	 * into weak channels at small totals): scan, then solve the first
 	 * crossing. A scan total whose bound from the grid is below the
 	 * target is not split: it cannot reach it. */
-	double total[SCAN + 1], scanned[SCAN + 1] = { roi_lo }, lb[SCAN + 1], ub[SCAN + 1];
+	double total[SCAN + 1], scanned[SCAN + 1] = { roi_lo }, ub[SCAN + 1];
 	int split_at[SCAN + 1] = { 1 };
 	for (int g = 0; g <= SCAN; g++)
 		total[g] = sum_lo + (sum_hi - sum_lo) * g / SCAN;
-	int bounded = sum_hi > sum_lo && scan_bounds(ch, n, sum_hi, total, lb, ub) == 0;
+	int bounded = sum_hi > sum_lo && scan_bounds(ch, n, sum_hi, total, ub) == 0;
 	int best = 0;
 	*best_roi = roi_lo, *best_total = sum_lo;
 	for (int g = 1; g <= SCAN; g++) {
