@@ -254,7 +254,7 @@ static int relabelled(struct import *im, const struct ingest_row *row)
 		}
 	}
 	if (reserved) {
-		char reason[500];
+		char reason[400];
 		snprintf(reason, sizeof reason,
 			 "channel '%.64s' is the store's 'all', reserved for the total over all "
 			 "channels (names are compared ignoring case, accents and width): give the "
@@ -263,7 +263,7 @@ static int relabelled(struct import *im, const struct ingest_row *row)
 		return 1;
 	}
 	if (seen_ids_get(im->campaigns, row->campaign_key, &id)) {
-		char reason[500];
+		char reason[400];
 		snprintf(reason, sizeof reason,
 			 "campaign '%.200s' has another channel or currency on an earlier row of the "
 			 "file; a campaign keeps one (give this one its own campaign_id)",
