@@ -1464,8 +1464,8 @@ static int scan_bounds(const struct alloc_channel *ch, int n, double sum_hi, con
  * the same bounds) has its neighbourhood searched for its peak
  * (peak_roi): the best ROI reported is that peak's, or the crossing
  * before a total there that reaches. The answers are those of splitting
- * every scan total (the same on 20,000 random problems), in 60% of the
- * time. roi_lo is the caller's ROI at the lower bounds' sum, where every
+ * every scan total (the same on 20,000 random problems), in two thirds of
+ * the time. roi_lo is the caller's ROI at the lower bounds' sum, where every
  * range starts (below the target, or there is nothing to scan).
  */
 static int scan_target_roi(const struct alloc_channel *ch, int n, double target_roi,
