@@ -521,7 +521,7 @@ static enum import_status reject_out_of_range(struct import *im)
 	char message[sizeof r->message];
 	snprintf(message, sizeof message,
 		 "a campaign-day's %.*s, summed over the file's rows for it, is too large to "
-		 "store (each amount and each campaign-day's sum must stay under 1e12)",
+		 "store (spend and conversions must stay under 1e12, revenue under 1e14)",
 		 column ? (int)strcspn(column + 8, "'") : 6, column ? column + 8 : "amount");
 	snprintf(r->message, sizeof r->message, "%s", message);
 	r->status = IMPORT_REJECTED;
