@@ -71,10 +71,10 @@ int response_json(struct response *r, int status, struct json_object *obj)
 	return rc;
 }
 
-/* in as well-formed UTF-8 (RFC 8259 asks it of JSON): a byte that is not
- * part of a whole character becomes the text \xNN. A message quotes what
- * the request held, and a cut (%.64s, the message's size) can split a
- * character. */
+/* Copies in to out as well-formed UTF-8 (RFC 8259 asks it of JSON): a
+ * byte that is not part of a whole character becomes the text \xNN. A
+ * message quotes what the request held, and a cut (%.64s, the message's
+ * size) can split a character. */
 static void utf8_sanitised(const char *in, char *out, size_t outlen)
 {
 	size_t n = 0;
@@ -199,8 +199,7 @@ const char *http_status_text(int status)
 }
 
 size_t response_format_head(const struct response *r, const char *allow_origin, int vary_origin,
-			    char *buf,
-			    size_t buflen)
+			    char *buf, size_t buflen)
 {
 	size_t used = 0;
 #define PUT(...)                                                                   \
