@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "log.h"
 
 void response_init(struct response *r)
 {
@@ -71,26 +71,6 @@ int response_json(struct response *r, int status, struct json_object *obj)
 	return rc;
 }
 
-/* Copies in to out as well-formed UTF-8 (RFC 8259 asks it of JSON): a
- * byte that is not part of a whole character becomes the text \xNN. A
- * message quotes what the request held, and a cut (%.64s, the message's
- * size) can split a character. */
-static void utf8_sanitised(const char *in, char *out, size_t outlen)
-{
-	size_t n = 0;
-	while (*in && n + 5 < outlen) {
-		unsigned long code;
-		int len = text_utf8_char(in, &code);
-		if (len > 0) {
-			memcpy(out + n, in, (size_t)len);
-			n += (size_t)len, in += len;
-		} else {
-			n += (size_t)snprintf(out + n, outlen - n, "\\x%02X", (unsigned char)*in++);
-		}
-	}
-	out[n] = '\0';
-}
-
 void response_error(struct response *r, int status, const char *code, const char *fmt, ...)
 {
 	char formatted[512], message[1024];
@@ -98,7 +78,10 @@ void response_error(struct response *r, int status, const char *code, const char
 	va_start(ap, fmt);
 	vsnprintf(formatted, sizeof formatted, fmt, ap);
 	va_end(ap);
-	utf8_sanitised(formatted, message, sizeof message);
+	/* A message quotes what the request held, and a cut (%.64s, the
+	 * message's size) can split a character: JSON must be UTF-8 (RFC 8259),
+	 * and what a log line may show, a message may. */
+	log_escape(formatted, message, sizeof message);
 
 	struct json_object *inner = json_object_new_object();
 	json_object_object_add(inner, "code", json_object_new_string(code));

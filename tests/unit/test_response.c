@@ -40,7 +40,7 @@ static void test_error_shape(void **state)
 	o = json_tokener_parse(r.body);
 	assert_true(json_object_object_get_ex(o, "error", &err));
 	assert_true(json_object_object_get_ex(err, "message", &message));
-	assert_string_equal(json_object_get_string(message), "no such endpoint: /\\xFF and \xc3\xa9");
+	assert_string_equal(json_object_get_string(message), "no such endpoint: /\\xff and \xc3\xa9");
 	json_object_put(o);
 	response_free(&r);
 }
