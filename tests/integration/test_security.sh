@@ -108,14 +108,14 @@ for route in "/sync-now" "/campaigns/import?name=one.csv"; do
 	expect_status 403 "POST $route with some token but none configured"
 done
 [ "$(sql "SELECT COUNT(*) FROM campaigns WHERE external_id = 'sec-$$'")" = 0 ] || fail "a refused import stored rows"
-new_log | grep -q "no \[api\] token is configured" || fail "no warning in the log about the missing token"
+new_log | grep "no \[api\] token is configured" >/dev/null || fail "no warning in the log about the missing token"
 pass "no token configured: import and sync-now answer 403 saying how to set one, nothing stored"
 
 mark_log
 restart_pool MLDASH_API_TOKEN= MLDASH_API_ALLOW_UNAUTHENTICATED_WRITES=true
 http POST "/campaigns/import?name=one.csv" -H 'Content-Type: text/csv' --data-binary "@$TMP/one.csv"
 expect_status 200 "anonymous import after the explicit opt-out"
-new_log | grep -q "allow_unauthenticated_writes is on" || fail "the opt-out is not warned about"
+new_log | grep "allow_unauthenticated_writes is on" >/dev/null || fail "the opt-out is not warned about"
 restart_pool
 http POST "/campaigns/import?name=one.csv" -H 'Content-Type: text/csv' --data-binary "@$TMP/one.csv"
 expect_status 401 "anonymous import with a token configured"
