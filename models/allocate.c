@@ -1533,16 +1533,82 @@ static int scan_target_roi(const struct alloc_channel *ch, int n, double target_
 }
 
 /*
+ * Whether a target ROI is out of reach, and then the best ROI and its
+ * total, exactly, without splitting a single total. The best ROI over the
+ * totals is the largest ratio sum f(s) / sum s over the splits the bounds
+ * allow, and G(p) = max over them of sum (f(s) - p s) is separable: each
+ * channel's best reply to the price p (best_reply, global on an S-curve
+ * too). G(p) < 0 means no split returns p a unit, so a target ROI whose
+ * price 1 + target has G < 0 is out of reach. The best ratio is then found
+ * by Dinkelbach's method (1967): from the ratio p of a split, the replies
+ * to p give a split whose ratio is higher unless p is the best, and the
+ * ratios rise superlinearly to it (Newton on the convex G); 3-6 rounds.
+ * Returns 1 out of reach (*best_roi, *best_total), 0 when the target may
+ * be reachable or the replies cannot tell (a zero start: the scan
+ * decides), -1 out of memory (err says so). spend[n] is scratch.
+ */
+static int target_out_of_reach(const struct alloc_channel *ch, int n, double target_roi,
+			       double *spend, double *best_roi, double *best_total, char *err,
+			       size_t errlen)
+{
+	double price = 1 + target_roi, sum = 0, revenue = 0;
+	struct alloc_channel *capped;
+	int count = cap_uppers(ch, n, price, &capped, err, errlen);
+	if (count < 0)
+		return count == -2 ? -1 : 0;
+	const struct alloc_channel *use = capped ? capped : ch;
+	for (int i = 0; i < n; i++)
+		spend[i] = ch[i].lower;
+	sum = spend_at(use, n, price, spend);
+	revenue = revenue_of(use, n, spend);
+	free(capped);
+	/* At or within rounding of the price: the scan decides. */
+	if (!(revenue - price * sum < -1e-12 * (revenue + price * sum)))
+		return 0;
+	if (!(sum > 0)) { /* every reply at a lower bound of zero: start there */
+		for (int i = 0; i < n; i++)
+			sum += spend[i] = ch[i].lower;
+		revenue = revenue_of(ch, n, spend);
+		if (!(sum > 0))
+			return 0;
+	}
+	double ratio = revenue / sum, total = sum;
+	/* Every price from here on is at least this ratio: upper bounds past
+	 * where a reply to it stops stand there for all of them. */
+	if ((count = cap_uppers(ch, n, ratio, &capped, err, errlen)) < 0)
+		return count == -2 ? -1 : 0;
+	use = capped ? capped : ch;
+	for (int round = 0; round < 60; round++) {
+		sum = spend_at(use, n, ratio, spend);
+		if (!(sum > 0))
+			break;
+		double next = revenue_of(use, n, spend) / sum;
+		if (!(next > ratio))
+			break;
+		int settled = next - ratio <= 1e-14 * fabs(next);
+		ratio = next, total = sum;
+		if (settled)
+			break;
+	}
+	free(capped);
+	*best_roi = ratio - 1;
+	*best_total = total;
+	return 1;
+}
+
+/*
  * The scan's range: where ROI(T) = R(T)/T - 1 first climbs to the target
  * it is rising, so the best split's marginal (R' from the left, and R
  * has only convex kinks: a maximum over regimes of concave parts) is at
  * least the average, 1 + target: no channel is past where its marginal
  * falls below that price, and upper bounds beyond it change nothing
- * (cap_uppers). When the target is out of reach, the best ROI lies where
- * the marginal equals 1 + that best, at least 1 + the best seen on the
- * narrower range: one more scan up to that price looks there, and the
- * better of the two grids' bests is reported (over the bounds as given
- * when the first range collapsed to the lower bounds).
+ * (cap_uppers). A target the channels' replies to its price show out
+ * of reach is answered before any scan (target_out_of_reach). When the
+ * scan still finds none (the replies could not tell), the best ROI lies
+ * where the marginal equals 1 + that best, at least 1 + the best seen on
+ * the narrower range: one more scan up to that price looks there, and
+ * the better of the two grids' bests is reported (over the bounds as
+ * given when the first range collapsed to the lower bounds).
  */
 int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi, double *spend,
 			struct allocation *out, char *err, size_t errlen)
@@ -1554,9 +1620,16 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 	double roi_lo = roi_at(ch, n, sum_lo, spend, out);
 	if (roi_lo >= target_roi)
 		return 0;
+	int out_of_reach = target_out_of_reach(ch, n, target_roi, spend, &best_roi, &best_total,
+					       err, errlen);
+	if (out_of_reach < 0)
+		return -1;
 	double price = 1 + target_roi;
-	best_roi = -HUGE_VAL, best_total = sum_lo;
-	for (int pass = 0; pass < 2; pass++) {
+	if (!out_of_reach)
+		best_roi = -HUGE_VAL, best_total = sum_lo;
+	else if (roi_lo > best_roi) /* spending nothing, ROI 0, beats every split that loses */
+		best_roi = roi_lo, best_total = sum_lo;
+	for (int pass = 0; pass < 2 && !out_of_reach; pass++) {
 		struct alloc_channel *capped;
 		int count = cap_uppers(ch, n, price, &capped, err, errlen);
 		if (count == -2 || (count < 0 && pass == 0))

@@ -42,7 +42,9 @@
  * grid finds that pays (or the total forces it). About 45-100 us for 20
  * S-shaped channels (bench/budget_bench), 55 us on average over 50 random
  * sets of them and up to about 300 us at a set's slowest total; a target
- * ROI about 350 us on average when reached, 3.5 ms when out of reach.
+ * ROI about 350 us on average when reached; an unreachable one is told
+ * by the channels' best replies to its price, its best ROI found exactly
+ * by Dinkelbach's method (about 40 us).
  */
 #ifndef MLDASH_ALLOCATE_H
 #define MLDASH_ALLOCATE_H

@@ -346,7 +346,8 @@ static double best_reachable(const char *err)
 /* The best ROI over every total, by a fine scan (a slow reference). */
 static double best_roi_scanned(const struct alloc_channel *ch, int n, double hi)
 {
-	double spend[4], best = -HUGE_VAL;
+	double spend[8], best = -HUGE_VAL;
+	assert_true(n <= 8);
 	struct allocation a;
 	char err[256];
 	for (double t = hi / 20000; t <= hi; t += hi / 20000)
@@ -489,6 +490,50 @@ static void test_target_roi_reports_the_best_reachable(void **state)
 	char err[256];
 	assert_int_equal(allocate_target_roi(ch, 2, 1.6783748932601004, spend, &a, err, sizeof err), -1);
 	assert_true(fabs(best_reachable(err) - best) < 0.003);
+}
+
+/* The daily total an unreachable target's error names. */
+static double best_total_named(const char *err)
+{
+	const char *text = strstr(err, "at a daily total of ");
+	assert_non_null(text);
+	char digits[64];
+	size_t len = 0;
+	for (text += strlen("at a daily total of "); *text && len + 1 < sizeof digits; text++)
+		if (*text != ',')
+			digits[len++] = *text;
+	digits[len] = '\0';
+	return strtod(digits, NULL);
+}
+
+/* Out of reach, the best ratio of revenue to spend over every split the
+ * bounds allow is found exactly (Dinkelbach's method on the channels'
+ * best replies): five S-shaped and concave channels whose ROI peaks
+ * inside the range; no total of a fine scan does better than the best
+ * reported, and the total named reaches it. */
+static void test_target_roi_best_is_exact(void **state)
+{
+	(void)state;
+	struct response_curve curves[5] = { hill(2400, 500, 2.4), hill(1800, 300, 1.7),
+					    hill(900, 400, 0.8),
+					    { .kind = CURVE_POWER, .a = 9, .b = 0.55 },
+					    hill(3000, 900, 2.9) };
+	struct alloc_channel ch[5];
+	double hi = 0;
+	for (int i = 0; i < 5; i++) {
+		ch[i] = (struct alloc_channel){ "c", &curves[i], 300, 150, 600 };
+		hi += ch[i].upper;
+	}
+	double spend[5], best = best_roi_scanned(ch, 5, hi);
+	struct allocation a;
+	char err[256];
+	assert_int_equal(allocate_target_roi(ch, 5, best + 0.01, spend, &a, err, sizeof err), -1);
+	double reported = best_reachable(err), total = best_total_named(err);
+	assert_true(reported >= best - 5e-4 && reported <= best + 2e-3);
+	assert_int_equal(allocate_max_response(ch, 5, total, spend, &a, err, sizeof err), 0);
+	assert_true(fabs((a.total_revenue - a.total_spend) / a.total_spend - reported) < 5e-4);
+	/* Just below the best, the target is reached. */
+	assert_int_equal(allocate_target_roi(ch, 5, reported - 0.002, spend, &a, err, sizeof err), 0);
 }
 
 /* ROI that climbs to 0.46 near a total of 119, falls, and climbs again
@@ -1321,6 +1366,7 @@ int main(void)
 		cmocka_unit_test(test_target_roi_small_range),
 		cmocka_unit_test(test_target_roi_best_when_range_collapses),
 		cmocka_unit_test(test_target_roi_reports_the_best_reachable),
+		cmocka_unit_test(test_target_roi_best_is_exact),
 		cmocka_unit_test(test_target_roi_first_of_two_peaks),
 		cmocka_unit_test(test_grid_optimum_matches_brute_force),
 		cmocka_unit_test(test_s_curves_match_brute_force),
