@@ -338,10 +338,24 @@ static double solve_normal(const double *G, int nv, int p, double *c)
  * accumulating C'C, C'a and a'a, and returns the least-squares SSE; the
  * best coefficients go to c (when non-NULL).
  */
+#define GRAM_BATCH 8
+
+/* G (upper triangle, nv wide) += the products of count error vectors. */
+static inline void add_products(double *G, int nv, const double (*e)[MAX_STATES + 1], int count)
+{
+	for (int v = 0; v < nv; v++)
+		for (int w = v; w < nv; w++) {
+			double sum = G[v * nv + w];
+			for (int k = 0; k < count; k++)
+				sum += e[k][v] * e[k][w];
+			G[v * nv + w] = sum;
+		}
+}
+
 static double concentrated_sse(const struct spec *sp, const struct params *prm, const double *y,
 			       size_t n, double *c)
 {
-	int p = free_states(sp), m = sp->seasonal ? sp->m : 1, v, w;
+	int p = free_states(sp), m = sp->seasonal ? sp->m : 1, v;
 	int nv = p + 1; /* vector 0: the data from a zero state; 1..p: unit states */
 	/* The vectors side by side (S by season slot, then vector), so that
 	 * each step's loops over them run on contiguous memory. */
@@ -359,30 +373,35 @@ static double concentrated_sse(const struct spec *sp, const struct params *prm, 
 			S[k][v] = sp->seasonal ? x0[2 + k] : 0;
 	}
 	const double phi = prm->phi, alpha = prm->alpha, beta = prm->beta, gamma = prm->gamma;
-	int j = 0;
+	/* The errors of a batch of observed steps, then their products added
+	 * to G batch by batch: each entry of G is loaded and stored once a
+	 * batch rather than once a step, and summed in the same order. */
+	double e[GRAM_BATCH][MAX_STATES + 1];
+	int j = 0, batched = 0;
 	for (size_t t = 0; t < n; t++) {
-		double e[MAX_STATES + 1], *Sj = S[j];
+		double *Sj = S[j];
 		if (isnan(y[t])) { /* no error: every state moves on by the model */
 			for (v = 0; v < nv; v++) {
 				L[v] = L[v] + phi * B[v];
 				B[v] = phi * B[v];
 			}
 		} else {
+			double *et = e[batched++];
 			for (v = 0; v < nv; v++) {
 				double ev = (v == 0 ? y[t] : 0) - (L[v] + phi * B[v] + Sj[v]);
-				e[v] = ev;
+				et[v] = ev;
 				L[v] = L[v] + phi * B[v] + alpha * ev;
 				B[v] = phi * B[v] + beta * ev;
 				Sj[v] += gamma * ev;
 			}
-			for (v = 0; v < nv; v++) {
-				double *row = G + v * nv, ev = e[v];
-				for (w = v; w < nv; w++)
-					row[w] += ev * e[w];
-			}
 		}
 		j = j + 1 == m ? 0 : j + 1;
+		if (batched == GRAM_BATCH) {
+			add_products(G, nv, e, GRAM_BATCH);
+			batched = 0;
+		}
 	}
+	add_products(G, nv, e, batched);
 	return solve_normal(G, nv, p, c);
 }
 
