@@ -1533,6 +1533,31 @@ static int scan_target_roi(const struct alloc_channel *ch, int n, double target_
 }
 
 /*
+ * Each channel's best reply to a price p into spend[n] (upper bounds past
+ * where a reply stops stand there: cap_uppers), *sum their total and
+ * *revenue theirs. Returns 0, -1 when a channel's marginal never falls to
+ * p (err left empty), -2 out of memory (err says so).
+ */
+static int replies_to(const struct alloc_channel *ch, int n, double p, double *spend, double *sum,
+		      double *revenue, char *err, size_t errlen)
+{
+	struct alloc_channel *capped;
+	int count = cap_uppers(ch, n, p, &capped, err, errlen);
+	if (count < 0) {
+		if (count == -1 && errlen > 0)
+			err[0] = '\0';
+		return count;
+	}
+	const struct alloc_channel *use = capped ? capped : ch;
+	for (int i = 0; i < n; i++)
+		spend[i] = ch[i].lower;
+	*sum = spend_at(use, n, p, spend);
+	*revenue = revenue_of(use, n, spend);
+	free(capped);
+	return 0;
+}
+
+/*
  * Whether a target ROI is out of reach, and then the best ROI and its
  * total, exactly, without splitting a single total. The best ROI over the
  * totals is the largest ratio sum f(s) / sum s over the splits the bounds
@@ -1543,41 +1568,44 @@ static int scan_target_roi(const struct alloc_channel *ch, int n, double target_
  * by Dinkelbach's method (1967): from the ratio p of a split, the replies
  * to p give a split whose ratio is higher unless p is the best, and the
  * ratios rise superlinearly to it (Newton on the convex G); 3-6 rounds.
+ * It starts from the replies to the target's price, or, when they earn
+ * nothing (each channel below its threshold at its lower bound), to half
+ * that price, and half again, until they do.
  * Returns 1 out of reach (*best_roi, *best_total), 0 when the target may
- * be reachable or the replies cannot tell (a zero start: the scan
- * decides), -1 out of memory (err says so). spend[n] is scratch.
+ * be reachable or the replies cannot tell (the scan decides), -1 out of
+ * memory (err says so). When the replies to the target's price reach it,
+ * *reached receives their sum: a total whose best split reaches the
+ * target, as theirs does (+inf otherwise). spend[n] is scratch.
  */
 static int target_out_of_reach(const struct alloc_channel *ch, int n, double target_roi,
-			       double *spend, double *best_roi, double *best_total, char *err,
-			       size_t errlen)
+			       double *spend, double *reached, double *best_roi,
+			       double *best_total, char *err, size_t errlen)
 {
-	double price = 1 + target_roi, sum = 0, revenue = 0;
-	struct alloc_channel *capped;
-	int count = cap_uppers(ch, n, price, &capped, err, errlen);
-	if (count < 0)
-		return count == -2 ? -1 : 0;
-	const struct alloc_channel *use = capped ? capped : ch;
-	for (int i = 0; i < n; i++)
-		spend[i] = ch[i].lower;
-	sum = spend_at(use, n, price, spend);
-	revenue = revenue_of(use, n, spend);
-	free(capped);
+	double price = 1 + target_roi, sum, revenue;
+	int rc = replies_to(ch, n, price, spend, &sum, &revenue, err, errlen);
+	if (rc < 0)
+		return rc == -2 ? -1 : 0;
+	*reached = sum > 0 && revenue >= price * sum ? sum : HUGE_VAL;
 	/* At or within rounding of the price: the scan decides. */
 	if (!(revenue - price * sum < -1e-12 * (revenue + price * sum)))
 		return 0;
-	if (!(sum > 0)) { /* every reply at a lower bound of zero: start there */
-		for (int i = 0; i < n; i++)
-			sum += spend[i] = ch[i].lower;
-		revenue = revenue_of(ch, n, spend);
-		if (!(sum > 0))
+	for (double start = price; !(sum > 0 && revenue > 0);) {
+		if (!((start *= 0.5) > 1e-9 * price))
 			return 0;
+		if ((rc = replies_to(ch, n, start, spend, &sum, &revenue, err, errlen)) < 0)
+			return rc == -2 ? -1 : 0;
 	}
 	double ratio = revenue / sum, total = sum;
 	/* Every price from here on is at least this ratio: upper bounds past
 	 * where a reply to it stops stand there for all of them. */
-	if ((count = cap_uppers(ch, n, ratio, &capped, err, errlen)) < 0)
+	struct alloc_channel *capped;
+	int count = cap_uppers(ch, n, ratio, &capped, err, errlen);
+	if (count < 0) {
+		if (count == -1 && errlen > 0)
+			err[0] = '\0';
 		return count == -2 ? -1 : 0;
-	use = capped ? capped : ch;
+	}
+	const struct alloc_channel *use = capped ? capped : ch;
 	for (int round = 0; round < 60; round++) {
 		sum = spend_at(use, n, ratio, spend);
 		if (!(sum > 0))
@@ -1615,13 +1643,13 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 {
 	if (check_bounds(ch, n, err, errlen) != 0)
 		return -1;
-	double sum_lo, sum_hi, best_roi, best_total;
+	double sum_lo, sum_hi, best_roi, best_total, reached = HUGE_VAL;
 	bound_totals(ch, n, &sum_lo, &sum_hi);
 	double roi_lo = roi_at(ch, n, sum_lo, spend, out);
 	if (roi_lo >= target_roi)
 		return 0;
-	int out_of_reach = target_out_of_reach(ch, n, target_roi, spend, &best_roi, &best_total,
-					       err, errlen);
+	int out_of_reach = target_out_of_reach(ch, n, target_roi, spend, &reached, &best_roi,
+					       &best_total, err, errlen);
 	if (out_of_reach < 0)
 		return -1;
 	double price = 1 + target_roi;
@@ -1658,6 +1686,17 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 			break;
 		}
 		price = 1 + best_roi;
+	}
+	if (!out_of_reach && isfinite(reached)) {
+		/* The replies' total reaches the target, though no scan total
+		 * did (a peak narrower than the scan's step): a crossing below
+		 * it, not surely the first. */
+		double f_hi = roi_at(ch, n, reached, spend, out) - target_roi;
+		if (f_hi >= 0) {
+			solve_crossing(ch, n, target_roi, sum_lo, roi_lo - target_roi, reached, f_hi,
+				       spend, out);
+			return 0;
+		}
 	}
 	char target[32], best[32], at[32];
 	snprintf(err, errlen, "an expected ROI of %s is unreachable within the bounds: the best "

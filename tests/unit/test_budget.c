@@ -536,6 +536,56 @@ static void test_target_roi_best_is_exact(void **state)
 	assert_int_equal(allocate_target_roi(ch, 5, reported - 0.002, spend, &a, err, sizeof err), 0);
 }
 
+/* A peak of ROI narrower than the scan's step, just above the lower
+ * bounds' sum (149.87: ROI 9.695, the peak 9.821 at 151.95): targets up to
+ * the peak are met, as the channels' replies to their price show they are
+ * (a review's case: 9.70-9.82 were refused as beyond "9.689", while 9.83
+ * was told 9.821 is reachable). */
+static void test_target_roi_narrow_peak(void **state)
+{
+	(void)state;
+	struct response_curve curves[3] = { hill(1073.32, 666.93, 0.5533), hill(534.97, 338.43, 2.632),
+					    { .kind = CURVE_POWER, .a = 16.4819, .b = 0.91355 } };
+	struct alloc_channel ch[3] = { { "a", &curves[0], 300, 0, 672.13 },
+				       { "b", &curves[1], 300, 0, HUGE_VAL },
+				       { "c", &curves[2], 300, 149.868, 553.16 } };
+	const double targets[4] = { 9.70, 9.80, 9.81, 9.82 };
+	double spend[3];
+	struct allocation a;
+	char err[256];
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(allocate_target_roi(ch, 3, targets[i], spend, &a, err, sizeof err), 0);
+		assert_true((a.total_revenue - a.total_spend) / a.total_spend >= targets[i] - 1e-9);
+		assert_true(a.total_spend < 152);
+	}
+	assert_int_equal(allocate_target_roi(ch, 3, 9.83, spend, &a, err, sizeof err), -1);
+	assert_true(fabs(best_reachable(err) - 9.821) < 1e-3);
+}
+
+/* Out of reach where the replies to the target's price earn nothing (the
+ * S-curve stays at its lower bound of zero beside a curve-less channel
+ * frozen at 100): the search for the best ROI starts from the replies to
+ * a lower price, 0.051 at about 600 a day, with or without an upper
+ * bound (a review's case: without one it reported -1.000 at 100). */
+static void test_target_roi_best_from_a_lower_price(void **state)
+{
+	(void)state;
+	struct response_curve curves[2] = { { .kind = CURVE_NONE }, hill(1466.26, 605.94, 1.4636) };
+	struct alloc_channel ch[2] = { { "none", &curves[0], 100, 100, 100 },
+				       { "s", &curves[1], 100, 0, HUGE_VAL } };
+	double spend[2];
+	struct allocation a;
+	char err[256];
+	for (int bounded = 0; bounded < 2; bounded++) {
+		ch[1].upper = bounded ? 5000 : HUGE_VAL;
+		for (double target = 0.4; target < 0.65; target += 0.1) {
+			assert_int_equal(allocate_target_roi(ch, 2, target, spend, &a, err, sizeof err), -1);
+			assert_true(fabs(best_reachable(err) - 0.0512) < 1e-3);
+			assert_true(fabs(best_total_named(err) - 600.5) < 1);
+		}
+	}
+}
+
 /* ROI that climbs to 0.46 near a total of 119, falls, and climbs again
  * past 0.54 near 1,274: a target just below the first peak is first met
  * near 110. A scan ruling totals out by a grid program's revenue (a lower
@@ -1367,6 +1417,8 @@ int main(void)
 		cmocka_unit_test(test_target_roi_best_when_range_collapses),
 		cmocka_unit_test(test_target_roi_reports_the_best_reachable),
 		cmocka_unit_test(test_target_roi_best_is_exact),
+		cmocka_unit_test(test_target_roi_narrow_peak),
+		cmocka_unit_test(test_target_roi_best_from_a_lower_price),
 		cmocka_unit_test(test_target_roi_first_of_two_peaks),
 		cmocka_unit_test(test_grid_optimum_matches_brute_force),
 		cmocka_unit_test(test_s_curves_match_brute_force),
