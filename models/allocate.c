@@ -1586,8 +1586,9 @@ static int target_out_of_reach(const struct alloc_channel *ch, int n, double tar
 	if (rc < 0)
 		return rc == -2 ? -1 : 0;
 	*reached = sum > 0 && revenue >= price * sum ? sum : HUGE_VAL;
-	/* At or within rounding of the price: the scan decides. */
-	if (!(revenue - price * sum < -1e-12 * (revenue + price * sum)))
+	/* At or within rounding of the price: the scan decides. Every reply
+	 * at a lower bound of zero: no split returns the price either. */
+	if (sum > 0 ? !(revenue - price * sum < -1e-12 * (revenue + price * sum)) : revenue != 0)
 		return 0;
 	for (double start = price; !(sum > 0 && revenue > 0);) {
 		if (!((start *= 0.5) > 1e-9 * price))
@@ -1619,6 +1620,8 @@ static int target_out_of_reach(const struct alloc_channel *ch, int n, double tar
 			break;
 	}
 	free(capped);
+	if (!(ratio < price)) /* a tie with the price at most: the scan decides */
+		return 0;
 	*best_roi = ratio - 1;
 	*best_total = total;
 	return 1;

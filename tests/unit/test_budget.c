@@ -534,6 +534,21 @@ static void test_target_roi_best_is_exact(void **state)
 	assert_true(fabs((a.total_revenue - a.total_spend) / a.total_spend - reported) < 5e-4);
 	/* Just below the best, the target is reached. */
 	assert_int_equal(allocate_target_roi(ch, 5, reported - 0.002, spend, &a, err, sizeof err), 0);
+
+	/* S-curves from zero, whose replies to the target's price all stay
+	 * at zero: out of reach all the same, and the same exact search. */
+	struct alloc_channel from_zero[4] = { ch[0], ch[1], ch[4], ch[1] };
+	hi = 0;
+	for (int i = 0; i < 4; i++) {
+		from_zero[i].lower = 0;
+		hi += from_zero[i].upper;
+	}
+	best = best_roi_scanned(from_zero, 4, hi);
+	assert_int_equal(allocate_target_roi(from_zero, 4, 50, spend, &a, err, sizeof err), -1);
+	reported = best_reachable(err), total = best_total_named(err);
+	assert_true(reported >= best - 5e-4 && reported <= best + 2e-3);
+	assert_int_equal(allocate_max_response(from_zero, 4, total, spend, &a, err, sizeof err), 0);
+	assert_true(fabs((a.total_revenue - a.total_spend) / a.total_spend - reported) < 5e-4);
 }
 
 /* A peak of ROI narrower than the scan's step, just above the lower
