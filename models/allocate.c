@@ -1558,6 +1558,30 @@ static int replies_to(const struct alloc_channel *ch, int n, double p, double *s
 }
 
 /*
+ * A price no split's ratio of revenue to spend exceeds, or +inf: the
+ * largest of the channels' own. A split's ratio is at most its channels'
+ * largest (the mediant), and a channel's f(s) / s is at most its largest
+ * marginal below s (f(0) = 0): for an S-curve the marginal at its
+ * inflection; for a concave curve, falling in s, its ratio at its lower
+ * bound (+inf from zero).
+ */
+static double ratio_bound(const struct alloc_channel *ch, int n)
+{
+	double bound = 0;
+	for (int i = 0; i < n; i++) {
+		const struct response_curve *c = ch[i].curve;
+		if (c->kind == CURVE_NONE)
+			continue;
+		double inflection = curve_inflection(c);
+		double own = inflection > 0 ? curve_marginal(c, inflection)
+			     : ch[i].lower > 0 ? curve_value(c, ch[i].lower) / ch[i].lower
+					       : HUGE_VAL;
+		bound = fmax(bound, own);
+	}
+	return bound > 0 ? bound : HUGE_VAL;
+}
+
+/*
  * Whether a target ROI is out of reach, and then the best ROI and its
  * total, exactly, without splitting a single total. The best ROI over the
  * totals is the largest ratio sum f(s) / sum s over the splits the bounds
@@ -1567,10 +1591,12 @@ static int replies_to(const struct alloc_channel *ch, int n, double p, double *s
  * price 1 + target has G < 0 is out of reach. The best ratio is then found
  * by Dinkelbach's method (1967): from the ratio p of a split, the replies
  * to p give a split whose ratio is higher unless p is the best, and the
- * ratios rise superlinearly to it (Newton on the convex G); 3-6 rounds.
- * It starts from the replies to the target's price, or, when they earn
- * nothing (each channel below its threshold at its lower bound), to half
- * that price, and half again, until they do.
+ * ratios rise superlinearly to it (Newton on the convex G): typically
+ * 3-6 rounds, at most 60. It starts from the replies to a price at or
+ * below the best ratio: the target's price, or a bound on every ratio
+ * when that is lower (ratio_bound), halved until its replies return it
+ * (up to 64 times; then, or when an upper bound cannot stand anywhere,
+ * the scan decides).
  * Returns 1 out of reach (*best_roi, *best_total), 0 when the target may
  * be reachable or the replies cannot tell (the scan decides), -1 out of
  * memory (err says so). When the replies to the target's price reach it,
@@ -1590,9 +1616,19 @@ static int target_out_of_reach(const struct alloc_channel *ch, int n, double tar
 	 * at a lower bound of zero: no split returns the price either. */
 	if (sum > 0 ? !(revenue - price * sum < -1e-12 * (revenue + price * sum)) : revenue != 0)
 		return 0;
-	for (double start = price; !(sum > 0 && revenue > 0);) {
-		if (!((start *= 0.5) > 1e-9 * price))
+	/* A start at a price the best ratio is at or above (G(start) >= 0):
+	 * the replies' ratio is then at least the start, and their upper
+	 * bounds' stand-ins there hold for every price after. */
+	double start = price, bound = ratio_bound(ch, n);
+	if (bound < price) {
+		start = bound;
+		if ((rc = replies_to(ch, n, start, spend, &sum, &revenue, err, errlen)) < 0)
+			return rc == -2 ? -1 : 0;
+	}
+	for (int halvings = 0; !(sum > 0 && revenue > 0 && revenue >= start * sum); halvings++) {
+		if (halvings == 64)
 			return 0;
+		start *= 0.5;
 		if ((rc = replies_to(ch, n, start, spend, &sum, &revenue, err, errlen)) < 0)
 			return rc == -2 ? -1 : 0;
 	}

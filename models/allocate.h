@@ -107,8 +107,14 @@ int allocate_grid_optimum(const struct alloc_channel *ch, int n, double total, i
 /*
  * Target efficiency: the smallest total, within the bounds, whose optimal
  * split has an expected ROI ((revenue - spend) / spend) of at least
- * target_roi. Returns 0 with the split, or -1 with err giving the best
- * reachable ROI when the target cannot be reached. Upper bounds may be
+ * target_roi, as a scan of 64 totals over the range finds it (a peak of
+ * ROI narrower than its step can hide between two: when none reaches but
+ * the channels' replies to the target's price show a total does, a
+ * crossing below that total, not surely the first). Returns 0 with the
+ * split, or -1 with err giving the best reachable ROI and its total when
+ * the target cannot be reached (exact when the replies decide it, as they
+ * do unless no price at or below the best ratio gives replies whose
+ * upper bounds can stand anywhere). Upper bounds may be
  * infinite here and in allocate_marginal_floor: past where a channel's
  * marginal revenue falls below the price that matters they change nothing
  * (-1 naming the channel when its marginal never falls that low).

@@ -599,6 +599,47 @@ static void test_target_roi_best_from_a_lower_price(void **state)
 			assert_true(fabs(best_total_named(err) - 600.5) < 1);
 		}
 	}
+
+	/* A power law from zero without an upper bound beside the same kind
+	 * of frozen channel: the replies to a price that earn something but
+	 * not the price (a ratio of 0.002) left no bound to stand in for the
+	 * infinite one, and the scan reported -1.000 at 246.44 (a review's
+	 * case). 16.43 s^0.659 / (246.44 + s) is best at s = 476.26. */
+	struct response_curve power = { .kind = CURVE_POWER, .a = 16.43, .b = 0.659 };
+	struct alloc_channel with_power[2] = { { "none", &curves[0], 246.44, 246.44, 246.44 },
+					       { "power", &power, 100, 0, HUGE_VAL } };
+	double best = 16.43 * pow(476.26, 0.659) / 722.70 - 1;
+	for (double target = 1; target < 2e7; target *= 100) {
+		assert_int_equal(allocate_target_roi(with_power, 2, target, spend, &a, err, sizeof err), -1);
+		assert_true(fabs(best_reachable(err) - best) < 1e-3);
+		assert_true(fabs(best_total_named(err) - 722.70) < 0.02);
+	}
+}
+
+/* Targets far beyond any return (1e9, 1e300) on ten S-curves beside ten
+ * curve-less channels: the search starts below a bound on every ratio
+ * (the S-curves' steepest marginal), not at the target's price, which
+ * halving could not bring down (a review's case: -1.000 at 1,000). */
+static void test_target_roi_absurd_target(void **state)
+{
+	(void)state;
+	struct response_curve curves[20];
+	struct alloc_channel ch[20];
+	for (int i = 0; i < 20; i++) {
+		curves[i] = i < 10 ? (struct response_curve){ .kind = CURVE_NONE }
+				   : hill(1000 + 50 * i, 500 + 10 * i, 3);
+		ch[i] = (struct alloc_channel){ "c", &curves[i], 100, i < 10 ? 100 : 0,
+						i < 10 ? 100 : (i % 2 ? HUGE_VAL : 5000) };
+	}
+	double spend[20];
+	struct allocation a;
+	char err[256];
+	const double targets[3] = { 1e8, 1e9, 1e300 };
+	for (int t = 0; t < 3; t++) {
+		assert_int_equal(allocate_target_roi(ch, 20, targets[t], spend, &a, err, sizeof err), -1);
+		assert_true(fabs(best_reachable(err) - 0.264) < 1e-3);
+		assert_true(fabs(best_total_named(err) - 9570.02) < 0.02);
+	}
 }
 
 /* ROI that climbs to 0.46 near a total of 119, falls, and climbs again
@@ -1434,6 +1475,7 @@ int main(void)
 		cmocka_unit_test(test_target_roi_best_is_exact),
 		cmocka_unit_test(test_target_roi_narrow_peak),
 		cmocka_unit_test(test_target_roi_best_from_a_lower_price),
+		cmocka_unit_test(test_target_roi_absurd_target),
 		cmocka_unit_test(test_target_roi_first_of_two_peaks),
 		cmocka_unit_test(test_grid_optimum_matches_brute_force),
 		cmocka_unit_test(test_s_curves_match_brute_force),
