@@ -113,8 +113,9 @@ int allocate_grid_optimum(const struct alloc_channel *ch, int n, double total, i
  * crossing below that total, not surely the first). Returns 0 with the
  * split, or -1 with err giving the best reachable ROI and its total when
  * the target cannot be reached (exact when the replies decide it, as they
- * do unless no price at or below the best ratio gives replies whose
- * upper bounds can stand anywhere). Upper bounds may be
+ * do unless their search for a price to start from fails: 64 halvings,
+ * or an infinite upper bound with no spend past which its reply stays;
+ * then the scan's best). Upper bounds may be
  * infinite here and in allocate_marginal_floor: past where a channel's
  * marginal revenue falls below the price that matters they change nothing
  * (-1 naming the channel when its marginal never falls that low).
