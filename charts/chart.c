@@ -459,8 +459,14 @@ static void dashed(struct canvas *c, int x0, int y0, int x1, int y1, int color, 
 	}
 }
 
+static void dot(struct canvas *c, int x, int y, int diameter, int color)
+{
+	gdImageFilledEllipse(c->im, x, y, diameter, diameter, color);
+}
+
 /* Shaded band between lo and hi: one polygon per stretch of consecutive
- * points that have both (overlapping pieces would darken their seams). */
+ * points that have both (overlapping pieces would darken their seams); a
+ * point alone between unknown ones, a bar a line wide. */
 static void band(struct canvas *c, const struct frame *f, const struct chart_point *p, int n,
 		 int use95, int color)
 {
@@ -478,6 +484,10 @@ static void band(struct canvas *c, const struct frame *f, const struct chart_poi
 			for (int a = j - 1; a >= i; a--)
 				poly[k++] = (gdPoint){ x_of_day(f, p[a].day), y_of(f, use95 ? p[a].lo95 : p[a].lo80) };
 			gdImageFilledPolygon(c->im, poly, k, color);
+		} else if (j - i == 1) {
+			int x = x_of_day(f, p[i].day), half = c->line > 1 ? c->line : 1;
+			gdImageFilledRectangle(c->im, x - half, y_of(f, use95 ? p[i].hi95 : p[i].hi80),
+					       x + half, y_of(f, use95 ? p[i].lo95 : p[i].lo80), color);
 		}
 		i = j > i ? j : i + 1;
 	}
@@ -485,11 +495,16 @@ static void band(struct canvas *c, const struct frame *f, const struct chart_poi
 }
 
 /* The series as a line: actuals solid, forecasts dashed (joined to the last
- * actual), gaps where a value is unknown. */
+ * actual), gaps where a value is unknown; a value alone between unknown
+ * ones (ROI on the one day a week a channel spends) as a dot. */
 static void series_line(struct canvas *c, const struct frame *f, const struct chart_point *p, int n,
 			int color)
 {
 	double phase = 0;
+	for (int i = 0; i < n; i++)
+		if (isfinite(p[i].v) && (i == 0 || !isfinite(p[i - 1].v)) &&
+		    (i + 1 == n || !isfinite(p[i + 1].v)))
+			dot(c, x_of_day(f, p[i].day), y_of(f, p[i].v), 3 * c->line, color);
 	for (int i = 1; i < n; i++) {
 		if (!isfinite(p[i - 1].v) || !isfinite(p[i].v))
 			continue;
@@ -753,11 +768,6 @@ static int ticks_within(double hi, int max_ticks, double *out, int cap, double *
 	while (n > 0 && out[n - 1] > hi * (1 + 1e-9))
 		n--;
 	return n;
-}
-
-static void dot(struct canvas *c, int x, int y, int diameter, int color)
-{
-	gdImageFilledEllipse(c->im, x, y, diameter, diameter, color);
 }
 
 /* The observed days' colour: the text colour, translucent, so that many

@@ -155,6 +155,36 @@ static void test_series_and_empty(void **state)
 	gdImageDestroy(im);
 }
 
+static int count_color(gdImagePtr im, int color, int y0);
+
+/* A value alone between unknown days (ROI where a channel spends one day
+ * in four) is a dot, and a lone forecast's band a bar: the panel had
+ * been blank (a review's case); a single day likewise. */
+static void test_lone_points(void **state)
+{
+	(void)state;
+	struct chart_point pts[60];
+	for (int i = 0; i < 60; i++) {
+		int f = i >= 48, known = i % 4 == 0;
+		double v = known ? 0.5 + 0.1 * sin(i) : NAN;
+		pts[i] = (struct chart_point){ 19723 + i, f, v, f && known ? v - 0.1 : NAN,
+					       f && known ? v + 0.1 : NAN, f && known ? v - 0.2 : NAN,
+					       f && known ? v + 0.2 : NAN };
+	}
+	struct chart_data d = { .kind = CHART_ROI_TIMESERIES };
+	d.panels[0] = (struct chart_panel){ "ROI", 1, pts, 60 };
+	d.panels[1] = (struct chart_panel){ "Conversions", 0, pts, 60 };
+	gdImagePtr im = render(&d, 640, 360, 0);
+	int dots = count_color(im, 0x0072B2, 0);
+	gdImageDestroy(im);
+	d.panels[0].n = d.panels[1].n = 1; /* one day */
+	im = render(&d, 640, 360, 0);
+	int one = count_color(im, 0x0072B2, 0);
+	gdImageDestroy(im);
+	print_message("series pixels: %d for 15 lone days, %d for one day\n", dots, one);
+	assert_true(dots > 15 * 5 && one > 5);
+}
+
 /* Muted pixels in rows y0..y1 of the image. */
 static int muted_in(gdImagePtr im, int y0, int y1)
 {
@@ -893,6 +923,7 @@ int main(void)
 		cmocka_unit_test(test_date_ticks),
 		cmocka_unit_test(test_bars_and_themes),
 		cmocka_unit_test(test_series_and_empty),
+		cmocka_unit_test(test_lone_points),
 		cmocka_unit_test(test_text_cache_matches),
 		cmocka_unit_test(test_event_marks),
 		cmocka_unit_test(test_budget_uplift_subtitle),
