@@ -333,16 +333,72 @@ out:
 	return rc;
 }
 
-/* Title and d's subtitle (in bold vermillion when it warns); returns the
- * y below them. */
+/* The byte offsets where s's UTF-8 characters start, in at[0..chars - 1],
+ * and at[chars] its length; returns chars. */
+static int char_starts(const char *s, size_t n, int *at, int cap)
+{
+	int k = 0;
+	for (size_t i = 0; i < n && k < cap; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			at[k++] = (int)i;
+	at[k] = (int)n;
+	return k;
+}
+
+enum cut { CUT_END, CUT_MIDDLE };
+
+/* out: the first head and last tail characters of s (their starts in
+ * at[]), an ellipsis between when any were left out. */
+static void cut_text(const char *s, const int *at, int chars, int head, int tail, char *out,
+		     size_t len)
+{
+	if (head + tail >= chars)
+		snprintf(out, len, "%.*s", at[chars], s);
+	else
+		snprintf(out, len, "%.*s\u2026%s", at[head], s, s + at[chars - tail]);
+}
+
+/*
+ * s in at most width pixels, cut at whole UTF-8 characters (a byte cut
+ * drew a stray glyph) with an ellipsis where text was left out: at the
+ * end, or in the middle, so that names sharing a start (meta_prosp_uk,
+ * meta_prosp_de) stay apart by their ends. A binary search on the
+ * characters kept: measuring text is what costs.
+ */
+static void fit_label(struct canvas *c, double px, const char *s, int width, char *out, size_t len,
+		      int bold, enum cut how)
+{
+	int at[128];
+	int chars = char_starts(s, strnlen(s, len > 4 ? len - 4 : 0), at, 127);
+	cut_text(s, at, chars, chars, 0, out, len);
+	if (face_width(c, px, out, bold) <= width)
+		return;
+	int lo = 0, hi = chars - 1;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2, tail = how == CUT_MIDDLE ? mid / 3 : 0;
+		cut_text(s, at, chars, mid - tail, tail, out, len);
+		if (face_width(c, px, out, bold) <= width)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	int tail = how == CUT_MIDDLE ? lo / 3 : 0;
+	cut_text(s, at, chars, lo - tail, tail, out, len);
+}
+
+/* Title and d's subtitle (in bold vermillion when it warns); each cut to the
+ * width; returns the y below them. */
 static int header(struct canvas *c, const char *title, const struct chart_data *d)
 {
-	int y = (int)(c->px * 1.9), warns = d->subtitle_warns;
-	text(c, (int)c->px, y, c->px * 1.3, c->fg, LEFT, title, 1);
+	int y = (int)(c->px * 1.9), warns = d->subtitle_warns, room = c->w - 2 * (int)c->px;
+	char line[256];
+	fit_label(c, c->px * 1.3, title, room, line, sizeof line, 1, CUT_END);
+	text(c, (int)c->px, y, c->px * 1.3, c->fg, LEFT, line, 1);
 	if (*d->subtitle) {
 		y += (int)(c->px * 1.5);
+		fit_label(c, c->px * 0.85, d->subtitle, room, line, sizeof line, warns, CUT_END);
 		text(c, (int)c->px, y, c->px * 0.85, warns ? c->color[VERMILLION] : c->muted, LEFT,
-		     d->subtitle, warns);
+		     line, warns);
 	}
 	return y + (int)(c->px * 1.2);
 }
@@ -416,6 +472,16 @@ static int y_label_width(struct canvas *c, double lo, double hi, enum tick_style
 	return w;
 }
 
+/* x for a label centred on x as near as it can be while inside the image:
+ * one cut at the edge reads as another (Nov 30 as "Nov 3"). */
+static int inside_centre(const struct canvas *c, int x, int width)
+{
+	int edge = 2;
+	if (x + width / 2 > c->w - edge)
+		x = c->w - edge - width / 2;
+	return x - width / 2 < edge ? edge + width / 2 : x;
+}
+
 /* Date labels along the bottom of f, as many as fit without overlapping. */
 static void x_dates(struct canvas *c, const struct frame *f)
 {
@@ -431,7 +497,8 @@ static void x_dates(struct canvas *c, const struct frame *f)
 		int x = x_of_day(f, ticks[i]);
 		ticks_date_label(ticks[i], unit, label, sizeof label);
 		gdImageLine(c->im, x, f->y1, x, f->y1 + (int)(c->px * 0.3), c->muted);
-		text(c, x, f->y1 + (int)(c->px * 1.3), c->px * 0.85, c->muted, CENTER, label, 0);
+		text(c, inside_centre(c, x, text_width(c, c->px * 0.85, label)),
+		     f->y1 + (int)(c->px * 1.3), c->px * 0.85, c->muted, CENTER, label, 0);
 	}
 }
 
@@ -568,8 +635,8 @@ static int panel(struct canvas *c, const struct chart_panel *pn, const struct ch
 	double lo = HUGE_VAL, hi = -HUGE_VAL;
 	for (int i = 0; i < pn->n; i++) {
 		const struct chart_point *p = &pn->points[i];
-		double vals[3] = { p->v, p->lo95, p->hi95 };
-		for (int k = 0; k < 3; k++)
+		double vals[5] = { p->v, p->lo95, p->hi95, p->lo80, p->hi80 };
+		for (int k = 0; k < 5; k++)
 			if (isfinite(vals[k]))
 				lo = vals[k] < lo ? vals[k] : lo, hi = vals[k] > hi ? vals[k] : hi;
 	}
@@ -580,6 +647,8 @@ static int panel(struct canvas *c, const struct chart_panel *pn, const struct ch
 		lo = 0, hi = 1;
 	if (style != TICK_PERCENT && lo > 0)
 		lo = 0; /* counts read best from zero */
+	if (style != TICK_PERCENT && lo == 0 && hi == 0)
+		hi = 1; /* all zero: no negative counts on the axis */
 	f->lo = lo;
 	f->hi = hi;
 	y_axis(c, f, style);
@@ -692,9 +761,7 @@ static int draw_roi_forecast(struct canvas *c, const struct chart_data *d)
 		if (isfinite(b->lo80) && isfinite(b->hi80))
 			thick_line(c, cx, y_of(&f, b->lo80), cx, y_of(&f, b->hi80), c->fg, c->line + 1);
 		char label[80];
-		snprintf(label, sizeof label, "%s", b->channel);
-		while (strlen(label) > 3 && text_width(c, c->px * 0.85, label) > slot - 4)
-			label[strlen(label) - 1] = '\0';
+		fit_label(c, c->px * 0.85, b->channel, slot - 4, label, sizeof label, 0, CUT_MIDDLE);
 		text(c, cx, f.y1 + (int)(c->px * 1.4), c->px * 0.85, c->fg, CENTER, label, 0);
 	}
 	return 0;
@@ -711,6 +778,8 @@ static int draw_budget(struct canvas *c, const struct chart_data *d)
 		hi = d->bars[i].current > hi ? d->bars[i].current : hi;
 		hi = d->bars[i].recommended > hi ? d->bars[i].recommended : hi;
 	}
+	if (!(hi > 0))
+		hi = 1; /* nothing spent: no negative spend on the axis */
 	int margin = y_label_width(c, 0, hi, TICK_SI);
 	struct frame f = { margin + (int)(c->px * 1.5), y + (int)(c->px * 1.6), c->w - (int)c->px,
 			   c->h - (int)(c->px * 2.6), 0, hi * 1.12, 0, 0 };
@@ -724,15 +793,13 @@ static int draw_budget(struct canvas *c, const struct chart_data *d)
 		char change[32];
 		if (b->current > 0)
 			snprintf(change, sizeof change, "%+.0f%%", 100 * (b->recommended / b->current - 1));
-		else
-			snprintf(change, sizeof change, "new");
+		else /* nothing now: new when funded, else nothing to say */
+			snprintf(change, sizeof change, "%s", b->recommended > 0 ? "new" : "");
 		int top = y_of(&f, b->recommended > b->current ? b->recommended : b->current);
 		text(c, cx, top - (int)(c->px * 0.4), c->px * 0.8,
 		     b->recommended >= b->current ? c->color[2] : c->color[5], CENTER, change, 1);
 		char label[80];
-		snprintf(label, sizeof label, "%s", b->channel);
-		while (strlen(label) > 3 && text_width(c, c->px * 0.85, label) > slot - 4)
-			label[strlen(label) - 1] = '\0';
+		fit_label(c, c->px * 0.85, b->channel, slot - 4, label, sizeof label, 0, CUT_MIDDLE);
 		text(c, cx, f.y1 + (int)(c->px * 1.4), c->px * 0.85, c->fg, CENTER, label, 0);
 	}
 	static const char *const labels[] = { "current", "recommended" };
@@ -760,10 +827,15 @@ static int cy_of(const struct curve_frame *f, double revenue)
 }
 
 /* Nice ticks within [0, hi], without widening hi: the panel's range is a
- * little past its data on purpose, and a nice outer tick could double it. */
+ * little past its data on purpose, and a nice outer tick could double it.
+ * At most 8 intervals, as the other axes: a wide panel asking for more ran
+ * past the caller's cap, and ticks_numeric keeps the first cap, so the
+ * axis stopped being labelled part of the way along. */
+#define PANEL_TICKS_MAX 8
 static int ticks_within(double hi, int max_ticks, double *out, int cap, double *step)
 {
 	double lo = 0, top = hi;
+	max_ticks = max_ticks < PANEL_TICKS_MAX ? max_ticks : PANEL_TICKS_MAX;
 	int n = ticks_numeric(&lo, &top, max_ticks + 1, out, cap, step);
 	while (n > 0 && out[n - 1] > hi * (1 + 1e-9))
 		n--;
@@ -778,17 +850,6 @@ static int day_color(struct canvas *c)
 					 gdTrueColorGetBlue(c->fg), 72);
 }
 
-/* The longest start of s that fits in width pixels at size px. */
-static void fit_label(struct canvas *c, double px, const char *s, int width, char *out, size_t len,
-		      int bold)
-{
-	size_t n = strnlen(s, len - 1);
-	memcpy(out, s, n);
-	out[n] = '\0';
-	while (strlen(out) > 1 && face_width(c, px, out, bold) > width)
-		out[strlen(out) - 1] = '\0';
-}
-
 /* One channel's panel within the box (x0, y0)-(x1, y1): its name and shape,
  * axes, the band, the observed days, the curve and the two spends marked. */
 static void curve_panel(struct canvas *c, const struct chart_curve *cv, int x0, int y0, int x1, int y1)
@@ -796,13 +857,19 @@ static void curve_panel(struct canvas *c, const struct chart_curve *cv, int x0, 
 	/* The panels' text: smaller than the header's, but never below 8 px. */
 	double fs = c->px * 0.72 > 8 ? c->px * 0.72 : 8;
 	char label[80];
-	fit_label(c, fs * 1.1, cv->channel, x1 - x0, label, sizeof label, 1);
+	fit_label(c, fs * 1.1, cv->channel, x1 - x0, label, sizeof label, 1, CUT_MIDDLE);
 	int title_y = y0 + (int)(fs * 1.2);
 	text(c, x0, title_y, fs * 1.1, c->fg, LEFT, label, 1);
 	int used = face_width(c, fs * 1.1, label, 1);
 	if (cv->shape[0] && used < x1 - x0 - (int)fs * 4) {
-		char shape[80];
-		fit_label(c, fs, cv->shape, x1 - x0 - used - (int)fs, shape, sizeof shape, 0);
+		/* Whole clauses first ("S-curve, threshold 214/day" as
+		 * "S-curve"): a number cut short reads as another. */
+		char shape[80], whole[80];
+		int room = x1 - x0 - used - (int)fs;
+		snprintf(whole, sizeof whole, "%s", cv->shape);
+		for (char *comma; face_width(c, fs, whole, 0) > room && (comma = strrchr(whole, ','));)
+			*comma = '\0';
+		fit_label(c, fs, whole, room, shape, sizeof shape, 0, CUT_END);
 		text(c, x0 + used + (int)(fs * 0.6), title_y, fs, c->muted, LEFT, shape, 0);
 	}
 	if (!cv->has_curve) {
@@ -951,11 +1018,11 @@ static int draw_curves(struct canvas *c, const struct chart_data *d)
 	int sub_w = d->subtitle[0] ? text_width(c, c->px * 0.85, d->subtitle) : 0;
 	if ((int)c->px + sub_w + (int)(c->px * 2) + curve_legend_width(c) <= c->w - (int)c->px) {
 		curve_legend(c, c->w - (int)c->px, y - (int)(c->px * 1.2));
-	} else {
+	} else if (curve_legend_width(c) <= c->w - 2 * (int)c->px) {
 		y += (int)(c->px * 0.2);
 		curve_legend(c, c->w - (int)c->px, y);
 		y += (int)(c->px * 1.0);
-	}
+	} /* narrower than the legend: the panels without it */
 	int x0 = (int)c->px, x1 = c->w - (int)c->px, top = y, bottom = c->h - (int)(c->px * 0.6);
 	/* As many panels as are readable: at most CHART_CURVES_SHOWN, each at
 	 * least about 12 by 7 text heights. The rest are counted below. */
@@ -1108,7 +1175,7 @@ static int draw_accuracy(struct canvas *c, const struct chart_data *d)
 	for (int i = 0; i < shown; i++) {
 		const struct chart_accuracy *a = &d->accuracy[i];
 		char name[64]; /* with " (none scored)", within the key's label */
-		fit_label(c, c->px * 0.8, a->channel, (lx1 - lx0) / 2, name, sizeof name, 0);
+		fit_label(c, c->px * 0.8, a->channel, (lx1 - lx0) / 2, name, sizeof name, 0, CUT_MIDDLE);
 		snprintf(keys[i].label, sizeof keys[i].label, "%s%s", name,
 			 a->total ? " (total)" : accuracy_scored(a) ? "" : " (none scored)");
 		keys[i].color = accuracy_color(c, d, i);
@@ -1137,7 +1204,7 @@ static int draw_accuracy(struct canvas *c, const struct chart_data *d)
 	/* The panels' titles. */
 	char cov_name[120], cov_title[120];
 	snprintf(cov_name, sizeof cov_name, "Band coverage%s%s", cov ? ": " : "", cov ? cov->channel : "");
-	fit_label(c, c->px * 0.9, cov_name, rx1 - rx0, cov_title, sizeof cov_title, 1);
+	fit_label(c, c->px * 0.9, cov_name, rx1 - rx0, cov_title, sizeof cov_title, 1, CUT_END);
 	text(c, lx0, y0 - (int)(c->px * 0.5), c->px * 0.9, c->fg, LEFT, "Error by lead time (MASE)", 1);
 	text(c, rx0, y0 - (int)(c->px * 0.5), c->px * 0.9, c->fg, LEFT, cov_title, 1);
 	if (y1 - y0 < 20)

@@ -124,6 +124,33 @@ static void test_bars_and_themes(void **state)
 	gdImageDestroy(im);
 }
 
+/* Bar labels too long for their slot keep both ends: fourteen channels
+ * named meta_prospecting_<country> at 800 px had read "meta_" alike (a
+ * review's case), so the last bar's label changes with its country. */
+static void test_bar_labels_keep_their_ends(void **state)
+{
+	(void)state;
+	const char *country[14] = { "uk", "de", "fr", "es", "it", "nl", "se",
+				    "no", "dk", "fi", "pl", "at", "ch", "be" };
+	struct chart_bar bars[14];
+	for (int i = 0; i < 14; i++) {
+		bars[i] = (struct chart_bar){ .current = 100 + 10 * i, .recommended = 120 + 5 * i };
+		snprintf(bars[i].channel, sizeof bars[i].channel, "meta_prospecting_%s", country[i]);
+	}
+	struct chart_data d = { .kind = CHART_BUDGET, .bars = bars, .nbars = 14 };
+	gdImagePtr a = render(&d, 800, 400, 0);
+	snprintf(bars[13].channel, sizeof bars[13].channel, "meta_prospecting_pt");
+	gdImagePtr b = render(&d, 800, 400, 0);
+	int differ = 0;
+	for (int y = 370; y < 400; y++) /* the labels' row, under the last bar */
+		for (int x = 800 - 800 / 14; x < 800; x++)
+			differ += gdImageGetTrueColorPixel(a, x, y) != gdImageGetTrueColorPixel(b, x, y);
+	gdImageDestroy(a);
+	gdImageDestroy(b);
+	print_message("label pixels that differ between _be and _pt: %d\n", differ);
+	assert_true(differ > 10);
+}
+
 static void test_series_and_empty(void **state)
 {
 	(void)state;
@@ -923,6 +950,7 @@ int main(void)
 		cmocka_unit_test(test_date_ticks),
 		cmocka_unit_test(test_bars_and_themes),
 		cmocka_unit_test(test_series_and_empty),
+		cmocka_unit_test(test_bar_labels_keep_their_ends),
 		cmocka_unit_test(test_lone_points),
 		cmocka_unit_test(test_text_cache_matches),
 		cmocka_unit_test(test_event_marks),
