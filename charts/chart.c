@@ -717,7 +717,11 @@ static int draw_timeseries(struct canvas *c, const struct chart_data *d, const c
 	if (today >= 0) { /* the divider between actuals and forecast */
 		int x = x_of_day(&ft, today);
 		gdImageDashedLine(c->im, x, ft.y0, x, fb.y1, c->muted);
-		text(c, x + (int)(c->px * 0.3), ft.y0 + (int)c->px, c->px * 0.75, c->muted, LEFT, "forecast", 0);
+		/* Right of the divider, or left of it where the forecast's stretch
+		 * is narrower than the word. */
+		int pad = (int)(c->px * 0.3), fits = x + pad + text_width(c, c->px * 0.75, "forecast") <= c->w;
+		text(c, fits ? x + pad : x - pad, ft.y0 + (int)c->px, c->px * 0.75, c->muted,
+		     fits ? LEFT : RIGHT, "forecast", 0);
 	}
 	static const char *const labels[] = { "actual", "forecast (80% / 95%)", "outside 95% band" };
 	int colors[] = { c->fg, c->band80[0], c->color[VERMILLION] };
@@ -919,6 +923,9 @@ static void curve_panel(struct canvas *c, const struct chart_curve *cv, int x0, 
 		text(c, x, f.y1 + (int)(fs * 1.3), fs, c->muted, CENTER, label, 0);
 	}
 	gdImageLine(c->im, f.x0, f.y0, f.x0, f.y1, c->grid);
+	/* Nothing past the frame: a refund's day below zero, a band above
+	 * the range, stay in their own panel. */
+	gdImageSetClip(c->im, f.x0, f.y0, f.x1, f.y1);
 	/* The band: one polygon, the high side out and the low side back. */
 	gdPoint band_poly[2 * CHART_CURVE_SAMPLES];
 	int k = 0;
@@ -942,16 +949,19 @@ static void curve_panel(struct canvas *c, const struct chart_curve *cv, int x0, 
 				   cy_of(&f, cv->revenue[i - 1]),
 				   cx_of(&f, cv->x_max * i / (CHART_CURVE_SAMPLES - 1)), cy_of(&f, cv->revenue[i]),
 				   c->color[0], c->line);
+	gdImageSetClip(c->im, 0, 0, c->w - 1, c->h - 1);
 	/* Current spend dashed grey, the recommendation solid vermillion: told
-	 * apart by colour and by stroke, also where they fall on one spot. */
+	 * apart by colour and by stroke, also where they fall on one spot (the
+	 * dashes drawn over the solid line: the other way round they were
+	 * hidden under it). */
+	if (isfinite(cv->recommended)) {
+		int x = cx_of(&f, cv->recommended);
+		thick_line(c, x, f.y1, x, f.y0, c->color[5], c->line);
+	}
 	if (isfinite(cv->current)) {
 		double phase = 0;
 		int x = cx_of(&f, cv->current);
 		dashed(c, x, f.y1, x, f.y0, c->color[6], &phase);
-	}
-	if (isfinite(cv->recommended)) {
-		int x = cx_of(&f, cv->recommended);
-		thick_line(c, x, f.y1, x, f.y0, c->color[5], c->line);
 	}
 }
 

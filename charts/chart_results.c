@@ -257,18 +257,25 @@ int chart_results_curve_day(struct chart_data *data, struct chart_rows *rows, co
 	return 0;
 }
 
+#define BOUND_SHOWN_WITHIN 3.0 /* times the largest spend, seen or advised */
+
 void chart_results_curves_done(struct chart_data *data, struct chart_rows *rows)
 {
 	(void)data;
 	for (int i = 0; i < rows->ncurves; i++) {
 		struct chart_curve *c = &rows->curves[i];
-		double top = c->x_max;
+		double bound = c->x_max, top = 0;
 		for (int d = 0; d < c->ndays; d++)
 			top = c->days[d].spend > top ? c->days[d].spend : top;
 		if (isfinite(c->recommended) && c->recommended > top)
 			top = c->recommended;
 		if (isfinite(c->current) && c->current > top)
 			top = c->current;
+		/* The upper bound shows the room left, unless it is far out (a
+		 * bound of a million a day beside spends of 300 put every day in
+		 * the first pixels). */
+		if (bound > top && (top == 0 || bound <= BOUND_SHOWN_WITHIN * top))
+			top = bound;
 		c->x_max = top > 0 ? top * 1.08 : 1;
 		for (int s = 0; s < CHART_CURVE_SAMPLES; s++) {
 			double spend = c->x_max * s / (CHART_CURVE_SAMPLES - 1);
