@@ -334,50 +334,56 @@ out:
 }
 
 /* The byte offsets where s's UTF-8 characters start, in at[0..chars - 1],
- * and at[chars] its length; returns chars. */
-static int char_starts(const char *s, size_t n, int *at, int cap)
+ * and in at[chars] where the last one ends; returns chars (at most cap,
+ * the rest of s then left out whole). */
+static int char_starts(const char *s, int *at, int cap)
 {
 	int k = 0;
-	for (size_t i = 0; i < n && k < cap; i++)
+	size_t i = 0;
+	for (; s[i] && (k < cap || ((unsigned char)s[i] & 0xC0) == 0x80); i++)
 		if (((unsigned char)s[i] & 0xC0) != 0x80)
 			at[k++] = (int)i;
-	at[k] = (int)n;
+	at[k] = (int)i;
 	return k;
 }
 
 enum cut { CUT_END, CUT_MIDDLE };
 
 /* out: the first head and last tail characters of s (their starts in
- * at[]), an ellipsis between when any were left out. */
-static void cut_text(const char *s, const int *at, int chars, int head, int tail, char *out,
-		     size_t len)
+ * at[]), an ellipsis between when any were left out. Returns whether it
+ * fits in len bytes (snprintf would cut a character in two). */
+static int cut_text(const char *s, const int *at, int chars, int head, int tail, char *out,
+		    size_t len)
 {
+	int wrote;
 	if (head + tail >= chars)
-		snprintf(out, len, "%.*s", at[chars], s);
+		wrote = snprintf(out, len, "%.*s", at[chars], s);
 	else
-		snprintf(out, len, "%.*s\u2026%s", at[head], s, s + at[chars - tail]);
+		wrote = snprintf(out, len, "%.*s\u2026%.*s", at[head], s, at[chars] - at[chars - tail],
+				 s + at[chars - tail]);
+	return wrote >= 0 && (size_t)wrote < len;
 }
 
 /*
- * s in at most width pixels, cut at whole UTF-8 characters (a byte cut
- * drew a stray glyph) with an ellipsis where text was left out: at the
- * end, or in the middle, so that names sharing a start (meta_prosp_uk,
- * meta_prosp_de) stay apart by their ends. A binary search on the
- * characters kept: measuring text is what costs.
+ * s in at most width pixels and len bytes, cut at whole UTF-8 characters
+ * (a byte cut drew a stray glyph) with an ellipsis where text was left
+ * out: at the end, or in the middle, so that names sharing a start
+ * (meta_prosp_uk, meta_prosp_de) stay apart by their ends. A binary
+ * search on the characters kept: measuring text is what costs. When not
+ * a character fits, the ellipsis alone.
  */
 static void fit_label(struct canvas *c, double px, const char *s, int width, char *out, size_t len,
 		      int bold, enum cut how)
 {
-	int at[128];
-	int chars = char_starts(s, strnlen(s, len > 4 ? len - 4 : 0), at, 127);
-	cut_text(s, at, chars, chars, 0, out, len);
-	if (face_width(c, px, out, bold) <= width)
+	int at[257];
+	int chars = char_starts(s, at, 256);
+	if (cut_text(s, at, chars, chars, 0, out, len) && face_width(c, px, out, bold) <= width)
 		return;
 	int lo = 0, hi = chars - 1;
 	while (lo < hi) {
 		int mid = (lo + hi + 1) / 2, tail = how == CUT_MIDDLE ? mid / 3 : 0;
-		cut_text(s, at, chars, mid - tail, tail, out, len);
-		if (face_width(c, px, out, bold) <= width)
+		if (cut_text(s, at, chars, mid - tail, tail, out, len) &&
+		    face_width(c, px, out, bold) <= width)
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -1184,7 +1190,7 @@ static int draw_accuracy(struct canvas *c, const struct chart_data *d)
 	struct accuracy_key keys[CHART_ACCURACY_SHOWN + 1];
 	for (int i = 0; i < shown; i++) {
 		const struct chart_accuracy *a = &d->accuracy[i];
-		char name[64]; /* with " (none scored)", within the key's label */
+		char name[80]; /* with " (none scored)", within the key's label */
 		fit_label(c, c->px * 0.8, a->channel, (lx1 - lx0) / 2, name, sizeof name, 0, CUT_MIDDLE);
 		snprintf(keys[i].label, sizeof keys[i].label, "%s%s", name,
 			 a->total ? " (total)" : accuracy_scored(a) ? "" : " (none scored)");
