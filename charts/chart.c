@@ -1072,7 +1072,7 @@ static int draw_curves(struct canvas *c, const struct chart_data *d)
 /* A key of the accuracy chart's legends: a short stroke (dashed or with a
  * dot on it) and its label. */
 struct accuracy_key {
-	char label[80];
+	char label[96]; /* a name of up to 79 bytes and " (none scored)" */
 	int color, width, dashed;
 };
 
