@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "text.h"
 #include "ticks.h"
 
 const char *const chart_names[CHART__MAX] = {
@@ -333,16 +334,20 @@ out:
 	return rc;
 }
 
-/* The byte offsets where s's UTF-8 characters start, in at[0..chars - 1],
- * and in at[chars] where the last one ends; returns chars (at most cap,
- * the rest of s then left out whole). */
+/* The byte offsets where s's characters start, in at[0..chars - 1], and
+ * in at[chars] where the last one ends; returns chars (at most cap, the
+ * rest of s then left out whole). A byte that is not part of a whole
+ * UTF-8 character counts as one, so that a cut never splits a character. */
 static int char_starts(const char *s, int *at, int cap)
 {
 	int k = 0;
 	size_t i = 0;
-	for (; s[i] && (k < cap || ((unsigned char)s[i] & 0xC0) == 0x80); i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			at[k++] = (int)i;
+	for (; s[i] && k < cap; k++) {
+		unsigned long code;
+		int len = text_utf8_char(s + i, &code);
+		at[k] = (int)i;
+		i += len > 0 ? (size_t)len : 1;
+	}
 	at[k] = (int)i;
 	return k;
 }
@@ -503,8 +508,9 @@ static void x_dates(struct canvas *c, const struct frame *f)
 		int x = x_of_day(f, ticks[i]);
 		ticks_date_label(ticks[i], unit, label, sizeof label);
 		gdImageLine(c->im, x, f->y1, x, f->y1 + (int)(c->px * 0.3), c->muted);
-		text(c, inside_centre(c, x, text_width(c, c->px * 0.85, label)),
-		     f->y1 + (int)(c->px * 1.3), c->px * 0.85, c->muted, CENTER, label, 0);
+		int w = text_width(c, c->px * 0.85, label);
+		text(c, inside_centre(c, x, w) - w / 2, f->y1 + (int)(c->px * 1.3), c->px * 0.85,
+		     c->muted, LEFT, label, 0);
 	}
 }
 
@@ -725,9 +731,9 @@ static int draw_timeseries(struct canvas *c, const struct chart_data *d, const c
 		gdImageDashedLine(c->im, x, ft.y0, x, fb.y1, c->muted);
 		/* Right of the divider, or left of it where the forecast's stretch
 		 * is narrower than the word. */
-		int pad = (int)(c->px * 0.3), fits = x + pad + text_width(c, c->px * 0.75, "forecast") <= c->w;
-		text(c, fits ? x + pad : x - pad, ft.y0 + (int)c->px, c->px * 0.75, c->muted,
-		     fits ? LEFT : RIGHT, "forecast", 0);
+		int pad = (int)(c->px * 0.3), w = text_width(c, c->px * 0.75, "forecast");
+		text(c, x + pad + w <= c->w ? x + pad : x - pad - w, ft.y0 + (int)c->px, c->px * 0.75,
+		     c->muted, LEFT, "forecast", 0);
 	}
 	static const char *const labels[] = { "actual", "forecast (80% / 95%)", "outside 95% band" };
 	int colors[] = { c->fg, c->band80[0], c->color[VERMILLION] };

@@ -1532,22 +1532,30 @@ static int scan_target_roi(const struct alloc_channel *ch, int n, double target_
 	return 1;
 }
 
+/* cap_uppers for a search that gives up quietly where an upper bound
+ * cannot stand (-1, err left empty: the scan then decides and words its
+ * own error); -2 out of memory, as cap_uppers. */
+static int cap_uppers_quietly(const struct alloc_channel *ch, int n, double price,
+			      struct alloc_channel **capped, char *err, size_t errlen)
+{
+	int count = cap_uppers(ch, n, price, capped, err, errlen);
+	if (count == -1 && errlen > 0)
+		err[0] = '\0';
+	return count;
+}
+
 /*
  * Each channel's best reply to a price p into spend[n] (upper bounds past
  * where a reply stops stand there: cap_uppers), *sum their total and
- * *revenue theirs. Returns 0, -1 when a channel's marginal never falls to
- * p (err left empty), -2 out of memory (err says so).
+ * *revenue theirs. Returns 0, or cap_uppers_quietly's -1 or -2.
  */
 static int replies_to(const struct alloc_channel *ch, int n, double p, double *spend, double *sum,
 		      double *revenue, char *err, size_t errlen)
 {
 	struct alloc_channel *capped;
-	int count = cap_uppers(ch, n, p, &capped, err, errlen);
-	if (count < 0) {
-		if (count == -1 && errlen > 0)
-			err[0] = '\0';
+	int count = cap_uppers_quietly(ch, n, p, &capped, err, errlen);
+	if (count < 0)
 		return count;
-	}
 	const struct alloc_channel *use = capped ? capped : ch;
 	for (int i = 0; i < n; i++)
 		spend[i] = ch[i].lower;
@@ -1636,12 +1644,9 @@ static int target_out_of_reach(const struct alloc_channel *ch, int n, double tar
 	/* Every price from here on is at least this ratio: upper bounds past
 	 * where a reply to it stops stand there for all of them. */
 	struct alloc_channel *capped;
-	int count = cap_uppers(ch, n, ratio, &capped, err, errlen);
-	if (count < 0) {
-		if (count == -1 && errlen > 0)
-			err[0] = '\0';
+	int count = cap_uppers_quietly(ch, n, ratio, &capped, err, errlen);
+	if (count < 0)
 		return count == -2 ? -1 : 0;
-	}
 	const struct alloc_channel *use = capped ? capped : ch;
 	for (int round = 0; round < 60; round++) {
 		sum = spend_at(use, n, ratio, spend);
