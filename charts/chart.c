@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "events.h"
-#include "text.h"
 #include "ticks.h"
 
 const char *const chart_names[CHART__MAX] = {
@@ -334,20 +333,17 @@ out:
 	return rc;
 }
 
-/* The byte offsets where s's characters start, in at[0..chars - 1], and
- * in at[chars] where the last one ends; returns chars (at most cap, the
- * rest of s then left out whole). A byte that is not part of a whole
- * UTF-8 character counts as one, so that a cut never splits a character. */
+/* The byte offsets where s's UTF-8 characters start, in at[0..chars - 1],
+ * and in at[chars] where the last one ends; returns chars (at most cap,
+ * the rest of s then left out whole). By lead bytes, not lib/text's
+ * decoder: charts/ may include models/ alone (tests/test_architecture.sh). */
 static int char_starts(const char *s, int *at, int cap)
 {
 	int k = 0;
 	size_t i = 0;
-	for (; s[i] && k < cap; k++) {
-		unsigned long code;
-		int len = text_utf8_char(s + i, &code);
-		at[k] = (int)i;
-		i += len > 0 ? (size_t)len : 1;
-	}
+	for (; s[i] && (k < cap || ((unsigned char)s[i] & 0xC0) == 0x80); i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			at[k++] = (int)i;
 	at[k] = (int)i;
 	return k;
 }
