@@ -42,9 +42,10 @@
  * grid finds that pays (or the total forces it). About 45-100 us for 20
  * S-shaped channels (bench/budget_bench), 55 us on average over 50 random
  * sets of them and up to about 300 us at a set's slowest total; a target
- * ROI about 350 us on average when reached; an unreachable one is told
- * by the channels' best replies to its price, its best ROI found exactly
- * by Dinkelbach's method (about 40 us).
+ * ROI about 200 us on average when reached (up to about 1 ms), most scan
+ * totals ruled out by weak duality (allocate_revenue_bound); an
+ * unreachable one is told by the channels' best replies to its price,
+ * its best ROI found exactly by Dinkelbach's method (about 40 us).
  */
 #ifndef MLDASH_ALLOCATE_H
 #define MLDASH_ALLOCATE_H
@@ -103,6 +104,20 @@ int allocate_max_response(const struct alloc_channel *ch, int n, double total, d
  */
 int allocate_grid_optimum(const struct alloc_channel *ch, int n, double total, int units,
 			  double *spend, double *revenue, char *err, size_t errlen);
+
+/*
+ * A bound above the expected revenue of every split of a total within the
+ * bounds, from weak duality: for any price p > 0, a split earns at most
+ * G(p) + p total, G(p) being the most the channels' best replies to p
+ * earn net of p a unit (each reply global, on an S-curve too: its lower
+ * bound or where its concave part's marginal is p). Equal to the best
+ * split's revenue where that is concave in the total and p is its slope
+ * (the split's multiplier); never tighter than its concave envelope
+ * (below S-curves' thresholds). The target-ROI scan rules totals out with
+ * it; here for tests and diagnostics. +inf for a price that is not a
+ * number above 0, or when memory runs out.
+ */
+double allocate_revenue_bound(const struct alloc_channel *ch, int n, double price, double total);
 
 /*
  * Target efficiency: the smallest total, within the bounds, whose optimal
