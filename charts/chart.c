@@ -1,5 +1,6 @@
 #include "chart.h"
 
+#include <fontconfig/fontconfig.h>
 #include <gd.h>
 #include <png.h>
 #include <zlib.h>
@@ -22,6 +23,94 @@ const char *const chart_names[CHART__MAX] = {
 
 #define FONT "DejaVu Sans"
 #define FONT_BOLD "DejaVu Sans:bold"
+
+/* The characters DejaVu Sans has, looked up once a process (workers are
+ * single-threaded); NULL when fontconfig cannot tell. */
+static FcCharSet *font_charset(void)
+{
+	static FcCharSet *chars;
+	static int looked;
+	if (looked)
+		return chars;
+	looked = 1;
+	FcPattern *want = FcNameParse((const FcChar8 *)FONT), *found = NULL;
+	FcCharSet *have;
+	FcResult result;
+	if (want != NULL && FcConfigSubstitute(NULL, want, FcMatchPattern)) {
+		FcDefaultSubstitute(want);
+		found = FcFontMatch(NULL, want, &result);
+	}
+	if (found != NULL && FcPatternGetCharSet(found, FC_CHARSET, 0, &have) == FcResultMatch)
+		chars = FcCharSetCopy(have);
+	if (found != NULL)
+		FcPatternDestroy(found);
+	if (want != NULL)
+		FcPatternDestroy(want);
+	return chars;
+}
+
+/* The characters of s that DejaVu Sans lacks (NULL: none, or no way to
+ * tell); free with FcCharSetDestroy. */
+static FcCharSet *chars_lacking(const char *s)
+{
+	FcCharSet *have = font_charset(), *lacking = NULL;
+	const FcChar8 *at = (const FcChar8 *)s;
+	int left = (int)strlen(s);
+	while (have != NULL && left > 0) {
+		FcChar32 ch;
+		int used = FcUtf8ToUcs4(at, &ch, left);
+		if (used <= 0)
+			break;
+		if (!FcCharSetHasChar(have, ch) && (lacking != NULL || (lacking = FcCharSetCreate())))
+			FcCharSetAddChar(lacking, ch);
+		at += used, left -= used;
+	}
+	return lacking;
+}
+
+/* family into name[size] as a fontconfig pattern that gd parses back: its
+ * separators escaped (a '-' would start a size). */
+static void family_pattern(const FcChar8 *family, int bold, char *name, size_t size)
+{
+	size_t used = 0;
+	for (; *family && used + 3 < size; family++) {
+		if (strchr("\\-:,", *family))
+			name[used++] = '\\';
+		name[used++] = (char)*family;
+	}
+	snprintf(name + used, size - used, "%s", bold ? ":bold" : "");
+}
+
+const char *chart_font_for(const char *s, int bold, char *name, size_t size)
+{
+	const char *face = bold ? FONT_BOLD : FONT;
+	FcCharSet *lacking = chars_lacking(s), *has;
+	FcPattern *want = lacking ? FcPatternCreate() : NULL, *found = NULL;
+	FcResult result;
+	FcChar8 *family;
+	if (want != NULL && FcPatternAddString(want, FC_FAMILY, (const FcChar8 *)"sans-serif") &&
+	    FcPatternAddCharSet(want, FC_CHARSET, lacking) &&
+	    (!bold || FcPatternAddInteger(want, FC_WEIGHT, FC_WEIGHT_BOLD)) &&
+	    FcConfigSubstitute(NULL, want, FcMatchPattern)) {
+		FcDefaultSubstitute(want);
+		found = FcFontMatch(NULL, want, &result);
+	}
+	/* Only a face that has some of what DejaVu Sans lacks: with none
+	 * installed, the match is any face at all. */
+	if (found != NULL && FcPatternGetString(found, FC_FAMILY, 0, &family) == FcResultMatch &&
+	    FcPatternGetCharSet(found, FC_CHARSET, 0, &has) == FcResultMatch &&
+	    FcCharSetIntersectCount(has, lacking) > 0) {
+		family_pattern(family, bold, name, size);
+		face = name;
+	}
+	if (found != NULL)
+		FcPatternDestroy(found);
+	if (want != NULL)
+		FcPatternDestroy(want);
+	if (lacking != NULL)
+		FcCharSetDestroy(lacking);
+	return face;
+}
 
 /* Okabe-Ito, without its yellow (too faint on white) and black. */
 static const int palette_rgb[] = { 0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7,
@@ -139,7 +228,8 @@ static struct text_entry *text_entry(struct chart_text_cache *tc, double px, con
 	if (tc->used >= TEXT_SLOTS * 3 / 4) /* full: start again rather than grow */
 		cache_clear(tc);
 	int box[8];
-	const char *font = bold ? FONT_BOLD : FONT;
+	char name[160];
+	const char *font = chart_font_for(s, bold, name, sizeof name);
 	if (gdImageStringFT(NULL, box, 0, (char *)font, points(px), 0, 0, 0, (char *)s) != NULL)
 		return NULL;
 	int x0 = box[6] - 1, y0 = box[7] - 1, w = box[2] - box[6] + 3, hgt = box[3] - box[7] + 3;
@@ -179,8 +269,9 @@ static int face_width(struct canvas *c, double px, const char *s, int bold)
 			return e->width;
 	}
 	int box[8];
-	if (gdImageStringFT(NULL, box, 0, (char *)(bold ? FONT_BOLD : FONT), points(px), 0, 0, 0,
-			    (char *)s) != NULL)
+	char name[160];
+	if (gdImageStringFT(NULL, box, 0, (char *)chart_font_for(s, bold, name, sizeof name),
+			    points(px), 0, 0, 0, (char *)s) != NULL)
 		return (int)(px * 0.6 * (double)strlen(s));
 	return box[2] - box[0];
 }
@@ -223,8 +314,9 @@ static void text(struct canvas *c, int x, int y, double px, int color, enum alig
 		return;
 	}
 	int box[8];
-	gdImageStringFT(c->im, box, color, (char *)(bold ? FONT_BOLD : FONT), points(px), 0, left, y,
-			(char *)s);
+	char name[160];
+	gdImageStringFT(c->im, box, color, (char *)chart_font_for(s, bold, name, sizeof name),
+			points(px), 0, left, y, (char *)s);
 }
 
 /* --- canvas --------------------------------------------------------------- */

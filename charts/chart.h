@@ -155,6 +155,16 @@ void chart_free(unsigned char *png);
 /* A strong ETag for PNG bytes: a quoted 64-bit FNV-1a hash. */
 void chart_etag(const unsigned char *png, int size, char out[24]);
 
+/*
+ * The face text s is drawn in, as a fontconfig pattern: DejaVu Sans (bold:
+ * its bold face) when it has every character of s, else the sans-serif
+ * face fontconfig matches to the characters it lacks, written into
+ * name[size] (Droid Sans Fallback for Chinese, Japanese and Korean, which
+ * DejaVu Sans has none of: such names were drawn as boxes), or DejaVu
+ * Sans still when no face installed has any of them.
+ */
+const char *chart_font_for(const char *s, int bold, char *name, size_t size);
+
 /* The chart kind named name ("roi-forecast"...), or -1. */
 int chart_kind_from_name(const char *name);
 

@@ -20,7 +20,7 @@ done
 PACKAGES="
 gcc make cmake pkg-config libc6-dev
 libfcgi-dev libmariadb-dev libgd-dev libjson-c-dev libinih-dev libcsv-dev
-libssl-dev libgsl-dev libcmocka-dev libfontconfig1-dev fonts-dejavu-core
+libssl-dev libgsl-dev libcmocka-dev libfontconfig1-dev fonts-dejavu-core fonts-wqy-microhei
 spawn-fcgi multiwatch nginx-light mariadb-server mariadb-client
 curl procps jq python3 time wrk tzdata
 man-db groff-base

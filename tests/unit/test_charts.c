@@ -942,6 +942,54 @@ static void test_anomaly_marks_skipped(void **state)
 	chart_rows_free(&rows);
 }
 
+/* The ink of text drawn at 24 px in a face, into ink[48 * 48]. */
+static void ink_of(const char *face, const char *text, unsigned char *ink)
+{
+	gdImagePtr im = gdImageCreateTrueColor(48, 48);
+	assert_non_null(im);
+	gdImageFilledRectangle(im, 0, 0, 47, 47, 0xFFFFFF);
+	int box[8];
+	assert_null(gdImageStringFT(im, box, 0x000000, (char *)face, 18, 0, 6, 36, (char *)text));
+	for (int y = 0; y < 48; y++)
+		for (int x = 0; x < 48; x++)
+			ink[y * 48 + x] = (unsigned char)(255 - gdTrueColorGetRed(im->tpixels[y][x]));
+	gdImageDestroy(im);
+}
+
+/* Whether two characters come out as the same glyph in a face (a face
+ * without either draws both as its box). */
+static int same_glyph(const char *face, const char *a, const char *b)
+{
+	unsigned char ink_a[48 * 48], ink_b[48 * 48];
+	ink_of(face, a, ink_a);
+	ink_of(face, b, ink_b);
+	return memcmp(ink_a, ink_b, sizeof ink_a) == 0;
+}
+
+/* Chinese, Japanese and Korean names are drawn in a face that has their
+ * characters: DejaVu Sans has none and draws 日 and 本 as the same box,
+ * the face chosen draws them apart. Latin names, accents and symbols keep
+ * DejaVu Sans, bold or not. */
+static void test_cjk_names_get_a_face_that_has_them(void **state)
+{
+	(void)state;
+	gdFTUseFontConfig(1);
+	char name[160];
+	assert_string_equal(chart_font_for("meta_uk", 0, name, sizeof name), "DejaVu Sans");
+	assert_string_equal(chart_font_for("Caf\u00e9 \u2265 5 \u20ac", 1, name, sizeof name),
+			    "DejaVu Sans:bold");
+	assert_true(same_glyph("DejaVu Sans", "\u65e5", "\u672c"));
+	const char *names[] = { "\u5e83\u544a \u65e5\u672c", "\uad6c\uae00 \uac80\uc0c9",
+				"\u767e\u5ea6 brand", "\u30e1\u30bf" };
+	for (int i = 0; i < 4; i++) {
+		const char *face = chart_font_for(names[i], 0, name, sizeof name);
+		assert_true(strncmp(face, "DejaVu Sans", strlen("DejaVu Sans")) != 0);
+		assert_false(same_glyph(face, "\u65e5", "\u672c"));
+		face = chart_font_for(names[i], 1, name, sizeof name);
+		assert_true(strncmp(face, "DejaVu Sans", strlen("DejaVu Sans")) != 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -952,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(test_series_and_empty),
 		cmocka_unit_test(test_bar_labels_keep_their_ends),
 		cmocka_unit_test(test_lone_points),
+		cmocka_unit_test(test_cjk_names_get_a_face_that_has_them),
 		cmocka_unit_test(test_text_cache_matches),
 		cmocka_unit_test(test_event_marks),
 		cmocka_unit_test(test_budget_uplift_subtitle),
