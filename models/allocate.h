@@ -42,7 +42,7 @@
  * grid finds that pays (or the total forces it). About 45-100 us for 20
  * S-shaped channels (bench/budget_bench), 55 us on average over 50 random
  * sets of them and up to about 300 us at a set's slowest total; a target
- * ROI about 200 us on average when reached (up to about 1 ms), most scan
+ * ROI about 210 us on average when reached (up to about 1.2 ms), most scan
  * totals ruled out by weak duality (allocate_revenue_bound); an
  * unreachable one is told by the channels' best replies to its price,
  * its best ROI found exactly by Dinkelbach's method (about 40 us).
@@ -113,9 +113,11 @@ int allocate_grid_optimum(const struct alloc_channel *ch, int n, double total, i
  * bound or where its concave part's marginal is p). Equal to the best
  * split's revenue where that is concave in the total and p is its slope
  * (the split's multiplier); never tighter than its concave envelope
- * (below S-curves' thresholds). The target-ROI scan rules totals out with
- * it; here for tests and diagnostics. +inf for a price that is not a
- * number above 0, or when memory runs out.
+ * (below S-curves' thresholds). Upper bounds above the total (an infinite
+ * one included) stand at it: no split of the total puts more on a
+ * channel. The target-ROI scan rules totals out with it; here for tests
+ * and diagnostics. +inf for a price that is not a number above 0, or
+ * when memory runs out.
  */
 double allocate_revenue_bound(const struct alloc_channel *ch, int n, double price, double total);
 

@@ -720,7 +720,9 @@ static void test_revenue_bound_holds_and_is_tight(void **state)
 				ch[i].curve = &none;
 			if (!concave && i == 0 && set % 5 == 2)
 				ch[i].lower = ch[i].upper = current;
-			lo += ch[i].lower, hi += ch[i].upper;
+			if (i == 1 && set % 7 == 3)
+				ch[i].upper = INFINITY; /* stands at the total */
+			lo += ch[i].lower, hi += isfinite(ch[i].upper) ? ch[i].upper : 2 * current;
 		}
 		for (int t = 1; t < 8; t++) {
 			double total = lo + (hi - lo) * t / 8, spend[10];
@@ -744,31 +746,36 @@ static void test_revenue_bound_holds_and_is_tight(void **state)
 	assert_true(isinf(allocate_revenue_bound(NULL, 0, NAN, 100)));
 }
 
-/* Three S-curves from zero whose ROI reaches 0.85 twice inside one scan
- * step: first near 182, again near 214. The crossing is solved from the
- * step's top with the multiplier's slope and the secant, and the step's
- * bottom is bounded rather than split; the solve from both ends' splits
- * had landed on 213.57. */
-static void test_target_roi_first_crossing_in_a_step(void **state)
+/* A power law from zero returns without limit on its first unit (ROI is
+ * infinite just above a total of zero), beside S-curves that return
+ * little below their thresholds: ROI falls from there below 0.53 and
+ * climbs past it again near 33 (a review's random case). The first total
+ * reaching 0.53 is just above zero, where the solve between the scan's
+ * first two totals had found the crossing near 33.30. */
+static void test_target_roi_first_crossing_above_zero(void **state)
 {
 	(void)state;
-	struct response_curve curves[3] = { hill(623.87968619541516, 170.21840792488968,
-					     2.3770239443680556),
-					    hill(7500.2194490650681, 1461.5932186064808,
-					     1.5023127410071038),
-					    hill(6714.8602725914061, 1246.400989388796,
-					     2.5961821452468246) };
-	double upper[3] = { 977.50090273305557, 1878.0965419471361, 1630.6974599703963 };
-	struct alloc_channel ch[3];
-	for (int i = 0; i < 3; i++)
-		ch[i] = (struct alloc_channel){ "s", &curves[i], upper[i] / 2, 0, upper[i] };
-	double spend[3];
+	struct response_curve curves[5] = {
+		hill(1614.3427094031269, 636.67440504566594, 1.4896850972702009),
+		{ .kind = CURVE_POWER, .a = 6.8821645753250378, .b = 0.48952641057256685 },
+		hill(1452.111306877237, 566.75127438658853, 2.4354764485316736),
+		hill(930.26583651871431, 181.25468850661264, 1.7467807845149057),
+		hill(4084.0988241060018, 1093.6200852201885, 2.9488117788197945)
+	};
+	double upper[5] = { 1060.7726282114652, 944.26112310480801, 1183.0904862721075,
+			    244.83077101810309, 3471.256100409867 };
+	struct alloc_channel ch[5];
+	for (int i = 0; i < 5; i++)
+		ch[i] = (struct alloc_channel){ "c", &curves[i], upper[i] / 2, 0, upper[i] };
+	double spend[5], target = 0.5327751401931844;
 	struct allocation a;
 	char err[256];
-	assert_int_equal(allocate_target_roi(ch, 3, 0.85, spend, &a, err, sizeof err), 0);
-	assert_true(a.total_spend > 181 && a.total_spend < 183);
-	assert_true((a.total_revenue - a.total_spend) / a.total_spend >= 0.85);
-	assert_false(a_scan_total_reaches(ch, 3, 0.85, 0, a.total_spend - 0.01, 400));
+	assert_int_equal(allocate_target_roi(ch, 5, target, spend, &a, err, sizeof err), 0);
+	assert_true(a.total_spend > 0 && a.total_spend < 1e-6);
+	assert_true((a.total_revenue - a.total_spend) / a.total_spend >= target);
+	/* ROI does dip below the target on the way to 33. */
+	assert_int_equal(allocate_max_response(ch, 5, 20, spend, &a, err, sizeof err), 0);
+	assert_true((a.total_revenue - a.total_spend) / a.total_spend < target);
 }
 
 /* Random sets of 2-11 S-curves between half and twice their spend and
@@ -804,6 +811,12 @@ static void test_target_roi_against_a_scan(void **state)
 				continue;
 			}
 			assert_true((a.total_revenue - a.total_spend) / a.total_spend >= target - 1e-12);
+			/* spend[] is the answer's split, not the last one tried. */
+			double sum = 0, revenue = 0;
+			for (int i = 0; i < n; i++)
+				sum += spend[i], revenue += curve_value(ch[i].curve, spend[i]);
+			assert_true(fabs(sum - a.total_spend) <= 1e-9 * a.total_spend);
+			assert_true(fabs(revenue - a.total_revenue) <= 1e-9 * a.total_revenue);
 			assert_false(a_scan_total_reaches(ch, n, target, lo, a.total_spend * (1 - 1e-6), 128));
 		}
 	}
@@ -1609,7 +1622,7 @@ int main(void)
 		cmocka_unit_test(test_target_roi_absurd_target),
 		cmocka_unit_test(test_target_roi_first_of_two_peaks),
 		cmocka_unit_test(test_revenue_bound_holds_and_is_tight),
-		cmocka_unit_test(test_target_roi_first_crossing_in_a_step),
+		cmocka_unit_test(test_target_roi_first_crossing_above_zero),
 		cmocka_unit_test(test_target_roi_against_a_scan),
 		cmocka_unit_test(test_grid_optimum_matches_brute_force),
 		cmocka_unit_test(test_s_curves_match_brute_force),
