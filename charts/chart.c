@@ -32,7 +32,6 @@ static FcCharSet *font_charset(void)
 	static int looked;
 	if (looked)
 		return chars;
-	looked = 1;
 	FcPattern *want = FcNameParse((const FcChar8 *)FONT), *found = NULL;
 	FcCharSet *have;
 	FcResult result;
@@ -46,26 +45,36 @@ static FcCharSet *font_charset(void)
 		FcPatternDestroy(found);
 	if (want != NULL)
 		FcPatternDestroy(want);
+	looked = 1;
 	return chars;
 }
 
-/* The characters of s that DejaVu Sans lacks (NULL: none, or no way to
- * tell); free with FcCharSetDestroy. */
-static FcCharSet *chars_lacking(const char *s)
+/* The characters of s gd can draw (it reads no UTF-8 sequence longer than
+ * three bytes: nothing past U+FFFF), into a new set (free with
+ * FcCharSetDestroy) when DejaVu Sans lacks any of them, else NULL (as
+ * when fontconfig cannot tell). A byte that starts no character is
+ * skipped. */
+static FcCharSet *chars_when_lacking(const char *s)
 {
-	FcCharSet *have = font_charset(), *lacking = NULL;
+	FcCharSet *have = font_charset(), *chars = have ? FcCharSetCreate() : NULL;
 	const FcChar8 *at = (const FcChar8 *)s;
-	int left = (int)strlen(s);
-	while (have != NULL && left > 0) {
+	int left = (int)strlen(s), lacking = 0;
+	while (chars != NULL && left > 0) {
 		FcChar32 ch;
 		int used = FcUtf8ToUcs4(at, &ch, left);
-		if (used <= 0)
-			break;
-		if (!FcCharSetHasChar(have, ch) && (lacking != NULL || (lacking = FcCharSetCreate())))
-			FcCharSetAddChar(lacking, ch);
+		if (used <= 0) {
+			at++, left--;
+			continue;
+		}
+		if (ch <= 0xFFFF && FcCharSetAddChar(chars, ch))
+			lacking |= !FcCharSetHasChar(have, ch);
 		at += used, left -= used;
 	}
-	return lacking;
+	if (chars != NULL && !lacking) {
+		FcCharSetDestroy(chars);
+		chars = NULL;
+	}
+	return chars;
 }
 
 /* family into name[size] as a fontconfig pattern that gd parses back: its
@@ -84,22 +93,24 @@ static void family_pattern(const FcChar8 *family, int bold, char *name, size_t s
 const char *chart_font_for(const char *s, int bold, char *name, size_t size)
 {
 	const char *face = bold ? FONT_BOLD : FONT;
-	FcCharSet *lacking = chars_lacking(s), *has;
-	FcPattern *want = lacking ? FcPatternCreate() : NULL, *found = NULL;
+	FcCharSet *chars = chars_when_lacking(s), *has;
+	FcPattern *want = chars ? FcPatternCreate() : NULL, *found = NULL;
 	FcResult result;
 	FcChar8 *family;
 	if (want != NULL && FcPatternAddString(want, FC_FAMILY, (const FcChar8 *)"sans-serif") &&
-	    FcPatternAddCharSet(want, FC_CHARSET, lacking) &&
+	    FcPatternAddCharSet(want, FC_CHARSET, chars) &&
 	    (!bold || FcPatternAddInteger(want, FC_WEIGHT, FC_WEIGHT_BOLD)) &&
 	    FcConfigSubstitute(NULL, want, FcMatchPattern)) {
 		FcDefaultSubstitute(want);
 		found = FcFontMatch(NULL, want, &result);
 	}
-	/* Only a face that has some of what DejaVu Sans lacks: with none
-	 * installed, the match is any face at all. */
+	/* Only a face that has every character: gd draws a label in one face,
+	 * and fontconfig ranks coverage above family, so the best match for
+	 * a Latin label with one rare sign can be a face of symbols with no
+	 * letters at all. */
 	if (found != NULL && FcPatternGetString(found, FC_FAMILY, 0, &family) == FcResultMatch &&
 	    FcPatternGetCharSet(found, FC_CHARSET, 0, &has) == FcResultMatch &&
-	    FcCharSetIntersectCount(has, lacking) > 0) {
+	    FcCharSetIsSubset(chars, has)) {
 		family_pattern(family, bold, name, size);
 		face = name;
 	}
@@ -107,8 +118,8 @@ const char *chart_font_for(const char *s, int bold, char *name, size_t size)
 		FcPatternDestroy(found);
 	if (want != NULL)
 		FcPatternDestroy(want);
-	if (lacking != NULL)
-		FcCharSetDestroy(lacking);
+	if (chars != NULL)
+		FcCharSetDestroy(chars);
 	return face;
 }
 

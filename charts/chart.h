@@ -157,11 +157,12 @@ void chart_etag(const unsigned char *png, int size, char out[24]);
 
 /*
  * The face text s is drawn in, as a fontconfig pattern: DejaVu Sans (bold:
- * its bold face) when it has every character of s, else the sans-serif
- * face fontconfig matches to the characters it lacks, written into
- * name[size] (Droid Sans Fallback for Chinese, Japanese and Korean, which
- * DejaVu Sans has none of: such names were drawn as boxes), or DejaVu
- * Sans still when no face installed has any of them.
+ * its bold face) when it has every character of s, else the face
+ * fontconfig matches best to them when it has every one, written into
+ * name[size] (WenQuanYi Micro Hei for Chinese, Japanese and Korean, which
+ * DejaVu Sans has none of: such names were drawn as boxes; it has no bold
+ * face, so bold comes out regular), else DejaVu Sans still. Characters
+ * past U+FFFF, which gd does not draw, do not count.
  */
 const char *chart_font_for(const char *s, int bold, char *name, size_t size);
 

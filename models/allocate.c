@@ -1311,12 +1311,13 @@ static int cap_uppers(const struct alloc_channel *ch, int n, double price,
 	return count;
 }
 
+/* The first total above zero: within the crossing's tolerance there. */
+#define ZERO_STEP 0.5e-9
+
 /* How far past a predicted root a step goes, in tolerances: steps from
  * either side then close the bracket within one (at half a tolerance
  * each, the two left it a hair wider, and a third step was needed). */
 #define NUDGE 0.4
-/* The first total tried above zero: within the tolerance there. */
-#define ZERO_STEP 0.5e-9
 
 /* The split of the bracket's upper end, kept as it moves so that it need
  * not be made again at the end (without memory for it, it is). */
@@ -1341,11 +1342,7 @@ static void keep_split(struct kept_split *k, const double *spend, const struct a
  * given ROI(lo) < target <= ROI(hi), to 1e-9 of it; spend and out receive
  * its split. f_lo may stand for an upper bound of ROI(lo) - target (still
  * below 0): it only places the first step. When holds_hi, spend and out
- * hold the split of hi on entry. From a lo of zero, the first step is
- * just above it: ROI is 0 at a total of zero, but just above it is the
- * steepest marginal there less one (infinite for a power law from zero),
- * and when that reaches the target, ROI crosses it there first, whatever
- * it does further in. Then Newton on ROI(T) - target, whose slope is
+ * hold the split of hi on entry. Newton on ROI(T) - target, whose slope is
  * (mu - R/T) / T (the best split's revenue moves with its total by its
  * multiplier mu: the envelope theorem), each step NUDGE tolerances past
  * the root it predicts so that the bracket closes from both sides;
@@ -1364,17 +1361,6 @@ static double solve_crossing(const struct alloc_channel *ch, int n, double targe
 	int side = 0, last_is_hi = holds_hi;
 	if (holds_hi)
 		keep_split(&kept, spend, out, n);
-	if (lo == 0 && hi > ZERO_STEP) {
-		/* f_lo stays: the ROI of a split barely begun would only
-		 * mislead the interpolation. */
-		last_is_hi = roi_at(ch, n, ZERO_STEP, spend, out) >= target_roi;
-		if (last_is_hi) {
-			hi = ZERO_STEP;
-			keep_split(&kept, spend, out, n);
-		} else {
-			lo = ZERO_STEP;
-		}
-	}
 	for (int iter = 0; iter < 60; iter++) {
 		double tolerance = 1e-9 * (hi + 1);
 		if (hi - lo <= tolerance)
@@ -1534,6 +1520,8 @@ static double dual_revenue_bound(const struct alloc_channel *ch, int n, double p
  * bounds above it (an infinite one included) stand at it. */
 double allocate_revenue_bound(const struct alloc_channel *ch, int n, double price, double total)
 {
+	if (!(total >= 0 && isfinite(total)))
+		return HUGE_VAL;
 	struct alloc_channel *copy;
 	const struct alloc_channel *use = within_total(ch, n, total, &copy);
 	double *spend = malloc(sizeof *spend * (size_t)(n > 0 ? n : 1));
@@ -1791,6 +1779,12 @@ int allocate_target_roi(const struct alloc_channel *ch, int n, double target_roi
 	bound_totals(ch, n, &sum_lo, &sum_hi);
 	double roi_lo = roi_at(ch, n, sum_lo, spend, out);
 	if (roi_lo >= target_roi)
+		return 0;
+	/* From lower bounds of zero, ROI is 0 at a total of zero but, just
+	 * above it, the steepest marginal there less one (infinite for a
+	 * power law from zero): when that reaches the target, the smallest
+	 * total that does is there, whatever ROI does further in. */
+	if (sum_lo == 0 && sum_hi > ZERO_STEP && roi_at(ch, n, ZERO_STEP, spend, out) >= target_roi)
 		return 0;
 	int out_of_reach = target_out_of_reach(ch, n, target_roi, spend, &reached, &best_roi,
 					       &best_total, err, errlen);

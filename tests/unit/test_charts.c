@@ -968,8 +968,9 @@ static int same_glyph(const char *face, const char *a, const char *b)
 
 /* Chinese, Japanese and Korean names are drawn in a face that has their
  * characters: DejaVu Sans has none and draws 日 and 本 as the same box,
- * the face chosen draws them apart. Latin names, accents and symbols keep
- * DejaVu Sans, bold or not. */
+ * the face chosen draws them apart (a stray byte before them changes
+ * nothing). Latin names, accents and symbols keep DejaVu Sans, bold or
+ * not, and so does a Latin name with a sign no face with letters has. */
 static void test_cjk_names_get_a_face_that_has_them(void **state)
 {
 	(void)state;
@@ -978,10 +979,13 @@ static void test_cjk_names_get_a_face_that_has_them(void **state)
 	assert_string_equal(chart_font_for("meta_uk", 0, name, sizeof name), "DejaVu Sans");
 	assert_string_equal(chart_font_for("Caf\u00e9 \u2265 5 \u20ac", 1, name, sizeof name),
 			    "DejaVu Sans:bold");
+	/* A sign of the private use area: no face with it has the letters. */
+	assert_string_equal(chart_font_for("Promo \uf0e0 Q3", 0, name, sizeof name), "DejaVu Sans");
+	assert_string_equal(chart_font_for("", 0, name, sizeof name), "DejaVu Sans");
 	assert_true(same_glyph("DejaVu Sans", "\u65e5", "\u672c"));
 	const char *names[] = { "\u5e83\u544a \u65e5\u672c", "\uad6c\uae00 \uac80\uc0c9",
-				"\u767e\u5ea6 brand", "\u30e1\u30bf" };
-	for (int i = 0; i < 4; i++) {
+				"\u767e\u5ea6 brand", "\u30e1\u30bf", "\xff\u65e5\u672c" };
+	for (int i = 0; i < 5; i++) {
 		const char *face = chart_font_for(names[i], 0, name, sizeof name);
 		assert_true(strncmp(face, "DejaVu Sans", strlen("DejaVu Sans")) != 0);
 		assert_false(same_glyph(face, "\u65e5", "\u672c"));
