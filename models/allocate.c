@@ -1311,7 +1311,8 @@ static int cap_uppers(const struct alloc_channel *ch, int n, double price,
 	return count;
 }
 
-/* The first total above zero: within the crossing's tolerance there. */
+/* The total just above zero tried from lower bounds of zero: half the
+ * crossing's tolerance there, as close to zero as its solve would come. */
 #define ZERO_STEP 0.5e-9
 
 /* How far past a predicted root a step goes, in tolerances: steps from

@@ -124,8 +124,11 @@ double allocate_revenue_bound(const struct alloc_channel *ch, int n, double pric
 /*
  * Target efficiency: the smallest total, within the bounds, whose optimal
  * split has an expected ROI ((revenue - spend) / spend) of at least
- * target_roi, as a scan of 64 totals over the range finds it (a peak of
- * ROI narrower than its step can hide between two: when none reaches but
+ * target_roi (from lower bounds of zero, 5e-10 when a channel's first
+ * units return more than that: a power law from zero's always do), as a
+ * scan of 64 totals over the range finds it (a peak of ROI narrower than
+ * its step can hide between two, and a step holding two crossings gives
+ * either: when none reaches but
  * the channels' replies to the target's price show a total does, a
  * crossing below that total, not surely the first). Returns 0 with the
  * split, or -1 with err giving the best reachable ROI and its total when
