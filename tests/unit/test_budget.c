@@ -699,8 +699,10 @@ static int a_scan_total_reaches(const struct alloc_channel *ch, int n, double ta
 
 /* Weak duality: at any price the channels' replies bound every split of
  * every total from above (S-shaped, concave and curve-less channels, zero
- * lower bounds and frozen ones), and at the split's own multiplier the
- * bound is its revenue where the curves are concave. */
+ * lower bounds, frozen channels, an infinite upper bound standing at the
+ * total), and at the split's own multiplier the bound is its revenue
+ * where the curves are concave; a price or total that is no number gives
+ * no bound (+inf). */
 static void test_revenue_bound_holds_and_is_tight(void **state)
 {
 	(void)state;
@@ -744,6 +746,8 @@ static void test_revenue_bound_holds_and_is_tight(void **state)
 	}
 	assert_true(isinf(allocate_revenue_bound(NULL, 0, 0, 100)));
 	assert_true(isinf(allocate_revenue_bound(NULL, 0, NAN, 100)));
+	assert_true(isinf(allocate_revenue_bound(NULL, 0, 1, NAN)));
+	assert_true(isinf(allocate_revenue_bound(NULL, 0, 1, INFINITY)));
 }
 
 /* A power law from zero returns without limit on its first unit (ROI is
