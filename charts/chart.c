@@ -270,6 +270,16 @@ static struct text_entry *text_entry(struct chart_text_cache *tc, double px, con
 	return e;
 }
 
+/* The advance width of s in font (chart_font_for's), or an estimate when
+ * FreeType cannot lay it out. */
+static int font_width(const char *font, double px, const char *s)
+{
+	int box[8];
+	if (gdImageStringFT(NULL, box, 0, (char *)font, points(px), 0, 0, 0, (char *)s) != NULL)
+		return (int)(px * 0.6 * (double)strlen(s));
+	return box[2] - box[0];
+}
+
 /* The advance width of s in the regular (bold 0) or bold face: a bold label
  * centred by the regular face's width would sit a pixel or two off. */
 static int face_width(struct canvas *c, double px, const char *s, int bold)
@@ -279,12 +289,8 @@ static int face_width(struct canvas *c, double px, const char *s, int bold)
 		if (e != NULL)
 			return e->width;
 	}
-	int box[8];
 	char name[160];
-	if (gdImageStringFT(NULL, box, 0, (char *)chart_font_for(s, bold, name, sizeof name),
-			    points(px), 0, 0, 0, (char *)s) != NULL)
-		return (int)(px * 0.6 * (double)strlen(s));
-	return box[2] - box[0];
+	return font_width(chart_font_for(s, bold, name, sizeof name), px, s);
 }
 
 static int text_width(struct canvas *c, double px, const char *s)
@@ -318,16 +324,17 @@ static void text(struct canvas *c, int x, int y, double px, int color, enum alig
 		 int bold)
 {
 	struct text_entry *e = c->text_cache ? text_entry(c->text_cache, px, s, bold) : NULL;
-	int w = e ? e->width : a == LEFT ? 0 : face_width(c, px, s, bold);
-	int left = a == LEFT ? x : a == CENTER ? x - w / 2 : x - w;
 	if (e != NULL) {
+		int left = a == LEFT ? x : a == CENTER ? x - e->width / 2 : x - e->width;
 		blit(c, e, left, y, color);
 		return;
 	}
-	int box[8];
+	/* Uncached: the face looked up once, for the width and the drawing. */
 	char name[160];
-	gdImageStringFT(c->im, box, color, (char *)chart_font_for(s, bold, name, sizeof name),
-			points(px), 0, left, y, (char *)s);
+	const char *font = chart_font_for(s, bold, name, sizeof name);
+	int w = a == LEFT ? 0 : font_width(font, px, s);
+	int left = a == LEFT ? x : a == CENTER ? x - w / 2 : x - w, box[8];
+	gdImageStringFT(c->im, box, color, (char *)font, points(px), 0, left, y, (char *)s);
 }
 
 /* --- canvas --------------------------------------------------------------- */
