@@ -3,6 +3,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1254,6 +1255,13 @@ void ets_fitted(const struct ets_fit *fit, const double *y, size_t n, double *fi
  * uncertainty, which errs wide rather than short). theta (horizon
  * doubles) is only needed for class 2 and 3.
  */
+/* The largest spread a forecast carries: on a short, wild series the
+ * multiplicative recursion passes the largest double within a long
+ * horizon, and a bound m + z sd must stay a number for any level short of
+ * 1 - 1e-9 (z about 6.1). Past it, the law says anything, and the bounds
+ * say so as far as a double can. */
+#define SD_MAX (DBL_MAX / 16)
+
 static void forecast_moments(const struct ets_fit *fit, int horizon, double *mu, double *sd,
 			     double *theta)
 {
@@ -1267,7 +1275,7 @@ static void forecast_moments(const struct ets_fit *fit, int horizon, double *mu,
 		double q = l + phi_h * b, season = sp->seasonal ? fit->xn[2 + (h - 1) % sp->m] : 0;
 		mu[h - 1] = sp->season_mult ? q * season : q + season;
 		if (!sp->error_mult) {
-			sd[h - 1] = sqrt(s2 * (1 + var_sum));
+			sd[h - 1] = fmin(sqrt(s2 * (1 + var_sum)), SD_MAX);
 		} else {
 			/* theta of the adjusted forecast; sd[] holds c_j^2 meanwhile. */
 			double adjusted = sp->season_mult ? q : mu[h - 1], sum = 0;
@@ -1286,7 +1294,10 @@ static void forecast_moments(const struct ets_fit *fit, int horizon, double *mu,
 		double scale = sp->season_mult ? fit->xn[2 + (h - 1) % sp->m] : 1;
 		double adjusted = mu[h - 1] / (scale != 0 ? scale : 1);
 		double v = (1 + s2) * theta[h - 1] - adjusted * adjusted;
-		sd[h - 1] = fabs(scale) * sqrt(v > 0 ? v : 0);
+		/* inf - inf, when theta and the forecast both overflowed, is no
+		 * reason for a band of zero width. */
+		double spread = isnan(v) ? SD_MAX : sqrt(v > 0 ? v : 0);
+		sd[h - 1] = fmin(fabs(scale) * spread, SD_MAX);
 	}
 }
 

@@ -522,6 +522,36 @@ static void test_coverage_every_form(void **state)
 			}
 }
 
+/* Five wild values (1, 1, 5, 48, 5) forecast 251 steps: the
+ * multiplicative errors' variance recursion passes the largest double
+ * near step 185 (a fuzzer's case). The bands stay numbers, widest at the
+ * end, never narrowing to nothing where the recursion overflowed. */
+static void test_spread_that_overflows(void **state)
+{
+	(void)state;
+	double y[5] = { 1, 1, 5, 48, 5 }, level = 6 / 256.0;
+	struct ets_options opt;
+	ets_options_default(&opt);
+	opt.nonnegative = 1;
+	opt.force_trend = 0;
+	opt.force_seasonal = 0;
+	opt.period = 248;
+	enum ets_status status;
+	struct ets_fit *fit = ets_fit(y, 5, &opt, &status);
+	assert_non_null(fit);
+	enum { H = 251 };
+	double mean[H], lower[H], upper[H], sd[H];
+	assert_int_equal(ets_forecast(fit, H, &level, 1, mean, lower, upper), 0);
+	ets_forecast_sd(fit, H, sd);
+	for (int h = 0; h < H; h++) {
+		assert_true(isfinite(mean[h]) && isfinite(lower[h]) && isfinite(upper[h]));
+		assert_true(lower[h] >= 0 && lower[h] <= upper[h]);
+		assert_true(isfinite(sd[h]) && sd[h] > 0);
+	}
+	assert_true(upper[H - 1] > 1e300);
+	ets_free(fit);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_multiplicative_forms),
 		cmocka_unit_test(test_multiplicative_error_likelihood),
 		cmocka_unit_test(test_coverage_every_form),
+		cmocka_unit_test(test_spread_that_overflows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
