@@ -508,7 +508,8 @@ static int columns_bind(struct result_columns *c, MYSQL_RES *meta)
 	return 0;
 }
 
-/* Fetches the rest of a value longer than its buffer. */
+/* Fetches the rest of a value longer than its buffer (the caller binds the
+ * grown buffers for the next row once the row's are all fetched). */
 static int column_grow(struct result_columns *c, MYSQL_STMT *h, int i)
 {
 	unsigned long need = c->lengths[i] + 1;
@@ -519,10 +520,7 @@ static int column_grow(struct result_columns *c, MYSQL_STMT *h, int i)
 	c->caps[i] = need;
 	c->binds[i].buffer = grown;
 	c->binds[i].buffer_length = need - 1;
-	if (mysql_stmt_fetch_column(h, &c->binds[i], (unsigned int)i, 0) != 0)
-		return -1;
-	/* The next row binds the grown buffer. */
-	return mysql_stmt_bind_result(h, c->binds) != 0 ? -1 : 0;
+	return mysql_stmt_fetch_column(h, &c->binds[i], (unsigned int)i, 0) != 0 ? -1 : 0;
 }
 
 static void column_values(struct result_columns *c)
@@ -569,12 +567,17 @@ static enum db_status fetch_rows(struct db *db, MYSQL_STMT *h, db_row_fn *row, v
 			st = db_statement_failed(db, h, "fetching");
 			break;
 		}
-		if (rc == MYSQL_DATA_TRUNCATED)
+		if (rc == MYSQL_DATA_TRUNCATED) {
 			for (int i = 0; i < c.n && st == DB_OK; i++)
-				if (c.truncated[i] && c.kinds[i] == DB_TEXT && column_grow(&c, h, i) != 0) {
-					snprintf(db->error, sizeof db->error, "reading a long value failed");
+				if (c.truncated[i] && c.kinds[i] == DB_TEXT && column_grow(&c, h, i) != 0)
 					st = DB_ERROR;
-				}
+			/* Only now: binding forgets where the row's values are, and
+			 * a second long value of the row then read as NULL. */
+			if (st == DB_OK && mysql_stmt_bind_result(h, c.binds) != 0)
+				st = DB_ERROR;
+			if (st != DB_OK)
+				snprintf(db->error, sizeof db->error, "reading a long value failed");
+		}
 		if (st != DB_OK)
 			break;
 		column_values(&c);
