@@ -189,7 +189,7 @@ static void curve_shape(const struct response_curve *k, char *buf, size_t len)
 		snprintf(buf, len, "S-curve, " CURVE_STILL_RISING);
 	} else if (curve_is_s_shaped(k)) {
 		char at[32];
-		short_amount(curve_inflection(k), at, sizeof at);
+		short_amount(curve_inflection_fitted(k), at, sizeof at);
 		snprintf(buf, len, "S-curve, threshold %s/day", at);
 	} else {
 		snprintf(buf, len, k->shape_undecided ? "concave (an S-shape not ruled out)" : "concave");

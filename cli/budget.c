@@ -371,7 +371,7 @@ static struct json_object *curve_json(const struct plan_channel *c, int points)
 	json_object_object_add(o, "shape", json_object_new_string(curve_shape_name(&c->curve)));
 	json_object_object_add(o, "shape_undecided", json_object_new_boolean(c->curve.shape_undecided));
 	json_object_object_add(o, "threshold", curve_is_s_shaped(&c->curve)
-						       ? json_4dp(curve_inflection(&c->curve)) : NULL);
+						       ? json_4dp(curve_inflection_fitted(&c->curve)) : NULL);
 	json_object_object_add(o, "draws", json_object_new_int(c->curve.draws));
 	json_object_object_add(o, "note", json_object_new_string(c->curve.note));
 	json_object_object_add(o, "prior", json_object_new_boolean(c->prior));

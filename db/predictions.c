@@ -70,17 +70,18 @@ static struct db_statement insert_reach_day = DB_STATEMENT(
 static const enum db_type budget_types[] = {
 	DB_INT, DB_TEXT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE,
 	DB_DOUBLE, DB_DOUBLE, DB_TEXT, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_DOUBLE, DB_TEXT,
-	DB_TEXT, DB_TEXT, DB_INT
+	DB_TEXT, DB_TEXT, DB_INT, DB_TEXT
 };
 /* A power law a s^b is stored as curve_beta = a, curve_alpha = b, curve_k NULL. */
 #define BUDGET_COLUMNS "current_budget, recommended_budget, lower_bound, upper_bound," \
 	" expected_revenue_current, expected_revenue, expected_roi_current, expected_roi," \
 	" marginal_roi, curve_model, curve_beta, curve_k, curve_alpha, adstock_rate, fit_r2, confidence," \
-	" curve_draws, curve_note, shape_undecided"
+	" curve_draws, curve_note, shape_undecided, curve_mean"
 static struct db_statement insert_budget = DB_STATEMENT(
 	"INSERT INTO ml_budget_recommendation (run_id, channel, " BUDGET_COLUMNS ")"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 #define DRAWS_TEXT_MAX (CURVE_DRAWS * 64 + 1)
+#define MEAN_TEXT_MAX ((CURVE_TABLE_STEPS + 2) * 26 + 1) /* %.17g and a space each */
 
 static const enum db_type budget_day_types[] = { DB_INT, DB_TEXT, DB_INT, DB_DOUBLE, DB_DOUBLE };
 #define BUDGET_DAY_COLUMNS "spend, revenue"
@@ -239,6 +240,43 @@ static void draws_from_text(const char *text, struct response_curve *k)
 	}
 }
 
+/* A curve's table of its draws' mean as text, "reach m0 m1 ... mN" (%.17g:
+ * read back exactly, so that its marginals still fall strictly past the
+ * peak); empty without one. */
+static void mean_to_text(const struct response_curve *k, char *text, size_t size)
+{
+	size_t used = 0;
+	text[0] = '\0';
+	for (int i = -1; k->table_steps > 0 && i <= k->table_steps; i++) {
+		int len = snprintf(text + used, size - used, "%s%.17g", i < 0 ? "" : " ",
+				   i < 0 ? k->table_reach : k->table_marginal[i]);
+		if (len < 0 || (size_t)len >= size - used) { /* cannot be: MEAN_TEXT_MAX has room */
+			text[0] = '\0';
+			return;
+		}
+		used += (size_t)len;
+	}
+}
+
+/* The table back from mean_to_text's text; one that is malformed or not a
+ * table (curve_table_settle) is dropped: the curve's parameters stand. */
+static void mean_from_text(const char *text, struct response_curve *k)
+{
+	int used = 0, count = 0;
+	k->table_steps = 0;
+	if (sscanf(text, "%lf%n", &k->table_reach, &used) != 1)
+		return;
+	for (text += used; count <= CURVE_TABLE_STEPS; text += used, count++)
+		if (sscanf(text, "%lf%n", &k->table_marginal[count], &used) != 1)
+			break;
+	while (*text == ' ')
+		text++;
+	if (*text != '\0') /* past the table's room, or not a number */
+		return;
+	k->table_steps = count - 1;
+	curve_table_settle(k);
+}
+
 static void marshal_budget(const struct result_budget *r, struct db_value *v)
 {
 	const struct response_curve *k = &r->curve;
@@ -284,6 +322,8 @@ static void unmarshal_budget(const struct db_value *c, struct result_budget *r)
 		draws_from_text(db_col_text(&c[16]), k);
 	snprintf(k->note, sizeof k->note, "%s", c[17].type == DB_TEXT ? db_col_text(&c[17]) : "");
 	k->shape_undecided = c[18].type == DB_NULL ? 0 : db_col_int(&c[18]) != 0;
+	if (c[19].type == DB_TEXT && k->kind != CURVE_NONE)
+		mean_from_text(db_col_text(&c[19]), k);
 }
 
 /* --- writing ---------------------------------------------------------------- */
@@ -412,18 +452,20 @@ enum db_status prediction_put_reach_day(struct prediction_writer *w, const char 
 	return row_done(w, b);
 }
 
-/* A budget row carries its curve's draws (kilobytes of text): rows are
+/* A budget row carries its curve's draws and mean (kilobytes of text): rows are
  * few, one a channel, so each is written at once, while the text lives. */
 enum db_status prediction_put_budget(struct prediction_writer *w, const struct result_budget *r)
 {
 	struct batch *b = &w->batches[PREDICTION_BUDGET];
-	char *draws = malloc(DRAWS_TEXT_MAX);
+	char *draws = malloc(DRAWS_TEXT_MAX + MEAN_TEXT_MAX), *mean = draws + DRAWS_TEXT_MAX;
 	if (draws == NULL)
 		return DB_ERROR;
 	draws_to_text(&r->curve, draws, DRAWS_TEXT_MAX);
+	mean_to_text(&r->curve, mean, MEAN_TEXT_MAX);
 	struct db_value *v = next_row(w, b, r->channel);
 	marshal_budget(r, v + 2); /* its names are static, its note is r's */
 	v[18] = draws[0] ? db_text(draws) : db_null();
+	v[21] = mean[0] ? db_text(mean) : db_null();
 	b->total++;
 	b->nrows++;
 	enum db_status st = write_batch(w, b);

@@ -38,7 +38,7 @@ static struct json_object *curve_json(const struct response_curve *k)
 	json_object_object_add(o, "confidence", json_object_new_string(curve_confidence_names[k->confidence]));
 	json_object_object_add(o, "shape", json_object_new_string(curve_shape_name(k)));
 	json_object_object_add(o, "shape_undecided", json_object_new_boolean(k->shape_undecided));
-	json_object_object_add(o, "threshold", curve_is_s_shaped(k) ? api_number(curve_inflection(k)) : NULL);
+	json_object_object_add(o, "threshold", curve_is_s_shaped(k) ? api_number(curve_inflection_fitted(k)) : NULL);
 	json_object_object_add(o, "draws", json_object_new_int(k->draws));
 	json_object_object_add(o, "note", json_object_new_string(k->note));
 	return o;

@@ -296,6 +296,33 @@ static int guess_bracket(const struct alloc_channel *ch, int n, double total, do
 }
 
 /*
+ * The split of total between the replies to mu_a (summing to more) and to
+ * mu_b (to less): each channel as far from its first reply toward its
+ * second as the total needs. Where the replies' sum jumps between two
+ * multipliers a hair apart, a channel whose marginal is flat there (a
+ * stretch of a table that pooling made level) answers with a range of
+ * spends; every split between has its marginals within the pair, so this
+ * one is the optimum to that precision, where the miss left to settle()
+ * would go to the first channels by index instead.
+ */
+static void split_between(const struct alloc_channel *ch, int n, double total, double mu_a,
+			  double mu_b, double *spend)
+{
+	double sum_a = 0, sum_b = 0, unused;
+	for (int i = 0; i < n; i++) {
+		sum_a += concave_reply(&ch[i], mu_a, spend[i], &unused);
+		sum_b += concave_reply(&ch[i], mu_b, spend[i], &unused);
+	}
+	if (!(sum_a > total && sum_b < total))
+		return;
+	double share = (sum_a - total) / (sum_a - sum_b);
+	for (int i = 0; i < n; i++) {
+		double at_a = concave_reply(&ch[i], mu_a, spend[i], &unused);
+		spend[i] = at_a + share * (concave_reply(&ch[i], mu_b, at_a, &unused) - at_a);
+	}
+}
+
+/*
  * The common marginal mu at which the channels' replies sum to the total,
  * every curve being concave within its bounds (then a reply falls as mu
  * rises and the split is the exact optimum). mu lies between the smallest
@@ -360,7 +387,7 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 		bracket_at(ch, n, total, mu_lo, mu_hi, spend, &br);
 	}
 	double a = br.a, b = br.b, fa = br.fa, fb = br.fb, mu = exp(b);
-	double newton = NAN, last_miss = HUGE_VAL, width_before = b - a;
+	double newton = NAN, last_miss = HUGE_VAL, miss = HUGE_VAL, width_before = b - a;
 	int side = 0;
 	for (int iter = 0; iter < 100; iter++) {
 		double c = newton;
@@ -381,8 +408,8 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 		}
 		double slope;
 		double fc = concave_spend_at(ch, n, exp(c), spend, &slope) - total;
-		mu = exp(c);
-		if (fabs(fc) <= tolerance || b - a < 1e-13)
+		mu = exp(c), miss = fabs(fc);
+		if (miss <= tolerance || b - a < 1e-13)
 			break;
 		if (fc > 0) {
 			a = c, fa = fc;
@@ -401,6 +428,8 @@ static double solve_multiplier(const struct alloc_channel *ch, int n, double tot
 		newton = slope < 0 && fabs(fc) < 0.5 * last_miss ? c - fc / (mu * slope) : NAN;
 		last_miss = fabs(fc);
 	}
+	if (!(miss <= tolerance)) /* the bracket closed on a jump of the sum */
+		split_between(ch, n, total, exp(a), exp(b), spend);
 	return mu;
 }
 
@@ -1871,7 +1900,7 @@ double allocate_saturation(const struct response_curve *c)
 	double peak = curve_inflection(c) > 1e-9 ? curve_inflection(c) : 1e-9;
 	if (c->kind == CURVE_NONE || curve_marginal(c, peak) <= 1)
 		return 0;
-	if (c->kind == CURVE_POWER)
+	if (c->kind == CURVE_POWER && c->table_steps == 0)
 		return pow(1 / (c->a * c->b), 1 / (c->b - 1));
 	double hi = spend_past_price(c, 0, 1);
 	return isfinite(hi) ? curve_spend_for_marginal(c, 1, 1e-9, hi, 0) : HUGE_VAL;

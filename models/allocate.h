@@ -13,6 +13,11 @@
  * safeguarded by regula falsi in a bracket, and bisection when that
  * stalls), not by a greedy step loop.
  *
+ * A curve with its draws' mean tabulated (curve.h) is read through the
+ * same functions (curve_value, curve_marginal, curve_inflection, the
+ * marginal's inverse): its marginal rises to one peak and falls, as an
+ * S-curve's does, and flat stretches of it are split exactly.
+ *
  * S-curves (Hill alpha > 1 with the inflection above the lower bound) make
  * the problem non-concave: equal marginals can be a local optimum, or fund
  * a channel below its threshold where the money does little. Then:

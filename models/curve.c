@@ -56,7 +56,123 @@ static double value_of(enum curve_kind kind, const double *p, double x)
 	return kind == CURVE_POWER ? p[0] * pow(x, p[1]) : 0;
 }
 
+/* --- the draws' mean's table ------------------------------------------------ */
+
+/* Node i's spend: reach (i / steps)^2, so that the steps are fine near
+ * zero, where a power law's marginal changes fastest, and finest over the
+ * spends advice moves among (a tenth of the reach and below). */
+static double table_spend(const struct response_curve *c, int i)
+{
+	double u = (double)i / c->table_steps;
+	return c->table_reach * u * u;
+}
+
+/* The node below s (< reach) and s's share of the way to the next. */
+static int table_node(const struct response_curve *c, double s, double *share)
+{
+	int i = (int)(c->table_steps * sqrt(s / c->table_reach));
+	if (i >= c->table_steps)
+		i = c->table_steps - 1;
+	if (i > 0 && s < table_spend(c, i)) /* the square root rounded up */
+		i--;
+	double from = table_spend(c, i);
+	*share = (s - from) / (table_spend(c, i + 1) - from);
+	return i;
+}
+
+static double table_value_at(const struct response_curve *c, double s)
+{
+	const double *m = c->table_marginal, reach = c->table_reach;
+	int n = c->table_steps;
+	if (!(s > 0))
+		return 0;
+	if (s >= reach) /* the integral of m[n] (reach / s)^2 from reach */
+		return c->table_value[n] + m[n] * reach * (1 - reach / s);
+	double t;
+	int i = table_node(c, s, &t);
+	double h = table_spend(c, i + 1) - table_spend(c, i);
+	return c->table_value[i] + t * h * (m[i] + 0.5 * t * (m[i + 1] - m[i]));
+}
+
+static double table_marginal_at(const struct response_curve *c, double s)
+{
+	const double *m = c->table_marginal, reach = c->table_reach;
+	if (s >= reach) {
+		double r = reach / s;
+		return m[c->table_steps] * r * r;
+	}
+	double t;
+	int i = table_node(c, s > 0 ? s : 0, &t);
+	return m[i] + t * (m[i + 1] - m[i]);
+}
+
+/* Where the table's marginal is m on [lo, hi], lo at or past its peak
+ * (the marginal falls strictly there while above zero). */
+static double table_spend_for_marginal(const struct response_curve *c, double m, double lo,
+				       double hi, double *curvature)
+{
+	const double *mg = c->table_marginal, reach = c->table_reach;
+	int n = c->table_steps;
+	if (table_marginal_at(c, lo) <= m)
+		return lo;
+	if (table_marginal_at(c, hi) >= m)
+		return hi;
+	double s;
+	if (m < mg[n]) { /* past reach: m[n] (reach / s)^2 = m */
+		s = reach * sqrt(mg[n] / m);
+		*curvature = -2 * m / s;
+	} else { /* the last node at or above m, from the node below lo */
+		double t;
+		int a = table_node(c, lo, &t), b = n;
+		while (b - a > 1) {
+			int mid = (a + b) / 2;
+			if (mg[mid] >= m)
+				a = mid;
+			else
+				b = mid;
+		}
+		double slope = (mg[a + 1] - mg[a]) / (table_spend(c, a + 1) - table_spend(c, a));
+		s = table_spend(c, a) + (m - mg[a]) / slope;
+		*curvature = slope;
+	}
+	if (s <= lo || s >= hi) {
+		*curvature = 0;
+		return s <= lo ? lo : hi;
+	}
+	return s;
+}
+
+int curve_table_settle(struct response_curve *c)
+{
+	int n = c->table_steps, ok = n >= 2 && n <= CURVE_TABLE_STEPS &&
+					isfinite(c->table_reach) && c->table_reach > 0;
+	const double *m = c->table_marginal;
+	int peak = 0;
+	for (int i = 0; ok && i <= n; i++) {
+		ok = isfinite(m[i]) && m[i] >= 0;
+		if (ok && m[i] > m[peak])
+			peak = i;
+	}
+	for (int i = 0; ok && i < n; i++)
+		ok = i < peak ? m[i] <= m[i + 1] : m[i + 1] < m[i] || (m[i] == 0 && m[i + 1] == 0);
+	if (!ok) {
+		c->table_steps = 0;
+		return -1;
+	}
+	c->table_value[0] = 0;
+	for (int i = 0; i < n; i++)
+		c->table_value[i + 1] = c->table_value[i] +
+					0.5 * (table_spend(c, i + 1) - table_spend(c, i)) * (m[i] + m[i + 1]);
+	c->table_peak = peak;
+	return 0;
+}
+
 double curve_value(const struct response_curve *c, double s)
+{
+	return c->table_steps > 0 ? table_value_at(c, s) : curve_value_fitted(c, s);
+}
+
+double curve_value_fitted(const struct response_curve *c, double s)
 {
 	if (c->kind == CURVE_HILL)
 		return value_of(CURVE_HILL, (const double[]){ c->beta, c->k, c->alpha }, s);
@@ -102,11 +218,15 @@ void curve_band(const struct response_curve *c, double s, double level, double *
 	double v[CURVE_DRAWS];
 	for (int d = 0; d < c->draws; d++)
 		v[d] = curve_value_draw(c, d, s);
-	curve_interval(curve_value(c, s), v, c->draws, level, lo, hi);
+	double mean = curve_value(c, s);
+	curve_interval(curve_value_fitted(c, s), v, c->draws, level, lo, hi);
+	*lo = fmin(*lo, mean), *hi = fmax(*hi, mean);
 }
 
 double curve_marginal(const struct response_curve *c, double s)
 {
+	if (c->table_steps > 0)
+		return table_marginal_at(c, s);
 	if (s <= 0)
 		s = 1e-9;
 	switch (c->kind) {
@@ -137,6 +257,11 @@ int curve_still_rising(const struct response_curve *c)
 
 double curve_inflection(const struct response_curve *c)
 {
+	return c->table_steps > 0 ? table_spend(c, c->table_peak) : curve_inflection_fitted(c);
+}
+
+double curve_inflection_fitted(const struct response_curve *c)
+{
 	if (c->kind != CURVE_HILL || c->alpha <= 1)
 		return 0;
 	return c->k * pow((c->alpha - 1) / (c->alpha + 1), 1 / c->alpha);
@@ -165,6 +290,8 @@ double curve_spend_for_marginal_concave(const struct response_curve *c, double m
 		return lo;
 	if (c->kind == CURVE_NONE || m <= 0)
 		return m <= 0 ? hi : lo;
+	if (c->table_steps > 0)
+		return table_spend_for_marginal(c, m, lo, hi, curvature);
 	if (c->kind == CURVE_POWER) { /* a b s^(b-1) = m */
 		double s = pow(m / (c->a * c->b), 1 / (c->b - 1));
 		if (s <= lo || s >= hi)
@@ -914,6 +1041,107 @@ static int bag(struct response_curve *c, double largest_spend)
 	return 1;
 }
 
+#define TABLE_REACH 10.0 /* the table's reach, in largest (carried-over) spends */
+#define TABLE_TILT 1e-9  /* each node this much (relatively) below the one nearer the peak */
+
+/* A draw's marginal revenue at x > 0. */
+static double draw_marginal(const struct curve_draw *w, double x)
+{
+	if (w->kind == CURVE_HILL)
+		return w->p[0] * w->p[2] * hill_slope_factor(w->p[1], w->p[2], x) / x;
+	return w->kind == CURVE_POWER ? w->p[0] * w->p[1] * pow(x, w->p[1] - 1) : 0;
+}
+
+/*
+ * The increasing fit of v[0..n) closest in squared error weighted by w
+ * (pool adjacent violators), into fit (may be v); sse[j] (when not NULL)
+ * receives that of v[0..j] alone, each prefix's own fit. Blocks are kept
+ * as weighted sums on a stack: work[4 n].
+ */
+static void isotonic(const double *v, const double *w, int n, double *fit, double *sse, double *work)
+{
+	double *sum = work, *sum2 = work + n, *weight = work + 2 * n, *count = work + 3 * n, total = 0;
+	int top = 0;
+	for (int j = 0; j < n; j++) {
+		sum[top] = w[j] * v[j], sum2[top] = w[j] * v[j] * v[j], weight[top] = w[j], count[top] = 1;
+		top++;
+		while (top > 1 && sum[top - 2] / weight[top - 2] >= sum[top - 1] / weight[top - 1]) {
+			for (int b = top - 2; b < top; b++)
+				total -= sum2[b] - sum[b] * sum[b] / weight[b];
+			sum[top - 2] += sum[top - 1], sum2[top - 2] += sum2[top - 1];
+			weight[top - 2] += weight[top - 1], count[top - 2] += count[top - 1];
+			top--;
+			total += sum2[top - 1] - sum[top - 1] * sum[top - 1] / weight[top - 1];
+		}
+		if (sse)
+			sse[j] = fmax(total, 0);
+	}
+	for (int b = top - 1, j = n; b >= 0; b--)
+		for (int k = 0; k < (int)count[b]; k++)
+			fit[--j] = sum[b] / weight[b];
+}
+
+int curve_unimodal(double *v, const double *w, int n)
+{
+	if (n < 1)
+		return 0;
+	double *mem = malloc(sizeof *mem * (size_t)n * 8);
+	if (mem == NULL)
+		return -1;
+	double *rise = mem, *fall = mem + n, *rev = mem + 2 * n, *rw = mem + 3 * n, *work = mem + 4 * n;
+	isotonic(v, w, n, rev, rise, work); /* rise[j]: the error of v[0..j] increasing */
+	for (int j = 0; j < n; j++)
+		rev[j] = v[n - 1 - j], rw[j] = w[n - 1 - j];
+	isotonic(rev, rw, n, rev, fall, work); /* fall[j]: of v[n-1-j..n) decreasing */
+	int split = n - 1; /* v[0..split] rise, the rest falls */
+	double best = rise[n - 1];
+	for (int j = 0; j < n - 1; j++)
+		if (rise[j] + fall[n - 2 - j] < best)
+			best = rise[j] + fall[n - 2 - j], split = j;
+	isotonic(v, w, split + 1, v, NULL, work);
+	for (int j = split + 1; j < n; j++)
+		rev[n - 1 - j] = v[j], rw[n - 1 - j] = w[j];
+	isotonic(rev, rw, n - 1 - split, rev, NULL, work);
+	for (int j = split + 1; j < n; j++)
+		v[j] = rev[n - 1 - j];
+	int peak = 0;
+	for (int j = 1; j < n; j++)
+		if (v[j] > v[peak])
+			peak = j;
+	for (int j = 0; j < n; j++)
+		v[j] *= pow(1 - TABLE_TILT, abs(j - peak));
+	free(mem);
+	return 0;
+}
+
+int curve_table_from_draws(struct response_curve *c, double reach)
+{
+	int n = CURVE_TABLE_STEPS;
+	double *m = c->table_marginal, weight[CURVE_TABLE_STEPS + 1];
+	c->table_steps = 0;
+	if (!(reach > 0) || !isfinite(reach) || c->draws < 1)
+		return -1;
+	c->table_steps = n, c->table_reach = reach;
+	for (int i = 1; i <= n; i++) {
+		double sum = 0, at = table_spend(c, i);
+		for (int d = 0; d < c->draws; d++)
+			sum += draw_marginal(&c->draw[d], at);
+		m[i] = sum / c->draws;
+	}
+	double first = table_spend(c, 1), value = 0;
+	for (int d = 0; d < c->draws; d++)
+		value += curve_value_draw(c, d, first) / c->draws;
+	m[0] = fmax(0, 2 * value / first - m[1]);
+	/* Each node weighs the spends it stands for: half of each step beside it. */
+	for (int i = 0; i <= n; i++)
+		weight[i] = (table_spend(c, i < n ? i + 1 : n) - table_spend(c, i > 0 ? i - 1 : 0)) / 2;
+	if (curve_unimodal(m, weight, n + 1) != 0 || curve_table_settle(c) != 0) {
+		c->table_steps = 0;
+		return -1;
+	}
+	return 0;
+}
+
 /* The chosen candidate as the curve, with its fit statistics and draws
  * (and bagged over them); forms_mask says which forms the bootstrap may
  * refit. */
@@ -944,6 +1172,9 @@ static void finish(struct search *s, const struct candidate cand[FORM__MAX], enu
 	if (bagged)
 		out->r2 = r2_of(out, &s->pt, mean_revenue);
 	rate_confidence(out, bagged, out->kind == CURVE_HILL && out->k >= s->pt.k_limit);
+	/* Not from fewer draws than bagging takes (a mean of too few). */
+	if (out->draws >= CURVE_DRAWS / 2)
+		curve_table_from_draws(out, TABLE_REACH * max_of(s->pt.x, s->pt.n));
 }
 
 /*

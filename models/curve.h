@@ -22,6 +22,7 @@ extern const char *const curve_kind_names[];
 extern const char *const curve_confidence_names[];
 
 #define CURVE_DRAWS 100 /* bootstrap draws of a curve's parameters */
+#define CURVE_TABLE_STEPS 256 /* steps of the draws' mean's table */
 
 struct response_curve {
 	enum curve_kind kind;     /* CURVE_NONE: no spend history to learn from */
@@ -46,6 +47,18 @@ struct response_curve {
 		enum curve_kind kind;
 		double p[3];
 	} draw[CURVE_DRAWS];
+	/* The draws' mean, tabulated (table_steps > 0): what curve_value and
+	 * the rest answer for, as the expected revenue over what the days
+	 * leave uncertain. table_marginal holds its marginal at spends
+	 * reach (i / steps)^2 (i = 0..steps), rising to one peak and falling, and
+	 * the curve is its integral, linear between the nodes; past reach the
+	 * marginal falls as (reach / s)^2. table_value and table_peak are
+	 * derived (curve_table_settle). */
+	int table_steps;
+	double table_reach;
+	double table_marginal[CURVE_TABLE_STEPS + 1];
+	double table_value[CURVE_TABLE_STEPS + 1];
+	int table_peak;
 };
 
 /*
@@ -68,10 +81,45 @@ struct response_curve {
 int curve_fit(const double *spend, const double *revenue, size_t n, int with_adstock,
 	      struct response_curve *out);
 
+/*
+ * The draws' mean as the curve's table, over spends up to reach: the mean
+ * of the draws' marginals at the CURVE_TABLE_STEPS + 1 spends
+ * reach (i / CURVE_TABLE_STEPS)^2 (at zero, where a power law's is
+ * infinite, the value that makes the first step's integral the draws'
+ * mean there), made to rise to one peak and fall (curve_unimodal, each
+ * node weighted by the spends it stands for), since the allocator's exact
+ * solves need a marginal that does. curve_fit makes it with a reach of ten times the largest
+ * (carried-over) spend, from 50 draws or more. Returns 0, or -1 (no
+ * table) without draws, for a reach that is not a positive number, or
+ * out of memory.
+ */
+int curve_table_from_draws(struct response_curve *c, double reach);
+
+/*
+ * v[n] replaced by the sequence closest to it in squared error weighted by
+ * w[n] (> 0) that rises (not strictly) to one peak and falls after it
+ * (unimodal regression: for each split, pool-adjacent-violators on either
+ * side), then tilted, each value 1e-9 below the one nearer the peak, so
+ * that it rises and falls strictly where it is positive. Returns 0, -1
+ * out of memory.
+ */
+int curve_unimodal(double *v, const double *w, int n);
+
+/* Derives the table's values and peak from its reach, steps and marginals
+ * (a stored table read back). Returns 0, or -1 (and no table) when they
+ * are not a table: steps out of range, a reach that is not a positive
+ * number, a marginal that is negative or not a number, or marginals that
+ * do not rise to one peak and fall strictly after it. */
+int curve_table_settle(struct response_curve *c);
+
 /* Expected daily revenue and its derivative (marginal revenue per unit of
  * spend) at a constant daily spend s >= 0. */
 double curve_value(const struct response_curve *c, double s);
 double curve_marginal(const struct response_curve *c, double s);
+
+/* The curve kept's own revenue at s (its parameters, not the draws'
+ * mean's table): what the intervals are centred on as well as the draws. */
+double curve_value_fitted(const struct response_curve *c, double s);
 
 /* The expected daily revenue at spend s under bootstrap draw d (< draws). */
 double curve_value_draw(const struct response_curve *c, int d, double s);
@@ -105,9 +153,14 @@ const char *curve_shape_name(const struct response_curve *c);
 #define CURVE_STILL_RISING "still rising at the most spent"
 int curve_still_rising(const struct response_curve *c);
 
-/* The spend at which an S-curve's marginal revenue peaks (its inflection):
- * below it the curve is convex, above it concave. 0 for a concave curve. */
+/* The spend at which the curve's marginal revenue peaks (its inflection):
+ * below it the curve is convex, above it concave. 0 for a concave curve.
+ * With a table, its peak (where the draws' blurred thresholds rise to). */
 double curve_inflection(const struct response_curve *c);
+
+/* The curve kept's own inflection (its parameters): an S-curve's
+ * threshold, as the API, the CLI and the charts show it beside them. */
+double curve_inflection_fitted(const struct response_curve *c);
 
 /* The daily spend at which marginal revenue equals m (> 0) on the concave
  * part of the curve (spend at least curve_inflection), for m between the

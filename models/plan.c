@@ -91,6 +91,7 @@ void plan_uplift(const struct response_curve *const *curves, const double *curre
 		 const double *recommended, int n, struct plan_uplift *out)
 {
 	int draws = 0, moves = 0, unsure_curves = 0;
+	double fitted = 0; /* the uplift under the curves kept */
 	out->uplift = 0;
 	for (int i = 0; i < n; i++) {
 		if (curves[i] == NULL)
@@ -98,6 +99,8 @@ void plan_uplift(const struct response_curve *const *curves, const double *curre
 		int moved = fabs(recommended[i] - current[i]) > 1e-9 * (fabs(current[i]) + 1);
 		draws = curves[i]->draws > draws ? curves[i]->draws : draws;
 		out->uplift += curve_value(curves[i], recommended[i]) - curve_value(curves[i], current[i]);
+		fitted += curve_value_fitted(curves[i], recommended[i]) -
+			  curve_value_fitted(curves[i], current[i]);
 		moves |= moved;
 		unsure_curves += moved && unmeasured(curves[i]);
 	}
@@ -113,7 +116,8 @@ void plan_uplift(const struct response_curve *const *curves, const double *curre
 					v[d] += change_at_draw(curves[i], current[i], recommended[i], d);
 			better += v[d] > 0;
 		}
-		curve_interval(out->uplift, v, draws, PLAN_BAND_LEVEL, &out->low, &out->high);
+		curve_interval(fitted, v, draws, PLAN_BAND_LEVEL, &out->low, &out->high);
+		out->low = fmin(out->low, out->uplift), out->high = fmax(out->high, out->uplift);
 		out->probability_better = (double)better / draws;
 		out->uncertain |= moves && out->low <= 0 && out->high >= 0;
 	}

@@ -131,6 +131,14 @@ last=$(sql "SELECT MAX(id) FROM ml_runs WHERE job = 'ml_sync' AND status = 'succ
 [ "$(sql "SELECT COUNT(*) FROM ml_budget_days WHERE run_id = $last")" -gt 0 ] || fail "run $last stored no budget days"
 pass "run $last stored the days of its $(sql "SELECT COUNT(DISTINCT channel) FROM ml_budget_days WHERE run_id = $last") curves"
 
+# Each curve with its draws stores their mean's table, which the advice
+# maximises: the API's re-optimisation at the stored total must read it
+# back exactly, or it answers another split than the sync's.
+tables=$(sql "SELECT COUNT(*) FROM ml_budget_recommendation WHERE run_id = $last AND curve_mean IS NOT NULL")
+[ "$tables" -gt 0 ] && [ "$tables" = "$(sql "SELECT COUNT(*) FROM ml_budget_recommendation
+	WHERE run_id = $last AND curve_draws IS NOT NULL")" ] ||
+	fail "run $last: $tables curves store their draws' mean, not every one with draws"
+
 # Charts through nginx: the cached default, 304, on-demand views, 400s.
 for chart in roi-forecast roi-timeseries reach-ctr budget-recommendation budget-recommendation/curves; do
 	http GET "/$chart/chart"
@@ -254,6 +262,17 @@ json '((.channels | map(.recommended_daily) | add) - .totals.current_daily | fab
 	fail "the budget does not sum to the current total"
 json '.channels | all(.recommended_daily >= .lower_daily - 1e-6 and .recommended_daily <= .upper_daily + 1e-6)' >/dev/null ||
 	fail "a bound is broken"
+stored=$(jq -c '[.channels[] | [.recommended_daily, .expected_revenue_daily]]' "$BODY")
+current_total=$(json '.totals.current_daily')
+# The API recomputes the expected revenue from the curves it reads; the
+# sync stored what it computed from the same curves, tables included.
+sql "SELECT channel, expected_revenue FROM ml_budget_recommendation WHERE run_id = $(json .run.id)" |
+	jq -R -s 'split("\n") | map(select(length > 0) | split("\t") | {(.[0]): (.[1] | tonumber)}) | add' \
+	> "$TMP/stored_revenue.json"
+jq -e --slurpfile db "$TMP/stored_revenue.json" '[.channels[] | select(.expected_revenue_daily != null) |
+	(.expected_revenue_daily - $db[0][.channel] | fabs) <= 1e-6 * ($db[0][.channel] | fabs) + 1e-3] | all' \
+	"$BODY" >/dev/null || fail "the API's expected revenue is not the sync's (curves read back otherwise):
+	$(jq -c '[.channels[] | [.channel, .expected_revenue_daily]]' "$BODY") against $(cat "$TMP/stored_revenue.json")"
 total=$(json '.totals.current_daily * 1.2')
 http GET "/budget-recommendation/data?total=$total"
 expect_status 200 "budget re-optimised"
@@ -268,4 +287,10 @@ json '.channels | all(.channel == "ghi" or .recommended_daily <= 1.1 * .current_
 http GET "/budget-recommendation/data?total=1"
 expect_status 400 "infeasible total"
 json .error.message | grep -q "parameter 'total'" || fail "400 does not name the parameter"
-pass "budget: sums to the total, within bounds; ?total= re-optimises; infeasible total is a 400 naming it"
+http GET "/budget-recommendation/data?total=$current_total"
+expect_status 200 "budget re-optimised at its own total"
+jq -e --argjson s "$stored" '.reoptimised and ([.channels[] | [.recommended_daily, .expected_revenue_daily]] as $r |
+	all(range($s | length); ($r[.][0] - $s[.][0] | fabs) <= 1e-3 * ($s[.][0] + 1) and
+				($r[.][1] - $s[.][1] | fabs) <= 1e-3 * ($s[.][1] + 1)))' "$BODY" >/dev/null ||
+	fail "re-optimised at the stored total, the split or its revenue moved: $stored, then $(jq -c '[.channels[] | [.recommended_daily, .expected_revenue_daily]]' "$BODY")"
+pass "budget: sums to the total, within bounds; ?total= re-optimises, at the stored total to the stored split; infeasible total is a 400 naming it"

@@ -1610,6 +1610,119 @@ static void test_s_curve_floor_and_saturation(void **state)
 	assert_true(allocate_saturation(&curves[2]) == 0); /* marginal peaks below 1 */
 }
 
+/* A curve whose table is the mean of 100 draws around random_hill's: Hill
+ * curves with their parameters spread (S-shaped ones' thresholds apart,
+ * some concave among them) and, around a concave centre, a fifth power
+ * laws through the centre's value at k; its reach 1.5-5.5 k, so the
+ * bounds end in the table or past it. The centre stays the curve kept
+ * (random_channel reads its k). */
+static struct response_curve random_tabled(int s_shaped)
+{
+	struct response_curve c = random_hill(s_shaped);
+	for (int d = 0; d < CURVE_DRAWS; d++) {
+		struct curve_draw *w = &c.draw[c.draws++];
+		if (!s_shaped && d % 5 == 4) {
+			double b = 0.3 + 0.5 * uniform();
+			*w = (struct curve_draw){ CURVE_POWER, { c.beta / 2 / pow(c.k, b), b, 0 } };
+			continue;
+		}
+		double spread = d % 2 ? 0.6 : 0.2; /* half the draws near the centre */
+		double alpha = c.alpha * (1 - spread / 2 + spread * uniform());
+		*w = (struct curve_draw){ CURVE_HILL,
+					  { c.beta * (1 - spread / 2 + spread * uniform()),
+					    c.k * (1 - spread / 2 + spread * uniform()), fmin(3, fmax(0.3, alpha)) } };
+	}
+	assert_int_equal(curve_table_from_draws(&c, c.k * (1.5 + 4 * uniform())), 0);
+	return c;
+}
+
+/* The allocator on the draws' mean's tables (curve_fit's curves with
+ * draws): the global optimum against brute force on 2-3 channels, the KKT
+ * conditions on 8, and the target ROI's first total against a scan. */
+static void test_tabled_curves(void **state)
+{
+	(void)state;
+	rng = 20261130;
+	double worst = 0;
+	int convex_seen = 0, s_shaped = 0;
+	for (int trial = 0; trial < 80; trial++) {
+		int n = trial < 60 ? 2 : 3;
+		struct response_curve curves[3];
+		struct alloc_channel ch[3];
+		for (int i = 0; i < n; i++) {
+			curves[i] = random_tabled(i == 0 || uniform() < 0.6);
+			ch[i] = random_channel(&curves[i]);
+		}
+		worst = fmax(worst, against_brute_force(curves, ch, n, random_total(ch, n), trial));
+	}
+	enum { N = 8 };
+	struct response_curve curves[N];
+	struct alloc_channel ch[N];
+	for (int trial = 0; trial < 150; trial++) {
+		double lo = 0, hi = 0;
+		for (int i = 0; i < N; i++) {
+			curves[i] = random_tabled(i % 4 != 3);
+			ch[i] = random_channel(&curves[i]);
+			lo += ch[i].lower, hi += ch[i].upper;
+			s_shaped += curve_inflection(&curves[i]) > ch[i].lower;
+		}
+		double total = random_total(ch, N), spend[N];
+		struct allocation a;
+		char err[256];
+		assert_int_equal(allocate_max_response(ch, N, total, spend, &a, err, sizeof err), 0);
+		convex_seen += assert_kkt(curves, ch, N, total, spend, &a, trial);
+		if (trial % 5)
+			continue;
+		double target = 0.2 + 2 * uniform();
+		if (allocate_target_roi(ch, N, target, spend, &a, err, sizeof err) != 0) {
+			assert_false(a_scan_total_reaches(ch, N, target, lo, hi, 128));
+			continue;
+		}
+		assert_true((a.total_revenue - a.total_spend) / a.total_spend >= target - 1e-12);
+		assert_false(a_scan_total_reaches(ch, N, target, lo, a.total_spend * (1 - 1e-6), 128));
+	}
+	/* A power law kept, its draws' mean tabled: the saturation is where
+	 * the table's marginal falls to 1, not the power law's closed form. */
+	struct response_curve power = { .kind = CURVE_POWER, .a = 40, .b = 0.5 };
+	for (int d = 0; d < CURVE_DRAWS; d++)
+		power.draw[power.draws++] = (struct curve_draw){ CURVE_POWER,
+								 { 30 + 20 * uniform(), 0.4 + 0.2 * uniform(), 0 } };
+	assert_int_equal(curve_table_from_draws(&power, 5000), 0);
+	double sat = allocate_saturation(&power);
+	assert_true(sat > 0 && fabs(curve_marginal(&power, sat) - 1) < 1e-9);
+	print_message("tabled curves: worst shortfall against brute force %.3g; %d of 150 splits had "
+		      "a channel inside a convex part, %d of 1200 tables an inflection above the "
+		      "lower bound\n", worst, convex_seen, s_shaped);
+	assert_true(s_shaped > 300);
+}
+
+/* A table level over a stretch (pooling makes them, 1e-9 a node apart):
+ * the replies' sum jumps across a multiplier a hair wide, and the total
+ * falls in the jump. The level channel takes what the total leaves at the
+ * other's reply to that multiplier; the miss used to go to the first
+ * channel by index, off its marginal. */
+static void test_flat_marginal_stretch(void **state)
+{
+	(void)state;
+	const double d = 2e-9;
+	struct response_curve level = hill(1, 1, 1), root = { .kind = CURVE_POWER, .a = 20 * sqrt(2), .b = 0.5 };
+	level.table_steps = 8, level.table_reach = 100; /* nodes at 100 (i / 8)^2 */
+	memcpy(level.table_marginal, (double[]){ 6, 5, 4, 2, 2 - d, 2 - 2 * d, 2 - 3 * d, 1, 0.5 },
+	       9 * sizeof(double));
+	assert_int_equal(curve_table_settle(&level), 0);
+	/* root's marginal is 2 at 50; level's from 14.0625 to 56.25 */
+	struct alloc_channel ch[2] = { { "root", &root, 50, 0, 200 }, { "level", &level, 40, 0, 100 } };
+	for (double total = 70; total <= 100; total += 5) {
+		double spend[2];
+		struct allocation a;
+		char err[256];
+		assert_int_equal(allocate_max_response(ch, 2, total, spend, &a, err, sizeof err), 0);
+		if (fabs(spend[0] - 50) > 1e-6 || fabs(spend[1] - (total - 50)) > 1e-6)
+			fail_msg("total %.0f: %.9f and %.9f, not 50 and %.0f", total, spend[0], spend[1],
+				 total - 50);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1647,6 +1760,8 @@ int main(void)
 		cmocka_unit_test(test_s_curve_threshold),
 		cmocka_unit_test(test_s_curve_forced_and_frozen),
 		cmocka_unit_test(test_s_curve_floor_and_saturation),
+		cmocka_unit_test(test_tabled_curves),
+		cmocka_unit_test(test_flat_marginal_stretch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

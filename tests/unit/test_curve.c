@@ -491,6 +491,266 @@ static void test_band_without_draws(void **state)
 								.alpha = 0.8 }) == 0);
 }
 
+
+/* --- the draws' mean's table ---------------------------------------------- */
+
+/* The increasing fit of x[from..to] closest in squared error weighted by
+ * w, by the max-min formula (no pooling: a check of it), its error added
+ * to *sse. */
+static void increasing_fit(const double *x, const double *w, int from, int to, double *sse)
+{
+	for (int i = from; i <= to; i++) {
+		double best = -HUGE_VAL;
+		for (int a = from; a <= i; a++) {
+			double least = HUGE_VAL, sum = 0, weight = 0;
+			for (int b = a; b <= to; b++) {
+				sum += w[b] * x[b], weight += w[b];
+				if (b >= i)
+					least = fmin(least, sum / weight);
+			}
+			best = fmax(best, least);
+		}
+		*sse += w[i] * (x[i] - best) * (x[i] - best);
+	}
+}
+
+/* The least error of a sequence rising to one peak and falling, over every
+ * split, each side by the max-min formula. */
+static double unimodal_error_brute(const double *x, const double *w, int n)
+{
+	double best = HUGE_VAL, rx[16], rw[16];
+	for (int i = 0; i < n; i++)
+		rx[n - 1 - i] = x[i], rw[n - 1 - i] = w[i];
+	for (int split = 0; split < n; split++) {
+		double sse = 0;
+		increasing_fit(x, w, 0, split, &sse);
+		if (split + 1 < n) /* falling after the split: rising, read backwards */
+			increasing_fit(rx, rw, 0, n - 2 - split, &sse);
+		best = fmin(best, sse);
+	}
+	return best;
+}
+
+/* curve_unimodal against every split fitted by the max-min formula, on
+ * short random sequences (some already unimodal, some with ties), with
+ * equal and unequal weights: the same least error, and a result that
+ * rises strictly to one peak and falls strictly after it. */
+static void test_unimodal_against_brute_force(void **state)
+{
+	(void)state;
+	for (int trial = 0; trial < 3000; trial++) {
+		int n = 1 + trial % 12;
+		double x[16], v[16], w[16], sse = 0, scale = 0;
+		for (int i = 0; i < n; i++) {
+			x[i] = trial % 5 == 0 ? floor(4 * uniform()) : 10 * uniform();
+			if (trial % 7 == 0) /* a hump with noise */
+				x[i] = 5 - fabs(i - n / 2.0) + uniform();
+			w[i] = trial % 2 ? 1 : 0.1 + 3 * uniform();
+			v[i] = x[i];
+			scale += w[i] * x[i] * x[i];
+		}
+		assert_int_equal(curve_unimodal(v, w, n), 0);
+		int peak = 0;
+		for (int i = 0; i < n; i++) {
+			sse += w[i] * (x[i] - v[i]) * (x[i] - v[i]);
+			peak = v[i] > v[peak] ? i : peak;
+		}
+		for (int i = 0; i + 1 < n; i++)
+			if (v[i] > 0 && (i < peak ? !(v[i] < v[i + 1]) : !(v[i + 1] < v[i])))
+				fail_msg("trial %d: not strictly unimodal at %d (peak %d): %.17g, %.17g", trial,
+					 i, peak, v[i], v[i + 1]);
+		double want = unimodal_error_brute(x, w, n);
+		if (fabs(sse - want) > 1e-7 * (scale + 1))
+			fail_msg("trial %d (%d values): error %.12g, brute force %.12g", trial, n, sse, want);
+	}
+}
+
+/* A curve with the given draws: Hill (beta, k, alpha) or power (a, b, 0). */
+static void add_draw(struct response_curve *c, enum curve_kind kind, double p0, double p1, double p2)
+{
+	c->draw[c->draws++] = (struct curve_draw){ kind, { p0, p1, p2 } };
+}
+
+static double draws_mean(const struct response_curve *c, double s)
+{
+	double sum = 0;
+	for (int d = 0; d < c->draws; d++)
+		sum += curve_value_draw(c, d, s);
+	return sum / c->draws;
+}
+
+/* Concave draws (power laws from zero and concave Hill curves): the table
+ * is their mean, its marginal the mean's, and past its reach it goes on
+ * smoothly, rising to a limit. */
+static void test_table_is_the_draws_mean(void **state)
+{
+	(void)state;
+	struct response_curve c = { .kind = CURVE_POWER, .a = 10, .b = 0.5 };
+	for (int d = 0; d < CURVE_DRAWS; d++) {
+		if (d % 2)
+			add_draw(&c, CURVE_POWER, 8 + 4 * uniform(), 0.4 + 0.2 * uniform(), 0);
+		else
+			add_draw(&c, CURVE_HILL, 2000 + 1000 * uniform(), 300 + 400 * uniform(),
+				 0.6 + 0.4 * uniform());
+	}
+	double reach = 2000;
+	assert_int_equal(curve_table_from_draws(&c, reach), 0);
+	assert_int_equal(c.table_steps, CURVE_TABLE_STEPS);
+	assert_true(curve_inflection(&c) == 0);
+	double worst = 0, worst_marginal = 0, worst_below = 0;
+	double first = reach / CURVE_TABLE_STEPS / CURVE_TABLE_STEPS; /* the first node past zero */
+	for (double s = first; s <= reach; s *= 1.01) {
+		double want = draws_mean(&c, s), got = curve_value(&c, s);
+		if (s < reach / 100)
+			worst_below = fmax(worst_below, fabs(got - want) / want);
+		else
+			worst = fmax(worst, fabs(got - want) / want);
+		double e = 1e-7 * s, fd = (curve_value(&c, s + e) - curve_value(&c, s - e)) / (2 * e);
+		double mean_marginal = (draws_mean(&c, s + e) - draws_mean(&c, s - e)) / (2 * e);
+		if (!(fabs(curve_marginal(&c, s) - fd) <= 1e-5 * fd))
+			fail_msg("at %.9g: marginal %.12g, the value's slope %.12g", s,
+				 curve_marginal(&c, s), fd);
+		if (s >= reach / 100)
+			worst_marginal = fmax(worst_marginal,
+					      fabs(curve_marginal(&c, s) - mean_marginal) / mean_marginal);
+	}
+	/* Linear between nodes, the marginal cannot follow a power law's
+	 * toward zero, where it is infinite; the first steps' excess carries
+	 * on, a smaller share as the value grows. Measured: from a hundredth
+	 * of the reach on, the value within 3.5e-3 of the mean and the
+	 * marginal within 3e-4; from the first node, the value within 4.9e-2. */
+	print_message("the table is within %.2g of the draws' mean from a hundredth of its reach "
+		      "(%.2g from its first node), its marginal within %.2g\n", worst, worst_below,
+		      worst_marginal);
+	assert_true(worst < 5e-3 && worst_marginal < 1e-3 && worst_below < 0.1);
+	/* Past the reach: continuous, still rising, toward a limit. */
+	double at = curve_value(&c, reach), m = curve_marginal(&c, reach);
+	assert_true(fabs(curve_value(&c, reach * (1 + 1e-9)) - at) <= 1e-6 * at);
+	assert_true(fabs(curve_marginal(&c, reach * (1 + 1e-9)) - m) <= 1e-6 * m);
+	assert_true(curve_value(&c, 2 * reach) > at && curve_value(&c, 1e12) <= at + m * reach * (1 + 1e-9));
+	assert_true(fabs(curve_marginal(&c, 2 * reach) - m / 4) <= 1e-9 * m);
+	/* The curve kept stays beside it. */
+	assert_true(curve_value_fitted(&c, 400) == 10 * sqrt(400));
+}
+
+/* S-shaped draws whose thresholds differ: the table's marginal rises to
+ * one peak and falls, within a little of the mean's (which the blur of
+ * thresholds leaves unimodal here); the allocator's solve for a marginal
+ * finds it past the peak, in the table and beyond it, with the segment's
+ * curvature. */
+static void test_table_of_s_shaped_draws(void **state)
+{
+	(void)state;
+	struct response_curve c = hill(3000, 400, 2.5);
+	for (int d = 0; d < CURVE_DRAWS; d++)
+		add_draw(&c, CURVE_HILL, 2500 + 1000 * uniform(), 250 + 300 * uniform(), 1.5 + 1.5 * uniform());
+	double reach = 5000;
+	assert_int_equal(curve_table_from_draws(&c, reach), 0);
+	double peak = curve_inflection(&c);
+	assert_true(peak > 100 && peak < 450);
+	for (double s = 20; s <= 3000; s += 7.3) {
+		double want = draws_mean(&c, s), got = curve_value(&c, s);
+		assert_true(fabs(got - want) <= 0.005 * draws_mean(&c, 3000));
+		double e = 1e-3, next = curve_marginal(&c, s + e);
+		assert_true(s < peak ? next >= curve_marginal(&c, s) : next <= curve_marginal(&c, s));
+	}
+	double curvature_of_ends = 0;
+	for (int trial = 0; trial < 2000; trial++) {
+		double lo = peak + 1.5 * reach * uniform(), hi = lo + 2 * reach * uniform() + 1e-3;
+		double m = curve_marginal(&c, peak + 3 * reach * uniform()), curvature;
+		double s = curve_spend_for_marginal_concave(&c, m, lo, hi, 0, &curvature);
+		assert_true(s >= lo && s <= hi);
+		if (s > lo && s < hi) {
+			assert_true(fabs(curve_marginal(&c, s) - m) <= 1e-9 * m);
+			double e = 1e-7 * s;
+			double fd = (curve_marginal(&c, s + e) - curve_marginal(&c, s - e)) / (2 * e);
+			/* On a node the two segments' slopes differ: either. */
+			double left = (curve_marginal(&c, s) - curve_marginal(&c, s - e)) / e;
+			double right = (curve_marginal(&c, s + e) - curve_marginal(&c, s)) / e;
+			assert_true(curvature < 0);
+			assert_true(fabs(curvature - fd) <= 1e-3 * fabs(fd) ||
+				    fabs(curvature - left) <= 1e-3 * fabs(left) ||
+				    fabs(curvature - right) <= 1e-3 * fabs(right));
+		} else {
+			curvature_of_ends += curvature != 0;
+			assert_true(s == lo ? curve_marginal(&c, lo) <= m : curve_marginal(&c, hi) >= m);
+		}
+		assert_true(fabs(curve_spend_for_marginal(&c, m, lo, hi, 0) - s) <= 1e-12 * s);
+	}
+	assert_true(curvature_of_ends == 0);
+	/* From below the peak, the general entry point answers past it. */
+	double m = curve_marginal(&c, 2 * peak);
+	assert_true(fabs(curve_spend_for_marginal(&c, m, 0, reach, 0) - 2 * peak) <= 1e-9 * peak);
+}
+
+/* A stored table read back is checked: anything but marginals that rise
+ * to one peak and fall strictly after it (or reach zero and stay) is no
+ * table, and the curve's parameters stand. */
+static void test_table_settle_rejects(void **state)
+{
+	(void)state;
+	struct response_curve good = hill(3000, 400, 2);
+	good.table_steps = 4, good.table_reach = 100;
+	memcpy(good.table_marginal, (double[]){ 1, 3, 5, 2, 0 }, 5 * sizeof(double));
+	struct response_curve c = good;
+	assert_int_equal(curve_table_settle(&c), 0);
+	/* Nodes at 0, 6.25, 25, 56.25 and 100. */
+	assert_true(fabs(curve_value(&c, 100) - (12.5 + 75 + 109.375 + 43.75)) < 1e-9);
+	assert_true(curve_inflection(&c) == 25);
+	c.table_marginal[4] = 2; /* flat after the peak */
+	assert_int_equal(curve_table_settle(&c), -1);
+	assert_int_equal(c.table_steps, 0);
+	assert_true(curve_value(&c, 300) == curve_value_fitted(&c, 300));
+	const struct { int at; double value; } bad[] = {
+		{ 0, -1 }, { 1, NAN }, { 2, INFINITY }, { 1, 0.5 }, { 3, 5 }, { 4, 3 },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		c = good;
+		c.table_marginal[bad[i].at] = bad[i].value;
+		assert_int_equal(curve_table_settle(&c), -1);
+	}
+	c = good, c.table_steps = 1;
+	assert_int_equal(curve_table_settle(&c), -1);
+	c = good, c.table_steps = CURVE_TABLE_STEPS + 1;
+	assert_int_equal(curve_table_settle(&c), -1);
+	c = good, c.table_reach = 0;
+	assert_int_equal(curve_table_settle(&c), -1);
+	c = good, c.table_reach = INFINITY;
+	assert_int_equal(curve_table_settle(&c), -1);
+	c = good; /* zeros to the end are a curve that stops rising */
+	memcpy(c.table_marginal, (double[]){ 1, 3, 0, 0, 0 }, 5 * sizeof(double));
+	assert_int_equal(curve_table_settle(&c), 0);
+	assert_true(fabs(curve_spend_for_marginal(&c, 0.5, 0, 100, 0) - 21.875) < 1e-12);
+	/* No draws, no table. */
+	c = hill(3000, 400, 2);
+	assert_int_equal(curve_table_from_draws(&c, 1000), -1);
+	assert_int_equal(c.table_steps, 0);
+}
+
+/* A fitted curve with its draws has the table, curve_value is its mean,
+ * and its band holds it as well as the curve kept's value. */
+static void test_fit_tabulates_its_draws(void **state)
+{
+	(void)state;
+	enum { N = 150 };
+	struct response_curve truth = hill(3000, 400, 1.8), fit;
+	double spend[N], revenue[N];
+	simulate(&truth, 100, 800, 0.2, N, spend, revenue);
+	assert_int_equal(curve_fit(spend, revenue, N, 0, &fit), 0);
+	assert_int_equal(fit.draws, CURVE_DRAWS);
+	assert_int_equal(fit.table_steps, CURVE_TABLE_STEPS);
+	for (double s = 100; s <= 1600; s += 150) {
+		double mean = draws_mean(&fit, s), lo, hi;
+		assert_true(fabs(curve_value(&fit, s) - mean) <= 0.01 * mean);
+		curve_band(&fit, s, 0.8, &lo, &hi);
+		assert_true(lo <= curve_value(&fit, s) && curve_value(&fit, s) <= hi);
+		assert_true(lo <= curve_value_fitted(&fit, s) && curve_value_fitted(&fit, s) <= hi);
+	}
+	/* Too few days for draws: no table. */
+	assert_int_equal(curve_fit(spend, revenue, 15, 0, &fit), 0);
+	assert_int_equal(fit.table_steps, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +770,11 @@ int main(void)
 		 * generator gave them when they were written. */
 		cmocka_unit_test(test_undecided_draws_both_shapes),
 		cmocka_unit_test(test_concave_fit_bagged),
+		cmocka_unit_test(test_unimodal_against_brute_force),
+		cmocka_unit_test(test_table_is_the_draws_mean),
+		cmocka_unit_test(test_table_of_s_shaped_draws),
+		cmocka_unit_test(test_table_settle_rejects),
+		cmocka_unit_test(test_fit_tabulates_its_draws),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
