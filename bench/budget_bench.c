@@ -72,7 +72,7 @@ static void time_reoptimise(const char *label, const struct alloc_channel *ch, d
 					    &elapsed, &checksum);
 		slowest = median > slowest ? median : slowest;
 	}
-	printf("re-optimise %d %s channels for a new total: %.1f us mean, %.1f us at the slowest "
+	printf("re-optimise %d channels (%s) for a new total: %.1f us mean, %.1f us at the slowest "
 	       "total (median) (checksum %.6g)\n", CHANNELS, label, elapsed / RUNS * 1e6,
 	       slowest * 1e6, checksum);
 }
@@ -221,7 +221,7 @@ static void time_fitted(const struct response_curve *truth, const struct alloc_c
 		sum_current += ch[i].current;
 	}
 	char label[64];
-	snprintf(label, sizeof label, "fitted (%d on their draws' mean)", tables);
+	snprintf(label, sizeof label, "fitted, %d of them on their draws' mean", tables);
 	time_reoptimise(label, ch, sum_current);
 	for (int i = 0; i < CHANNELS; i++)
 		fitted[i].table_steps = 0;
