@@ -220,7 +220,9 @@ void curve_band(const struct response_curve *c, double s, double level, double *
 		v[d] = curve_value_draw(c, d, s);
 	double mean = curve_value(c, s);
 	curve_interval(curve_value_fitted(c, s), v, c->draws, level, lo, hi);
-	*lo = fmin(*lo, mean), *hi = fmax(*hi, mean);
+	/* Revenue is never below zero, though an interval centred on a curve
+	 * near zero reaches there. */
+	*lo = fmax(0, fmin(*lo, mean)), *hi = fmax(*hi, mean);
 }
 
 double curve_marginal(const struct response_curve *c, double s)

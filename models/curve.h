@@ -125,7 +125,8 @@ double curve_value_fitted(const struct response_curve *c, double s);
 double curve_value_draw(const struct response_curve *c, int d, double s);
 
 /* The `level` interval (0.8) of the expected daily revenue at spend s,
- * from the draws (curve_interval); both ends are curve_value when the
+ * from the draws (curve_interval, centred on the curve kept), holding
+ * curve_value and not below zero; both ends are curve_value when the
  * curve has no draws. */
 void curve_band(const struct response_curve *c, double s, double level, double *lo, double *hi);
 

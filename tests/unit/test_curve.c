@@ -648,6 +648,12 @@ static void test_table_of_s_shaped_draws(void **state)
 	assert_int_equal(curve_table_from_draws(&c, reach), 0);
 	double peak = curve_inflection(&c);
 	assert_true(peak > 100 && peak < 450);
+	/* Below the thresholds the draws part from the curve kept (1.7 at
+	 * 20, where draws of a low threshold earn 60): an interval centred on
+	 * it as wide as theirs would reach below zero, which revenue never is. */
+	double band_lo, band_hi;
+	curve_band(&c, 20, 0.8, &band_lo, &band_hi);
+	assert_true(band_lo == 0 && band_hi >= curve_value(&c, 20));
 	for (double s = 20; s <= 3000; s += 7.3) {
 		double want = draws_mean(&c, s), got = curve_value(&c, s);
 		assert_true(fabs(got - want) <= 0.005 * draws_mean(&c, 3000));
@@ -743,7 +749,7 @@ static void test_fit_tabulates_its_draws(void **state)
 		double mean = draws_mean(&fit, s), lo, hi;
 		assert_true(fabs(curve_value(&fit, s) - mean) <= 0.01 * mean);
 		curve_band(&fit, s, 0.8, &lo, &hi);
-		assert_true(lo <= curve_value(&fit, s) && curve_value(&fit, s) <= hi);
+		assert_true(lo >= 0 && lo <= curve_value(&fit, s) && curve_value(&fit, s) <= hi);
 		assert_true(lo <= curve_value_fitted(&fit, s) && curve_value_fitted(&fit, s) <= hi);
 	}
 	/* Too few days for draws: no table. */
