@@ -457,9 +457,10 @@ enum db_status prediction_put_reach_day(struct prediction_writer *w, const char 
 enum db_status prediction_put_budget(struct prediction_writer *w, const struct result_budget *r)
 {
 	struct batch *b = &w->batches[PREDICTION_BUDGET];
-	char *draws = malloc(DRAWS_TEXT_MAX + MEAN_TEXT_MAX), *mean = draws + DRAWS_TEXT_MAX;
+	char *draws = malloc(DRAWS_TEXT_MAX + MEAN_TEXT_MAX);
 	if (draws == NULL)
 		return DB_ERROR;
+	char *mean = draws + DRAWS_TEXT_MAX;
 	draws_to_text(&r->curve, draws, DRAWS_TEXT_MAX);
 	mean_to_text(&r->curve, mean, MEAN_TEXT_MAX);
 	struct db_value *v = next_row(w, b, r->channel);

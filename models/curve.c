@@ -58,6 +58,10 @@ static double value_of(enum curve_kind kind, const double *p, double x)
 
 /* --- the draws' mean's table ------------------------------------------------ */
 
+/* A tail falling slower than this is taken as level (a pooled stretch's
+ * tilt is 1e-9 a node), and given the default s^-2 instead. */
+#define TABLE_MIN_TAIL 0.01
+
 /* Node i's spend: reach (i / steps)^2, so that the steps are fine near
  * zero, where a power law's marginal changes fastest, and finest over the
  * spends advice moves among (a tenth of the reach and below). */
@@ -86,8 +90,11 @@ static double table_value_at(const struct response_curve *c, double s)
 	int n = c->table_steps;
 	if (!(s > 0))
 		return 0;
-	if (s >= reach) /* the integral of m[n] (reach / s)^2 from reach */
-		return c->table_value[n] + m[n] * reach * (1 - reach / s);
+	if (s >= reach) { /* the integral of m[n] (reach / x)^g from reach to s */
+		double g = c->table_tail, u = s / reach;
+		double area = g == 1 ? log(u) : (pow(u, 1 - g) - 1) / (1 - g);
+		return c->table_value[n] + m[n] * reach * area;
+	}
 	double t;
 	int i = table_node(c, s, &t);
 	double h = table_spend(c, i + 1) - table_spend(c, i);
@@ -97,10 +104,8 @@ static double table_value_at(const struct response_curve *c, double s)
 static double table_marginal_at(const struct response_curve *c, double s)
 {
 	const double *m = c->table_marginal, reach = c->table_reach;
-	if (s >= reach) {
-		double r = reach / s;
-		return m[c->table_steps] * r * r;
-	}
+	if (s >= reach)
+		return m[c->table_steps] * pow(reach / s, c->table_tail);
 	double t;
 	int i = table_node(c, s > 0 ? s : 0, &t);
 	return m[i] + t * (m[i + 1] - m[i]);
@@ -118,9 +123,9 @@ static double table_spend_for_marginal(const struct response_curve *c, double m,
 	if (table_marginal_at(c, hi) >= m)
 		return hi;
 	double s;
-	if (m < mg[n]) { /* past reach: m[n] (reach / s)^2 = m */
-		s = reach * sqrt(mg[n] / m);
-		*curvature = -2 * m / s;
+	if (m < mg[n]) { /* past reach: m[n] (reach / s)^g = m */
+		s = reach * pow(mg[n] / m, 1 / c->table_tail);
+		*curvature = -c->table_tail * m / s;
 	} else { /* the last node at or above m, from the node below lo */
 		double t;
 		int a = table_node(c, lo, &t), b = n;
@@ -164,6 +169,15 @@ int curve_table_settle(struct response_curve *c)
 		c->table_value[i + 1] = c->table_value[i] +
 					0.5 * (table_spend(c, i + 1) - table_spend(c, i)) * (m[i] + m[i + 1]);
 	c->table_peak = peak;
+	/* Past the reach the marginal falls on as over the last step: a power
+	 * law's draws keep a power law's tail, saturating ones fall faster.
+	 * Where it was level or rising there, nothing says how: as s^-2. */
+	double fall = log(m[n - 1] / m[n]) / log(table_spend(c, n) / table_spend(c, n - 1));
+	c->table_tail = peak < n && m[n] > 0 && fall > TABLE_MIN_TAIL ? fall : 2;
+	if (!isfinite(c->table_value[n]) || !isfinite(m[n] * c->table_reach)) {
+		c->table_steps = 0;
+		return -1;
+	}
 	return 0;
 }
 
@@ -1144,6 +1158,25 @@ int curve_table_from_draws(struct response_curve *c, double reach)
 	return 0;
 }
 
+/* A concave curve kept whose draws' mean has a threshold (some draws are
+ * S-shaped): the advice, on the mean, may leave the channel below it,
+ * which the concave shape shown would not explain. Its note says so, where
+ * the threshold is among the spends advice moves over (from a twentieth
+ * of the largest seen). */
+static void note_mean_threshold(struct response_curve *c, double largest_spend)
+{
+	double peak = curve_inflection(c);
+	size_t used = strlen(c->note);
+	if (curve_is_s_shaped(c) || !(peak >= 0.05 * largest_spend) || used >= sizeof c->note)
+		return;
+	if (c->table_peak == c->table_steps)
+		snprintf(c->note + used, sizeof c->note - used, "; advised on its draws' mean, whose "
+			 "returns still rise at %.0f/day", peak);
+	else
+		snprintf(c->note + used, sizeof c->note - used, "; advised on its draws' mean, whose "
+			 "returns peak at %.0f/day", peak);
+}
+
 /* The chosen candidate as the curve, with its fit statistics and draws
  * (and bagged over them); forms_mask says which forms the bootstrap may
  * refit. */
@@ -1175,8 +1208,9 @@ static void finish(struct search *s, const struct candidate cand[FORM__MAX], enu
 		out->r2 = r2_of(out, &s->pt, mean_revenue);
 	rate_confidence(out, bagged, out->kind == CURVE_HILL && out->k >= s->pt.k_limit);
 	/* Not from fewer draws than bagging takes (a mean of too few). */
-	if (out->draws >= CURVE_DRAWS / 2)
-		curve_table_from_draws(out, TABLE_REACH * max_of(s->pt.x, s->pt.n));
+	double largest = max_of(s->pt.x, s->pt.n);
+	if (out->draws >= CURVE_DRAWS / 2 && curve_table_from_draws(out, TABLE_REACH * largest) == 0)
+		note_mean_threshold(out, largest);
 }
 
 /*

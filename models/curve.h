@@ -52,13 +52,15 @@ struct response_curve {
 	 * leave uncertain. table_marginal holds its marginal at spends
 	 * reach (i / steps)^2 (i = 0..steps), rising to one peak and falling, and
 	 * the curve is its integral, linear between the nodes; past reach the
-	 * marginal falls as (reach / s)^2. table_value and table_peak are
-	 * derived (curve_table_settle). */
+	 * marginal falls on as it did over the last step (a power of s), or as
+	 * (reach / s)^2 where it was not falling there. table_value,
+	 * table_peak and table_tail are derived (curve_table_settle). */
 	int table_steps;
 	double table_reach;
 	double table_marginal[CURVE_TABLE_STEPS + 1];
 	double table_value[CURVE_TABLE_STEPS + 1];
 	int table_peak;
+	double table_tail; /* the marginal past reach: m[steps] (reach / s)^table_tail */
 };
 
 /*
@@ -105,11 +107,12 @@ int curve_table_from_draws(struct response_curve *c, double reach);
  */
 int curve_unimodal(double *v, const double *w, int n);
 
-/* Derives the table's values and peak from its reach, steps and marginals
- * (a stored table read back). Returns 0, or -1 (and no table) when they
- * are not a table: steps out of range, a reach that is not a positive
- * number, a marginal that is negative or not a number, or marginals that
- * do not rise to one peak and fall strictly after it. */
+/* Derives the table's values, peak and tail from its reach, steps and
+ * marginals (a stored table read back). Returns 0, or -1 (and no table)
+ * when they are not a table: steps out of range, a reach that is not a
+ * positive number, a marginal that is negative or not a number, marginals
+ * that do not rise to one peak and fall strictly after it, or values past
+ * what a double holds. */
 int curve_table_settle(struct response_curve *c);
 
 /* Expected daily revenue and its derivative (marginal revenue per unit of

@@ -5,4 +5,4 @@
 -- the curve's own parameters then stand.
 ALTER TABLE ml_budget_recommendation
   ADD COLUMN curve_mean MEDIUMTEXT NULL
-    COMMENT '"reach m0 m1 ... mN": marginal revenue at spends reach i / N, rising to one peak and falling';
+    COMMENT '"reach m0 m1 ... mN": marginal revenue at spends reach (i / N)^2, rising to one peak and falling';

@@ -172,7 +172,7 @@ static void test_undecided_draws_both_shapes(void **state)
 	enum { N = 120 };
 	struct response_curve truth = hill(3000, 400, 2), fit;
 	double spend[N], revenue[N];
-	int undecided = 0, s_draws = 0, draws = 0, inside = 0;
+	int undecided = 0, s_draws = 0, draws = 0, inside = 0, thresholds = 0;
 	for (int rep = 0; rep < 40; rep++) {
 		for (int t = 0; t < N; t++) {
 			spend[t] = 300 + 400 * uniform();
@@ -187,8 +187,17 @@ static void test_undecided_draws_both_shapes(void **state)
 		double lo, hi, want = curve_value(&truth, 200);
 		curve_band(&fit, 200, 0.8, &lo, &hi);
 		inside += lo <= want && want <= hi;
+		/* The concave curve kept says when its draws' mean, advised on,
+		 * has a threshold where advice moves. */
+		int noted = strstr(fit.note, "advised on its draws' mean") != NULL;
+		double largest = 0;
+		for (int t = 0; t < N; t++)
+			largest = fmax(largest, spend[t]);
+		assert_int_equal(noted, fit.table_steps > 0 && curve_inflection(&fit) >= 0.05 * largest);
+		thresholds += noted;
 	}
-	assert_true(undecided >= 8);
+	print_message("%d of %d undecided channels' draws' means have a threshold\n", thresholds, undecided);
+	assert_true(undecided >= 8 && thresholds >= 1);
 	double share = (double)s_draws / draws, held = (double)inside / undecided;
 	/* Measured: 48% S-shaped draws, the band holding the truth on 11 of
 	 * 15; with the rule that keeps the curve, 13% and 2 of 15. */
@@ -560,7 +569,8 @@ static void test_unimodal_against_brute_force(void **state)
 				fail_msg("trial %d: not strictly unimodal at %d (peak %d): %.17g, %.17g", trial,
 					 i, peak, v[i], v[i + 1]);
 		double want = unimodal_error_brute(x, w, n);
-		if (fabs(sse - want) > 1e-7 * (scale + 1))
+		/* The tilt moves each value by up to 1.1e-8 of it. */
+		if (fabs(sse - want) > 3e-8 * (scale + 1))
 			fail_msg("trial %d (%d values): error %.12g, brute force %.12g", trial, n, sse, want);
 	}
 }
@@ -623,12 +633,31 @@ static void test_table_is_the_draws_mean(void **state)
 		      "(%.2g from its first node), its marginal within %.2g\n", worst, worst_below,
 		      worst_marginal);
 	assert_true(worst < 5e-3 && worst_marginal < 1e-3 && worst_below < 0.1);
-	/* Past the reach: continuous, still rising, toward a limit. */
+	/* Past the reach: continuous, its marginal falling on as over the last
+	 * step, so that the half of the draws that are power laws keep the
+	 * mean rising as they do. Measured: within 0.2% and 1.5% of the mean
+	 * at two and four times the reach, where (reach / s)^2, levelling off
+	 * at 1.3 times the value at the reach, was 4.5% and 14% under it. */
 	double at = curve_value(&c, reach), m = curve_marginal(&c, reach);
 	assert_true(fabs(curve_value(&c, reach * (1 + 1e-9)) - at) <= 1e-6 * at);
 	assert_true(fabs(curve_marginal(&c, reach * (1 + 1e-9)) - m) <= 1e-6 * m);
-	assert_true(curve_value(&c, 2 * reach) > at && curve_value(&c, 1e12) <= at + m * reach * (1 + 1e-9));
-	assert_true(fabs(curve_marginal(&c, 2 * reach) - m / 4) <= 1e-9 * m);
+	for (double s = 2 * reach; s <= 4 * reach; s *= 2) {
+		double want = draws_mean(&c, s), squared = at + m * reach * (1 - reach / s);
+		print_message("at %.0f: %.2f, the draws' mean %.2f, a tail of s^-2 %.2f\n", s,
+			      curve_value(&c, s), want, squared);
+		assert_true(fabs(curve_value(&c, s) - want) <= 0.02 * want);
+	}
+	/* A table level at its end (still rising there) falls as s^-2. */
+	struct response_curve level = c;
+	level.table_steps = 4, level.table_reach = 100;
+	memcpy(level.table_marginal, (double[]){ 1, 2, 3, 4, 5 }, 5 * sizeof(double));
+	assert_int_equal(curve_table_settle(&level), 0);
+	assert_true(fabs(curve_marginal(&level, 200) - 5.0 / 4) < 1e-12);
+	assert_true(fabs(curve_value(&level, 1e12) - (curve_value(&level, 100) + 5 * 100)) < 1e-6);
+	/* Values past what a double holds are no table. */
+	level.table_reach = 1e300;
+	memcpy(level.table_marginal, (double[]){ 1e10, 5e9, 4e9, 2e9, 1e9 }, 5 * sizeof(double));
+	assert_int_equal(curve_table_settle(&level), -1);
 	/* The curve kept stays beside it. */
 	assert_true(curve_value_fitted(&c, 400) == 10 * sqrt(400));
 }
@@ -733,8 +762,8 @@ static void test_table_settle_rejects(void **state)
 	assert_int_equal(c.table_steps, 0);
 }
 
-/* A fitted curve with its draws has the table, curve_value is its mean,
- * and its band holds it as well as the curve kept's value. */
+/* A fitted curve with its draws has the table, over ten times the largest
+ * spend, and curve_value is their mean. */
 static void test_fit_tabulates_its_draws(void **state)
 {
 	(void)state;
@@ -745,12 +774,13 @@ static void test_fit_tabulates_its_draws(void **state)
 	assert_int_equal(curve_fit(spend, revenue, N, 0, &fit), 0);
 	assert_int_equal(fit.draws, CURVE_DRAWS);
 	assert_int_equal(fit.table_steps, CURVE_TABLE_STEPS);
+	double largest = 0;
+	for (int t = 0; t < N; t++)
+		largest = fmax(largest, spend[t]);
+	assert_true(fabs(fit.table_reach - 10 * largest) <= 1e-9 * largest);
 	for (double s = 100; s <= 1600; s += 150) {
-		double mean = draws_mean(&fit, s), lo, hi;
+		double mean = draws_mean(&fit, s);
 		assert_true(fabs(curve_value(&fit, s) - mean) <= 0.01 * mean);
-		curve_band(&fit, s, 0.8, &lo, &hi);
-		assert_true(lo >= 0 && lo <= curve_value(&fit, s) && curve_value(&fit, s) <= hi);
-		assert_true(lo <= curve_value_fitted(&fit, s) && curve_value_fitted(&fit, s) <= hi);
 	}
 	/* Too few days for draws: no table. */
 	assert_int_equal(curve_fit(spend, revenue, 15, 0, &fit), 0);
