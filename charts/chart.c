@@ -1086,7 +1086,7 @@ static void curve_panel(struct canvas *c, const struct chart_curve *cv, int x0, 
 /* The legend's swatches, drawn like the marks they stand for. */
 enum curve_key { KEY_DAY, KEY_CURVE, KEY_BAND, KEY_CURRENT, KEY_RECOMMENDED, KEY__MAX };
 static const char *const curve_key_labels[KEY__MAX] = {
-	"observed day", "fitted curve", "80% band", "current spend", "recommended",
+	"observed day", "expected revenue", "80% band", "current spend", "recommended",
 };
 
 static int curve_legend_width(struct canvas *c)

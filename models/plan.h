@@ -38,9 +38,11 @@ void plan_options_default(struct plan_options *opt);
  * the curves' bands): 80%, as a marketer reads "likely between". */
 #define PLAN_BAND_LEVEL 0.8
 
-/* The daily uplift of a split over the current one under each bootstrap
- * draw of every curve: its 80% interval and the share of draws in which it
- * is positive (NaN when no curve has two draws or more). Uncertain when
+/* The daily uplift of a split over the current one (on the curves' draws'
+ * means where they have them) and under each bootstrap draw of every
+ * curve: its 80% interval (curve_interval, centred on the uplift under the
+ * curves kept, and holding the expected uplift) and the share of draws in
+ * which it is positive (NaN when no curve has two draws or more). Uncertain when
  * the interval includes zero while the split moves money, or when a
  * channel it moves has a curve without draws (shape assumed, a prior, under
  * three weeks of days): the verdict says which. */
