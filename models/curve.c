@@ -92,7 +92,7 @@ static double table_value_at(const struct response_curve *c, double s)
 		return 0;
 	if (s >= reach) { /* the integral of m[n] (reach / x)^g from reach to s */
 		double g = c->table_tail, u = s / reach;
-		double area = g == 1 ? log(u) : (pow(u, 1 - g) - 1) / (1 - g);
+		double area = g == 1 ? log(u) : expm1((1 - g) * log(u)) / (1 - g);
 		return c->table_value[n] + m[n] * reach * area;
 	}
 	double t;
