@@ -1691,12 +1691,12 @@ static void test_tabled_curves(void **state)
 	double sat = allocate_saturation(&power);
 	assert_true(sat > 0 && fabs(curve_marginal(&power, sat) - 1) < 1e-9);
 	/* Past the table's reach the power law's own tail: every draw 100
-	 * s^0.5 saturates at 2,500 a day, four times a reach of 600 (the tail
-	 * of s^-2 that stood there put it at 1,257). */
+	 * s^0.5 saturates at 2,500 a day, two and a half times a reach of
+	 * 1,000 (the tail of s^-2 that stood there put it at 1,257). */
 	struct response_curve same = { .kind = CURVE_POWER, .a = 100, .b = 0.5 };
 	for (int d = 0; d < CURVE_DRAWS; d++)
 		same.draw[same.draws++] = (struct curve_draw){ CURVE_POWER, { 100, 0.5, 0 } };
-	assert_int_equal(curve_table_from_draws(&same, 600), 0);
+	assert_int_equal(curve_table_from_draws(&same, 1000), 0);
 	sat = allocate_saturation(&same);
 	if (fabs(sat - 2500) > 0.005 * 2500 || fabs(curve_value(&same, 2500) - 5000) > 0.005 * 5000)
 		fail_msg("saturation %.1f (2,500), revenue there %.1f (5,000)", sat,
