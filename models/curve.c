@@ -1169,12 +1169,8 @@ static void note_mean_threshold(struct response_curve *c, double largest_spend)
 	size_t used = strlen(c->note);
 	if (curve_is_s_shaped(c) || !(peak >= 0.05 * largest_spend) || used >= sizeof c->note)
 		return;
-	if (c->table_peak == c->table_steps)
-		snprintf(c->note + used, sizeof c->note - used, "; advised on its draws' mean, whose "
-			 "returns still rise at %.0f/day", peak);
-	else
-		snprintf(c->note + used, sizeof c->note - used, "; advised on its draws' mean, whose "
-			 "returns peak at %.0f/day", peak);
+	snprintf(c->note + used, sizeof c->note - used, "; advised on its draws' mean, whose returns %s "
+		 "at %.0f/day", c->table_peak == c->table_steps ? "still rise" : "peak", peak);
 }
 
 /* The chosen candidate as the curve, with its fit statistics and draws
