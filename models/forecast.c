@@ -134,17 +134,28 @@ static int backtest_run(const double *y, size_t n, const struct forecast_options
 	return 0;
 }
 
+/* Whether seasonal naive is a member: for days in weeks only. There a
+ * budget change moves a series from one week to the next, and seasonal
+ * naive answers it at once; months, quarters and years change by trends,
+ * which it lags (and without a season it is the random walk that ETS's
+ * and Theta's smoothing already reach as their weight nears one). */
+static int naive_member(int period)
+{
+	return period == 7;
+}
+
 /* Weights from the backtest's MASE: halfway between equal and inverse-MASE
- * weights, among the methods within twice the best's error. Without a
+ * weights, among the members within twice the best's error. Without a
  * backtest, ETS alone (as AICc chose it). */
 static void combination_weights(const struct backtest *b, const int ok[FORECAST_METHOD__MAX],
-				double w[FORECAST_METHOD__MAX])
+				int period, double w[FORECAST_METHOD__MAX])
 {
 	double best = INFINITY, error[FORECAST_METHOD__MAX];
 	for (int m = 0; m < FORECAST_METHOD__MAX; m++) {
 		w[m] = 0;
+		int member = m != FORECAST_NAIVE || naive_member(period);
 		/* A perfect backtest (MASE 0) is still an estimate from a few origins. */
-		error[m] = ok[m] && isfinite(b->mase[m]) ? fmax(b->mase[m], 1e-3) : INFINITY;
+		error[m] = member && ok[m] && isfinite(b->mase[m]) ? fmax(b->mase[m], 1e-3) : INFINITY;
 		best = fmin(best, error[m]);
 	}
 	if (!isfinite(best)) {
@@ -650,7 +661,7 @@ static int combined_forecast(const double *y, size_t n, const struct forecast_op
 	ets_forecast_sd(ets, horizon, sd);
 	if (isnan(sd[0])) /* its working memory could not be had */
 		return -1;
-	combination_weights(b, ok, info->weight);
+	combination_weights(b, ok, opt->period, info->weight);
 	if (combination_backtest(y, b, info->weight, sd, info, ratio) != 0)
 		return -1;
 	for (int h = 0; h < horizon; h++) {

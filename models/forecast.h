@@ -3,7 +3,9 @@
  * Pure.
  *
  * Three methods, each sound alone: ETS chosen by AICc (ets.h), Theta
- * (theta.h) and seasonal naive. Each is scored by a rolling-origin backtest
+ * (theta.h) and, for daily series (period 7), seasonal naive: it answers
+ * a week's jump at once, where monthly to yearly series move by trends
+ * it lags. Each is scored by a rolling-origin backtest
  * over the end of the series, and their forecasts are combined with
  * weights from those scores, shrunk halfway toward equal weights (the M4
  * competition's lesson that combinations beat single methods, and the

@@ -135,6 +135,34 @@ static void test_combination_weights(void **state)
 	assert_true(info.have_backtest && info.backtest.origins == 4);
 }
 
+/* Seasonal naive is a member for days in weeks only: on a monthly season
+ * and on a random walk of years, where its backtest is close to the best
+ * and would have earned it a weight, it gets none. */
+static void test_naive_member_daily_only(void **state)
+{
+	(void)state;
+	double y[N], mean[12], lo[12], hi[12];
+	const double level = 0.8;
+	struct forecast_options opt;
+	forecast_options_default(&opt);
+	struct forecast_info info;
+	enum ets_status st;
+	static const int periods[] = { 12, 1 };
+	for (int i = 0; i < 2; i++) {
+		opt.period = periods[i];
+		double v = 1000;
+		for (int t = 0; t < N; t++)
+			y[t] = opt.period == 12 ? 500 + 200 * sin(acos(-1.0) * (t % 12) / 6) +
+							  10 * gaussian()
+						: (v += 20 * gaussian());
+		assert_int_equal(forecast_series(y, N, &opt, 12, &level, 1, mean, lo, hi, &info, &st), 0);
+		assert_true(info.have_backtest);
+		assert_true(info.backtest.naive_mase < 2 * info.backtest.mase);
+		assert_true(info.weight[FORECAST_NAIVE] == 0);
+		assert_true(fabs(info.weight[FORECAST_ETS] + info.weight[FORECAST_THETA] - 1) < 1e-9);
+	}
+}
+
 /*
  * Coverage of the combined bands on simulated series of three kinds (local
  * level, damped-trend-like drift, level with a weekly season), each
@@ -392,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_theta_drift),
 		cmocka_unit_test(test_stopped_channel),
 		cmocka_unit_test(test_combination_weights),
+		cmocka_unit_test(test_naive_member_daily_only),
 		cmocka_unit_test(test_band_coverage),
 		cmocka_unit_test(test_event_dates),
 		cmocka_unit_test(test_event_effect),
