@@ -9,11 +9,18 @@
 enum season_kind { SEASON_NONE, SEASON_MULTIPLICATIVE, SEASON_ADDITIVE };
 
 struct theta_fit {
+	enum theta_method method;
 	int period;
 	enum season_kind season;
 	double index[MAX_PERIOD]; /* by position t mod period */
 	size_t n;
-	double alpha, level, drift, sigma2;
+	double alpha;      /* the smoothing weight */
+	double level;      /* the smoothed level at n */
+	double sigma2;     /* the one-step variance */
+	double drift;      /* standard: half the line's slope */
+	double weight;     /* optimised: 1 - 1/theta, the line's share in the forecast */
+	double a, b;       /* optimised: the line's intercept and slope, at time 1..n */
+	double ones, time; /* optimised: the smoothing, of like weights, of 1 and of t */
 };
 
 /* Autocorrelation of the observed values of y at lag k. */
@@ -94,20 +101,6 @@ static double adjust(const struct theta_fit *f, double v, size_t t)
 	return f->season == SEASON_MULTIPLICATIVE ? v / s : f->season == SEASON_ADDITIVE ? v - s : v;
 }
 
-/* Least-squares slope of the observed values against time. */
-static double trend_slope(const double *y, size_t n)
-{
-	double st = 0, sy = 0, stt = 0, sty = 0, k = 0;
-	for (size_t t = 0; t < n; t++) {
-		if (isnan(y[t]))
-			continue;
-		double x = (double)t;
-		st += x, sy += y[t], stt += x * x, sty += x * y[t], k++;
-	}
-	double d = k * stt - st * st;
-	return k >= 2 && d > 0 ? (k * sty - st * sy) / d : 0;
-}
-
 static enum season_kind season_of(const double *y, size_t n, int m)
 {
 	if (m < 2 || m > MAX_PERIOD || !seasonality_significant(y, n, m))
@@ -118,7 +111,196 @@ static enum season_kind season_of(const double *y, size_t n, int m)
 	return SEASON_MULTIPLICATIVE;
 }
 
-struct theta_fit *theta_fit(const double *y, size_t n, int period, enum ets_status *status)
+/* Running sums of a least-squares line against time. */
+struct line_sums {
+	double k, st, sy, stt, sty;
+};
+
+static void line_add(struct line_sums *s, double x, double y)
+{
+	s->k++, s->st += x, s->sy += y, s->stt += x * x, s->sty += x * y;
+}
+
+/* The line through what was added: intercept (at time 0) and slope; flat
+ * through their mean with fewer than two times, zero with none. */
+static void line_of(const struct line_sums *s, double *a, double *b)
+{
+	double d = s->k * s->stt - s->st * s->st;
+	*b = s->k >= 2 && d > 0 ? (s->k * s->sty - s->st * s->sy) / d : 0;
+	*a = s->k > 0 ? (s->sy - *b * s->st) / s->k : 0;
+}
+
+/*
+ * One pass of the optimised model at smoothing weight alpha. The one-step
+ * forecast of y_t (time t = 1..n) is
+ *
+ *   mu_t = l_(t-1) + w (A + B t - L_(t-1)),   w = 1 - 1/theta,
+ *
+ * where A + B t is the series' least-squares line, l is simple exponential
+ * smoothing of y from l_0 and L that of the line from zero, with the same
+ * weight (both held over a missing value). With no value missing the
+ * bracket is Fiorucci et al.'s (2016, eq. 5) (1 - alpha)^(t-1) A +
+ * (1 - (1 - alpha)^t) / alpha B. L is linear in the line: L = A ones +
+ * B time, the smoothing of 1 and of t. mu_t is linear in l_0 and w:
+ * mu_t = g_t l_0 + c_t + w d_t; the pass sums the squares and products of
+ * r_t = y_t - c_t, g_t and d_t, for a least-squares l_0 and w.
+ */
+struct pass {
+	double sgg, sgd, sdd, sgr, sdr, srr;
+	size_t count;
+	double g, c, ones, time; /* at the end: l_n = g l_0 + c */
+};
+
+static void model_pass(const double *x, size_t n, double alpha, double a, double b,
+		       struct pass *p)
+{
+	memset(p, 0, sizeof *p);
+	double g = 1, c = 0, ones = 0, time = 0;
+	for (size_t t = 0; t < n; t++) {
+		if (isnan(x[t]))
+			continue;
+		double tt = (double)(t + 1);
+		double d = a * (1 - ones) + b * (tt - time);
+		double r = x[t] - c;
+		p->sgg += g * g, p->sgd += g * d, p->sdd += d * d;
+		p->sgr += g * r, p->sdr += d * r, p->srr += r * r;
+		p->count++;
+		c = alpha * x[t] + (1 - alpha) * c;
+		g *= 1 - alpha;
+		ones = alpha + (1 - alpha) * ones;
+		time = alpha * tt + (1 - alpha) * time;
+	}
+	p->g = g, p->c = c, p->ones = ones, p->time = time;
+}
+
+static double pass_sse(const struct pass *p, double level0, double w)
+{
+	double sse = p->srr - 2 * level0 * p->sgr - 2 * w * p->sdr + level0 * level0 * p->sgg +
+		     2 * level0 * w * p->sgd + w * w * p->sdd;
+	return sse > 0 ? sse : 0;
+}
+
+/* The least-squares l_0 and w, with w in [0, 1] (theta >= 1); the sum of
+ * squares is convex, so the best w on the bound is the clamped one. */
+static double pass_solve(const struct pass *p, double *level0, double *w)
+{
+	if (p->sgg <= 0) {
+		*level0 = 0, *w = 0.5;
+		return pass_sse(p, *level0, *w);
+	}
+	double det = p->sgg * p->sdd - p->sgd * p->sgd;
+	double k = det > 1e-12 * p->sgg * (p->sdd > 0 ? p->sdd : 1)
+			   ? (p->sgg * p->sdr - p->sgd * p->sgr) / det
+			   : 0.5; /* the line no help beyond l_0: the standard theta = 2 */
+	*w = k < 0 ? 0 : k > 1 ? 1 : k;
+	*level0 = (p->sgr - *w * p->sgd) / p->sgg;
+	return pass_sse(p, *level0, *w);
+}
+
+static double profile_sse(const double *x, size_t n, double alpha, double a, double b)
+{
+	struct pass p;
+	double level0, w;
+	model_pass(x, n, alpha, a, b, &p);
+	return pass_solve(&p, &level0, &w);
+}
+
+#define ALPHA_MIN 1e-3
+
+/* The alpha of least in-sample one-step squared error: a grid, then a
+ * golden-section search between the best point's neighbours. */
+static double best_alpha(const double *x, size_t n, double a, double b)
+{
+	static const double grid[] = { ALPHA_MIN, 0.003, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1,
+				       0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1 };
+	enum { G = sizeof grid / sizeof grid[0] };
+	int best = 0;
+	double best_sse = HUGE_VAL;
+	for (int j = 0; j < G; j++) {
+		double sse = profile_sse(x, n, grid[j], a, b);
+		if (sse < best_sse)
+			best_sse = sse, best = j;
+	}
+	double lo = grid[best > 0 ? best - 1 : 0], hi = grid[best < G - 1 ? best + 1 : G - 1];
+	const double r = 0.6180339887498949;
+	double u = hi - r * (hi - lo), v = lo + r * (hi - lo);
+	double fu = profile_sse(x, n, u, a, b), fv = profile_sse(x, n, v, a, b);
+	while (hi - lo > 1e-5) {
+		if (fu <= fv) {
+			hi = v, v = u, fv = fu;
+			u = hi - r * (hi - lo);
+			fu = profile_sse(x, n, u, a, b);
+		} else {
+			lo = u, u = v, fu = fv;
+			v = lo + r * (hi - lo);
+			fv = profile_sse(x, n, v, a, b);
+		}
+	}
+	double mid = (lo + hi) / 2;
+	return profile_sse(x, n, mid, a, b) < best_sse ? mid : grid[best];
+}
+
+/* The least-squares line of the observed values of x[0..n) against time
+ * 1..n; returns how many values it went through. */
+static double series_line(const double *x, size_t n, double *a, double *b)
+{
+	struct line_sums sums = { 0 };
+	for (size_t t = 0; t < n; t++)
+		if (!isnan(x[t]))
+			line_add(&sums, (double)(t + 1), x[t]);
+	line_of(&sums, a, b);
+	return sums.k;
+}
+
+/* The optimised method on the adjusted series x[0..n): -1 without two
+ * observed values (no line). */
+static int fit_optimised(struct theta_fit *f, const double *x, size_t n)
+{
+	if (series_line(x, n, &f->a, &f->b) < 2)
+		return -1;
+	f->alpha = best_alpha(x, n, f->a, f->b);
+	struct pass p;
+	double level0;
+	model_pass(x, n, f->alpha, f->a, f->b, &p);
+	double sse = pass_solve(&p, &level0, &f->weight);
+	f->level = p.g * level0 + p.c;
+	f->ones = p.ones;
+	f->time = p.time;
+	/* Three estimated: alpha, l_0 and theta. */
+	f->sigma2 = sse / (double)(p.count > 3 ? p.count - 3 : 1);
+	if (!(f->sigma2 > 0) || !isfinite(f->sigma2))
+		f->sigma2 = 1e-12;
+	return 0;
+}
+
+/* The standard method on the adjusted series x[0..n): simple exponential
+ * smoothing (ets's A,N,N, as thetaf fits it) and half the line's slope.
+ * -1 (status set) when there is no fit. */
+static int fit_standard(struct theta_fit *f, const double *x, size_t n, enum ets_status *status)
+{
+	struct ets_options opt;
+	ets_options_default(&opt);
+	opt.period = 1;
+	opt.force_error = 0;
+	opt.force_trend = ETS_TREND_NONE;
+	opt.force_seasonal = 0;
+	struct ets_fit *ses = ets_fit(x, n, &opt, status);
+	if (ses == NULL)
+		return -1;
+	struct ets_summary sum;
+	ets_summary(ses, &sum);
+	ets_forecast(ses, 1, NULL, 0, &f->level, NULL, NULL);
+	f->alpha = sum.alpha > 1e-6 ? sum.alpha : 1e-6;
+	f->sigma2 = sum.sigma2;
+	double a, b;
+	series_line(x, n, &a, &b);
+	f->drift = b / 2;
+	ets_free(ses);
+	return 0;
+}
+
+struct theta_fit *theta_fit(const double *y, size_t n, int period, enum theta_method method,
+			    enum ets_status *status)
 {
 	struct theta_fit *f = calloc(1, sizeof *f);
 	double *adjusted = malloc(sizeof *adjusted * (n ? n : 1));
@@ -128,6 +310,7 @@ struct theta_fit *theta_fit(const double *y, size_t n, int period, enum ets_stat
 		*status = ETS_FAILED;
 		return NULL;
 	}
+	f->method = method;
 	f->n = n;
 	f->period = period >= 2 && period <= MAX_PERIOD ? period : 1;
 	f->season = season_of(y, n, f->period);
@@ -135,29 +318,15 @@ struct theta_fit *theta_fit(const double *y, size_t n, int period, enum ets_stat
 		seasonal_indices(y, n, f->period, f->season, f->index);
 	for (size_t t = 0; t < n; t++)
 		adjusted[t] = isfinite(y[t]) ? adjust(f, y[t], t) : NAN;
-	/* Simple exponential smoothing: the A,N,N form of ets. */
-	struct ets_options opt;
-	ets_options_default(&opt);
-	opt.period = 1;
-	opt.force_error = 0; /* SES: the additive A,N,N */
-	opt.force_trend = ETS_TREND_NONE;
-	opt.force_seasonal = 0;
-	struct ets_fit *ses = ets_fit(adjusted, n, &opt, status);
-	if (ses == NULL) {
+	int rc = method == THETA_OPTIMISED ? fit_optimised(f, adjusted, n)
+					   : fit_standard(f, adjusted, n, status);
+	free(adjusted);
+	if (rc != 0) {
+		if (method == THETA_OPTIMISED)
+			*status = ETS_TOO_SHORT;
 		free(f);
-		free(adjusted);
 		return NULL;
 	}
-	struct ets_summary sum;
-	ets_summary(ses, &sum);
-	double level;
-	ets_forecast(ses, 1, NULL, 0, &level, NULL, NULL);
-	f->alpha = sum.alpha > 1e-6 ? sum.alpha : 1e-6;
-	f->level = level;
-	f->sigma2 = sum.sigma2;
-	f->drift = trend_slope(adjusted, n) / 2;
-	ets_free(ses);
-	free(adjusted);
 	*status = ETS_OK;
 	return f;
 }
@@ -167,15 +336,24 @@ void theta_free(struct theta_fit *fit)
 	free(fit);
 }
 
-void theta_forecast(const struct theta_fit *f, int horizon, double *mean, double *sd)
+/* The forecast h periods on, before the season is put back. */
+static double adjusted_forecast(const struct theta_fit *f, int h)
 {
+	if (f->method == THETA_OPTIMISED)
+		return f->level + f->weight * (f->a * (1 - f->ones) +
+					       f->b * ((double)f->n + h - f->time));
 	/* Hyndman and Billah (2003), eq. (4): the drift's weight grows from
 	 * (1 - (1 - alpha)^n) / alpha at h = 1 by one per period. */
 	double start = (1 - pow(1 - f->alpha, (double)f->n)) / f->alpha;
+	return f->level + f->drift * ((double)(h - 1) + start);
+}
+
+void theta_forecast(const struct theta_fit *f, int horizon, double *mean, double *sd)
+{
 	for (int h = 1; h <= horizon; h++) {
 		size_t t = f->n + (size_t)h - 1;
 		double s = f->index[t % (size_t)f->period];
-		double v = f->level + f->drift * ((double)(h - 1) + start);
+		double v = adjusted_forecast(f, h);
 		double spread = sqrt(f->sigma2 * (1 + (h - 1) * f->alpha * f->alpha));
 		if (f->season == SEASON_MULTIPLICATIVE)
 			v *= s, spread *= s;
@@ -190,6 +368,6 @@ void theta_forecast(const struct theta_fit *f, int horizon, double *mean, double
 void theta_describe(const struct theta_fit *fit, double *alpha, double *drift, int *seasonal)
 {
 	*alpha = fit->alpha;
-	*drift = fit->drift;
+	*drift = fit->method == THETA_OPTIMISED ? fit->weight * fit->b : fit->drift;
 	*seasonal = (int)fit->season;
 }

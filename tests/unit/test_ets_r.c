@@ -415,7 +415,7 @@ static void test_r_thetaf(void **state)
 	for (size_t s = 0; s < fx->count; s++) {
 		const struct series *ser = &fx->series[s];
 		enum ets_status st;
-		struct theta_fit *fit = theta_fit(ser->y, ser->n, ser->period, &st);
+		struct theta_fit *fit = theta_fit(ser->y, ser->n, ser->period, THETA_STANDARD, &st);
 		assert_non_null(fit);
 		double alpha, drift;
 		int seasonal;

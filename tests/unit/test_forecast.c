@@ -31,7 +31,7 @@ static void test_theta_season_test(void **state)
 	enum ets_status st;
 	for (int t = 0; t < N; t++)
 		y[t] = 100 * week[t % 7] * (1 + 0.05 * gaussian());
-	struct theta_fit *f = theta_fit(y, N, 7, &st);
+	struct theta_fit *f = theta_fit(y, N, 7, THETA_STANDARD, &st);
 	assert_non_null(f);
 	theta_describe(f, &alpha, &drift, &seasonal);
 	assert_int_equal(seasonal, 1);
@@ -43,37 +43,73 @@ static void test_theta_season_test(void **state)
 
 	for (int t = 0; t < N; t++)
 		y[t] = t % 7 == 6 ? 0 : 50 * week[t % 7] + 3 * gaussian();
-	f = theta_fit(y, N, 7, &st);
+	f = theta_fit(y, N, 7, THETA_STANDARD, &st);
 	theta_describe(f, &alpha, &drift, &seasonal);
 	assert_int_equal(seasonal, 2);
 	theta_free(f);
 
 	for (int t = 0; t < N; t++)
 		y[t] = 100 + 10 * gaussian();
-	f = theta_fit(y, N, 7, &st);
+	f = theta_fit(y, N, 7, THETA_STANDARD, &st);
 	theta_describe(f, &alpha, &drift, &seasonal);
 	assert_int_equal(seasonal, 0);
 	theta_free(f);
 }
 
-/* The drift is half the slope of the series' linear trend (Hyndman and
- * Billah 2003), and the forecasts grow by it each period. */
+/* On a straight line with noise the standard method's drift is half the
+ * slope (Hyndman and Billah 2003); the optimised one keeps all of the
+ * line (theta large), its first forecast on the line, not a level behind.
+ * Both forecasts grow by the drift each period, their spread with them. */
 static void test_theta_drift(void **state)
 {
 	(void)state;
-	double y[N], alpha, drift, mean[10];
+	double y[N], alpha, drift, mean[10], sd[10];
 	int seasonal;
 	enum ets_status st;
 	for (int t = 0; t < N; t++)
 		y[t] = 200 + 0.8 * t + 4 * gaussian();
-	struct theta_fit *f = theta_fit(y, N, 1, &st);
+	static const enum theta_method methods[] = { THETA_STANDARD, THETA_OPTIMISED };
+	static const double expected[] = { 0.4, 0.8 };
+	for (int i = 0; i < 2; i++) {
+		struct theta_fit *f = theta_fit(y, N, 1, methods[i], &st);
+		assert_non_null(f);
+		theta_describe(f, &alpha, &drift, &seasonal);
+		assert_true(fabs(drift - expected[i]) < 0.02);
+		theta_forecast(f, 10, mean, sd);
+		assert_true(sd[0] > 0);
+		for (int h = 1; h < 10; h++) {
+			assert_true(fabs(mean[h] - mean[h - 1] - drift) < 1e-9);
+			assert_true(isfinite(sd[h]) && sd[h] >= sd[h - 1]);
+		}
+		if (methods[i] == THETA_OPTIMISED)
+			assert_true(fabs(mean[0] - (200 + 0.8 * N)) < 4);
+		theta_free(f);
+	}
+}
+
+/* The optimised method on a level with noise keeps next to none of its
+ * flat line, skips a missing value, and needs two observed values. */
+static void test_theta_optimised_level(void **state)
+{
+	(void)state;
+	double y[N], alpha, drift, mean[5];
+	int seasonal;
+	enum ets_status st;
+	for (int t = 0; t < N; t++)
+		y[t] = t == N / 2 ? NAN : 100 + 10 * gaussian();
+	struct theta_fit *f = theta_fit(y, N, 1, THETA_OPTIMISED, &st);
 	assert_non_null(f);
+	assert_int_equal(st, ETS_OK);
 	theta_describe(f, &alpha, &drift, &seasonal);
-	assert_true(fabs(drift - 0.4) < 0.02);
-	theta_forecast(f, 10, mean, NULL);
-	for (int h = 1; h < 10; h++)
-		assert_true(fabs(mean[h] - mean[h - 1] - drift) < 1e-9);
+	assert_true(fabs(drift) < 0.05);
+	theta_forecast(f, 5, mean, NULL);
+	for (int h = 0; h < 5; h++)
+		assert_true(fabs(mean[h] - 100) < 5);
 	theta_free(f);
+
+	double one[3] = { NAN, 5, NAN };
+	assert_null(theta_fit(one, 3, 1, THETA_OPTIMISED, &st));
+	assert_int_equal(st, ETS_TOO_SHORT);
 }
 
 /* A channel whose last week is all zero forecasts zero, bands included. */
@@ -137,8 +173,9 @@ static void test_combination_weights(void **state)
 
 /* Seasonal naive is a member for days in weeks only: on a monthly season
  * and on a random walk of years, where its backtest is close to the best
- * and would have earned it a weight, it gets none. */
-static void test_naive_member_daily_only(void **state)
+ * and would have earned it a weight, it gets none; Theta is the
+ * optimised one there, and `method` says so. */
+static void test_members_by_period(void **state)
 {
 	(void)state;
 	double y[N], mean[12], lo[12], hi[12];
@@ -160,7 +197,17 @@ static void test_naive_member_daily_only(void **state)
 		assert_true(info.backtest.naive_mase < 2 * info.backtest.mase);
 		assert_true(info.weight[FORECAST_NAIVE] == 0);
 		assert_true(fabs(info.weight[FORECAST_ETS] + info.weight[FORECAST_THETA] - 1) < 1e-9);
+		assert_true(info.weight[FORECAST_THETA] > 0);
+		assert_non_null(strstr(info.method, "|OTM ."));
+		assert_null(strstr(info.method, "SNaive"));
 	}
+	/* Days in weeks: the standard Theta. */
+	opt.period = 7;
+	for (int t = 0; t < N; t++)
+		y[t] = 500 + 200 * sin(acos(-1.0) * (t % 7) / 3.5) + 10 * gaussian();
+	assert_int_equal(forecast_series(y, N, &opt, 12, &level, 1, mean, lo, hi, &info, &st), 0);
+	assert_true(info.weight[FORECAST_THETA] > 0);
+	assert_non_null(strstr(info.method, "|Theta ."));
 }
 
 /*
@@ -418,9 +465,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_theta_season_test),
 		cmocka_unit_test(test_theta_drift),
+		cmocka_unit_test(test_theta_optimised_level),
 		cmocka_unit_test(test_stopped_channel),
 		cmocka_unit_test(test_combination_weights),
-		cmocka_unit_test(test_naive_member_daily_only),
+		cmocka_unit_test(test_members_by_period),
 		cmocka_unit_test(test_band_coverage),
 		cmocka_unit_test(test_event_dates),
 		cmocka_unit_test(test_event_effect),
