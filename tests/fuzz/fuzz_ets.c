@@ -1,7 +1,8 @@
 /*
- * Fuzzes the forecasting entry points (models/ets.h): ets_fit, then
- * ets_forecast, ets_fitted and (sometimes) ets_backtest, as the CLI and the
- * ML sync call them.
+ * Fuzzes the forecasting entry points (models/ets.h, theta.h, forecast.h):
+ * ets_fit, then ets_forecast, ets_fitted and (sometimes) ets_backtest, both
+ * Theta methods and the combined forecast_series, as the CLI and the ML
+ * sync call them.
  *
  * Input: a flags byte (bit 0 nonnegative, bit 1 values are raw doubles
  * rather than bytes, bit 2 backtest, bits 3-4 force_trend, bits 5-6
@@ -14,7 +15,8 @@
  *
  * Checks: a byte series (finite, small) that fits gives finite forecasts,
  * lower <= upper, lower >= 0 when nonnegative and else lower <= mean <=
- * upper; a level outside (0, 1) is refused.
+ * upper (ETS), finite forecasts and spreads (Theta), finite forecasts and
+ * lower <= upper (the combination); a level outside (0, 1) is refused.
  */
 #include <math.h>
 #include <stdint.h>
@@ -22,6 +24,8 @@
 #include <string.h>
 
 #include "ets.h"
+#include "forecast.h"
+#include "theta.h"
 
 #define MAX_POINTS 400
 #define MAX_LEVELS 3
@@ -31,6 +35,53 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static double byte_value(uint8_t b)
 {
 	return b == 0xff ? NAN : b == 0xfe ? INFINITY : b == 0xfd ? -INFINITY : (double)b;
+}
+
+static void check_theta(const double *y, size_t n, int period, int horizon, int tame)
+{
+	static const enum theta_method methods[] = { THETA_STANDARD, THETA_OPTIMISED };
+	static double mean[256], sd[256];
+	for (int i = 0; i < 2; i++) {
+		enum ets_status status;
+		struct theta_fit *theta = theta_fit(y, n, period, methods[i], &status);
+		if (theta == NULL) {
+			if (status == ETS_OK)
+				abort();
+			continue;
+		}
+		theta_forecast(theta, horizon, mean, sd);
+		for (int h = 0; h < horizon && tame; h++)
+			if (!isfinite(mean[h]) || !(sd[h] >= 0))
+				abort();
+		theta_free(theta);
+	}
+}
+
+/* The combination as the sync runs it (the ETS options' period and
+ * sign); tame: a finite byte series, whose answers must be numbers. */
+static void check_theta_and_combined(const double *y, size_t n, const struct ets_options *eo,
+				     int horizon, const double *levels, int nlevels, int tame)
+{
+	check_theta(y, n, eo->period, horizon, tame);
+	struct forecast_options opt;
+	forecast_options_default(&opt);
+	opt.period = eo->period;
+	opt.nonnegative = eo->nonnegative;
+	static double mean[256], lower[MAX_LEVELS * 256], upper[MAX_LEVELS * 256];
+	struct forecast_info info;
+	enum ets_status status;
+	if (forecast_series(y, n, &opt, horizon, levels, nlevels, mean, lower, upper, &info,
+			    &status) != 0 || !tame)
+		return;
+	for (int h = 0; h < horizon; h++) {
+		if (!isfinite(mean[h]) || (opt.nonnegative && mean[h] < 0))
+			abort();
+		for (int i = 0; i < nlevels; i++) {
+			double lo = lower[i * horizon + h], hi = upper[i * horizon + h];
+			if (!isfinite(lo) || !isfinite(hi) || lo > hi + 1e-9 * (1 + fabs(mean[h])))
+				abort();
+		}
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -116,5 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ets_seasonal_naive(y, n, opt.period, horizon, mean);
 	ets_free(fit);
+	if (backtest)
+		check_theta_and_combined(y, n, &opt, horizon, levels, nlevels, !raw && finite);
 	return 0;
 }
