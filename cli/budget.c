@@ -65,14 +65,20 @@ static void on_field(void *s, size_t len, void *ctx)
 	in->field++;
 }
 
+/* A spend or revenue cell: an amount as reports write it or a number as R
+ * and Python do (1e+05; NA unknown); never negative. */
 static double number_or_nan(const char *text, const char *what, struct input *in)
 {
-	struct cell_number num;
+	double v = NAN;
 	char why[200];
-	enum cell_status st = cell_parse_number(text, 0, &num, why, sizeof why);
+	enum cell_status st = cell_parse_value(text, &v, why, sizeof why);
+	if (st == CELL_OK && v < 0) {
+		snprintf(why, sizeof why, "'%.60s' is negative", text);
+		st = CELL_BAD;
+	}
 	if (st == CELL_BAD && in->error[0] == '\0')
 		snprintf(in->error, sizeof in->error, "row %d: %s: %s", in->row, what, why);
-	return st == CELL_OK ? num.value : NAN;
+	return st == CELL_OK ? v : NAN;
 }
 
 /* A complete row's cells into its channel's rows. */

@@ -98,20 +98,12 @@ static void on_record(int c, void *ctx)
 		return;
 	}
 	double v = NAN;
-	struct cell_number num;
 	char why[200];
-	/* Values may be negative (ROI): parse the magnitude, then the sign. */
-	char *text = se->value;
-	while (*text == ' ')
-		text++;
-	int negative = *text == '-' && text[1] != '\0' && text[1] != '-';
-	enum cell_status st = cell_parse_number(text + negative, 0, &num, why, sizeof why);
-	if (st == CELL_BAD) {
+	/* Values may be negative (ROI), written by R or Python (1e+05, NA). */
+	if (cell_parse_value(se->value, &v, why, sizeof why) == CELL_BAD) {
 		snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
 		return;
 	}
-	if (st == CELL_OK)
-		v = negative ? -num.value : num.value;
 	long day = 0;
 	if (se->columns == 2) {
 		char iso[11];

@@ -1,6 +1,8 @@
 #include "cells.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +156,48 @@ enum cell_status cell_parse_number(const char *cell, int whole, struct cell_numb
 	memcpy(o, digits, len + 1);
 	out->value = v;
 	return CELL_OK;
+}
+
+/* A plain floating-point number: sign, digits, point and exponent only
+ * (no hexadecimal, no "inf"), strtod's whole text. Returns 0, -1 when the
+ * text is not one, -2 when it is beyond a double's range. */
+static int plain_float(const char *text, double *out)
+{
+	if (text[0] == '\0' || text[strspn(text, "0123456789+-.eE")] != '\0')
+		return -1;
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (*end != '\0' || end == text)
+		return -1;
+	if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1))
+		return -2;
+	*out = v; /* an underflow is the nearest double, near enough zero */
+	return 0;
+}
+
+enum cell_status cell_parse_value(const char *cell, double *out, char *why, size_t whylen)
+{
+	char text[128];
+	cell_trim(cell, text, sizeof text);
+	if (strcasecmp(text, "NA") == 0 || strcasecmp(text, "NaN") == 0 ||
+	    strcasecmp(text, "N/A") == 0)
+		return CELL_UNKNOWN;
+	int negative = text[0] == '-' && text[1] != '\0' && text[1] != '-';
+	struct cell_number num;
+	enum cell_status st = cell_parse_number(text + negative, 0, &num, why, whylen);
+	if (st == CELL_OK) {
+		*out = negative ? -num.value : num.value;
+		return CELL_OK;
+	}
+	if (st != CELL_BAD)
+		return st;
+	int plain = plain_float(text, out);
+	if (plain == 0)
+		return CELL_OK;
+	if (plain == -2)
+		snprintf(why, whylen, "'%.60s' is beyond a double's range", text);
+	return CELL_BAD;
 }
 
 void cell_format_amount(double value, struct cell_number *out)

@@ -44,12 +44,20 @@ printf 'value\n-0.2\n-0.4\n-0.1\n-0.3\n-0.2\n-0.5\n' | "$MLDASH" forecast --hori
 	fail "--nonnegative gave a negative value"
 pass "one column, empty values, negative values, --nonnegative"
 
+# As R's write.csv and Python write numbers and gaps: exponents, NA.
+printf 'value\n1e+05\nNA\n120000\n1.1e5\n9.5E+04\n105000\n' | "$MLDASH" forecast --horizon 1 |
+	awk -F, 'NR == 2 && ($2 < 90000 || $2 > 130000) { exit 1 }' ||
+	fail "R's 1e+05 and NA not read as 100000 and a gap"
+pass "numbers as R and Python write them (1e+05, NA)"
+
 check_error() {
 	local input=$1 message=$2 rc=0
 	printf "$input" | "$MLDASH" forecast "${@:3}" >/dev/null 2>"$TMP/err" || rc=$?
 	[ "$rc" != 0 ] && grep -q -- "$message" "$TMP/err" || fail "input '$input': rc $rc: $(cat "$TMP/err")"
 }
 check_error 'value\n1\nabc\n' "row 3: 'abc' is not a number"
+check_error 'value\n1\n1e999\n' "row 3: '1e999' is beyond a double's range"
+check_error 'value\n1\ninf\n' "row 3: 'inf' is not a number"
 check_error 'date,value\n2024-01-02,1\n2024-01-01,2\n' "is not after the previous date"
 check_error 'date,value\n2024-13-01,1\n' "not a valid date"
 check_error 'value\n1\n2\n' "too few values"

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "cells.h"
@@ -78,6 +79,41 @@ static void expect_day(const char *cell, const char *day)
 	if (cell_parse_day(cell, out, why, sizeof why) != CELL_OK)
 		fail_msg("'%s': %s", cell, why);
 	assert_string_equal(out, day);
+}
+
+/* Series as R and Python write them: exponents, signs, NA; report amounts
+ * still read as cell_parse_number reads them. */
+static void test_values_as_tools_write_them(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *cell;
+		enum cell_status status;
+		double value;
+	} cases[] = {
+		{ "1e+05", CELL_OK, 1e5 },       { "-2.5e3", CELL_OK, -2500 },
+		{ "1E-5", CELL_OK, 1e-5 },       { "+7", CELL_OK, 7 },
+		{ "1,574.25", CELL_OK, 1574.25 }, { "-$12.50", CELL_OK, -12.5 },
+		{ "2e12", CELL_OK, 2e12 },       { "1e-400", CELL_OK, 0 },
+		{ " NA ", CELL_UNKNOWN, 0 },     { "nan", CELL_UNKNOWN, 0 },
+		{ "N/A", CELL_UNKNOWN, 0 },      { "", CELL_UNKNOWN, 0 },
+		{ "--", CELL_UNKNOWN, 0 },       { "1e999", CELL_BAD, 0 },
+		{ "inf", CELL_BAD, 0 },          { "0x10", CELL_BAD, 0 },
+		{ "1,5", CELL_BAD, 0 },          { "1e", CELL_BAD, 0 },
+		{ "abc", CELL_BAD, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double v = -1;
+		char reason[120] = "";
+		enum cell_status st = cell_parse_value(cases[i].cell, &v, reason, sizeof reason);
+		if (st != cases[i].status)
+			fail_msg("'%s': status %d, expected %d (%s)", cases[i].cell, st,
+				 cases[i].status, reason);
+		if (st == CELL_OK && fabs(v - cases[i].value) > 1e-12 * fabs(cases[i].value))
+			fail_msg("'%s': %g, expected %g", cases[i].cell, v, cases[i].value);
+		if (st == CELL_BAD && strstr(reason, cases[i].cell) == NULL)
+			fail_msg("'%s': the reason '%s' does not quote it", cases[i].cell, reason);
+	}
 }
 
 static void test_days(void **state)
@@ -202,6 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers_as_exported),
 		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_values_as_tools_write_them),
 		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_filter_has_no_false_negatives),
 		cmocka_unit_test(test_ids_map),
