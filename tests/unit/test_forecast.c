@@ -112,6 +112,50 @@ static void test_theta_optimised_level(void **state)
 	assert_int_equal(st, ETS_TOO_SHORT);
 }
 
+/* The optimised method's in-sample sum of squares, from Fiorucci et al.'s
+ * closed form (2016, eq. 5) rather than the fit's recursion, at alpha and
+ * w = 1 - 1/theta, with the best initial level (least squares). */
+static double otm_sse(const double *y, int n, double alpha, double w, double a, double b)
+{
+	double sgg = 0, sgr = 0, srr = 0, c = 0;
+	for (int t = 1; t <= n; t++) {
+		double g = pow(1 - alpha, t - 1);
+		double mu = c + w * (g * a + (1 - pow(1 - alpha, t)) / alpha * b);
+		double r = y[t - 1] - mu; /* less g l_0 */
+		sgg += g * g, sgr += g * r, srr += r * r;
+		c = alpha * y[t - 1] + (1 - alpha) * c;
+	}
+	return srr - sgr * sgr / sgg;
+}
+
+/* The optimised fit's sum of squares is no worse than the best of a fine
+ * grid of alpha and theta on a curving series with noise. */
+static void test_theta_optimised_against_grid(void **state)
+{
+	(void)state;
+	enum { LEN = 80 };
+	double y[LEN], st_ = 0, sy = 0, stt = 0, sty = 0;
+	for (int t = 0; t < LEN; t++) {
+		y[t] = 50 + 0.6 * t + 0.004 * t * t + 2 * gaussian();
+		double x = t + 1;
+		st_ += x, sy += y[t], stt += x * x, sty += x * y[t];
+	}
+	double b = (LEN * sty - st_ * sy) / (LEN * stt - st_ * st_), a = (sy - b * st_) / LEN;
+	double best = INFINITY;
+	for (int i = 1; i <= 400; i++)
+		for (int j = 0; j <= 200; j++)
+			best = fmin(best, otm_sse(y, LEN, i / 400.0, j / 200.0, a, b));
+	enum ets_status st;
+	struct theta_fit *f = theta_fit(y, LEN, 1, THETA_OPTIMISED, &st);
+	assert_non_null(f);
+	double mean[1], sd[1];
+	theta_forecast(f, 1, mean, sd);
+	double fitted = sd[0] * sd[0] * (LEN - 3); /* sigma^2 is the SSE over n - 3 */
+	assert_true(fitted <= best * (1 + 1e-6));
+	assert_true(fitted >= best * 0.97); /* the same model: not far below its grid */
+	theta_free(f);
+}
+
 /* A channel whose last week is all zero forecasts zero, bands included. */
 static void test_stopped_channel(void **state)
 {
@@ -466,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_theta_season_test),
 		cmocka_unit_test(test_theta_drift),
 		cmocka_unit_test(test_theta_optimised_level),
+		cmocka_unit_test(test_theta_optimised_against_grid),
 		cmocka_unit_test(test_stopped_channel),
 		cmocka_unit_test(test_combination_weights),
 		cmocka_unit_test(test_members_by_period),
