@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cells.h"
 #include "commands.h"
@@ -50,12 +51,18 @@ static void on_field(void *s, size_t len, void *ctx)
 	memcpy(text, s ? s : "", n);
 	text[n] = '\0';
 	cell_trim(text, text, sizeof text);
-	if (in->row == 0 && in->field == 0 && strncmp(text, "\xef\xbb\xbf", 3) == 0)
-		memmove(text, text + 3, strlen(text + 3) + 1); /* a UTF-8 byte order mark */
+	if (in->row == 0 && in->field == 0 && strncmp(text, "\xef\xbb\xbf", 3) == 0) {
+		/* A UTF-8 byte order mark; the quotes after it (R's UTF-8-BOM,
+		 * PowerShell) were not a quoted field's to the CSV parser. */
+		size_t rest = strlen(text + 3);
+		int quoted = rest >= 2 && text[3] == '"' && text[3 + rest - 1] == '"';
+		memmove(text, text + 3 + quoted, rest - 2 * quoted);
+		text[rest - 2 * quoted] = '\0';
+	}
 	if (in->row == 0) {
 		static const char *const names[4] = { "date", "channel", "spend", "revenue" };
 		for (int i = 0; i < 4; i++)
-			if (strcmp(text, names[i]) == 0)
+			if (strcasecmp(text, names[i]) == 0)
 				in->col[i] = in->field;
 	} else {
 		for (int i = 0; i < 4; i++)
@@ -175,26 +182,28 @@ static int to_series(struct input *in, struct plan_input *out, double **buffers)
 		for (size_t r = 0; r < in->ch[i].n; r++) {
 			struct day_value *v = &in->ch[i].rows[r];
 			size_t d = (size_t)(v->day - in->first_day);
-			spend[d] += isnan(v->spend) ? 0 : v->spend;
+			spend[d] += v->spend; /* a row's unknown spend leaves the day's unknown */
 			if (!isnan(v->revenue))
 				revenue[d] = (isnan(revenue[d]) ? 0 : revenue[d]) + v->revenue;
 		}
 		double recent = 0;
-		size_t from = days > CURRENT_DAYS ? days - CURRENT_DAYS : 0;
+		size_t from = days > CURRENT_DAYS ? days - CURRENT_DAYS : 0, known_days = 0;
 		for (size_t d = from; d < days; d++)
-			recent += spend[d];
+			if (!isnan(spend[d]))
+				recent += spend[d], known_days++;
 		/* As in the sync: a channel that spent but whose revenue is never
 		 * given cannot be judged, and stays at its spend (one that never
 		 * spent has no history, and may be opted in). */
 		int spent = 0, known = 0;
 		for (size_t d = 0; d < days; d++)
-			spent |= spend[d] != 0, known |= !isnan(revenue[d]);
+			spent |= !isnan(spend[d]) && spend[d] != 0, known |= !isnan(revenue[d]);
 		int judged = !spent || known;
 		if (!judged)
 			log_warn("budget: channel '%s' has no revenue in the input: kept at its spend",
 				 in->ch[i].name);
 		out[i] = (struct plan_input){ in->ch[i].name, spend, revenue, days,
-					      recent / (double)(days - from), !judged, 0, -1, -1 };
+					      known_days ? recent / (double)known_days : 0, !judged, 0,
+					      -1, -1 };
 	}
 	return 0;
 }

@@ -125,3 +125,17 @@ rc=0
 [ "$rc" = 2 ] && grep -q "row 3: spend: 'abc' is not a number" "$TMP/err" ||
 	fail "a bad number is not named on its row: rc $rc: $(cat "$TMP/err")"
 pass "short rows refused, a byte order mark read, untracked revenue kept, bounds and freezes held"
+
+# As tools write it (a new user's tries, 2026-11-29): a capitalised header;
+# R's UTF-8-BOM quotes after the mark; NA spend is unknown, not nothing.
+{ echo "Date,Channel,Spend,Revenue"; tail -n +2 "$TMP/in.csv"; } >"$TMP/caps.csv"
+"$MLDASH" budget --json <"$TMP/caps.csv" >/dev/null 2>"$TMP/err" || fail "a capitalised header: $(cat "$TMP/err")"
+{ printf '\xef\xbb\xbf"date","channel","spend","revenue"\n'; tail -n +2 "$TMP/in.csv"; } >"$TMP/bomq.csv"
+"$MLDASH" budget --json <"$TMP/bomq.csv" >/dev/null 2>"$TMP/err" || fail "quotes after a byte order mark: $(cat "$TMP/err")"
+# The last 28 days of strong's spend unknown but its first two: its current spend is theirs.
+awk -F, -v OFS=, 'NR > 1 && $2 == "strong" && $1 >= "2024-03-05" { $3 = "NA" } { print }' "$TMP/in.csv" >"$TMP/na.csv"
+known=$(awk -F, '$2 == "strong" && $1 >= "2024-03-03" && $1 < "2024-03-05" { s += $3; n++ } END { printf "%.6f", s / n }' "$TMP/in.csv")
+"$MLDASH" budget --json <"$TMP/na.csv" >"$TMP/na.json" || fail "NA spend refused"
+jq -e --argjson k "$known" '.channels[] | select(.channel == "strong") | .current_daily - $k | fabs < 0.01' \
+	"$TMP/na.json" >/dev/null || fail "NA spend read as nothing: $(jq -c '.channels[0]' "$TMP/na.json"), known $known"
+pass "a capitalised header, quotes after a byte order mark, NA spend unknown"
