@@ -3,6 +3,7 @@
  * for analysts and for testing the engine from outside.
  */
 #include <csv.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -27,29 +28,35 @@ static const char *const spacing_adjective[] = { "daily", "weekly", "monthly", "
 struct series {
 	double *values;
 	long *days;     /* while reading dated input: each row's day number */
+	int *rows;      /* while reading dated input: each value's row */
 	long first_day; /* dated input: the day number of the first value */
 	size_t n, cap;
-	int columns;         /* 1: value; 2: date,value */
+	int columns;         /* 1: value; 2: date,value; 0 until the header */
+	int offset;          /* 1: a first column of row names (R, pandas) is skipped */
 	enum date_spacing spacing; /* of the dates; values are one a unit */
-	int row;             /* records seen, header included */
+	int row;             /* records seen, comments and header included */
 	int field;           /* field index within the record */
+	int filled;          /* 1 + the index of the record's last field with text */
 	int last_terminator; /* of the previous record: '\r' then '\n' is one line end */
-	char date[64];
-	char value[64];
+	char cell[4][64];    /* the record's first four fields */
+	char header[128];    /* the header's fields, for an error naming them */
 	char error[256];
 };
 
 static void on_field(void *s, size_t len, void *ctx)
 {
 	struct series *se = ctx;
-	char *dst = se->columns == 2 && se->field == 0 ? se->date : se->value;
-	if (se->row == 0) {
-		se->columns = se->field + 1;
-	} else if (se->field < 2) {
+	if (se->field < 4) {
+		char *dst = se->cell[se->field];
 		size_t n = len < 63 ? len : 63;
 		memcpy(dst, s ? s : "", n);
 		dst[n] = '\0';
+		cell_trim(dst, dst, 64);
+		if (se->row == 0 && se->field == 0 && strncmp(dst, "\xef\xbb\xbf", 3) == 0)
+			memmove(dst, dst + 3, strlen(dst + 3) + 1); /* a UTF-8 byte order mark */
 	}
+	if (len > 0 && s != NULL && strspn(s, " \t") < len)
+		se->filled = se->field + 1;
 	se->field++;
 }
 
@@ -65,61 +72,207 @@ static int push(struct series *se, double v, long day)
 		if (days == NULL)
 			return -1;
 		se->days = days;
+		int *rows = realloc(se->rows, cap * sizeof *rows);
+		if (rows == NULL)
+			return -1;
+		se->rows = rows;
 		se->cap = cap;
 	}
 	se->values[se->n] = v;
 	se->days[se->n] = day;
+	se->rows[se->n] = se->row;
 	se->n++;
 	return 0;
 }
 
-static void on_record(int c, void *ctx)
+/* A date as the tools write one: a day (cell_parse_day's forms), a GA4 day
+ * 20240101, or a month (2024-01, 202401, Jan 2024) as its first day. */
+static enum cell_status series_day(const char *cell, char iso[11], char *why, size_t whylen)
 {
-	struct series *se = ctx;
-	int fields = se->field;
-	int crlf = fields == 0 && c == '\n' && se->last_terminator == '\r';
-	se->last_terminator = c;
-	se->field = 0;
-	if (crlf)
-		return;
-	/* Blank lines are reported (CSV_REPALL_NL): in a one-column file, a
-	 * blank line is an empty value, which is a missing one. */
-	if (fields == 0) {
-		if (se->row == 0 || se->columns != 1)
-			return;
-		se->value[0] = '\0';
-		fields = 1;
+	enum cell_status st = cell_parse_day(cell, iso, why, whylen);
+	if (st != CELL_BAD)
+		return st;
+	size_t len = strlen(cell), digits = strspn(cell, "0123456789");
+	char text[80], ignored[200];
+	if (len == 8 && digits == 8)
+		snprintf(text, sizeof text, "%.4s-%.2s-%.2s", cell, cell + 4, cell + 6);
+	else if (len == 6 && digits == 6)
+		snprintf(text, sizeof text, "%.4s-%.2s-01", cell, cell + 4);
+	else if (len == 7 && digits == 4 && (cell[4] == '-' || cell[4] == '/') &&
+		 strspn(cell + 5, "0123456789") == 2)
+		snprintf(text, sizeof text, "%.4s-%.2s-01", cell, cell + 5);
+	else if (len > 0 && len < 60 && !isdigit((unsigned char)cell[0]))
+		snprintf(text, sizeof text, "1 %s", cell); /* "Jan 2024" as "1 Jan 2024" */
+	else
+		return CELL_BAD;
+	return cell_parse_day(text, iso, ignored, sizeof ignored) == CELL_OK ? CELL_OK : CELL_BAD;
+}
+
+/* Whether the first line is a row of data rather than a header (a file
+ * saved without one): its value a number and its date, if any, a date. */
+static int header_is_data(const struct series *se)
+{
+	double v;
+	char iso[11], why[200];
+	const char *value = se->cell[se->offset + se->columns - 1];
+	if (cell_parse_value(value, &v, why, sizeof why) != CELL_OK)
+		return 0;
+	return se->columns == 1 || series_day(se->cell[se->offset], iso, why, sizeof why) == CELL_OK;
+}
+
+/* The header: the layout of the columns, after comment lines ("#", GA4's
+ * preamble). Returns 1 when the line is data after all. */
+static int on_header(struct series *se, int filled)
+{
+	int named = filled; /* trailing empty columns (Excel) do not count */
+	se->offset = named == 3 && se->cell[0][0] == '\0'; /* R's and pandas' row names */
+	se->columns = named - se->offset;
+	size_t len = 0;
+	for (int i = 0; i < named && i < 4 && len < sizeof se->header; i++) {
+		int wrote = snprintf(se->header + len, sizeof se->header - len, "%s'%s'",
+				     i ? ", " : "", se->cell[i]);
+		len += wrote > 0 ? (size_t)wrote : 0;
 	}
-	if (se->row++ == 0 || se->error[0])
-		return;
-	if (fields != se->columns) {
+	if (se->columns < 1 || se->columns > 2) {
+		snprintf(se->error, sizeof se->error,
+			 "expected 'date,value' or 'value' columns; the header has %d field(s)%s%.120s%s "
+			 "(keep the two, e.g. cut -d, -f1,2)",
+			 named, named > 0 ? ": " : "", se->header, named > 4 ? ", ..." : "");
+		return 0;
+	}
+	if (!header_is_data(se))
+		return 0;
+	log_info("forecast: row %d is data, not a header: read as the first value", se->row);
+	return 1;
+}
+
+/* One data row into the series. */
+static void on_data(struct series *se, int fields, int filled)
+{
+	int needed = se->offset + se->columns;
+	if (fields < needed || filled > needed) {
 		snprintf(se->error, sizeof se->error, "row %d has %d fields, the header %d", se->row,
-			 fields, se->columns);
+			 fields, needed);
 		return;
 	}
 	double v = NAN;
 	char why[200];
 	/* Values may be negative (ROI), written by R or Python (1e+05, NA). */
-	if (cell_parse_value(se->value, &v, why, sizeof why) == CELL_BAD) {
+	if (cell_parse_value(se->cell[needed - 1], &v, why, sizeof why) == CELL_BAD) {
 		snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
 		return;
 	}
 	long day = 0;
 	if (se->columns == 2) {
 		char iso[11];
-		if (cell_parse_day(se->date, iso, why, sizeof why) != CELL_OK) {
+		if (series_day(se->cell[se->offset], iso, why, sizeof why) != CELL_OK) {
+			if (cell_parse_day(se->cell[se->offset], iso, why, sizeof why) == CELL_OK)
+				snprintf(why, sizeof why, "'%s' is not a date", se->cell[se->offset]);
 			snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
 			return;
 		}
 		day = date_day_number(iso);
-		if (se->n > 0 && day <= se->days[se->n - 1]) {
-			snprintf(se->error, sizeof se->error, "row %d: %s is not after the previous date",
-				 se->row, iso);
-			return;
-		}
 	}
 	if (push(se, v, day) != 0)
 		snprintf(se->error, sizeof se->error, "out of memory");
+}
+
+static void on_record(int c, void *ctx)
+{
+	struct series *se = ctx;
+	int fields = se->field, filled = se->filled;
+	int crlf = fields == 0 && c == '\n' && se->last_terminator == '\r';
+	se->last_terminator = c;
+	se->field = se->filled = 0;
+	if (crlf || se->error[0])
+		return;
+	se->row++;
+	int blank = filled == 0;
+	if (se->columns == 0) {
+		/* Before the header: blank lines and comments (GA4's "# ..."). */
+		if (blank || se->cell[0][0] == '#') {
+			memset(se->cell, 0, sizeof se->cell);
+			return;
+		}
+		if (!on_header(se, filled)) {
+			memset(se->cell, 0, sizeof se->cell);
+			return;
+		}
+	} else if (blank) {
+		/* A blank line in a one-column file is an empty value, a missing
+		 * one; a row of empty cells of dated input is no row at all. */
+		if (se->columns == 2)
+			return;
+		memset(se->cell, 0, sizeof se->cell);
+		fields = se->offset + 1;
+	}
+	on_data(se, fields, filled);
+	memset(se->cell, 0, sizeof se->cell);
+}
+
+struct dated_value {
+	long day;
+	int row;
+	double value;
+};
+
+static int by_day_then_row(const void *a, const void *b)
+{
+	const struct dated_value *x = a, *y = b;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Dated rows in date order (exports list the newest first); two rows of
+ * one date are refused, as which to keep is the user's call. Returns -1
+ * with se->error set. */
+static int sort_by_date(struct series *se)
+{
+	struct dated_value *v = malloc((se->n ? se->n : 1) * sizeof *v);
+	if (v == NULL) {
+		snprintf(se->error, sizeof se->error, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < se->n; i++)
+		v[i] = (struct dated_value){ se->days[i], se->rows[i], se->values[i] };
+	qsort(v, se->n, sizeof *v, by_day_then_row);
+	for (size_t i = 0; i < se->n; i++) {
+		if (i > 0 && v[i].day == v[i - 1].day) {
+			int year, month, mday;
+			date_civil(v[i].day, &year, &month, &mday);
+			snprintf(se->error, sizeof se->error,
+				 "rows %d and %d are both %04d-%02d-%02d: one value a date", v[i - 1].row,
+				 v[i].row, year, month, mday);
+			free(v);
+			return -1;
+		}
+		se->days[i] = v[i].day, se->rows[i] = v[i].row, se->values[i] = v[i].value;
+	}
+	free(v);
+	return 0;
+}
+
+/* The series ends at its last value: rows after it without one (dates
+ * filled in ahead, blank lines at the end) would put the forecast's first
+ * step where no value is. */
+static void drop_trailing_missing(struct series *se)
+{
+	size_t n = se->n;
+	while (n > 0 && isnan(se->values[n - 1]))
+		n--;
+	if (n == se->n || n == 0)
+		return;
+	if (se->columns == 2) {
+		int year, month, mday;
+		date_civil(se->days[n - 1], &year, &month, &mday);
+		log_info("forecast: the last %zu row(s) have no value: the series ends on "
+			 "%04d-%02d-%02d", se->n - n, year, month, mday);
+	} else {
+		log_info("forecast: the last %zu value(s) are empty: the series ends before them",
+			 se->n - n);
+	}
+	se->n = n;
 }
 
 /*
@@ -163,11 +316,16 @@ static int read_series(FILE *in, struct series *se)
 			snprintf(se->error, sizeof se->error, "CSV error: %s", csv_strerror(csv_error(&p)));
 	csv_fini(&p, on_field, on_record, se);
 	csv_free(&p);
-	if (se->row == 0)
+	if (se->error[0])
+		return -1;
+	if (se->columns == 0) {
 		snprintf(se->error, sizeof se->error, "no input: expected a header and rows");
-	else if (se->columns < 1 || se->columns > 2)
-		snprintf(se->error, sizeof se->error, "expected 'date,value' or 'value' columns");
-	else if (se->columns == 2 && se->n > 0 && one_a_unit(se) != 0)
+		return -1;
+	}
+	if (se->columns == 2 && sort_by_date(se) != 0)
+		return -1;
+	drop_trailing_missing(se);
+	if (se->columns == 2 && se->n > 0 && one_a_unit(se) != 0)
 		snprintf(se->error, sizeof se->error, "out of memory");
 	return se->error[0] ? -1 : 0;
 }
@@ -185,7 +343,8 @@ static int parse_levels(const char *text, double *levels, int *nlevels)
 			free(copy);
 			return -1;
 		}
-		levels[(*nlevels)++] = v / 100;
+		/* Below 1, a fraction, as R's forecast() reads levels: 0.8 is 80%. */
+		levels[(*nlevels)++] = v < 1 ? v : v / 100;
 	}
 	free(copy);
 	return *nlevels > 0 ? 0 : -1;
@@ -233,7 +392,8 @@ static int parse_args(int argc, char **argv, struct forecast_args *a)
 			break;
 		case 'l':
 			if (parse_levels(optarg, a->levels, &a->nlevels) != 0) {
-				log_error("forecast: --levels must be percentages like 80,95, got '%s'", optarg);
+				log_error("forecast: --levels must be up to %d percentages like 80,95 (or "
+					  "fractions like 0.8,0.95), got '%s'", MAX_LEVELS, optarg);
 				return -1;
 			}
 			break;
@@ -474,6 +634,7 @@ out:
 	free(mean);
 	free(se.values);
 	free(se.days);
+	free(se.rows);
 	event_calendar_free(calendar);
 	return rc;
 }

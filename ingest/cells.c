@@ -180,9 +180,10 @@ enum cell_status cell_parse_value(const char *cell, double *out, char *why, size
 {
 	char text[128];
 	cell_trim(cell, text, sizeof text);
-	if (strcasecmp(text, "NA") == 0 || strcasecmp(text, "NaN") == 0 ||
-	    strcasecmp(text, "N/A") == 0)
-		return CELL_UNKNOWN;
+	static const char *const missing[] = { "NA", "NaN", "N/A", "#N/A", "null", "None" };
+	for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++)
+		if (strcasecmp(text, missing[i]) == 0)
+			return CELL_UNKNOWN;
 	int negative = text[0] == '-' && text[1] != '\0' && text[1] != '-';
 	struct cell_number num;
 	enum cell_status st = cell_parse_number(text + negative, 0, &num, why, whylen);

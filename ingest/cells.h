@@ -36,9 +36,9 @@ enum cell_status cell_parse_number(const char *cell, int whole, struct cell_numb
  * Parses a signed number as analysts' tools write a series: a report
  * amount (cell_parse_number's forms, "-" before a negative one), or a
  * plain floating-point number such as R's 1e+05 or Python's 1e-05 and
- * those past the amounts' limit. "NA", "NaN" and "N/A" (any case) are
- * unknown, as empty cells and "--" are: R and spreadsheets write a missing
- * value so. Infinities and numbers beyond a double's range are CELL_BAD.
+ * those past the amounts' limit. "NA", "NaN", "N/A", "#N/A", "null" and
+ * "None" (any case) are unknown, as empty cells and "--" are: R,
+ * spreadsheets and Python write a missing value so. Infinities and numbers beyond a double's range are CELL_BAD.
  */
 enum cell_status cell_parse_value(const char *cell, double *out, char *why, size_t whylen);
 

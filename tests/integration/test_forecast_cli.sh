@@ -50,6 +50,41 @@ printf 'value\n1e+05\nNA\n120000\n1.1e5\n9.5E+04\n105000\n' | "$MLDASH" forecast
 	fail "R's 1e+05 and NA not read as 100000 and a gap"
 pass "numbers as R and Python write them (1e+05, NA)"
 
+# Files as tools write them (a new user's tries, 2026-11-29). Each is the
+# same 60 days (a weekly pattern around 1,000) and must forecast as the
+# plain file does.
+plain() { awk 'BEGIN { print "date,value"; for (i = 0; i < 60; i++) printf "2024-%02d-%02d,%d\n", i < 31 ? 1 : i < 60 ? 2 : 3, i < 31 ? i + 1 : i - 30, 1000 + (i % 7) * 10 }'; }
+step1() { "$MLDASH" forecast --horizon 1 "$@" 2>/dev/null | awk -F, 'NR == 2 { print $2 }'; }
+want=$(plain | step1)
+[ -n "$want" ] || fail "the plain file did not forecast"
+same() { local got; got=$(step1 "${@:2}" <"$TMP/tool.csv"); [ "$got" = "$want" ] || fail "$1: $got, the plain file $want"; }
+plain | awk -F, -v OFS=, 'NR == 1 { print "\"\"", "\"date\"", "\"value\""; next } { print "\"" NR - 1 "\"", $1, $2 }' >"$TMP/tool.csv"
+same "R's write.csv (row names)"
+plain | awk -F, -v OFS=, 'NR == 1 { print "", $0; next } { print NR - 2, $0 }' >"$TMP/tool.csv"
+same "pandas' to_csv (an index)"
+{ plain | head -1; plain | tail -n +2 | sort -r; } >"$TMP/tool.csv"
+same "newest first"
+plain | tail -n +2 >"$TMP/tool.csv"
+same "no header"
+{ printf '# Users\n# Start date: 20240101\n#\n'; plain | sed 's/-//g'; } >"$TMP/tool.csv"
+same "GA4: comment lines, dates as 20240101"
+{ plain | sed 's/$/,,/'; echo ',,,'; echo; } >"$TMP/tool.csv"
+same "empty columns and rows (Excel)"
+{ plain; printf '2024-03-%02d,\n' 1 2 3 4 5; } >"$TMP/tool.csv"
+same "dates filled in ahead without values"
+plain | cut -d, -f2 >"$TMP/tool.csv"; want=$(step1 <"$TMP/tool.csv")
+{ cat "$TMP/tool.csv"; echo; echo; } >"$TMP/tool2.csv"; mv "$TMP/tool2.csv" "$TMP/tool.csv"
+same "blank lines at the end"
+header=$(plain | cut -d, -f2 | "$MLDASH" forecast --horizon 1 --levels 0.8,0.95 2>/dev/null | head -1)
+[ "$header" = "step,forecast,lo80,hi80,lo95,hi95" ] || fail "--levels 0.8,0.95 not read as fractions: $header"
+awk 'BEGIN { print "month,value"; for (i = 0; i < 36; i++) printf "%d-%02d,%d\n", 2020 + int(i / 12), i % 12 + 1, 100 + i }' |
+	"$MLDASH" forecast --horizon 1 2>"$TMP/err" >/dev/null
+grep -q "monthly dates" "$TMP/err" || fail "months written 2020-01 not monthly: $(cat "$TMP/err")"
+printf 'month,value\nJan 2020,1\nFeb 2020,2\nMar 2020,3\nApr 2020,4\nMay 2020,5\nJun 2020,6\n' |
+	"$MLDASH" forecast --horizon 1 2>"$TMP/err" >/dev/null
+grep -q "monthly dates" "$TMP/err" || fail "months written Jan 2020 not monthly: $(cat "$TMP/err")"
+pass "as tools write files: row names, an index, newest first, no header, GA4, empty rows, blank lines, months, fractions"
+
 check_error() {
 	local input=$1 message=$2 rc=0
 	printf "$input" | "$MLDASH" forecast "${@:3}" >/dev/null 2>"$TMP/err" || rc=$?
@@ -58,7 +93,9 @@ check_error() {
 check_error 'value\n1\nabc\n' "row 3: 'abc' is not a number"
 check_error 'value\n1\n1e999\n' "row 3: '1e999' is beyond a double's range"
 check_error 'value\n1\ninf\n' "row 3: 'inf' is not a number"
-check_error 'date,value\n2024-01-02,1\n2024-01-01,2\n' "is not after the previous date"
+check_error 'date,value\n2024-01-01,1\n2024-01-02,2\n2024-01-01,3\n' "rows 2 and 4 are both 2024-01-01"
+check_error 'Date,Clicks,Impressions,CTR\n2024-01-01,1,2,3\n' "the header has 4 field(s): 'Date', 'Clicks', 'Impressions', 'CTR'"
+check_error 'date,value\n2024-01-01,1,5\n' "row 2 has 3 fields, the header 2"
 check_error 'date,value\n2024-13-01,1\n' "not a valid date"
 check_error 'value\n1\n2\n' "too few values"
 check_error 'value\n\n\n' "no values"

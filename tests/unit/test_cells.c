@@ -97,6 +97,7 @@ static void test_values_as_tools_write_them(void **state)
 		{ "2e12", CELL_OK, 2e12 },       { "1e-400", CELL_OK, 0 },
 		{ " NA ", CELL_UNKNOWN, 0 },     { "nan", CELL_UNKNOWN, 0 },
 		{ "N/A", CELL_UNKNOWN, 0 },      { "", CELL_UNKNOWN, 0 },
+		{ "#N/A", CELL_UNKNOWN, 0 },     { "null", CELL_UNKNOWN, 0 },
 		{ "--", CELL_UNKNOWN, 0 },       { "1e999", CELL_BAD, 0 },
 		{ "inf", CELL_BAD, 0 },          { "0x10", CELL_BAD, 0 },
 		{ "1,5", CELL_BAD, 0 },          { "1e", CELL_BAD, 0 },
