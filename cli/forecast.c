@@ -85,11 +85,18 @@ static int push(struct series *se, double v, long day)
 	return 0;
 }
 
-/* A date as the tools write one: a day (cell_parse_day's forms), a GA4 day
- * 20240101, or a month (2024-01, 202401, Jan 2024) as its first day. */
+/* A day in cell_parse_day's forms, of any Gregorian year: R's
+ * AirPassengers starts in 1949. */
+static enum cell_status day_of(const char *cell, char iso[11], char *why, size_t whylen)
+{
+	return cell_parse_day_between(cell, 1583, 9999, iso, why, whylen);
+}
+
+/* A date as the tools write one: a day, a GA4 day 20240101, or a month
+ * (2024-01, 202401, Jan 2024) as its first day. */
 static enum cell_status series_day(const char *cell, char iso[11], char *why, size_t whylen)
 {
-	enum cell_status st = cell_parse_day(cell, iso, why, whylen);
+	enum cell_status st = day_of(cell, iso, why, whylen);
 	if (st != CELL_BAD)
 		return st;
 	size_t len = strlen(cell), digits = strspn(cell, "0123456789");
@@ -105,7 +112,7 @@ static enum cell_status series_day(const char *cell, char iso[11], char *why, si
 		snprintf(text, sizeof text, "1 %s", cell); /* "Jan 2024" as "1 Jan 2024" */
 	else
 		return CELL_BAD;
-	return cell_parse_day(text, iso, ignored, sizeof ignored) == CELL_OK ? CELL_OK : CELL_BAD;
+	return day_of(text, iso, ignored, sizeof ignored) == CELL_OK ? CELL_OK : CELL_BAD;
 }
 
 /* Whether the first line is a row of data rather than a header (a file
@@ -166,8 +173,6 @@ static void on_data(struct series *se, int fields, int filled)
 	if (se->columns == 2) {
 		char iso[11];
 		if (series_day(se->cell[se->offset], iso, why, sizeof why) != CELL_OK) {
-			if (cell_parse_day(se->cell[se->offset], iso, why, sizeof why) == CELL_OK)
-				snprintf(why, sizeof why, "'%s' is not a date", se->cell[se->offset]);
 			snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
 			return;
 		}
@@ -302,6 +307,20 @@ static int one_a_unit(struct series *se)
 	se->first_day = first;
 	se->n = se->cap = units;
 	return 0;
+}
+
+/* Days mostly without a value are often weeks or months with one date
+ * off their grid (the spacing needs every date on it), and a step is then
+ * a day: said, as the forecast's steps and season are not what was meant. */
+static void warn_sparse_days(const struct series *se)
+{
+	size_t missing = 0;
+	for (size_t t = 0; t < se->n; t++)
+		missing += isnan(se->values[t]);
+	if (se->n >= 14 && 2 * missing > se->n)
+		log_warn("forecast: %zu of the %zu days from the first date to the last have no "
+			 "value: read as daily; weekly or monthly dates must all be a whole number of "
+			 "weeks or months apart", missing, se->n);
 }
 
 static int read_series(FILE *in, struct series *se)
@@ -562,8 +581,13 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		goto out;
 	}
 	int dated = se.columns == 2 && se.n > 0, daily = dated && se.spacing == SPACING_DAY;
+	if (daily)
+		warn_sparse_days(&se);
 	if (dated && !a.period_given) /* a year of months has period 12, a week of days 7 */
 		a.period = date_spacing_period(se.spacing);
+	else if (dated && a.period != date_spacing_period(se.spacing))
+		log_warn("forecast: --period %d on %s dates, whose season is usually %d", a.period,
+			 spacing_adjective[se.spacing], date_spacing_period(se.spacing));
 	/* The calendar's days count for daily input to the combined method;
 	 * files named with --events are checked whatever the input. */
 	if (((daily && !a.ets_only) || a.nevents > 0) && (calendar = load_calendar(cfg, &a)) == NULL)
@@ -592,6 +616,7 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		struct forecast_options fo;
 		forecast_options_default(&fo);
 		fo.period = a.period;
+		fo.daily = dated ? daily : -1; /* undated: a period of 7 is taken for days */
 		fo.nonnegative = a.nonnegative;
 		fo.first_day = daily ? se.first_day : -1; /* daily input: the calendar's events count */
 		fo.calendar = calendar;

@@ -310,6 +310,12 @@ static int parse_named(const char *s, int *y, int *m, int *d)
 
 enum cell_status cell_parse_day(const char *cell, char day[11], char *why, size_t whylen)
 {
+	return cell_parse_day_between(cell, 1990, 2100, day, why, whylen);
+}
+
+enum cell_status cell_parse_day_between(const char *cell, int first_year, int last_year,
+					char day[11], char *why, size_t whylen)
+{
 	char text[64];
 	cell_trim(cell, text, sizeof text);
 	if (text[0] == '\0') {
@@ -325,8 +331,9 @@ enum cell_status cell_parse_day(const char *cell, char day[11], char *why, size_
 		snprintf(why, whylen, "'%.40s' is not a valid date", text);
 		return CELL_BAD;
 	}
-	if (y < 1990 || y > 2100) {
-		snprintf(why, whylen, "'%.40s' is outside the years 1990 to 2100", text);
+	if (y < first_year || y > last_year) {
+		snprintf(why, whylen, "'%.40s' is outside the years %d to %d", text, first_year,
+			 last_year);
 		return CELL_BAD;
 	}
 	char text_day[32];

@@ -42,8 +42,13 @@ enum cell_status cell_parse_number(const char *cell, int whole, struct cell_numb
  */
 enum cell_status cell_parse_value(const char *cell, double *out, char *why, size_t whylen);
 
-/* Parses a calendar day into "YYYY-MM-DD" (11 bytes with the NUL). */
+/* Parses a calendar day into "YYYY-MM-DD" (11 bytes with the NUL), of
+ * the years 1990 to 2100: an ad report's day outside them is a typo. */
 enum cell_status cell_parse_day(const char *cell, char day[11], char *why, size_t whylen);
+
+/* The same, of the years first_year to last_year (a series of any age). */
+enum cell_status cell_parse_day_between(const char *cell, int first_year, int last_year,
+					char day[11], char *why, size_t whylen);
 
 /* Formats a non-negative amount with four decimals into out. */
 void cell_format_amount(double value, struct cell_number *out);

@@ -15,8 +15,9 @@
 
 void forecast_options_default(struct forecast_options *opt)
 {
-	*opt = (struct forecast_options){ .period = 7, .nonnegative = 0, .origins = 4, .step = 7,
-					  .max_backtest = 28, .first_day = -1, .calendar = NULL };
+	*opt = (struct forecast_options){ .period = 7, .daily = -1, .nonnegative = 0, .origins = 4,
+					  .step = 7, .max_backtest = 28, .first_day = -1,
+					  .calendar = NULL };
 }
 
 /* The ETS options the methods fit with. */
@@ -30,7 +31,7 @@ static struct ets_options ets_options_for(const struct forecast_options *opt)
 }
 
 /*
- * Days in weeks (period 7) and the longer steps move differently, and two
+ * Days and the longer steps (weeks to years) move differently, and two
  * members follow that. A daily marketing series moves by budget changes
  * from one week to the next: seasonal naive answers one at once, and a
  * trend fitted in-sample chases the steps (the optimised Theta took its
@@ -40,9 +41,9 @@ static struct ets_options ets_options_for(const struct forecast_options *opt)
  * random walk that ETS's and Theta's smoothing already reach), and the
  * optimised theta fits the trend's share to the series.
  */
-static int daily(int period)
+static int daily(const struct forecast_options *opt)
 {
-	return period == 7;
+	return opt->daily >= 0 ? opt->daily : opt->period == 7;
 }
 
 /* The season's length, or a week for a series without one (the rules
@@ -81,7 +82,7 @@ static void method_forecasts(const double *y, size_t n, const struct forecast_op
 		ok[FORECAST_ETS] = ets_forecast(like, horizon, NULL, 0, fc[FORECAST_ETS], NULL, NULL) == 0;
 	}
 	struct theta_fit *t = theta_fit(y, n, opt->period,
-					daily(opt->period) ? THETA_STANDARD : THETA_OPTIMISED, &st);
+					daily(opt) ? THETA_STANDARD : THETA_OPTIMISED, &st);
 	ok[FORECAST_THETA] = t != NULL;
 	if (t != NULL)
 		theta_forecast(t, horizon, fc[FORECAST_THETA], NULL);
@@ -154,12 +155,12 @@ static int backtest_run(const double *y, size_t n, const struct forecast_options
  * weights, among the members within twice the best's error. Without a
  * backtest, ETS alone (as AICc chose it). */
 static void combination_weights(const struct backtest *b, const int ok[FORECAST_METHOD__MAX],
-				int period, double w[FORECAST_METHOD__MAX])
+				int days, double w[FORECAST_METHOD__MAX])
 {
 	double best = INFINITY, error[FORECAST_METHOD__MAX];
 	for (int m = 0; m < FORECAST_METHOD__MAX; m++) {
 		w[m] = 0;
-		int member = m != FORECAST_NAIVE || daily(period);
+		int member = m != FORECAST_NAIVE || days;
 		/* A perfect backtest (MASE 0) is still an estimate from a few origins. */
 		error[m] = member && ok[m] && isfinite(b->mase[m]) ? fmax(b->mase[m], 1e-3) : INFINITY;
 		best = fmin(best, error[m]);
@@ -300,12 +301,12 @@ static double band_multiplier(double level, const double *sorted, int n, int *ca
 }
 
 /* A member's name in `method`: the optimised Theta is OTM. */
-static const char *method_name(int m, int period)
+static const char *method_name(int m, int days)
 {
-	return m == FORECAST_ETS ? "ETS" : m == FORECAST_NAIVE ? "SNaive" : daily(period) ? "Theta" : "OTM";
+	return m == FORECAST_ETS ? "ETS" : m == FORECAST_NAIVE ? "SNaive" : days ? "Theta" : "OTM";
 }
 
-static void describe(const struct ets_fit *ets, const double w[FORECAST_METHOD__MAX], int period,
+static void describe(const struct ets_fit *ets, const double w[FORECAST_METHOD__MAX], int days,
 		     struct forecast_info *info)
 {
 	struct ets_summary sum;
@@ -317,7 +318,7 @@ static void describe(const struct ets_fit *ets, const double w[FORECAST_METHOD__
 			used++, only = m;
 	if (used == 1) {
 		snprintf(info->method, sizeof info->method, "%s",
-			 only == FORECAST_ETS ? sum.model : method_name(only, period));
+			 only == FORECAST_ETS ? sum.model : method_name(only, days));
 		return;
 	}
 	size_t len = 0;
@@ -325,7 +326,7 @@ static void describe(const struct ets_fit *ets, const double w[FORECAST_METHOD__
 		if (w[m] <= 0)
 			continue;
 		int wrote = snprintf(info->method + len, sizeof info->method - len, "%s%s .%02d",
-				     len ? "|" : "", m == FORECAST_ETS ? sum.model : method_name(m, period),
+				     len ? "|" : "", m == FORECAST_ETS ? sum.model : method_name(m, days),
 				     (int)lround(w[m] * 100) > 99 ? 99 : (int)lround(w[m] * 100));
 		len += wrote > 0 ? (size_t)wrote : 0;
 	}
@@ -673,7 +674,7 @@ static int combined_forecast(const double *y, size_t n, const struct forecast_op
 	ets_forecast_sd(ets, horizon, sd);
 	if (isnan(sd[0])) /* its working memory could not be had */
 		return -1;
-	combination_weights(b, ok, opt->period, info->weight);
+	combination_weights(b, ok, daily(opt), info->weight);
 	if (combination_backtest(y, b, info->weight, sd, info, ratio) != 0)
 		return -1;
 	for (int h = 0; h < horizon; h++) {
@@ -755,7 +756,7 @@ int forecast_series(const double *raw, size_t n, const struct forecast_options *
 	}
 	if (opt->first_day >= 0)
 		apply_events(&effects, n, opt, horizon, nlevels, mean, lower, upper, info);
-	describe(ets, info->weight, opt->period, info);
+	describe(ets, info->weight, daily(opt), info);
 	rc = 0;
 out:
 	backtest_free(&b);

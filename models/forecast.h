@@ -3,9 +3,10 @@
  * Pure.
  *
  * Three methods, each sound alone: ETS chosen by AICc (ets.h), Theta
- * (theta.h) and, for daily series (period 7), seasonal naive: it answers
- * a week's jump at once, where monthly to yearly series move by trends
- * it lags. Each is scored by a rolling-origin backtest
+ * (theta.h; the standard one for daily series, the optimised one for
+ * longer steps) and, for daily series, seasonal naive: it answers a
+ * week's jump at once, where monthly to yearly series move by trends it
+ * lags. Each is scored by a rolling-origin backtest
  * over the end of the series, and their forecasts are combined with
  * weights from those scores, shrunk halfway toward equal weights (the M4
  * competition's lesson that combinations beat single methods, and the
@@ -44,6 +45,8 @@
 
 struct forecast_options {
 	int period;       /* seasonal period; 1 for none */
+	int daily;        /* 1: a step is a day; 0: a week or longer; -1: unknown,
+			     and a period of 7 is taken for days */
 	int nonnegative;  /* forecasts and bounds at or above zero */
 	int origins;      /* backtest origins (4) */
 	int step;         /* periods between origins (7) */

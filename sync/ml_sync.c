@@ -249,6 +249,7 @@ static int forecast_measure(const struct series *s, enum measure m, const struct
 	f->hi95 = f->mean + 4 * horizon;
 	struct forecast_options opt;
 	forecast_options_default(&opt);
+	opt.daily = 1;
 	opt.nonnegative = 1;
 	opt.first_day = start + s->first; /* dates: the calendar's events count */
 	opt.calendar = w->calendar;

@@ -167,5 +167,13 @@ grep -q "^model [AM],[NA]d*,[AM]:.* 71 observations" "$TMP/err" || fail "monthly
 	fail "monthly: --period 6 not kept"
 awk -F, 'NR == 1 || $1 ~ /-(01|04|07|10)-01$/' "$TMP/monthly.csv" | "$MLDASH" forecast --horizon 4 --json |
 	jq -e '.spacing == "quarter" and .period == 4 and .model.observations == 24' >/dev/null || fail "quarterly dates"
-check_error 'date,value\n1949-01-01,112\n' "'1949-01-01' is outside the years 1990 to 2100"
+check_error 'date,value\n1500-01-01,112\n' "'1500-01-01' is outside the years 1583 to 9999"
+sed 's/^20/19/' "$TMP/monthly.csv" | "$MLDASH" forecast --horizon 2 --json |
+	jq -e '.spacing == "month" and .model.observations == 71' >/dev/null || fail "months of the last century (R's datasets)"
+"$MLDASH" forecast --horizon 2 --period 7 <"$TMP/monthly.csv" >/dev/null 2>"$TMP/err"
+grep -q -- "--period 7 on monthly dates, whose season is usually 12" "$TMP/err" || fail "--period 7 on months unsaid: $(cat "$TMP/err")"
+grep -q "^method .*OTM" "$TMP/err" && ! grep -q SNaive "$TMP/err" || fail "months with --period 7 took the daily members: $(cat "$TMP/err")"
+awk -F, -v OFS=, 'NR == 31 { sub(/-01$/, "-02", $1) } { print }' "$TMP/monthly.csv" | "$MLDASH" forecast --horizon 2 >/dev/null 2>"$TMP/err"
+grep -q "days from the first date to the last have no value: read as daily" "$TMP/err" ||
+	fail "a month off its grid read as days unsaid: $(cat "$TMP/err")"
 pass "monthly and quarterly dates: a step is a month or a quarter, the season 12 or 4"

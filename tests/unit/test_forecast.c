@@ -215,7 +215,7 @@ static void test_combination_weights(void **state)
 	assert_true(info.have_backtest && info.backtest.origins == 4);
 }
 
-/* Seasonal naive is a member for days in weeks only: on a monthly season
+/* Seasonal naive is a member for daily series only: on a monthly season
  * and on a random walk of years, where its backtest is close to the best
  * and would have earned it a weight, it gets none; Theta is the
  * optimised one there, and `method` says so. */
@@ -245,13 +245,18 @@ static void test_members_by_period(void **state)
 		assert_non_null(strstr(info.method, "|OTM ."));
 		assert_null(strstr(info.method, "SNaive"));
 	}
-	/* Days in weeks: the standard Theta. */
+	/* Days in weeks: the standard Theta, seasonal naive a member; a period
+	 * of 7 that is not days (opt.daily 0): the longer steps' members. */
 	opt.period = 7;
 	for (int t = 0; t < N; t++)
 		y[t] = 500 + 200 * sin(acos(-1.0) * (t % 7) / 3.5) + 10 * gaussian();
 	assert_int_equal(forecast_series(y, N, &opt, 12, &level, 1, mean, lo, hi, &info, &st), 0);
-	assert_true(info.weight[FORECAST_THETA] > 0);
+	assert_true(info.weight[FORECAST_THETA] > 0 && info.weight[FORECAST_NAIVE] > 0);
 	assert_non_null(strstr(info.method, "|Theta ."));
+	opt.daily = 0;
+	assert_int_equal(forecast_series(y, N, &opt, 12, &level, 1, mean, lo, hi, &info, &st), 0);
+	assert_true(info.weight[FORECAST_NAIVE] == 0);
+	assert_non_null(strstr(info.method, "|OTM ."));
 }
 
 /*
