@@ -38,6 +38,7 @@ struct series {
 	int field;           /* field index within the record */
 	int filled;          /* 1 + the index of the record's last field with text */
 	int last_terminator; /* of the previous record: '\r' then '\n' is one line end */
+	int decimal_comma;   /* semicolon-separated: 1.234,5 is 1234.5 */
 	char cell[4][64];    /* the record's first four fields */
 	char header[128];    /* the header's fields, for an error naming them */
 	char error[256];
@@ -163,9 +164,16 @@ static void on_data(struct series *se, int fields, int filled)
 		return;
 	}
 	double v = NAN;
-	char why[200];
+	char why[200], *value = se->cell[needed - 1];
+	if (se->decimal_comma) /* grouping points out, the decimal comma a point */
+		for (char *r = value, *w = value;; r++)
+			if (*r != '.' && (*w++ = *r == ',' ? '.' : *r) == '\0')
+				break;
+	size_t len = strlen(value);
+	if (len > 1 && value[len - 1] == '%') /* a rate (CTR) in percent */
+		value[len - 1] = '\0';
 	/* Values may be negative (ROI), written by R or Python (1e+05, NA). */
-	if (cell_parse_value(se->cell[needed - 1], &v, why, sizeof why) == CELL_BAD) {
+	if (cell_parse_value(value, &v, why, sizeof why) == CELL_BAD) {
 		snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
 		return;
 	}
@@ -323,6 +331,27 @@ static void warn_sparse_days(const struct series *se)
 			 "weeks or months apart", missing, se->n);
 }
 
+/* The delimiter of the first line that is not a comment or blank: a comma,
+ * or, on a line without one, a tab (TSV) or a semicolon (Europe's CSV,
+ * R's write.csv2, whose decimal mark is then a comma). */
+static char delimiter_of(const char *buf, size_t n)
+{
+	size_t start = 0;
+	while (start < n) {
+		size_t end = start;
+		while (end < n && buf[end] != '\n')
+			end++;
+		size_t comma = 0, tab = 0, semicolon = 0;
+		for (size_t i = start; i < end; i++)
+			comma += buf[i] == ',', tab += buf[i] == '\t', semicolon += buf[i] == ';';
+		int blank = end - start <= 1;
+		if (!blank && buf[start] != '#')
+			return comma || (!tab && !semicolon) ? ',' : tab >= semicolon ? '\t' : ';';
+		start = end + 1;
+	}
+	return ',';
+}
+
 static int read_series(FILE *in, struct series *se)
 {
 	struct csv_parser p;
@@ -330,9 +359,15 @@ static int read_series(FILE *in, struct series *se)
 		return -1;
 	char buf[65536];
 	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+	for (int first = 1; (n = fread(buf, 1, sizeof buf, in)) > 0; first = 0) {
+		if (first) {
+			char delim = delimiter_of(buf, n);
+			csv_set_delim(&p, (unsigned char)delim);
+			se->decimal_comma = delim == ';';
+		}
 		if (csv_parse(&p, buf, n, on_field, on_record, se) != n)
 			snprintf(se->error, sizeof se->error, "CSV error: %s", csv_strerror(csv_error(&p)));
+	}
 	csv_fini(&p, on_field, on_record, se);
 	csv_free(&p);
 	if (se->error[0])
