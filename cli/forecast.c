@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "calendar.h"
 #include "cells.h"
@@ -178,6 +179,11 @@ static void on_data(struct series *se, int fields, int filled)
 		return;
 	}
 	long day = 0;
+	if (se->columns == 2 && strncasecmp(se->cell[se->offset], "total", 5) == 0) {
+		/* YouTube Studio's first row, Google Ads' "Total: Account" rows. */
+		log_info("forecast: row %d is a total ('%s'): left out", se->row, se->cell[se->offset]);
+		return;
+	}
 	if (se->columns == 2) {
 		char iso[11];
 		if (series_day(se->cell[se->offset], iso, why, sizeof why) != CELL_OK) {

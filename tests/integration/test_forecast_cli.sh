@@ -72,6 +72,8 @@ same "GA4: comment lines, dates as 20240101"
 same "empty columns and rows (Excel)"
 { plain; printf '2024-03-%02d,\n' 1 2 3 4 5; } >"$TMP/tool.csv"
 same "dates filled in ahead without values"
+{ plain | head -1; echo "Total,60600"; plain | tail -n +2; echo "Total: Account,60600"; } >"$TMP/tool.csv"
+same "rows of totals (YouTube Studio, Google Ads)"
 plain | tr , '\t' >"$TMP/tool.csv"
 same "tab-separated"
 plain | awk -F, -v OFS=';' 'NR == 1 { print $1, $2; next } { printf "%s;%d.%03d,00\n", $1, $2 / 1000, $2 % 1000 }' >"$TMP/tool.csv"
@@ -89,7 +91,7 @@ grep -q "monthly dates" "$TMP/err" || fail "months written 2020-01 not monthly: 
 printf 'month,value\nJan 2020,1\nFeb 2020,2\nMar 2020,3\nApr 2020,4\nMay 2020,5\nJun 2020,6\n' |
 	"$MLDASH" forecast --horizon 1 2>"$TMP/err" >/dev/null
 grep -q "monthly dates" "$TMP/err" || fail "months written Jan 2020 not monthly: $(cat "$TMP/err")"
-pass "as tools write files: row names, an index, newest first, no header, GA4, empty rows, TSV, semicolons, percent, blank lines, months, fractions"
+pass "as tools write files: row names, an index, newest first, no header, GA4, empty rows, totals, TSV, semicolons, percent, blank lines, months, fractions"
 
 check_error() {
 	local input=$1 message=$2 rc=0
