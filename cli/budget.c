@@ -92,6 +92,11 @@ static double number_or_nan(const char *text, const char *what, struct input *in
 static void read_row(struct input *in)
 {
 	char iso[11], why[200];
+	if (strncasecmp(in->cell[0], "total", 5) == 0) {
+		/* An export's "Total" or "Total: Account" row. */
+		log_info("budget: row %d is a total ('%s'): left out", in->row, in->cell[0]);
+		return;
+	}
 	if (cell_parse_day(in->cell[0], iso, why, sizeof why) != CELL_OK) {
 		snprintf(in->error, sizeof in->error, "row %d: %s", in->row, why);
 		return;

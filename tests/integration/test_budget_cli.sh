@@ -138,4 +138,8 @@ known=$(awk -F, '$2 == "strong" && $1 >= "2024-03-03" && $1 < "2024-03-05" { s +
 "$MLDASH" budget --json <"$TMP/na.csv" >"$TMP/na.json" || fail "NA spend refused"
 jq -e --argjson k "$known" '.channels[] | select(.channel == "strong") | .current_daily - $k | fabs < 0.01' \
 	"$TMP/na.json" >/dev/null || fail "NA spend read as nothing: $(jq -c '.channels[0]' "$TMP/na.json"), known $known"
-pass "a capitalised header, quotes after a byte order mark, NA spend unknown"
+{ cat "$TMP/in.csv"; echo "Total: Account,,1000,5000"; } >"$TMP/total.csv"
+"$MLDASH" budget --json <"$TMP/total.csv" >"$TMP/total.json" 2>"$TMP/err" || fail "a row of totals: $(cat "$TMP/err")"
+cmp -s <(jq -S .channels "$TMP/total.json") <("$MLDASH" budget --json <"$TMP/in.csv" | jq -S .channels) ||
+	fail "a row of totals changed the answer"
+pass "a capitalised header, quotes after a byte order mark, NA spend unknown, a row of totals left out"
