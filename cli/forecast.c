@@ -6,7 +6,9 @@
 #include <ctype.h>
 #include <getopt.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,9 @@ static const char *const spacing_adjective[] = { "daily", "weekly", "monthly", "
 struct series {
 	double *values;
 	long *days;     /* while reading dated input: each row's day number */
+	long *day_first; /* the same read day/month/year where the row's date is
+			    1/2/2024 (a spreadsheet's), NO_DAY where that is no date */
+	int slashed;    /* rows with such a date, read month first into days */
 	int *rows;      /* while reading dated input: each value's row */
 	long first_day; /* dated input: the day number of the first value */
 	size_t n, cap;
@@ -62,7 +67,9 @@ static void on_field(void *s, size_t len, void *ctx)
 	se->field++;
 }
 
-static int push(struct series *se, double v, long day)
+#define NO_DAY LONG_MIN
+
+static int push(struct series *se, double v, long day, long day_first)
 {
 	if (se->n == se->cap) {
 		size_t cap = se->cap ? se->cap * 2 : 256;
@@ -78,10 +85,15 @@ static int push(struct series *se, double v, long day)
 		if (rows == NULL)
 			return -1;
 		se->rows = rows;
+		long *alt = realloc(se->day_first, cap * sizeof *alt);
+		if (alt == NULL)
+			return -1;
+		se->day_first = alt;
 		se->cap = cap;
 	}
 	se->values[se->n] = v;
 	se->days[se->n] = day;
+	se->day_first[se->n] = day_first;
 	se->rows[se->n] = se->row;
 	se->n++;
 	return 0;
@@ -92,6 +104,23 @@ static int push(struct series *se, double v, long day)
 static enum cell_status day_of(const char *cell, char iso[11], char *why, size_t whylen)
 {
 	return cell_parse_day_between(cell, 1583, 9999, iso, why, whylen);
+}
+
+/* m/d/yyyy or d/m/yyyy (a time after a space is ignored), as spreadsheets
+ * write days: the day number read month first and read day first (NO_DAY
+ * where that reading is no date). Returns -1 for another form. */
+static int slashed_day(const char *cell, long *month_first, long *day_first)
+{
+	int a, b, year, used = 0;
+	if (sscanf(cell, "%2d/%2d/%4d%n", &a, &b, &year, &used) != 3 || used < 8 ||
+	    (cell[used] != '\0' && cell[used] != ' ') || !isdigit((unsigned char)cell[used - 4]))
+		return -1;
+	char iso[11], text[16], ignored[200];
+	snprintf(text, sizeof text, "%04d-%02d-%02d", year, a, b);
+	*month_first = day_of(text, iso, ignored, sizeof ignored) == CELL_OK ? date_day_number(iso) : NO_DAY;
+	snprintf(text, sizeof text, "%04d-%02d-%02d", year, b, a);
+	*day_first = day_of(text, iso, ignored, sizeof ignored) == CELL_OK ? date_day_number(iso) : NO_DAY;
+	return *month_first == NO_DAY && *day_first == NO_DAY ? -1 : 0;
 }
 
 /* A date as the tools write one: a day, a GA4 day 20240101, or a month
@@ -184,15 +213,19 @@ static void on_data(struct series *se, int fields, int filled)
 		log_info("forecast: row %d is a total ('%s'): left out", se->row, se->cell[se->offset]);
 		return;
 	}
+	long day_first = 0;
 	if (se->columns == 2) {
 		char iso[11];
-		if (series_day(se->cell[se->offset], iso, why, sizeof why) != CELL_OK) {
+		if (slashed_day(se->cell[se->offset], &day, &day_first) == 0) {
+			se->slashed++;
+		} else if (series_day(se->cell[se->offset], iso, why, sizeof why) == CELL_OK) {
+			day = day_first = date_day_number(iso);
+		} else {
 			snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
 			return;
 		}
-		day = date_day_number(iso);
 	}
-	if (push(se, v, day) != 0)
+	if (push(se, v, day, day_first) != 0)
 		snprintf(se->error, sizeof se->error, "out of memory");
 }
 
@@ -227,6 +260,12 @@ static void on_record(int c, void *ctx)
 	}
 	on_data(se, fields, filled);
 	memset(se->cell, 0, sizeof se->cell);
+}
+
+static int by_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
 }
 
 struct dated_value {
@@ -269,6 +308,59 @@ static int sort_by_date(struct series *se)
 		se->days[i] = v[i].day, se->rows[i] = v[i].row, se->values[i] = v[i].value;
 	}
 	free(v);
+	return 0;
+}
+
+/* Values a reading of 1/2/2024 leaves missing on its dates' grid (days,
+ * weeks, months...): the fewer, the likelier the reading. SIZE_MAX for a
+ * reading with two rows of one date. */
+static size_t grid_gaps(const long *day, size_t n)
+{
+	long *sorted = malloc((n ? n : 1) * sizeof *sorted);
+	if (sorted == NULL)
+		return SIZE_MAX;
+	memcpy(sorted, day, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, by_long);
+	size_t gaps = SIZE_MAX;
+	int distinct = 1;
+	for (size_t i = 1; i < n; i++)
+		distinct &= sorted[i] != sorted[i - 1];
+	if (distinct && n > 0) {
+		enum date_spacing spacing = date_spacing_of(sorted, n);
+		gaps = (size_t)date_units_between(sorted[0], sorted[n - 1], spacing) + 1 - n;
+	}
+	free(sorted);
+	return gaps;
+}
+
+/* Dates written 1/2/2024 read month first (as US spreadsheets write them)
+ * or day first (as the rest of the world's do): the reading every row
+ * allows; where both do, the one that leaves fewer values missing on its
+ * grid (1/1 to 12/1 is a year of months, not twelve days), else month
+ * first; said. Returns -1 with se->error. */
+static int resolve_slashed_days(struct series *se)
+{
+	if (se->slashed == 0)
+		return 0;
+	size_t bad_month_first = 0, bad_day_first = 0, row_month = 0, row_day = 0;
+	for (size_t i = 0; i < se->n; i++) {
+		if (se->days[i] == NO_DAY && bad_month_first++ == 0)
+			row_month = i;
+		if (se->day_first[i] == NO_DAY && bad_day_first++ == 0)
+			row_day = i;
+	}
+	if (bad_month_first && bad_day_first) {
+		snprintf(se->error, sizeof se->error,
+			 "rows %d and %d: dates read neither all month first nor all day first",
+			 se->rows[row_month], se->rows[row_day]);
+		return -1;
+	}
+	int day_first = bad_month_first > 0 ||
+			(!bad_day_first && grid_gaps(se->day_first, se->n) < grid_gaps(se->days, se->n));
+	if (day_first)
+		memcpy(se->days, se->day_first, se->n * sizeof *se->days);
+	log_info("forecast: dates like 1/2/2024 read %s", day_first ? "day first (1 February)"
+								   : "month first (2 January)");
 	return 0;
 }
 
@@ -382,7 +474,7 @@ static int read_series(FILE *in, struct series *se)
 		snprintf(se->error, sizeof se->error, "no input: expected a header and rows");
 		return -1;
 	}
-	if (se->columns == 2 && sort_by_date(se) != 0)
+	if (se->columns == 2 && (resolve_slashed_days(se) != 0 || sort_by_date(se) != 0))
 		return -1;
 	drop_trailing_missing(se);
 	if (se->columns == 2 && se->n > 0 && one_a_unit(se) != 0)
@@ -701,6 +793,7 @@ out:
 	free(se.values);
 	free(se.days);
 	free(se.rows);
+	free(se.day_first);
 	event_calendar_free(calendar);
 	return rc;
 }

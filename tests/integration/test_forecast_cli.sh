@@ -72,6 +72,13 @@ same "GA4: comment lines, dates as 20240101"
 same "empty columns and rows (Excel)"
 { plain; printf '2024-03-%02d,\n' 1 2 3 4 5; } >"$TMP/tool.csv"
 same "dates filled in ahead without values"
+plain | awk -F'[-,]' -v OFS=, 'NR == 1 { print; next } { print ($2 + 0) "/" ($3 + 0) "/" $1, $4 }' >"$TMP/tool.csv"
+same "US spreadsheets' days, 1/31/2024"
+plain | awk -F'[-,]' -v OFS=, 'NR == 1 { print; next } { print $3 "/" $2 "/" $1 " 12:00:00 AM", $4 }' >"$TMP/tool.csv"
+same "day first, 31/01/2024, with a time"
+printf 'month,value\n1/1/2024,5\n2/1/2024,6\n3/1/2024,7\n4/1/2024,8\n5/1/2024,9\n6/1/2024,10\n' |
+	"$MLDASH" forecast --horizon 1 2>"$TMP/err" >/dev/null
+grep -q "monthly dates" "$TMP/err" || fail "1/1/2024 to 6/1/2024 not read as months: $(cat "$TMP/err")"
 { plain | head -1; echo "Total,60600"; plain | tail -n +2; echo "Total: Account,60600"; } >"$TMP/tool.csv"
 same "rows of totals (YouTube Studio, Google Ads)"
 plain | tr , '\t' >"$TMP/tool.csv"
@@ -91,7 +98,7 @@ grep -q "monthly dates" "$TMP/err" || fail "months written 2020-01 not monthly: 
 printf 'month,value\nJan 2020,1\nFeb 2020,2\nMar 2020,3\nApr 2020,4\nMay 2020,5\nJun 2020,6\n' |
 	"$MLDASH" forecast --horizon 1 2>"$TMP/err" >/dev/null
 grep -q "monthly dates" "$TMP/err" || fail "months written Jan 2020 not monthly: $(cat "$TMP/err")"
-pass "as tools write files: row names, an index, newest first, no header, GA4, empty rows, totals, TSV, semicolons, percent, blank lines, months, fractions"
+pass "as tools write files: row names, an index, newest first, no header, GA4, empty rows, totals, 1/31/2024 and 31/01/2024, TSV, semicolons, percent, blank lines, months, fractions"
 
 check_error() {
 	local input=$1 message=$2 rc=0
