@@ -141,6 +141,23 @@ def budget_seeds():
     write("budget", "raw-one-channel", bytes([0x20, 15]) + raw + b"".join(struct.pack("<d", v) for v in vals))
 
 
+def series_seeds():
+    """Files as analysts' tools write a series (ingest/series.h), each
+    read in chunks of the first byte."""
+    forms = {
+        "plain.csv": b"date,value\n2024-01-01,10\n2024-01-02,11\n2024-01-03,12\n",
+        "r-rownames.csv": b'"","date","value"\n"1",2024-01-01,10\n"2",2024-01-02,NA\n',
+        "ga4.csv": b"# Users\n#\nDate,Active users\n20240101,10\n20240102,11\n",
+        "excel.csv": b"\xef\xbb\xbfDate,Value,,\r\n1/1/2024,10,,\r\n,,,\r\n1/2/2024,\"1,100\",,\r\n",
+        "semicolon.csv": b"date;value\n01/02/2024;10,5\n02/02/2024;1.100,0\n13/02/2024;3%\n",
+        "tsv-months.tsv": b"month\tvalue\nJan 1949\t112\n1949-02\t118\nTotal\t230\n",
+        "one-column.csv": b"value\n1\n\n3\n1e+05\n\n",
+        "no-header.csv": b"2024-01-03,12\n2024-01-01,10\n2024-01-02,11\n2024-01-02,9\n",
+    }
+    for i, (name, body) in enumerate(sorted(forms.items())):
+        write("series", name, bytes([(0, 1, 3, 7, 64)[i % 5]]) + body)
+
+
 if __name__ == "__main__":
     if not os.path.isdir(DATASETS):
         sys.exit("seeds.py: no datasets at %s (set MLDASH_DATASETS)" % DATASETS)
@@ -150,3 +167,4 @@ if __name__ == "__main__":
     query_seeds()
     ets_seeds()
     budget_seeds()
+    series_seeds()

@@ -1,0 +1,530 @@
+/*
+ * series: one series in CSV as analysts' tools write it (series.h says
+ * which forms), streamed through libcsv into its rows, then sorted, its
+ * spreadsheet dates resolved, and spread one value a unit of its spacing.
+ */
+#include "series.h"
+
+#include <csv.h>
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cells.h"
+
+struct series_reader {
+	double *values;
+	long *days;     /* while reading dated input: each row's day number */
+	long *day_first; /* the same read day/month/year where the row's date is
+			    1/2/2024 (a spreadsheet's), NO_DAY where that is no date */
+	int slashed;    /* rows with such a date, read month first into days */
+	int *rows;      /* while reading dated input: each value's row */
+	long first_day; /* dated input: the day number of the first value */
+	size_t n, cap;
+	int columns;         /* 1: value; 2: date,value; 0 until the header */
+	int offset;          /* 1: a first column of row names (R, pandas) is skipped */
+	enum date_spacing spacing; /* of the dates; values are one a unit */
+	int row;             /* records seen, comments and header included */
+	int field;           /* field index within the record */
+	int filled;          /* 1 + the index of the record's last field with text */
+	int last_terminator; /* of the previous record: '\r' then '\n' is one line end */
+	int decimal_comma;   /* semicolon-separated: 1.234,5 is 1234.5 */
+	char cell[4][64];    /* the record's first four fields */
+	char header[128];    /* the header's fields, for an error naming them */
+	char error[256];
+	struct series_notes notes;
+	struct csv_parser csv;
+	int delimiter;       /* 0 until the first line that is not a comment */
+	char *pending;       /* bytes held until the delimiter is known */
+	size_t npending;
+};
+
+static void on_field(void *s, size_t len, void *ctx)
+{
+	struct series_reader *se = ctx;
+	if (se->field < 4) {
+		char *dst = se->cell[se->field];
+		size_t n = len < 63 ? len : 63;
+		memcpy(dst, s ? s : "", n);
+		dst[n] = '\0';
+		cell_trim(dst, dst, 64);
+		if (se->row == 0 && se->field == 0 && strncmp(dst, "\xef\xbb\xbf", 3) == 0)
+			memmove(dst, dst + 3, strlen(dst + 3) + 1); /* a UTF-8 byte order mark */
+	}
+	if (len > 0 && s != NULL && strspn(s, " \t") < len)
+		se->filled = se->field + 1;
+	se->field++;
+}
+
+#define NO_DAY LONG_MIN
+
+static int push(struct series_reader *se, double v, long day, long day_first)
+{
+	if (se->n == se->cap) {
+		size_t cap = se->cap ? se->cap * 2 : 256;
+		double *values = realloc(se->values, cap * sizeof *values);
+		if (values == NULL)
+			return -1;
+		se->values = values;
+		long *days = realloc(se->days, cap * sizeof *days);
+		if (days == NULL)
+			return -1;
+		se->days = days;
+		int *rows = realloc(se->rows, cap * sizeof *rows);
+		if (rows == NULL)
+			return -1;
+		se->rows = rows;
+		long *alt = realloc(se->day_first, cap * sizeof *alt);
+		if (alt == NULL)
+			return -1;
+		se->day_first = alt;
+		se->cap = cap;
+	}
+	se->values[se->n] = v;
+	se->days[se->n] = day;
+	se->day_first[se->n] = day_first;
+	se->rows[se->n] = se->row;
+	se->n++;
+	return 0;
+}
+
+/* A day in cell_parse_day's forms, of any Gregorian year: R's
+ * AirPassengers starts in 1949. */
+static enum cell_status day_of(const char *cell, char iso[11], char *why, size_t whylen)
+{
+	return cell_parse_day_between(cell, 1583, 9999, iso, why, whylen);
+}
+
+/* m/d/yyyy or d/m/yyyy (a time after a space is ignored), as spreadsheets
+ * write days: the day number read month first and read day first (NO_DAY
+ * where that reading is no date). Returns -1 for another form. */
+static int slashed_day(const char *cell, long *month_first, long *day_first)
+{
+	int a, b, year, used = 0;
+	if (sscanf(cell, "%2d/%2d/%4d%n", &a, &b, &year, &used) != 3 || used < 8 ||
+	    (cell[used] != '\0' && cell[used] != ' ') || !isdigit((unsigned char)cell[used - 4]))
+		return -1;
+	char iso[11], text[16], ignored[200];
+	snprintf(text, sizeof text, "%04d-%02d-%02d", year, a, b);
+	*month_first = day_of(text, iso, ignored, sizeof ignored) == CELL_OK ? date_day_number(iso) : NO_DAY;
+	snprintf(text, sizeof text, "%04d-%02d-%02d", year, b, a);
+	*day_first = day_of(text, iso, ignored, sizeof ignored) == CELL_OK ? date_day_number(iso) : NO_DAY;
+	return *month_first == NO_DAY && *day_first == NO_DAY ? -1 : 0;
+}
+
+/* A date as the tools write one: a day, a GA4 day 20240101, or a month
+ * (2024-01, 202401, Jan 2024) as its first day. */
+static enum cell_status series_day(const char *cell, char iso[11], char *why, size_t whylen)
+{
+	enum cell_status st = day_of(cell, iso, why, whylen);
+	if (st != CELL_BAD)
+		return st;
+	size_t len = strlen(cell), digits = strspn(cell, "0123456789");
+	char text[80], ignored[200];
+	if (len == 8 && digits == 8)
+		snprintf(text, sizeof text, "%.4s-%.2s-%.2s", cell, cell + 4, cell + 6);
+	else if (len == 6 && digits == 6)
+		snprintf(text, sizeof text, "%.4s-%.2s-01", cell, cell + 4);
+	else if (len == 7 && digits == 4 && (cell[4] == '-' || cell[4] == '/') &&
+		 strspn(cell + 5, "0123456789") == 2)
+		snprintf(text, sizeof text, "%.4s-%.2s-01", cell, cell + 5);
+	else if (len > 0 && len < 60 && !isdigit((unsigned char)cell[0]))
+		snprintf(text, sizeof text, "1 %s", cell); /* "Jan 2024" as "1 Jan 2024" */
+	else
+		return CELL_BAD;
+	return day_of(text, iso, ignored, sizeof ignored) == CELL_OK ? CELL_OK : CELL_BAD;
+}
+
+/* Whether the first line is a row of data rather than a header (a file
+ * saved without one): its value a number and its date, if any, a date. */
+static int header_is_data(const struct series_reader *se)
+{
+	double v;
+	char iso[11], why[200];
+	const char *value = se->cell[se->offset + se->columns - 1];
+	if (cell_parse_value(value, &v, why, sizeof why) != CELL_OK)
+		return 0;
+	return se->columns == 1 || series_day(se->cell[se->offset], iso, why, sizeof why) == CELL_OK;
+}
+
+/* The header: the layout of the columns, after comment lines ("#", GA4's
+ * preamble). Returns 1 when the line is data after all. */
+static int on_header(struct series_reader *se, int filled)
+{
+	int named = filled; /* trailing empty columns (Excel) do not count */
+	se->offset = named == 3 && se->cell[0][0] == '\0'; /* R's and pandas' row names */
+	se->columns = named - se->offset;
+	size_t len = 0;
+	for (int i = 0; i < named && i < 4 && len < sizeof se->header; i++) {
+		int wrote = snprintf(se->header + len, sizeof se->header - len, "%s'%s'",
+				     i ? ", " : "", se->cell[i]);
+		len += wrote > 0 ? (size_t)wrote : 0;
+	}
+	if (se->columns < 1 || se->columns > 2) {
+		snprintf(se->error, sizeof se->error,
+			 "expected 'date,value' or 'value' columns; the header has %d field(s)%s%.120s%s "
+			 "(keep the two, e.g. cut -d, -f1,2)",
+			 named, named > 0 ? ": " : "", se->header, named > 4 ? ", ..." : "");
+		return 0;
+	}
+	if (!header_is_data(se))
+		return 0;
+	se->notes.header_row_data = se->row;
+	return 1;
+}
+
+/* One data row into the series. */
+static void on_data(struct series_reader *se, int fields, int filled)
+{
+	int needed = se->offset + se->columns;
+	if (fields < needed || filled > needed) {
+		snprintf(se->error, sizeof se->error, "row %d has %d fields, the header %d", se->row,
+			 fields, needed);
+		return;
+	}
+	double v = NAN;
+	char why[200], *value = se->cell[needed - 1];
+	if (se->decimal_comma) /* grouping points out, the decimal comma a point */
+		for (char *r = value, *w = value;; r++)
+			if (*r != '.' && (*w++ = *r == ',' ? '.' : *r) == '\0')
+				break;
+	size_t len = strlen(value);
+	if (len > 1 && value[len - 1] == '%') /* a rate (CTR) in percent */
+		value[len - 1] = '\0';
+	/* Values may be negative (ROI), written by R or Python (1e+05, NA). */
+	if (cell_parse_value(value, &v, why, sizeof why) == CELL_BAD) {
+		snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
+		return;
+	}
+	long day = 0;
+	if (se->columns == 2 && strncasecmp(se->cell[se->offset], "total", 5) == 0) {
+		/* YouTube Studio's first row, Google Ads' "Total: Account" rows. */
+		if (se->notes.totals++ == 0)
+			se->notes.first_total_row = se->row;
+		return;
+	}
+	long day_first = 0;
+	if (se->columns == 2) {
+		char iso[11];
+		if (slashed_day(se->cell[se->offset], &day, &day_first) == 0) {
+			se->slashed++;
+		} else if (series_day(se->cell[se->offset], iso, why, sizeof why) == CELL_OK) {
+			day = day_first = date_day_number(iso);
+		} else {
+			snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
+			return;
+		}
+	}
+	if (push(se, v, day, day_first) != 0)
+		snprintf(se->error, sizeof se->error, "out of memory");
+}
+
+static void on_record(int c, void *ctx)
+{
+	struct series_reader *se = ctx;
+	int fields = se->field, filled = se->filled;
+	int crlf = fields == 0 && c == '\n' && se->last_terminator == '\r';
+	se->last_terminator = c;
+	se->field = se->filled = 0;
+	if (crlf || se->error[0])
+		return;
+	se->row++;
+	int blank = filled == 0;
+	if (se->columns == 0) {
+		/* Before the header: blank lines and comments (GA4's "# ..."). */
+		if (blank || se->cell[0][0] == '#') {
+			memset(se->cell, 0, sizeof se->cell);
+			return;
+		}
+		if (!on_header(se, filled)) {
+			memset(se->cell, 0, sizeof se->cell);
+			return;
+		}
+	} else if (blank) {
+		/* A blank line in a one-column file is an empty value, a missing
+		 * one; a row of empty cells of dated input is no row at all. */
+		if (se->columns == 2)
+			return;
+		memset(se->cell, 0, sizeof se->cell);
+		fields = se->offset + 1;
+	}
+	on_data(se, fields, filled);
+	memset(se->cell, 0, sizeof se->cell);
+}
+
+static int by_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+struct dated_value {
+	long day;
+	int row;
+	double value;
+};
+
+static int by_day_then_row(const void *a, const void *b)
+{
+	const struct dated_value *x = a, *y = b;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Dated rows in date order (exports list the newest first); two rows of
+ * one date are refused, as which to keep is the user's call. Returns -1
+ * with se->error set. */
+static int sort_by_date(struct series_reader *se)
+{
+	struct dated_value *v = malloc((se->n ? se->n : 1) * sizeof *v);
+	if (v == NULL) {
+		snprintf(se->error, sizeof se->error, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < se->n; i++)
+		v[i] = (struct dated_value){ se->days[i], se->rows[i], se->values[i] };
+	qsort(v, se->n, sizeof *v, by_day_then_row);
+	for (size_t i = 0; i < se->n; i++) {
+		if (i > 0 && v[i].day == v[i - 1].day) {
+			int year, month, mday;
+			date_civil(v[i].day, &year, &month, &mday);
+			snprintf(se->error, sizeof se->error,
+				 "rows %d and %d are both %04d-%02d-%02d: one value a date", v[i - 1].row,
+				 v[i].row, year, month, mday);
+			free(v);
+			return -1;
+		}
+		se->days[i] = v[i].day, se->rows[i] = v[i].row, se->values[i] = v[i].value;
+	}
+	free(v);
+	return 0;
+}
+
+/* Values a reading of 1/2/2024 leaves missing on its dates' grid (days,
+ * weeks, months...): the fewer, the likelier the reading. SIZE_MAX for a
+ * reading with two rows of one date. */
+static size_t grid_gaps(const long *day, size_t n)
+{
+	long *sorted = malloc((n ? n : 1) * sizeof *sorted);
+	if (sorted == NULL)
+		return SIZE_MAX;
+	memcpy(sorted, day, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, by_long);
+	size_t gaps = SIZE_MAX;
+	int distinct = 1;
+	for (size_t i = 1; i < n; i++)
+		distinct &= sorted[i] != sorted[i - 1];
+	if (distinct && n > 0) {
+		enum date_spacing spacing = date_spacing_of(sorted, n);
+		gaps = (size_t)date_units_between(sorted[0], sorted[n - 1], spacing) + 1 - n;
+	}
+	free(sorted);
+	return gaps;
+}
+
+/* Dates written 1/2/2024 read month first (as US spreadsheets write them)
+ * or day first (as the rest of the world's do): the reading every row
+ * allows; where both do, the one that leaves fewer values missing on its
+ * grid (1/1 to 12/1 is a year of months, not twelve days), else month
+ * first; said. Returns -1 with se->error. */
+static int resolve_slashed_days(struct series_reader *se)
+{
+	if (se->slashed == 0)
+		return 0;
+	size_t bad_month_first = 0, bad_day_first = 0, row_month = 0, row_day = 0;
+	for (size_t i = 0; i < se->n; i++) {
+		if (se->days[i] == NO_DAY && bad_month_first++ == 0)
+			row_month = i;
+		if (se->day_first[i] == NO_DAY && bad_day_first++ == 0)
+			row_day = i;
+	}
+	if (bad_month_first && bad_day_first) {
+		snprintf(se->error, sizeof se->error,
+			 "rows %d and %d: dates read neither all month first nor all day first",
+			 se->rows[row_month], se->rows[row_day]);
+		return -1;
+	}
+	int day_first = bad_month_first > 0 ||
+			(!bad_day_first && grid_gaps(se->day_first, se->n) < grid_gaps(se->days, se->n));
+	if (day_first)
+		memcpy(se->days, se->day_first, se->n * sizeof *se->days);
+	se->notes.slashed = se->slashed;
+	se->notes.day_first = day_first;
+	return 0;
+}
+
+/* The series ends at its last value: rows after it without one (dates
+ * filled in ahead, blank lines at the end) would put the forecast's first
+ * step where no value is. */
+static void drop_trailing_missing(struct series_reader *se)
+{
+	size_t n = se->n;
+	while (n > 0 && isnan(se->values[n - 1]))
+		n--;
+	if (n == se->n || n == 0)
+		return;
+	se->notes.trailing = se->n - n;
+	se->notes.last_day = se->columns == 2 ? se->days[n - 1] : 0;
+	se->n = n;
+}
+
+/*
+ * Dated values one a unit of their spacing (date_spacing_of: days, weeks,
+ * months, quarters or years), the units the dates skip as missing values.
+ * Why not always days: monthly values dated on the 1st would be a daily
+ * series missing 29 days in 30, with a weekly season. The rows' days are
+ * not needed after it: se->first_day keeps the first. Returns -1 when out
+ * of memory.
+ */
+static int one_a_unit(struct series_reader *se)
+{
+	se->spacing = date_spacing_of(se->days, se->n);
+	long first = se->days[0];
+	size_t units = (size_t)date_units_between(first, se->days[se->n - 1], se->spacing) + 1;
+	double *values = malloc(units * sizeof *values);
+	if (values == NULL)
+		return -1;
+	for (size_t u = 0; u < units; u++)
+		values[u] = NAN;
+	for (size_t i = 0; i < se->n; i++)
+		values[date_units_between(first, se->days[i], se->spacing)] = se->values[i];
+	free(se->values);
+	free(se->days);
+	se->values = values;
+	se->days = NULL;
+	se->first_day = first;
+	se->n = se->cap = units;
+	return 0;
+}
+
+/* The delimiter of the first line that is not blank or a comment: a
+ * comma, or, on a line without one, a tab (TSV) or a semicolon (Europe's
+ * CSV, R's write.csv2, whose decimal mark is then a comma). 0 while no
+ * such line is whole in buf[0..n) (at the end, the last line counts). */
+static char delimiter_of(const char *buf, size_t n, int at_end)
+{
+	size_t start = 0;
+	while (start < n) {
+		size_t end = start;
+		while (end < n && buf[end] != '\n')
+			end++;
+		if (end == n && !at_end)
+			return 0;
+		size_t comma = 0, tab = 0, semicolon = 0;
+		for (size_t i = start; i < end; i++)
+			comma += buf[i] == ',', tab += buf[i] == '\t', semicolon += buf[i] == ';';
+		int blank = end - start <= 1;
+		if (!blank && buf[start] != '#')
+			return comma || (!tab && !semicolon) ? ',' : tab >= semicolon ? '\t' : ';';
+		start = end + 1;
+	}
+	return at_end ? ',' : 0;
+}
+
+
+struct series_reader *series_reader_new(void)
+{
+	struct series_reader *se = calloc(1, sizeof *se);
+	if (se == NULL)
+		return NULL;
+	if (csv_init(&se->csv, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
+		free(se);
+		return NULL;
+	}
+	return se;
+}
+
+void series_reader_free(struct series_reader *se)
+{
+	if (se == NULL)
+		return;
+	csv_free(&se->csv);
+	free(se->values);
+	free(se->days);
+	free(se->day_first);
+	free(se->rows);
+	free(se->pending);
+	free(se);
+}
+
+static void parse(struct series_reader *se, const char *buf, size_t n)
+{
+	if (csv_parse(&se->csv, buf, n, on_field, on_record, se) != n && se->error[0] == '\0')
+		snprintf(se->error, sizeof se->error, "CSV error: %s",
+			 csv_strerror(csv_error(&se->csv)));
+}
+
+/* Sets the delimiter once a line shows it, and parses what was held. */
+static void start(struct series_reader *se, char delimiter)
+{
+	se->delimiter = delimiter;
+	se->decimal_comma = delimiter == ';';
+	csv_set_delim(&se->csv, (unsigned char)delimiter);
+	parse(se, se->pending, se->npending);
+	free(se->pending);
+	se->pending = NULL;
+	se->npending = 0;
+}
+
+int series_reader_feed(struct series_reader *se, const char *buf, size_t n)
+{
+	if (se->error[0])
+		return -1;
+	if (se->delimiter) {
+		parse(se, buf, n);
+		return se->error[0] ? -1 : 0;
+	}
+	char *held = realloc(se->pending, se->npending + n + 1);
+	if (held == NULL) {
+		snprintf(se->error, sizeof se->error, "out of memory");
+		return -1;
+	}
+	memcpy(held + se->npending, buf, n);
+	se->pending = held;
+	se->npending += n;
+	char delimiter = delimiter_of(se->pending, se->npending, 0);
+	if (delimiter)
+		start(se, delimiter);
+	return se->error[0] ? -1 : 0;
+}
+
+int series_reader_finish(struct series_reader *se, struct series *out, char *why, size_t whylen)
+{
+	memset(out, 0, sizeof *out);
+	if (!se->delimiter && !se->error[0])
+		start(se, delimiter_of(se->pending, se->npending, 1));
+	if (!se->error[0])
+		csv_fini(&se->csv, on_field, on_record, se);
+	if (!se->error[0] && se->columns == 0)
+		snprintf(se->error, sizeof se->error, "no input: expected a header and rows");
+	if (!se->error[0] && se->columns == 2)
+		if (resolve_slashed_days(se) == 0)
+			sort_by_date(se);
+	if (!se->error[0])
+		drop_trailing_missing(se);
+	if (!se->error[0] && se->columns == 2 && se->n > 0 && one_a_unit(se) != 0)
+		snprintf(se->error, sizeof se->error, "out of memory");
+	if (se->error[0]) {
+		snprintf(why, whylen, "%s", se->error);
+		return -1;
+	}
+	*out = (struct series){ .values = se->values, .n = se->n, .dated = se->columns == 2,
+				.spacing = se->spacing, .first_day = se->first_day,
+				.notes = se->notes };
+	se->values = NULL; /* the caller's now */
+	se->n = se->cap = 0;
+	return 0;
+}
+
+void series_free(struct series *s)
+{
+	free(s->values);
+	s->values = NULL;
+	s->n = 0;
+}

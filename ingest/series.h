@@ -1,0 +1,70 @@
+/*
+ * series: one series of values in CSV as analysts' tools write it (a
+ * spreadsheet, R, pandas, GA4, Search Console, YouTube Studio), read into
+ * one value a unit of its dates' spacing. Pure: bytes in, numbers out.
+ *
+ * The columns are date,value or value alone, named anything. Also read:
+ * - a first column of row names (R's write.csv, pandas' index), skipped;
+ * - lines starting with # before the header (GA4), blank lines, empty
+ *   rows and trailing empty columns (Excel), rows of totals (a date cell
+ *   starting with "Total": YouTube Studio, Google Ads);
+ * - no header: a first line whose cells read as a date and a value is data;
+ * - tab- or semicolon-separated files, told by the first line that is not
+ *   a comment (no comma in it); with semicolons 1.234,5 is 1234.5;
+ * - values as cell_parse_value reads them (1,574.25, $12.50, 1e+05, -3,
+ *   NA), or a rate with a percent sign (3.2% is 3.2);
+ * - dates as cell_parse_day reads them, of any Gregorian year, and GA4's
+ *   20240131, months (2024-01, 202401, Jan 2024) as their first day, and
+ *   1/31/2024 or 31/01/2024 as the rows allow: month first where both
+ *   readings do, unless day first leaves fewer values missing;
+ * - rows in any order (sorted by date); two rows of one date are refused.
+ * Dated values are one a unit of the dates' spacing (date_spacing_of), the
+ * units the dates skip missing; the series ends at its last value. A
+ * blank line of a one-column file is a missing value.
+ */
+#ifndef MLDASH_SERIES_H
+#define MLDASH_SERIES_H
+
+#include <stddef.h>
+
+#include "dates.h"
+
+/* What was read otherwise than its lines say, for the user to be told. */
+struct series_notes {
+	int header_row_data; /* > 0: that row was the first value, not a header */
+	int totals;          /* rows of totals left out; the first one's row: */
+	int first_total_row;
+	size_t trailing;     /* rows or values after the last value, left out; */
+	long last_day;       /*   dated: the day of that last value */
+	int slashed;         /* rows dated like 1/2/2024, read: */
+	int day_first;       /*   1: day first (1 February); 0: month first */
+};
+
+struct series {
+	double *values; /* values[n], one a unit (NaN: missing); series_free */
+	size_t n;
+	int dated;                 /* date,value input */
+	enum date_spacing spacing; /* dated: of the dates */
+	long first_day;            /* dated: the day number of values[0] */
+	struct series_notes notes;
+};
+
+struct series_reader;
+
+/* NULL when out of memory. */
+struct series_reader *series_reader_new(void);
+
+/* The next n bytes of the file; returns -1 once the input is refused (the
+ * reason comes with series_reader_finish). */
+int series_reader_feed(struct series_reader *r, const char *buf, size_t n);
+
+/* The end of the file: the series into out (the caller's, to free with
+ * series_free). Returns 0, or -1 with why (of whylen bytes) saying what
+ * is wrong and on which row, where a row is a line of the file. */
+int series_reader_finish(struct series_reader *r, struct series *out, char *why, size_t whylen);
+
+void series_reader_free(struct series_reader *r);
+
+void series_free(struct series *s);
+
+#endif

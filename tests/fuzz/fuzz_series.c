@@ -1,0 +1,65 @@
+/*
+ * Fuzzes series_reader_new/feed/finish (ingest/series.h), as `mldash
+ * forecast` drives it on standard input.
+ *
+ * Input: a byte choosing the chunk size (0: the rest at once, else 1-255
+ * bytes), then the file. The file is read in those chunks and again whole.
+ *
+ * Checks: both readings give the same outcome and, when read, the same
+ * values, spacing and first day; a refusal has a reason; a dated series
+ * has a spacing and its values are one a unit (NaN or finite).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "series.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int read_chunks(const char *text, size_t n, size_t chunk, struct series *out, char *why,
+		       size_t whylen)
+{
+	struct series_reader *r = series_reader_new();
+	if (r == NULL)
+		abort();
+	size_t step = chunk ? chunk : (n ? n : 1);
+	for (size_t at = 0; at < n; at += step)
+		if (series_reader_feed(r, text + at, n - at < step ? n - at : step) != 0)
+			break;
+	int rc = series_reader_finish(r, out, why, whylen);
+	series_reader_free(r);
+	return rc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	size_t chunk = data[0];
+	const char *text = (const char *)data + 1;
+	size_t n = size - 1;
+	struct series a, b;
+	char why_a[300] = "", why_b[300] = "";
+	int rc_a = read_chunks(text, n, chunk, &a, why_a, sizeof why_a);
+	int rc_b = read_chunks(text, n, 0, &b, why_b, sizeof why_b);
+	if (rc_a != rc_b)
+		abort();
+	if (rc_a != 0) {
+		if (why_a[0] == '\0' || strcmp(why_a, why_b) != 0)
+			abort();
+		return 0;
+	}
+	if (a.n != b.n || a.dated != b.dated || a.spacing != b.spacing || a.first_day != b.first_day)
+		abort();
+	for (size_t i = 0; i < a.n; i++) {
+		if (!(isnan(a.values[i]) ? isnan(b.values[i]) : a.values[i] == b.values[i]))
+			abort();
+		if (!isnan(a.values[i]) && !isfinite(a.values[i]))
+			abort();
+	}
+	series_free(&a);
+	series_free(&b);
+	return 0;
+}
