@@ -82,6 +82,9 @@ static double number_or_nan(const char *text, const char *what, struct input *in
 	if (st == CELL_OK && v < 0) {
 		snprintf(why, sizeof why, "'%.60s' is negative", text);
 		st = CELL_BAD;
+	} else if (st == CELL_OK && v >= CELL_AMOUNT_LIMIT) { /* a typo, as in an import */
+		snprintf(why, sizeof why, "'%.60s' is too large", text);
+		st = CELL_BAD;
 	}
 	if (st == CELL_BAD && in->error[0] == '\0')
 		snprintf(in->error, sizeof in->error, "row %d: %s: %s", in->row, what, why);
@@ -191,11 +194,20 @@ static int to_series(struct input *in, struct plan_input *out, double **buffers)
 			if (!isnan(v->revenue))
 				revenue[d] = (isnan(revenue[d]) ? 0 : revenue[d]) + v->revenue;
 		}
+		/* The current spend: the mean of the last 28 days whose spend is
+		 * known; where none of them is, the last known day's. */
 		double recent = 0;
 		size_t from = days > CURRENT_DAYS ? days - CURRENT_DAYS : 0, known_days = 0;
 		for (size_t d = from; d < days; d++)
 			if (!isnan(spend[d]))
 				recent += spend[d], known_days++;
+		for (size_t d = from; known_days == 0 && d-- > 0;)
+			if (!isnan(spend[d])) {
+				recent += spend[d], known_days++;
+				log_warn("budget: channel '%s' has no known spend in the last %d days: "
+					 "its current spend is its last known, %zu days before the end",
+					 in->ch[i].name, CURRENT_DAYS, days - d);
+			}
 		/* As in the sync: a channel that spent but whose revenue is never
 		 * given cannot be judged, and stays at its spend (one that never
 		 * spent has no history, and may be opted in). */

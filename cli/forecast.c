@@ -77,12 +77,15 @@ static void warn_sparse_days(const struct series *se)
 			 "weeks or months apart", missing, se->n);
 }
 
+/* Percentages, or fractions when every one is below 1, as R's forecast()
+ * reads levels (0.8,0.95 is 80,95); no level twice. */
 static int parse_levels(const char *text, double *levels, int *nlevels)
 {
 	*nlevels = 0;
 	char *copy = strdup(text), *save = NULL;
 	if (copy == NULL)
 		return -1;
+	int fractions = 1;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *end;
 		double v = strtod(tok, &end);
@@ -90,10 +93,16 @@ static int parse_levels(const char *text, double *levels, int *nlevels)
 			free(copy);
 			return -1;
 		}
-		/* Below 1, a fraction, as R's forecast() reads levels: 0.8 is 80%. */
-		levels[(*nlevels)++] = v < 1 ? v : v / 100;
+		fractions &= v < 1;
+		levels[(*nlevels)++] = v;
 	}
 	free(copy);
+	for (int i = 0; i < *nlevels; i++) {
+		levels[i] = fractions ? levels[i] : levels[i] / 100;
+		for (int j = 0; j < i; j++)
+			if (levels[j] == levels[i])
+				return -1;
+	}
 	return *nlevels > 0 ? 0 : -1;
 }
 
@@ -139,8 +148,8 @@ static int parse_args(int argc, char **argv, struct forecast_args *a)
 			break;
 		case 'l':
 			if (parse_levels(optarg, a->levels, &a->nlevels) != 0) {
-				log_error("forecast: --levels must be up to %d percentages like 80,95 (or "
-					  "fractions like 0.8,0.95), got '%s'", MAX_LEVELS, optarg);
+				log_error("forecast: --levels must be up to %d different percentages like "
+					  "80,95 (or fractions like 0.8,0.95), got '%s'", MAX_LEVELS, optarg);
 				return -1;
 			}
 			break;

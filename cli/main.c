@@ -289,8 +289,8 @@ static const struct command commands[] = {
 	{ "forecast", "[--horizon H] [--period P] [--levels 80,95] [--backtest] [--nonnegative]"
 	  " [--method combined|ets] [--events FILE]... [--json]",
 	  "forecast a date,value or value CSV series from standard input (combined: ETS, Theta and"
-	  " seasonal naive weighted by their backtest, the sync's method, ETS and the optimised"
-	  " Theta for a period other than 7; ets: ETS alone); weekly,"
+	  " seasonal naive weighted by their backtest, the sync's method; ETS and the optimised"
+	  " Theta for steps longer than a day; ets: ETS alone); weekly,"
 	  " monthly, quarterly or yearly dates make a step that unit; with daily dates, the calendar"
 	  " events of [events] (the built-in retail calendar when none) and of each --events"
 	  " calendar file count (format: docs/forecasting.md)", 0, cmd_forecast, NULL },

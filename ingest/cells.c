@@ -180,6 +180,10 @@ enum cell_status cell_parse_value(const char *cell, double *out, char *why, size
 {
 	char text[128];
 	cell_trim(cell, text, sizeof text);
+	if (strlen(text) == sizeof text - 1) { /* cut: its end is not here to read */
+		snprintf(why, whylen, "'%.40s...' is too long to be a number", text);
+		return CELL_BAD;
+	}
 	static const char *const missing[] = { "NA", "NaN", "N/A", "#N/A", "null", "None" };
 	for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++)
 		if (strcasecmp(text, missing[i]) == 0)

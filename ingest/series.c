@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "cells.h"
+#include "decode.h"
 
 struct series_reader {
 	double *values;
@@ -28,10 +29,12 @@ struct series_reader {
 	size_t n, cap;
 	int columns;         /* 1: value; 2: date,value; 0 until the header */
 	int offset;          /* 1: a first column of row names (R, pandas) is skipped */
+	int names_or_dates;  /* an unnamed first of two columns, told at the first row */
 	enum date_spacing spacing; /* of the dates; values are one a unit */
 	int row;             /* records seen, comments and header included */
 	int field;           /* field index within the record */
 	int filled;          /* 1 + the index of the record's last field with text */
+	int long_field;      /* one of the record's first four fields was cut */
 	int last_terminator; /* of the previous record: '\r' then '\n' is one line end */
 	int decimal_comma;   /* semicolon-separated: 1.234,5 is 1234.5 */
 	char cell[4][64];    /* the record's first four fields */
@@ -39,6 +42,7 @@ struct series_reader {
 	char error[256];
 	struct series_notes notes;
 	struct csv_parser csv;
+	struct decoder *decoder; /* bytes to UTF-8 before the CSV parser */
 	int delimiter;       /* 0 until the first line that is not a comment */
 	char *pending;       /* bytes held until the delimiter is known */
 	size_t npending;
@@ -53,8 +57,7 @@ static void on_field(void *s, size_t len, void *ctx)
 		memcpy(dst, s ? s : "", n);
 		dst[n] = '\0';
 		cell_trim(dst, dst, 64);
-		if (se->row == 0 && se->field == 0 && strncmp(dst, "\xef\xbb\xbf", 3) == 0)
-			memmove(dst, dst + 3, strlen(dst + 3) + 1); /* a UTF-8 byte order mark */
+		se->long_field |= len > 63 && strspn(dst, " \t") < n; /* cut: not what was written */
 	}
 	if (len > 0 && s != NULL && strspn(s, " \t") < len)
 		se->filled = se->field + 1;
@@ -157,7 +160,11 @@ static int header_is_data(const struct series_reader *se)
 static int on_header(struct series_reader *se, int filled)
 {
 	int named = filled; /* trailing empty columns (Excel) do not count */
-	se->offset = named == 3 && se->cell[0][0] == '\0'; /* R's and pandas' row names */
+	/* R's and pandas' row names: an unnamed first column, before date,value
+	 * or, before a value alone, unless its first cell is a date (pandas'
+	 * unnamed index of days), told at the first row. */
+	se->offset = named == 3 && se->cell[0][0] == '\0';
+	se->names_or_dates = named == 2 && se->cell[0][0] == '\0';
 	se->columns = named - se->offset;
 	size_t len = 0;
 	for (int i = 0; i < named && i < 4 && len < sizeof se->header; i++) {
@@ -181,6 +188,14 @@ static int on_header(struct series_reader *se, int filled)
 /* One data row into the series. */
 static void on_data(struct series_reader *se, int fields, int filled)
 {
+	if (se->names_or_dates) {
+		long day, other;
+		char iso[11], ignored[200];
+		se->names_or_dates = 0;
+		if (slashed_day(se->cell[0], &day, &other) != 0 &&
+		    series_day(se->cell[0], iso, ignored, sizeof ignored) != CELL_OK)
+			se->offset = 1, se->columns = 1;
+	}
 	int needed = se->offset + se->columns;
 	if (fields < needed || filled > needed) {
 		snprintf(se->error, sizeof se->error, "row %d has %d fields, the header %d", se->row,
@@ -227,13 +242,18 @@ static void on_data(struct series_reader *se, int fields, int filled)
 static void on_record(int c, void *ctx)
 {
 	struct series_reader *se = ctx;
-	int fields = se->field, filled = se->filled;
+	int fields = se->field, filled = se->filled, cut = se->long_field;
 	int crlf = fields == 0 && c == '\n' && se->last_terminator == '\r';
 	se->last_terminator = c;
-	se->field = se->filled = 0;
+	se->field = se->filled = se->long_field = 0;
 	if (crlf || se->error[0])
 		return;
 	se->row++;
+	if (cut && se->columns != 0) {
+		snprintf(se->error, sizeof se->error, "row %d: a field longer than 63 characters",
+			 se->row);
+		return;
+	}
 	int blank = filled == 0;
 	if (se->columns == 0) {
 		/* Before the header: blank lines and comments (GA4's "# ..."). */
@@ -387,6 +407,16 @@ static int one_a_unit(struct series_reader *se)
 	se->spacing = date_spacing_of(se->days, se->n);
 	long first = se->days[0];
 	size_t units = (size_t)date_units_between(first, se->days[se->n - 1], se->spacing) + 1;
+	if (units > SERIES_MAX_UNITS) {
+		int y0, m0, d0, y1, m1, d1;
+		date_civil(first, &y0, &m0, &d0);
+		date_civil(se->days[se->n - 1], &y1, &m1, &d1);
+		snprintf(se->error, sizeof se->error,
+			 "the dates run from %04d-%02d-%02d to %04d-%02d-%02d, %zu %ss: at most %d "
+			 "(a year mistyped?)", y0, m0, d0, y1, m1, d1, units,
+			 date_spacing_name(se->spacing), SERIES_MAX_UNITS);
+		return -1;
+	}
 	double *values = malloc(units * sizeof *values);
 	if (values == NULL)
 		return -1;
@@ -428,12 +458,19 @@ static char delimiter_of(const char *buf, size_t n, int at_end)
 }
 
 
+static int accept_text(void *ctx, const char *utf8, size_t n);
+
 struct series_reader *series_reader_new(void)
 {
 	struct series_reader *se = calloc(1, sizeof *se);
 	if (se == NULL)
 		return NULL;
 	if (csv_init(&se->csv, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
+		free(se);
+		return NULL;
+	}
+	if ((se->decoder = decode_new(accept_text, se)) == NULL) {
+		csv_free(&se->csv);
 		free(se);
 		return NULL;
 	}
@@ -445,6 +482,7 @@ void series_reader_free(struct series_reader *se)
 	if (se == NULL)
 		return;
 	csv_free(&se->csv);
+	decode_free(se->decoder);
 	free(se->values);
 	free(se->days);
 	free(se->day_first);
@@ -472,8 +510,10 @@ static void start(struct series_reader *se, char delimiter)
 	se->npending = 0;
 }
 
-int series_reader_feed(struct series_reader *se, const char *buf, size_t n)
+/* The decoder's UTF-8 (its byte order mark taken off, UTF-16 turned). */
+static int accept_text(void *ctx, const char *buf, size_t n)
 {
+	struct series_reader *se = ctx;
 	if (se->error[0])
 		return -1;
 	if (se->delimiter) {
@@ -494,9 +534,28 @@ int series_reader_feed(struct series_reader *se, const char *buf, size_t n)
 	return se->error[0] ? -1 : 0;
 }
 
+/* A decoding failure in words, unless the sink stopped it with its own. */
+static void decoding_failed(struct series_reader *se)
+{
+	if (se->error[0] == '\0')
+		snprintf(se->error, sizeof se->error, "not UTF-8 or UTF-16 text: %s",
+			 decode_error(se->decoder));
+}
+
+int series_reader_feed(struct series_reader *se, const char *buf, size_t n)
+{
+	if (se->error[0])
+		return -1;
+	if (decode_feed(se->decoder, buf, n) != 0)
+		decoding_failed(se);
+	return se->error[0] ? -1 : 0;
+}
+
 int series_reader_finish(struct series_reader *se, struct series *out, char *why, size_t whylen)
 {
 	memset(out, 0, sizeof *out);
+	if (!se->error[0] && decode_finish(se->decoder) != 0)
+		decoding_failed(se);
 	if (!se->delimiter && !se->error[0])
 		start(se, delimiter_of(se->pending, se->npending, 1));
 	if (!se->error[0])
@@ -508,7 +567,7 @@ int series_reader_finish(struct series_reader *se, struct series *out, char *why
 			sort_by_date(se);
 	if (!se->error[0])
 		drop_trailing_missing(se);
-	if (!se->error[0] && se->columns == 2 && se->n > 0 && one_a_unit(se) != 0)
+	if (!se->error[0] && se->columns == 2 && se->n > 0 && one_a_unit(se) != 0 && !se->error[0])
 		snprintf(se->error, sizeof se->error, "out of memory");
 	if (se->error[0]) {
 		snprintf(why, whylen, "%s", se->error);

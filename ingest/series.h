@@ -5,6 +5,7 @@
  *
  * The columns are date,value or value alone, named anything. Also read:
  * - a first column of row names (R's write.csv, pandas' index), skipped;
+ *   an unnamed first of two columns is row names unless it holds dates;
  * - lines starting with # before the header (GA4), blank lines, empty
  *   rows and trailing empty columns (Excel), rows of totals (a date cell
  *   starting with "Total": YouTube Studio, Google Ads);
@@ -17,7 +18,11 @@
  *   20240131, months (2024-01, 202401, Jan 2024) as their first day, and
  *   1/31/2024 or 31/01/2024 as the rows allow: month first where both
  *   readings do, unless day first leaves fewer values missing;
- * - rows in any order (sorted by date); two rows of one date are refused.
+ * - UTF-8 with or without a byte order mark, or UTF-16 (Excel's "Unicode
+ *   text");
+ * - rows in any order (sorted by date); two rows of one date are refused,
+ *   as are fields cut at 63 characters and dates spanning more than
+ *   SERIES_MAX_UNITS units.
  * Dated values are one a unit of the dates' spacing (date_spacing_of), the
  * units the dates skip missing; the series ends at its last value. A
  * blank line of a one-column file is a missing value.
@@ -28,6 +33,10 @@
 #include <stddef.h>
 
 #include "dates.h"
+
+/* The most values a dated series spreads to: 40,000 days are 110 years,
+ * as the reports' dates allow; more is a mistyped year. */
+#define SERIES_MAX_UNITS 40000
 
 /* What was read otherwise than its lines say, for the user to be told. */
 struct series_notes {

@@ -177,7 +177,7 @@ static double pass_sse(const struct pass *p, double level0, double w)
 {
 	double sse = p->srr - 2 * level0 * p->sgr - 2 * w * p->sdr + level0 * level0 * p->sgg +
 		     2 * level0 * w * p->sgd + w * w * p->sdd;
-	return sse > 0 ? sse : 0;
+	return isnan(sse) ? INFINITY : sse > 0 ? sse : 0;
 }
 
 /* The least-squares l_0 and w, with w in [0, 1] (theta >= 1); the sum of
@@ -253,23 +253,48 @@ static double series_line(const double *x, size_t n, double *a, double *b)
 }
 
 /* The optimised method on the adjusted series x[0..n): -1 without two
- * observed values (no line). */
+ * observed values (no line), or out of memory. The model is the same for
+ * the series moved and scaled (the initial level free, the line and its
+ * smoothing linear), so it is fitted to (x - mean) / spread: its sums of
+ * squares in closed form then lose nothing to a level of 1e9 against a
+ * noise of 10, nor overflow at 1e200. */
 static int fit_optimised(struct theta_fit *f, const double *x, size_t n)
 {
-	if (series_line(x, n, &f->a, &f->b) < 2)
+	double centre = 0, spread = 0;
+	size_t k = 0;
+	for (size_t t = 0; t < n; t++)
+		if (!isnan(x[t]))
+			centre += (x[t] - centre) / (double)++k; /* a running mean: no overflow */
+	for (size_t t = 0; t < n; t++)
+		if (!isnan(x[t]))
+			spread = fmax(spread, fabs(x[t] - centre));
+	if (k < 2 || !isfinite(spread))
 		return -1;
-	f->alpha = best_alpha(x, n, f->a, f->b);
+	spread = spread > 0 ? spread : 1;
+	double *z = malloc(sizeof *z * n);
+	if (z == NULL)
+		return -1;
+	for (size_t t = 0; t < n; t++)
+		z[t] = (x[t] - centre) / spread; /* NaN stays NaN */
+	double a, b;
+	series_line(z, n, &a, &b);
+	f->alpha = best_alpha(z, n, a, b);
 	struct pass p;
 	double level0;
-	model_pass(x, n, f->alpha, f->a, f->b, &p);
+	model_pass(z, n, f->alpha, a, b, &p);
 	double sse = pass_solve(&p, &level0, &f->weight);
-	f->level = p.g * level0 + p.c;
+	free(z);
+	/* Back in the series' units: the forecast level + w (a (1 - ones) +
+	 * b (time ahead)) moves by the centre and scales by the spread. */
+	f->level = centre + spread * (p.g * level0 + p.c);
+	f->a = spread * a;
+	f->b = spread * b;
 	f->ones = p.ones;
 	f->time = p.time;
 	/* Three estimated: alpha, l_0 and theta. */
-	f->sigma2 = sse / (double)(p.count > 3 ? p.count - 3 : 1);
+	f->sigma2 = spread * spread * sse / (double)(p.count > 3 ? p.count - 3 : 1);
 	if (!(f->sigma2 > 0) || !isfinite(f->sigma2))
-		f->sigma2 = 1e-12;
+		f->sigma2 = 1e-12 * spread * spread;
 	return 0;
 }
 

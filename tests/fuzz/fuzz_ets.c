@@ -134,6 +134,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fit == NULL) {
 		if (status == ETS_OK)
 			abort();
+		/* Theta may fit where ETS cannot (two to four values). */
+		if (backtest)
+			check_theta_and_combined(y, n, &opt, horizon, levels, nlevels, !raw && finite);
 		return 0;
 	}
 	struct ets_summary sum;

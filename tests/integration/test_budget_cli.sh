@@ -138,8 +138,20 @@ known=$(awk -F, '$2 == "strong" && $1 >= "2024-03-03" && $1 < "2024-03-05" { s +
 "$MLDASH" budget --json <"$TMP/na.csv" >"$TMP/na.json" || fail "NA spend refused"
 jq -e --argjson k "$known" '.channels[] | select(.channel == "strong") | .current_daily - $k | fabs < 0.01' \
 	"$TMP/na.json" >/dev/null || fail "NA spend read as nothing: $(jq -c '.channels[0]' "$TMP/na.json"), known $known"
+# All of strong's last 28 days unknown: its last known spend is current, said.
+awk -F, -v OFS=, 'NR > 1 && $2 == "strong" && $1 >= "2024-03-03" { $3 = "NA" } { print }' "$TMP/in.csv" >"$TMP/na28.csv"
+last=$(awk -F, '$2 == "strong" && $1 == "2024-03-02" { print $3 }' "$TMP/in.csv")
+"$MLDASH" budget --json <"$TMP/na28.csv" >"$TMP/na28.json" 2>"$TMP/err" || fail "28 NA days refused"
+jq -e --argjson k "$last" '.channels[] | select(.channel == "strong") | .current_daily - $k | fabs < 0.01' \
+	"$TMP/na28.json" >/dev/null && grep -q "channel 'strong' has no known spend in the last 28 days" "$TMP/err" ||
+	fail "no known spend in 28 days: $(jq -c '.channels[0]' "$TMP/na28.json"), last known $last: $(cat "$TMP/err")"
+{ head -2 "$TMP/in.csv"; echo "2024-01-01,weak,50000000000000,5"; } >"$TMP/typo.csv"
+rc=0
+"$MLDASH" budget <"$TMP/typo.csv" >/dev/null 2>"$TMP/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "row 3: spend: '50000000000000' is too large" "$TMP/err" ||
+	fail "a typo of 5e13 not refused: rc $rc: $(cat "$TMP/err")"
 { cat "$TMP/in.csv"; echo "Total: Account,,1000,5000"; } >"$TMP/total.csv"
 "$MLDASH" budget --json <"$TMP/total.csv" >"$TMP/total.json" 2>"$TMP/err" || fail "a row of totals: $(cat "$TMP/err")"
 cmp -s <(jq -S .channels "$TMP/total.json") <("$MLDASH" budget --json <"$TMP/in.csv" | jq -S .channels) ||
 	fail "a row of totals changed the answer"
-pass "a capitalised header, quotes after a byte order mark, NA spend unknown, a row of totals left out"
+pass "a capitalised header, quotes after a byte order mark, NA spend unknown (28 days of it too), amounts of 1e12 and more refused, a row of totals left out"

@@ -92,6 +92,8 @@ plain | cut -d, -f2 >"$TMP/tool.csv"; want=$(step1 <"$TMP/tool.csv")
 same "blank lines at the end"
 header=$(plain | cut -d, -f2 | "$MLDASH" forecast --horizon 1 --levels 0.8,0.95 2>/dev/null | head -1)
 [ "$header" = "step,forecast,lo80,hi80,lo95,hi95" ] || fail "--levels 0.8,0.95 not read as fractions: $header"
+header=$(plain | cut -d, -f2 | "$MLDASH" forecast --horizon 1 --levels 0.8,95 2>/dev/null | head -1)
+[ "$header" = "step,forecast,lo0.8,hi0.8,lo95,hi95" ] || fail "--levels 0.8,95 not read as R does: $header"
 awk 'BEGIN { print "month,value"; for (i = 0; i < 36; i++) printf "%d-%02d,%d\n", 2020 + int(i / 12), i % 12 + 1, 100 + i }' |
 	"$MLDASH" forecast --horizon 1 2>"$TMP/err" >/dev/null
 grep -q "monthly dates" "$TMP/err" || fail "months written 2020-01 not monthly: $(cat "$TMP/err")"
@@ -116,6 +118,7 @@ check_error 'value\n1\n2\n' "too few values"
 check_error 'value\n\n\n' "no values"
 check_error 'value\n1\n' "--horizon must be" --horizon 0
 check_error 'value\n1\n' "--levels must be" --levels 80,120
+check_error 'value\n1\n' "--levels must be up to 8 different" --levels 80,0.8,80
 pass "bad input: clear errors naming the row or option"
 
 # Calendar events: Prime Day 2025 (built-in dates, 8-11 July) sold twice a

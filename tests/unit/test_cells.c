@@ -103,6 +103,13 @@ static void test_values_as_tools_write_them(void **state)
 		{ "1,5", CELL_BAD, 0 },          { "1e", CELL_BAD, 0 },
 		{ "abc", CELL_BAD, 0 },
 	};
+	char long_digits[300];
+	memset(long_digits, '9', sizeof long_digits - 1);
+	long_digits[sizeof long_digits - 1] = '\0';
+	double ignored;
+	char said[120];
+	assert_int_equal(cell_parse_value(long_digits, &ignored, said, sizeof said), CELL_BAD);
+	assert_non_null(strstr(said, "too long"));
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		double v = -1;
 		char reason[120] = "";

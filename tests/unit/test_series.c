@@ -57,6 +57,8 @@ static void test_forms_read_alike(void **state)
 		"Day,Clicks\n1/1/2024,10\n1/2/2024,11\n1/3/2024,12\n",
 		"Day,Clicks\n01/01/2024 12:00:00 AM,10\n02/01/2024 12:00:00 AM,11\n03/01/2024 12:00:00 AM,12\n"
 		"13/01/2024 12:00:00 AM,\n",
+		"\xef\xbb\xbf\"\",\"date\",\"value\"\n\"1\",2024-01-01,10\n\"2\",2024-01-02,11\n\"3\",2024-01-03,12\n",
+		",value\n2024-01-01,10\n2024-01-02,11\n2024-01-03,12\n",
 	};
 	for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
 		for (size_t chunk = 0; chunk <= 3; chunk += 1) {
@@ -72,6 +74,45 @@ static void test_forms_read_alike(void **state)
 			series_free(&s);
 		}
 	}
+}
+
+/* Excel's "Unicode text": UTF-16 with its byte order mark, tab-separated. */
+static void test_utf16(void **state)
+{
+	(void)state;
+	static const char text[] = "Date\tValue\n2024-01-01\t10\n2024-01-02\t11\n2024-01-03\t12\n";
+	char utf16[2 * sizeof text + 2] = { (char)0xff, (char)0xfe };
+	for (size_t i = 0; i + 1 < sizeof text; i++)
+		utf16[2 + 2 * i] = text[i];
+	struct series_reader *r = series_reader_new();
+	assert_non_null(r);
+	for (size_t at = 0; at < 2 * (sizeof text - 1) + 2; at += 3) /* odd chunks split units */
+		assert_int_equal(series_reader_feed(r, utf16 + at,
+						    at + 3 <= 2 * (sizeof text - 1) + 2
+							    ? 3
+							    : 2 * (sizeof text - 1) + 2 - at),
+				 0);
+	struct series s;
+	char why[300] = "";
+	if (series_reader_finish(r, &s, why, sizeof why) != 0)
+		fail_msg("%s", why);
+	series_reader_free(r);
+	assert_plain(&s);
+	series_free(&s);
+}
+
+/* A one-column R file: the unnamed first column is row names. */
+static void test_one_column_row_names(void **state)
+{
+	(void)state;
+	struct series s;
+	char why[300] = "";
+	if (read_text("\"\",\"value\"\n\"1\",10\n\"2\",\n\"3\",12\n", 0, &s, why, sizeof why) != 0)
+		fail_msg("%s", why);
+	assert_false(s.dated);
+	assert_int_equal(s.n, 3);
+	assert_true(s.values[0] == 10 && isnan(s.values[1]) && s.values[2] == 12);
+	series_free(&s);
 }
 
 /* What was read otherwise than the lines say is in the notes. */
@@ -130,6 +171,9 @@ static void test_refusals(void **state)
 		{ "d,v\n1500-01-01,1\n", "outside the years 1583 to 9999" },
 		{ "# only\n# comments\n", "no input" },
 		{ "", "no input" },
+		{ "date,value\n2024-02-01,1\n2024-02-02,2\n2240-03-01,3\n", "(a year mistyped?)" },
+		{ "value\n1\n1000000000000000000000000000000000000000000000000000000000000000000000\n",
+		  "row 3: a field longer than 63 characters" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct series s;
@@ -145,6 +189,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forms_read_alike),
+		cmocka_unit_test(test_utf16),
+		cmocka_unit_test(test_one_column_row_names),
 		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_refusals),
 	};
