@@ -205,8 +205,8 @@ static int to_series(struct input *in, struct plan_input *out, double **buffers)
 			if (!isnan(spend[d])) {
 				recent += spend[d], known_days++;
 				log_warn("budget: channel '%s' has no known spend in the last %d days: "
-					 "its current spend is its last known, %zu days before the end",
-					 in->ch[i].name, CURRENT_DAYS, days - d);
+					 "its current spend is its last known, %zu days before the last day",
+					 in->ch[i].name, CURRENT_DAYS, days - 1 - d);
 			}
 		/* As in the sync: a channel that spent but whose revenue is never
 		 * given cannot be judged, and stays at its spend (one that never

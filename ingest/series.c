@@ -36,7 +36,9 @@ struct series_reader {
 	int filled;          /* 1 + the index of the record's last field with text */
 	int long_field;      /* one of the record's first four fields was cut */
 	int last_terminator; /* of the previous record: '\r' then '\n' is one line end */
-	int decimal_comma;   /* semicolon-separated: 1.234,5 is 1234.5 */
+	int semicolons;      /* semicolon-separated: values wait in texts, read by
+				their decimals (enum decimals) once all are in */
+	char (*texts)[64];
 	char cell[4][64];    /* the record's first four fields */
 	char header[128];    /* the header's fields, for an error naming them */
 	char error[256];
@@ -51,22 +53,27 @@ struct series_reader {
 static void on_field(void *s, size_t len, void *ctx)
 {
 	struct series_reader *se = ctx;
+	const char *text = s ? s : "";
+	while (len > 0 && (*text == ' ' || *text == '\t'))
+		text++, len--;
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+		len--;
 	if (se->field < 4) {
 		char *dst = se->cell[se->field];
 		size_t n = len < 63 ? len : 63;
-		memcpy(dst, s ? s : "", n);
+		memcpy(dst, text, n);
 		dst[n] = '\0';
 		cell_trim(dst, dst, 64);
-		se->long_field |= len > 63 && strspn(dst, " \t") < n; /* cut: not what was written */
+		se->long_field |= len > 63; /* cut: not what was written */
 	}
-	if (len > 0 && s != NULL && strspn(s, " \t") < len)
+	if (len > 0)
 		se->filled = se->field + 1;
 	se->field++;
 }
 
 #define NO_DAY LONG_MIN
 
-static int push(struct series_reader *se, double v, long day, long day_first)
+static int push(struct series_reader *se, double v, long day, long day_first, const char *text)
 {
 	if (se->n == se->cap) {
 		size_t cap = se->cap ? se->cap * 2 : 256;
@@ -86,11 +93,19 @@ static int push(struct series_reader *se, double v, long day, long day_first)
 		if (alt == NULL)
 			return -1;
 		se->day_first = alt;
+		if (se->semicolons) {
+			char(*texts)[64] = realloc(se->texts, cap * sizeof *texts);
+			if (texts == NULL)
+				return -1;
+			se->texts = texts;
+		}
 		se->cap = cap;
 	}
 	se->values[se->n] = v;
 	se->days[se->n] = day;
 	se->day_first[se->n] = day_first;
+	if (se->semicolons)
+		memcpy(se->texts[se->n], text, 64);
 	se->rows[se->n] = se->row;
 	se->n++;
 	return 0;
@@ -145,14 +160,69 @@ static enum cell_status series_day(const char *cell, char iso[11], char *why, si
 
 /* Whether the first line is a row of data rather than a header (a file
  * saved without one): its value a number and its date, if any, a date. */
+/* How a semicolon file writes its decimals, told by all its values: with
+ * a comma where any has one (1.234,5); else with a point, unless every
+ * point groups thousands (1.234 and 12.345.678 are whole numbers). */
+enum decimals { DECIMAL_POINT, DECIMAL_COMMA, POINTS_GROUP };
+
+/* cell as cell_parse_value reads it: the percent sign of a rate (3.2%)
+ * off, and a semicolon file's points and commas as its decimals say. */
+static void value_text(const char *cell, enum decimals decimals, char out[64])
+{
+	size_t w = 0;
+	for (const char *r = cell; *r && w < 63; r++) {
+		if (*r == '.' && decimals != DECIMAL_POINT)
+			continue;
+		out[w++] = *r == ',' && decimals == DECIMAL_COMMA ? '.' : *r;
+	}
+	out[w] = '\0';
+	if (w > 1 && out[w - 1] == '%')
+		out[w - 1] = '\0';
+}
+
+/* Whether every point in text groups three digits after one to three. */
+static int points_group(const char *text)
+{
+	const char *p = text + (*text == '-');
+	size_t lead = strspn(p, "0123456789");
+	if (lead == 0 || lead > 3 || p[lead] != '.')
+		return 0;
+	for (p += lead; *p == '.'; p += 4)
+		if (strspn(p + 1, "0123456789") < 3 || isdigit((unsigned char)p[4]))
+			return 0;
+	return *p == '\0' || *p == '%';
+}
+
+/* A date cell: a day, or 1/2/2024 read month first into *day and day
+ * first into *day_first (NO_DAY where a reading is no date). 1 when the
+ * cell is 1/2/2024-like, 0 for another date, -1 with why for none. */
+static int read_date(const char *cell, long *day, long *day_first, char *why, size_t whylen)
+{
+	char iso[11];
+	if (slashed_day(cell, day, day_first) == 0)
+		return 1;
+	if (series_day(cell, iso, why, whylen) != CELL_OK)
+		return -1;
+	*day = *day_first = date_day_number(iso);
+	return 0;
+}
+
+/* Whether the first line is a row of data rather than a header (a file
+ * saved without one): its value a number, as any of the decimals read
+ * it, and its date, if any, a date. */
 static int header_is_data(const struct series_reader *se)
 {
 	double v;
-	char iso[11], why[200];
+	long day, day_first;
+	char text[64], why[200];
 	const char *value = se->cell[se->offset + se->columns - 1];
-	if (cell_parse_value(value, &v, why, sizeof why) != CELL_OK)
-		return 0;
-	return se->columns == 1 || series_day(se->cell[se->offset], iso, why, sizeof why) == CELL_OK;
+	int number = 0;
+	for (enum decimals d = DECIMAL_POINT; d <= POINTS_GROUP && !number; d++) {
+		value_text(value, d, text);
+		number = cell_parse_value(text, &v, why, sizeof why) == CELL_OK;
+	}
+	return number &&
+	       (se->columns == 1 || read_date(se->cell[se->offset], &day, &day_first, why, sizeof why) >= 0);
 }
 
 /* The header: the layout of the columns, after comment lines ("#", GA4's
@@ -186,8 +256,13 @@ static int on_header(struct series_reader *se, int filled)
 }
 
 /* One data row into the series. */
-static void on_data(struct series_reader *se, int fields, int filled)
+static void on_data(struct series_reader *se, int fields, int filled, int cut)
 {
+	if (cut) {
+		snprintf(se->error, sizeof se->error, "row %d: a field longer than 63 characters",
+			 se->row);
+		return;
+	}
 	if (se->names_or_dates) {
 		long day, other;
 		char iso[11], ignored[200];
@@ -202,40 +277,34 @@ static void on_data(struct series_reader *se, int fields, int filled)
 			 fields, needed);
 		return;
 	}
-	double v = NAN;
-	char why[200], *value = se->cell[needed - 1];
-	if (se->decimal_comma) /* grouping points out, the decimal comma a point */
-		for (char *r = value, *w = value;; r++)
-			if (*r != '.' && (*w++ = *r == ',' ? '.' : *r) == '\0')
-				break;
-	size_t len = strlen(value);
-	if (len > 1 && value[len - 1] == '%') /* a rate (CTR) in percent */
-		value[len - 1] = '\0';
-	/* Values may be negative (ROI), written by R or Python (1e+05, NA). */
-	if (cell_parse_value(value, &v, why, sizeof why) == CELL_BAD) {
-		snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
-		return;
-	}
-	long day = 0;
 	if (se->columns == 2 && strncasecmp(se->cell[se->offset], "total", 5) == 0) {
 		/* YouTube Studio's first row, Google Ads' "Total: Account" rows. */
 		if (se->notes.totals++ == 0)
 			se->notes.first_total_row = se->row;
 		return;
 	}
-	long day_first = 0;
-	if (se->columns == 2) {
-		char iso[11];
-		if (slashed_day(se->cell[se->offset], &day, &day_first) == 0) {
-			se->slashed++;
-		} else if (series_day(se->cell[se->offset], iso, why, sizeof why) == CELL_OK) {
-			day = day_first = date_day_number(iso);
-		} else {
+	double v = NAN;
+	char why[200], text[64];
+	const char *value = se->cell[needed - 1];
+	/* A semicolon file's values wait for all of them to tell its decimals. */
+	if (!se->semicolons) {
+		value_text(value, DECIMAL_POINT, text);
+		/* Values may be negative (ROI), written by R or Python (1e+05, NA). */
+		if (cell_parse_value(text, &v, why, sizeof why) == CELL_BAD) {
 			snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
 			return;
 		}
 	}
-	if (push(se, v, day, day_first) != 0)
+	long day = 0, day_first = 0;
+	if (se->columns == 2) {
+		int read = read_date(se->cell[se->offset], &day, &day_first, why, sizeof why);
+		if (read < 0) {
+			snprintf(se->error, sizeof se->error, "row %d: %s", se->row, why);
+			return;
+		}
+		se->slashed += read;
+	}
+	if (push(se, v, day, day_first, value) != 0)
 		snprintf(se->error, sizeof se->error, "out of memory");
 }
 
@@ -249,11 +318,7 @@ static void on_record(int c, void *ctx)
 	if (crlf || se->error[0])
 		return;
 	se->row++;
-	if (cut && se->columns != 0) {
-		snprintf(se->error, sizeof se->error, "row %d: a field longer than 63 characters",
-			 se->row);
-		return;
-	}
+
 	int blank = filled == 0;
 	if (se->columns == 0) {
 		/* Before the header: blank lines and comments (GA4's "# ..."). */
@@ -273,7 +338,7 @@ static void on_record(int c, void *ctx)
 		memset(se->cell, 0, sizeof se->cell);
 		fields = se->offset + 1;
 	}
-	on_data(se, fields, filled);
+	on_data(se, fields, filled, cut);
 	memset(se->cell, 0, sizeof se->cell);
 }
 
@@ -327,11 +392,12 @@ static int sort_by_date(struct series_reader *se)
 }
 
 /* Values a reading of 1/2/2024 leaves missing on its dates' grid (days,
- * weeks, months...): the fewer, the likelier the reading. SIZE_MAX for a
- * reading with two rows of one date. */
-static size_t grid_gaps(const long *day, size_t n)
+ * weeks, months...), and that grid's spacing: the fewer missing, the
+ * likelier the reading. SIZE_MAX for a reading with two rows of one date. */
+static size_t grid_gaps(const long *day, size_t n, enum date_spacing *spacing)
 {
 	long *sorted = malloc((n ? n : 1) * sizeof *sorted);
+	*spacing = SPACING_DAY;
 	if (sorted == NULL)
 		return SIZE_MAX;
 	memcpy(sorted, day, n * sizeof *sorted);
@@ -341,18 +407,44 @@ static size_t grid_gaps(const long *day, size_t n)
 	for (size_t i = 1; i < n; i++)
 		distinct &= sorted[i] != sorted[i - 1];
 	if (distinct && n > 0) {
-		enum date_spacing spacing = date_spacing_of(sorted, n);
-		gaps = (size_t)date_units_between(sorted[0], sorted[n - 1], spacing) + 1 - n;
+		*spacing = date_spacing_of(sorted, n);
+		gaps = (size_t)date_units_between(sorted[0], sorted[n - 1], *spacing) + 1 - n;
 	}
 	free(sorted);
 	return gaps;
 }
 
+/* A semicolon file's values, now that all of them tell its decimals.
+ * Returns -1 with se->error. */
+static int read_held_values(struct series_reader *se)
+{
+	if (!se->semicolons)
+		return 0;
+	int commas = 0, grouping = 1, points = 0;
+	for (size_t i = 0; i < se->n; i++) {
+		commas |= strchr(se->texts[i], ',') != NULL;
+		if (strchr(se->texts[i], '.') != NULL)
+			points = 1, grouping &= points_group(se->texts[i]);
+	}
+	enum decimals decimals = commas ? DECIMAL_COMMA : points && grouping ? POINTS_GROUP
+								: DECIMAL_POINT;
+	for (size_t i = 0; i < se->n; i++) {
+		char text[64], why[200];
+		value_text(se->texts[i], decimals, text);
+		if (cell_parse_value(text, &se->values[i], why, sizeof why) == CELL_BAD) {
+			snprintf(se->error, sizeof se->error, "row %d: %s", se->rows[i], why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Dates written 1/2/2024 read month first (as US spreadsheets write them)
  * or day first (as the rest of the world's do): the reading every row
  * allows; where both do, the one that leaves fewer values missing on its
- * grid (1/1 to 12/1 is a year of months, not twelve days), else month
- * first; said. Returns -1 with se->error. */
+ * grid, then the one with the coarser grid (1/1 to 12/1, or 1/1 to 1/12,
+ * is a year of months, not twelve days), then month first; said. Returns
+ * -1 with se->error. */
 static int resolve_slashed_days(struct series_reader *se)
 {
 	if (se->slashed == 0)
@@ -370,8 +462,13 @@ static int resolve_slashed_days(struct series_reader *se)
 			 se->rows[row_month], se->rows[row_day]);
 		return -1;
 	}
-	int day_first = bad_month_first > 0 ||
-			(!bad_day_first && grid_gaps(se->day_first, se->n) < grid_gaps(se->days, se->n));
+	int day_first = bad_month_first > 0;
+	if (!bad_month_first && !bad_day_first) {
+		enum date_spacing month_grid, day_grid;
+		size_t month_gaps = grid_gaps(se->days, se->n, &month_grid);
+		size_t day_gaps = grid_gaps(se->day_first, se->n, &day_grid);
+		day_first = day_gaps < month_gaps || (day_gaps == month_gaps && day_grid > month_grid);
+	}
 	if (day_first)
 		memcpy(se->days, se->day_first, se->n * sizeof *se->days);
 	se->notes.slashed = se->slashed;
@@ -433,30 +530,34 @@ static int one_a_unit(struct series_reader *se)
 	return 0;
 }
 
-/* The delimiter of the first line that is not blank or a comment: a
- * comma, or, on a line without one, a tab (TSV) or a semicolon (Europe's
- * CSV, R's write.csv2, whose decimal mark is then a comma). 0 while no
- * such line is whole in buf[0..n) (at the end, the last line counts). */
+/* The delimiter of the first line that is not blank or a comment: of
+ * comma, tab and semicolon, the one it has most of outside quotes (a
+ * comma where none; ties to the comma, then the tab): Europe's CSV and R's
+ * write.csv2 use semicolons, tab-separated files tabs. 0 while no such
+ * line is whole in buf[0..n) (at the end, the last line counts); a line
+ * ends at a line feed or a carriage return. */
 static char delimiter_of(const char *buf, size_t n, int at_end)
 {
 	size_t start = 0;
 	while (start < n) {
 		size_t end = start;
-		while (end < n && buf[end] != '\n')
+		while (end < n && buf[end] != '\n' && buf[end] != '\r')
 			end++;
 		if (end == n && !at_end)
 			return 0;
 		size_t comma = 0, tab = 0, semicolon = 0;
-		for (size_t i = start; i < end; i++)
-			comma += buf[i] == ',', tab += buf[i] == '\t', semicolon += buf[i] == ';';
-		int blank = end - start <= 1;
-		if (!blank && buf[start] != '#')
-			return comma || (!tab && !semicolon) ? ',' : tab >= semicolon ? '\t' : ';';
+		int quoted = 0;
+		for (size_t i = start; i < end; i++) {
+			quoted ^= buf[i] == '"';
+			if (!quoted)
+				comma += buf[i] == ',', tab += buf[i] == '\t', semicolon += buf[i] == ';';
+		}
+		if (end > start && buf[start] != '#')
+			return comma >= tab && comma >= semicolon ? ',' : tab >= semicolon ? '\t' : ';';
 		start = end + 1;
 	}
 	return at_end ? ',' : 0;
 }
-
 
 static int accept_text(void *ctx, const char *utf8, size_t n);
 
@@ -487,6 +588,7 @@ void series_reader_free(struct series_reader *se)
 	free(se->days);
 	free(se->day_first);
 	free(se->rows);
+	free(se->texts);
 	free(se->pending);
 	free(se);
 }
@@ -502,7 +604,7 @@ static void parse(struct series_reader *se, const char *buf, size_t n)
 static void start(struct series_reader *se, char delimiter)
 {
 	se->delimiter = delimiter;
-	se->decimal_comma = delimiter == ';';
+	se->semicolons = delimiter == ';';
 	csv_set_delim(&se->csv, (unsigned char)delimiter);
 	parse(se, se->pending, se->npending);
 	free(se->pending);
@@ -562,6 +664,8 @@ int series_reader_finish(struct series_reader *se, struct series *out, char *why
 		csv_fini(&se->csv, on_field, on_record, se);
 	if (!se->error[0] && se->columns == 0)
 		snprintf(se->error, sizeof se->error, "no input: expected a header and rows");
+	if (!se->error[0])
+		read_held_values(se);
 	if (!se->error[0] && se->columns == 2)
 		if (resolve_slashed_days(se) == 0)
 			sort_by_date(se);

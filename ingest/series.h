@@ -11,13 +11,17 @@
  *   starting with "Total": YouTube Studio, Google Ads);
  * - no header: a first line whose cells read as a date and a value is data;
  * - tab- or semicolon-separated files, told by the first line that is not
- *   a comment (no comma in it); with semicolons 1.234,5 is 1234.5;
+ *   a comment (the delimiter it has most of outside quotes); with
+ *   semicolons the values' decimals are told by all of them: a comma where
+ *   any has one (1.234,5 is 1234.5), else points that all group thousands
+ *   (1.234 is 1234), else a decimal point (12.5);
  * - values as cell_parse_value reads them (1,574.25, $12.50, 1e+05, -3,
  *   NA), or a rate with a percent sign (3.2% is 3.2);
  * - dates as cell_parse_day reads them, of any Gregorian year, and GA4's
  *   20240131, months (2024-01, 202401, Jan 2024) as their first day, and
- *   1/31/2024 or 31/01/2024 as the rows allow: month first where both
- *   readings do, unless day first leaves fewer values missing;
+ *   1/31/2024 or 31/01/2024 as the rows allow: where both readings do,
+ *   the one leaving fewer values missing, then the coarser (a year of
+ *   months rather than twelve days), then month first;
  * - UTF-8 with or without a byte order mark, or UTF-16 (Excel's "Unicode
  *   text");
  * - rows in any order (sorted by date); two rows of one date are refused,
@@ -69,7 +73,8 @@ int series_reader_feed(struct series_reader *r, const char *buf, size_t n);
 
 /* The end of the file: the series into out (the caller's, to free with
  * series_free). Returns 0, or -1 with why (of whylen bytes) saying what
- * is wrong and on which row, where a row is a line of the file. */
+ * is wrong and on which row: the record's number from 1, which is its
+ * line's unless a quoted field above holds a line break. */
 int series_reader_finish(struct series_reader *r, struct series *out, char *why, size_t whylen);
 
 void series_reader_free(struct series_reader *r);

@@ -6,7 +6,7 @@
  * bytes), then the file. The file is read in those chunks and again whole.
  *
  * Checks: both readings give the same outcome and, when read, the same
- * values, spacing and first day; a refusal has a reason, the same unless
+ * values, spacing, first day and notes; a refused feed stays refused; a refusal has a reason, the same unless
  * some bytes are not text (whole, the decoder meets them first); a dated series
  * has a spacing and its values are one a unit (NaN or finite).
  */
@@ -26,9 +26,13 @@ static int read_chunks(const char *text, size_t n, size_t chunk, struct series *
 	if (r == NULL)
 		abort();
 	size_t step = chunk ? chunk : (n ? n : 1);
+	/* Fed on after a refusal, as a caller may: it stays refused. */
+	int refused = 0;
 	for (size_t at = 0; at < n; at += step)
 		if (series_reader_feed(r, text + at, n - at < step ? n - at : step) != 0)
-			break;
+			refused = 1;
+		else if (refused)
+			abort();
 	int rc = series_reader_finish(r, out, why, whylen);
 	series_reader_free(r);
 	return rc;
@@ -58,6 +62,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (a.n != b.n || a.dated != b.dated || a.spacing != b.spacing || a.first_day != b.first_day)
+		abort();
+	const struct series_notes *x = &a.notes, *y = &b.notes;
+	if (x->header_row_data != y->header_row_data || x->totals != y->totals ||
+	    x->first_total_row != y->first_total_row || x->trailing != y->trailing ||
+	    x->last_day != y->last_day || x->slashed != y->slashed || x->day_first != y->day_first)
 		abort();
 	for (size_t i = 0; i < a.n; i++) {
 		if (!(isnan(a.values[i]) ? isnan(b.values[i]) : a.values[i] == b.values[i]))

@@ -87,6 +87,31 @@ static void test_theta_drift(void **state)
 	}
 }
 
+/* The optimised method at a level of 1e11 with a noise of 10: fitted on
+ * the series centred and scaled, it forecasts as at a level of 1e3 (its
+ * sums of squares in closed form would lose the noise to the level). */
+static void test_theta_optimised_high_level(void **state)
+{
+	(void)state;
+	double low[N], high[N], mean_low[1], mean_high[1], sd_low[1], sd_high[1];
+	for (int t = 0; t < N; t++) {
+		double noise = 10 * gaussian();
+		low[t] = 1e3 + 100 * t + noise;
+		high[t] = 1e11 + 100 * t + noise;
+	}
+	enum ets_status st;
+	struct theta_fit *f = theta_fit(low, N, 1, THETA_OPTIMISED, &st);
+	struct theta_fit *g = theta_fit(high, N, 1, THETA_OPTIMISED, &st);
+	assert_non_null(f);
+	assert_non_null(g);
+	theta_forecast(f, 1, mean_low, sd_low);
+	theta_forecast(g, 1, mean_high, sd_high);
+	assert_true(fabs((mean_high[0] - 1e11) - (mean_low[0] - 1e3)) < 1);
+	assert_true(fabs(sd_high[0] - sd_low[0]) < 0.01 * sd_low[0]);
+	theta_free(f);
+	theta_free(g);
+}
+
 /* The optimised method on a level with noise keeps next to none of its
  * flat line, skips a missing value, and needs two observed values. */
 static void test_theta_optimised_level(void **state)
@@ -515,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_theta_season_test),
 		cmocka_unit_test(test_theta_drift),
 		cmocka_unit_test(test_theta_optimised_level),
+		cmocka_unit_test(test_theta_optimised_high_level),
 		cmocka_unit_test(test_theta_optimised_against_grid),
 		cmocka_unit_test(test_stopped_channel),
 		cmocka_unit_test(test_combination_weights),

@@ -54,7 +54,7 @@ static void test_forms_read_alike(void **state)
 		"date\tvalue\n2024-01-01\t10\n2024-01-02\t11\n2024-01-03\t12\n",
 		"date;value\n2024-01-01;10,0\n2024-01-02;11\n2024-01-03;1,2e1\n",
 		"date,value\n2024-01-01,10%\n2024-01-02,1.1e1\n2024-01-03,\"12\"\n2024-01-04,NA\n2024-01-05,\n",
-		"Day,Clicks\n1/1/2024,10\n1/2/2024,11\n1/3/2024,12\n",
+		"Day,Clicks\n1/1/2024,10\n1/2/2024,11\n1/3/2024,12\n1/13/2024,\n",
 		"Day,Clicks\n01/01/2024 12:00:00 AM,10\n02/01/2024 12:00:00 AM,11\n03/01/2024 12:00:00 AM,12\n"
 		"13/01/2024 12:00:00 AM,\n",
 		"\xef\xbb\xbf\"\",\"date\",\"value\"\n\"1\",2024-01-01,10\n\"2\",2024-01-02,11\n\"3\",2024-01-03,12\n",
@@ -99,6 +99,51 @@ static void test_utf16(void **state)
 	series_reader_free(r);
 	assert_plain(&s);
 	series_free(&s);
+}
+
+/* A second review's cases: each read as its tool meant it. */
+static void test_review_cases(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		size_t n;
+		double first, last;
+		enum date_spacing spacing;
+	} cases[] = {
+		/* No header, 1/2/2024 dates or rates: the first line is data. */
+		{ "1/2/2024,5\n1/3/2024,6\n1/4/2024,7\n1/13/2024,8\n", 12, 5, 8, SPACING_DAY },
+		{ "2024-01-01,3.2%\n2024-01-02,3.4%\n", 2, 3.2, 3.4, SPACING_DAY },
+		/* Semicolons with decimal points (pandas' sep=';'), or points
+		 * that all group thousands (a German export of counts). */
+		{ "date;value\n2024-01-01;12.5\n2024-01-02;1.25\n", 2, 12.5, 1.25, SPACING_DAY },
+		{ "date;value\n2024-01-01;1.234\n2024-01-02;12.345.678\n2024-01-03;7\n", 3, 1234, 7,
+		  SPACING_DAY },
+		{ "date;value\n2024-01-01;1.234\n2024-01-02;2,5\n", 2, 1234, 2.5, SPACING_DAY },
+		/* Carriage returns alone; a quoted comma in a tab-separated header. */
+		{ "date;value\r2024-01-01;12,5\r2024-01-02;13,5\r", 2, 12.5, 13.5, SPACING_DAY },
+		{ "Date\t\"Revenue, EUR\"\n2024-01-01\t1,574.25\n2024-01-02\t3\n", 2, 1574.25, 3,
+		  SPACING_DAY },
+		/* Blanks around a quoted date are no part of its length. */
+		{ "d,v\n\"2024-01-01                                                            \",4\n"
+		  "2024-01-02,5\n",
+		  2, 4, 5, SPACING_DAY },
+		/* Day first, the first of twelve months. */
+		{ "m,v\n1/1/2024,1\n1/2/2024,2\n1/3/2024,3\n1/4/2024,4\n1/5/2024,5\n1/6/2024,6\n"
+		  "1/7/2024,7\n1/8/2024,8\n1/9/2024,9\n1/10/2024,10\n1/11/2024,11\n1/12/2024,12\n",
+		  12, 1, 12, SPACING_MONTH },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct series s;
+		char why[300] = "";
+		if (read_text(cases[i].text, 0, &s, why, sizeof why) != 0)
+			fail_msg("case %zu: %s", i, why);
+		if (s.n != cases[i].n || s.values[0] != cases[i].first ||
+		    s.values[s.n - 1] != cases[i].last || s.spacing != cases[i].spacing)
+			fail_msg("case %zu: %zu values from %g to %g, spacing %d", i, s.n, s.values[0],
+				 s.values[s.n - 1], (int)s.spacing);
+		series_free(&s);
+	}
 }
 
 /* A one-column R file: the unnamed first column is row names. */
@@ -174,6 +219,8 @@ static void test_refusals(void **state)
 		{ "date,value\n2024-02-01,1\n2024-02-02,2\n2240-03-01,3\n", "(a year mistyped?)" },
 		{ "value\n1\n1000000000000000000000000000000000000000000000000000000000000000000000\n",
 		  "row 3: a field longer than 63 characters" },
+		{ "1000000000000000000000000000000000000000000000000000000000000000000000\n5\n",
+		  "row 1: a field longer than 63 characters" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct series s;
@@ -191,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_forms_read_alike),
 		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_one_column_row_names),
+		cmocka_unit_test(test_review_cases),
 		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_refusals),
 	};
