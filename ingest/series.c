@@ -24,7 +24,7 @@ struct series_reader {
 	long *day_first; /* the same read day/month/year where the row's date is
 			    1/2/2024 (a spreadsheet's), NO_DAY where that is no date */
 	int slashed;    /* rows with such a date, read month first into days */
-	int *rows;      /* while reading dated input: each value's row */
+	int *rows;      /* each value's row, for errors named after sorting */
 	long first_day; /* dated input: the day number of the first value */
 	size_t n, cap;
 	int columns;         /* 1: value; 2: date,value; 0 until the header */
@@ -38,7 +38,7 @@ struct series_reader {
 	int last_terminator; /* of the previous record: '\r' then '\n' is one line end */
 	int semicolons;      /* semicolon-separated: values wait in texts, read by
 				their decimals (enum decimals) once all are in */
-	char (*texts)[64];
+	char (*texts)[64];   /* semicolon files: each value's cell, till then */
 	char cell[4][64];    /* the record's first four fields */
 	char header[128];    /* the header's fields, for an error naming them */
 	char error[256];
