@@ -318,11 +318,16 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 	int dated = se.dated && se.n > 0, daily = dated && se.spacing == SPACING_DAY;
 	if (daily)
 		warn_sparse_days(&se);
+	/* A week of working days is the season of a business's days. */
+	int usual = se.workdays ? se.workdays : dated ? date_spacing_period(se.spacing) : 0;
+	if (se.workdays)
+		log_info("forecast: no date falls on %d day(s) of the week: a step is a working day, "
+			 "%d a week; calendar events left out", 7 - se.workdays, se.workdays);
 	if (dated && !a.period_given) /* a year of months has period 12, a week of days 7 */
-		a.period = date_spacing_period(se.spacing);
-	else if (dated && a.period != date_spacing_period(se.spacing))
+		a.period = usual;
+	else if (dated && a.period != usual)
 		log_warn("forecast: --period %d on %s dates, whose season is usually %d", a.period,
-			 spacing_adjective[se.spacing], date_spacing_period(se.spacing));
+			 se.workdays ? "working-day" : spacing_adjective[se.spacing], usual);
 	/* The calendar's days count for daily input to the combined method;
 	 * files named with --events are checked whatever the input. */
 	if (((daily && !a.ets_only) || a.nevents > 0) && (calendar = load_calendar(cfg, &a)) == NULL)
@@ -332,6 +337,8 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 			 dated ? spacing_adjective[se.spacing] : "undated");
 	else if (a.nevents > 0 && a.ets_only)
 		log_warn("forecast: --events ignored: --method ets has no calendar events");
+	else if (a.nevents > 0 && se.workdays)
+		log_warn("forecast: --events ignored: a series of working days has no calendar events");
 	rc = 1;
 	mean = malloc(sizeof(double) * (size_t)a.horizon * (1 + 2 * MAX_LEVELS));
 	if (mean == NULL) {
@@ -353,7 +360,8 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		fo.period = a.period;
 		fo.daily = dated ? daily : -1; /* undated: a period of 7 is taken for days */
 		fo.nonnegative = a.nonnegative;
-		fo.first_day = daily ? se.first_day : -1; /* daily input: the calendar's events count */
+		/* Daily input: the calendar's events count, on calendar days. */
+		fo.first_day = daily && !se.workdays ? se.first_day : -1;
 		fo.calendar = calendar;
 		enum ets_status st;
 		if (forecast_series(se.values, se.n, &fo, a.horizon, a.levels, a.nlevels, mean, lo, hi,
@@ -366,7 +374,8 @@ int cmd_forecast(const struct mldash_config *cfg, int argc, char **argv)
 		have_bt = a.backtest && info.have_backtest;
 	}
 	if (a.json) {
-		print_json(&a, dated ? date_spacing_name(se.spacing) : NULL, info.method,
+		print_json(&a, se.workdays ? "workday" : dated ? date_spacing_name(se.spacing) : NULL,
+			   info.method,
 			   info.fitted_from, &s, mean, lo, hi, have_bt ? &bt : NULL);
 	} else {
 		print_csv(&a, mean, lo, hi);

@@ -414,6 +414,42 @@ static size_t grid_gaps(const long *day, size_t n, enum date_spacing *spacing)
 	return gaps;
 }
 
+/* Day numbers count from a Thursday (1970-01-01): the day of the week,
+ * 0 Monday to 6 Sunday. */
+static int weekday_of(long day)
+{
+	return (int)(((day + 3) % 7 + 7) % 7);
+}
+
+/* Daily values that no row gave on one or two days of the week in four
+ * weeks or more (a business's working days) kept one a working day, so
+ * that a step is the next working day and the season the week's working
+ * days; returns how many days a week are kept (0: all, nothing done). */
+static int keep_working_days(struct series_reader *se)
+{
+	if (se->spacing != SPACING_DAY || se->n < 28)
+		return 0;
+	int seen[7] = { 0 }, absent = 0;
+	for (size_t t = 0; t < se->n; t++)
+		seen[weekday_of(se->first_day + (long)t)] |= !isnan(se->values[t]);
+	for (int w = 0; w < 7; w++)
+		absent += !seen[w];
+	if (absent < 1 || absent > 2)
+		return 0;
+	size_t kept = 0;
+	long first = se->first_day;
+	for (size_t t = 0; t < se->n; t++) {
+		if (!seen[weekday_of(se->first_day + (long)t)])
+			continue;
+		if (kept == 0)
+			first = se->first_day + (long)t;
+		se->values[kept++] = se->values[t];
+	}
+	se->n = kept;
+	se->first_day = first; /* a working day's: the first day may have had no value */
+	return 7 - absent;
+}
+
 /* A semicolon file's values, now that all of them tell its decimals.
  * Returns -1 with se->error. */
 static int read_held_values(struct series_reader *se)
@@ -673,13 +709,14 @@ int series_reader_finish(struct series_reader *se, struct series *out, char *why
 		drop_trailing_missing(se);
 	if (!se->error[0] && se->columns == 2 && se->n > 0 && one_a_unit(se) != 0 && !se->error[0])
 		snprintf(se->error, sizeof se->error, "out of memory");
+	int workdays = se->error[0] || se->columns != 2 ? 0 : keep_working_days(se);
 	if (se->error[0]) {
 		snprintf(why, whylen, "%s", se->error);
 		return -1;
 	}
 	*out = (struct series){ .values = se->values, .n = se->n, .dated = se->columns == 2,
 				.spacing = se->spacing, .first_day = se->first_day,
-				.notes = se->notes };
+				.workdays = workdays, .notes = se->notes };
 	se->values = NULL; /* the caller's now */
 	se->n = se->cap = 0;
 	return 0;

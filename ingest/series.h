@@ -28,7 +28,9 @@
  *   as are fields cut at 63 characters and dates spanning more than
  *   SERIES_MAX_UNITS units.
  * Dated values are one a unit of the dates' spacing (date_spacing_of), the
- * units the dates skip missing; the series ends at its last value. A
+ * units the dates skip missing; the series ends at its last value. Four
+ * weeks or more of daily dates that never fall on one or two days of the
+ * week are working days: one value a working day (workdays below). A
  * blank line of a one-column file is a missing value.
  */
 #ifndef MLDASH_SERIES_H
@@ -59,6 +61,11 @@ struct series {
 	int dated;                 /* date,value input */
 	enum date_spacing spacing; /* dated: of the dates */
 	long first_day;            /* dated: the day number of values[0] */
+	/* Daily dates that never fall on one or two days of the week (a
+	 * business's working days): those days are left out, values[] holds
+	 * one a working day, and this is the number of days a week it keeps
+	 * (5 for Monday to Friday); 0 for every day. */
+	int workdays;
 	struct series_notes notes;
 };
 

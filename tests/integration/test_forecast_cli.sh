@@ -100,7 +100,15 @@ grep -q "monthly dates" "$TMP/err" || fail "months written 2020-01 not monthly: 
 printf 'month,value\nJan 2020,1\nFeb 2020,2\nMar 2020,3\nApr 2020,4\nMay 2020,5\nJun 2020,6\n' |
 	"$MLDASH" forecast --horizon 1 2>"$TMP/err" >/dev/null
 grep -q "monthly dates" "$TMP/err" || fail "months written Jan 2020 not monthly: $(cat "$TMP/err")"
-pass "as tools write files: row names, an index, newest first, no header, GA4, empty rows, totals, 1/31/2024 and 31/01/2024, TSV, semicolons, percent, blank lines, months, fractions"
+# Working days only (no row on Saturday or Sunday): the step after a
+# Friday is Monday's, a week is five steps.
+plain | awk -F, 'NR == 1 || (NR - 2) % 7 < 5' >"$TMP/tool.csv" # 2024-01-01 was a Monday
+"$MLDASH" forecast --horizon 6 --json <"$TMP/tool.csv" 2>"$TMP/err" >"$TMP/work.json" || fail "working days: $(cat "$TMP/err")"
+grep -q "a step is a working day, 5 a week" "$TMP/err" || fail "working days unsaid: $(cat "$TMP/err")"
+# The last row is Thursday 29 February (1030): then Friday (1040), Monday (1000).
+jq -e '.spacing == "workday" and .period == 5 and ([.forecast[].forecast] | (.[0] - 1040 | fabs) < 1 and (.[1] - 1000 | fabs) < 1)' \
+	"$TMP/work.json" >/dev/null || fail "working days: not Monday's after a Friday: $(jq -c '[.spacing, .period, [.forecast[].forecast]]' "$TMP/work.json")"
+pass "as tools write files: row names, an index, newest first, no header, GA4, empty rows, totals, 1/31/2024 and 31/01/2024, TSV, semicolons, percent, blank lines, months, fractions, working days"
 
 check_error() {
 	local input=$1 message=$2 rc=0

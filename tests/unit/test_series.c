@@ -146,6 +146,37 @@ static void test_review_cases(void **state)
 	}
 }
 
+/* Four weeks of Monday to Friday (the first row a Saturday without a
+ * value): one value a working day, from the first Monday. */
+static void test_working_days(void **state)
+{
+	(void)state;
+	char text[4096] = "date,value\n2024-01-06,\n", why[300] = "";
+	long monday = date_day_number("2024-01-08");
+	for (int i = 0; i < 28; i++) {
+		int year, month, mday;
+		date_civil(monday + i, &year, &month, &mday);
+		if (i % 7 < 5)
+			snprintf(text + strlen(text), sizeof text - strlen(text), "%04d-%02d-%02d,%d\n",
+				 year, month, mday, 100 + i);
+	}
+	struct series s;
+	if (read_text(text, 0, &s, why, sizeof why) != 0)
+		fail_msg("%s", why);
+	assert_int_equal(s.workdays, 5);
+	assert_int_equal(s.first_day, monday);
+	assert_int_equal(s.n, 20);
+	assert_true(s.values[0] == 100 && s.values[5] == 107 && s.values[19] == 125);
+	series_free(&s);
+	/* Three weeks are too few to tell. */
+	char *fourth = strstr(text, "2024-01-29");
+	assert_non_null(fourth);
+	*fourth = '\0';
+	assert_int_equal(read_text(text, 0, &s, why, sizeof why), 0);
+	assert_int_equal(s.workdays, 0);
+	series_free(&s);
+}
+
 /* A one-column R file: the unnamed first column is row names. */
 static void test_one_column_row_names(void **state)
 {
@@ -239,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_one_column_row_names),
 		cmocka_unit_test(test_review_cases),
+		cmocka_unit_test(test_working_days),
 		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_refusals),
 	};
