@@ -158,8 +158,6 @@ static enum cell_status series_day(const char *cell, char iso[11], char *why, si
 	return day_of(text, iso, ignored, sizeof ignored) == CELL_OK ? CELL_OK : CELL_BAD;
 }
 
-/* Whether the first line is a row of data rather than a header (a file
- * saved without one): its value a number and its date, if any, a date. */
 /* How a semicolon file writes its decimals, told by all its values: with
  * a comma where any has one (1.234,5); else with a point, unless every
  * point groups thousands (1.234 and 12.345.678 are whole numbers). */
@@ -265,10 +263,9 @@ static void on_data(struct series_reader *se, int fields, int filled, int cut)
 	}
 	if (se->names_or_dates) {
 		long day, other;
-		char iso[11], ignored[200];
+		char ignored[200];
 		se->names_or_dates = 0;
-		if (slashed_day(se->cell[0], &day, &other) != 0 &&
-		    series_day(se->cell[0], iso, ignored, sizeof ignored) != CELL_OK)
+		if (read_date(se->cell[0], &day, &other, ignored, sizeof ignored) < 0)
 			se->offset = 1, se->columns = 1;
 	}
 	int needed = se->offset + se->columns;
@@ -318,7 +315,6 @@ static void on_record(int c, void *ctx)
 	if (crlf || se->error[0])
 		return;
 	se->row++;
-
 	int blank = filled == 0;
 	if (se->columns == 0) {
 		/* Before the header: blank lines and comments (GA4's "# ..."). */
