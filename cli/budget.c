@@ -14,6 +14,7 @@
 #include "cells.h"
 #include "commands.h"
 #include "dates.h"
+#include "decode.h"
 #include "log.h"
 #include "plan.h"
 
@@ -51,14 +52,6 @@ static void on_field(void *s, size_t len, void *ctx)
 	memcpy(text, s ? s : "", n);
 	text[n] = '\0';
 	cell_trim(text, text, sizeof text);
-	if (in->row == 0 && in->field == 0 && strncmp(text, "\xef\xbb\xbf", 3) == 0) {
-		/* A UTF-8 byte order mark; the quotes after it (R's UTF-8-BOM,
-		 * PowerShell) were not a quoted field's to the CSV parser. */
-		size_t rest = strlen(text + 3);
-		int quoted = rest >= 2 && text[3] == '"' && text[3 + rest - 1] == '"';
-		memmove(text, text + 3 + quoted, rest - 2 * quoted);
-		text[rest - 2 * quoted] = '\0';
-	}
 	if (in->row == 0) {
 		static const char *const names[4] = { "date", "channel", "spend", "revenue" };
 		for (int i = 0; i < 4; i++)
@@ -95,8 +88,7 @@ static double number_or_nan(const char *text, const char *what, struct input *in
 static void read_row(struct input *in)
 {
 	char iso[11], why[200];
-	if (strncasecmp(in->cell[0], "total", 5) == 0) {
-		/* An export's "Total" or "Total: Account" row. */
+	if (cell_is_total(in->cell[0])) {
 		log_info("budget: row %d is a total ('%s'): left out", in->row, in->cell[0]);
 		return;
 	}
@@ -168,6 +160,22 @@ static void on_record(int c, void *ctx)
 	}
 	read_row(in);
 	memset(in->cell, 0, sizeof in->cell);
+}
+
+struct parse_ctx {
+	struct csv_parser csv;
+	struct input *in;
+};
+
+/* The decoder's UTF-8 into the CSV parser. */
+static int parse_utf8(void *ctx, const char *utf8, size_t len)
+{
+	struct parse_ctx *pc = ctx;
+	if (csv_parse(&pc->csv, utf8, len, on_field, on_record, pc->in) != len &&
+	    pc->in->error[0] == '\0')
+		snprintf(pc->in->error, sizeof pc->in->error, "CSV error: %s",
+			 csv_strerror(csv_error(&pc->csv)));
+	return pc->in->error[0] ? -1 : 0;
 }
 
 /* Daily arrays over the whole date range: a day a channel has no row for
@@ -518,15 +526,23 @@ int cmd_budget(const struct mldash_config *cfg, int argc, char **argv)
 	memset(&in, 0, sizeof in);
 	for (int i = 0; i < 4; i++)
 		in.col[i] = -1;
-	struct csv_parser p;
-	csv_init(&p, CSV_APPEND_NULL);
+	/* The decoder takes a byte order mark off before the CSV parser sees
+	 * the quotes after it (R's UTF-8-BOM, PowerShell), and reads UTF-16. */
+	struct parse_ctx pc = { .in = &in };
+	csv_init(&pc.csv, CSV_APPEND_NULL);
+	struct decoder *dec = decode_new(parse_utf8, &pc);
 	char buf[65536];
 	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-		if (csv_parse(&p, buf, n, on_field, on_record, &in) != n && in.error[0] == '\0')
-			snprintf(in.error, sizeof in.error, "CSV error: %s", csv_strerror(csv_error(&p)));
-	csv_fini(&p, on_field, on_record, &in);
-	csv_free(&p);
+	if (dec == NULL)
+		snprintf(in.error, sizeof in.error, "out of memory");
+	while (dec != NULL && in.error[0] == '\0' && (n = fread(buf, 1, sizeof buf, stdin)) > 0)
+		if (decode_feed(dec, buf, n) != 0 && in.error[0] == '\0')
+			snprintf(in.error, sizeof in.error, "not UTF-8 or UTF-16 text: %s", decode_error(dec));
+	if (dec != NULL && in.error[0] == '\0' && decode_finish(dec) != 0)
+		snprintf(in.error, sizeof in.error, "not UTF-8 or UTF-16 text: %s", decode_error(dec));
+	csv_fini(&pc.csv, on_field, on_record, &in);
+	csv_free(&pc.csv);
+	decode_free(dec);
 	int rc = 2;
 	struct plan_input inputs[MAX_CHANNELS];
 	double *buffers[MAX_CHANNELS] = { 0 };

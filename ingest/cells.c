@@ -205,6 +205,11 @@ enum cell_status cell_parse_value(const char *cell, double *out, char *why, size
 	return CELL_BAD;
 }
 
+int cell_is_total(const char *cell)
+{
+	return strncasecmp(cell, "total", 5) == 0;
+}
+
 void cell_format_amount(double value, struct cell_number *out)
 {
 	snprintf(out->text, sizeof out->text, "%.4f", value);

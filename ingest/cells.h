@@ -50,6 +50,10 @@ enum cell_status cell_parse_day(const char *cell, char day[11], char *why, size_
 enum cell_status cell_parse_day_between(const char *cell, int first_year, int last_year,
 					char day[11], char *why, size_t whylen);
 
+/* Whether a row's first cell marks it a row of totals, as exports add one
+ * ("Total" in YouTube Studio, "Total: Account" in Google Ads). */
+int cell_is_total(const char *cell);
+
 /* Formats a non-negative amount with four decimals into out. */
 void cell_format_amount(double value, struct cell_number *out);
 

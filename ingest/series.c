@@ -13,20 +13,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cells.h"
 #include "decode.h"
 
-struct series_reader {
-	double *values;
-	long *days;     /* while reading dated input: each row's day number */
-	long *day_first; /* the same read day/month/year where the row's date is
+/* A row read, till the values are spread one a unit. */
+struct read_row {
+	double value;
+	long day;        /* dated input: the day number */
+	long day_first;  /* the same read day/month/year where the date is
 			    1/2/2024 (a spreadsheet's), NO_DAY where that is no date */
-	int slashed;    /* rows with such a date, read month first into days */
-	int *rows;      /* each value's row, for errors named after sorting */
-	long first_day; /* dated input: the day number of the first value */
-	size_t n, cap;
+	int row;         /* the record's number, for errors named after sorting */
+	char text[64];   /* semicolon files: the value's cell, read once all are in */
+};
+
+struct series_reader {
+	struct read_row *read;
+	size_t nread, capread;
+	int slashed;    /* rows dated 1/2/2024-like, read month first into day */
+	double *values; /* the values spread one a unit: the answer */
+	size_t n;
+	long first_day; /* dated input: the day number of values[0] */
 	int columns;         /* 1: value; 2: date,value; 0 until the header */
 	int offset;          /* 1: a first column of row names (R, pandas) is skipped */
 	int names_or_dates;  /* an unnamed first of two columns, told at the first row */
@@ -36,9 +43,8 @@ struct series_reader {
 	int filled;          /* 1 + the index of the record's last field with text */
 	int long_field;      /* one of the record's first four fields was cut */
 	int last_terminator; /* of the previous record: '\r' then '\n' is one line end */
-	int semicolons;      /* semicolon-separated: values wait in texts, read by
-				their decimals (enum decimals) once all are in */
-	char (*texts)[64];   /* semicolon files: each value's cell, till then */
+	int semicolons;      /* semicolon-separated: values wait in their texts,
+				read by their decimals (enum decimals) once all are in */
 	char cell[4][64];    /* the record's first four fields */
 	char header[128];    /* the header's fields, for an error naming them */
 	char error[256];
@@ -75,39 +81,17 @@ static void on_field(void *s, size_t len, void *ctx)
 
 static int push(struct series_reader *se, double v, long day, long day_first, const char *text)
 {
-	if (se->n == se->cap) {
-		size_t cap = se->cap ? se->cap * 2 : 256;
-		double *values = realloc(se->values, cap * sizeof *values);
-		if (values == NULL)
+	if (se->nread == se->capread) {
+		size_t cap = se->capread ? se->capread * 2 : 256;
+		struct read_row *read = realloc(se->read, cap * sizeof *read);
+		if (read == NULL)
 			return -1;
-		se->values = values;
-		long *days = realloc(se->days, cap * sizeof *days);
-		if (days == NULL)
-			return -1;
-		se->days = days;
-		int *rows = realloc(se->rows, cap * sizeof *rows);
-		if (rows == NULL)
-			return -1;
-		se->rows = rows;
-		long *alt = realloc(se->day_first, cap * sizeof *alt);
-		if (alt == NULL)
-			return -1;
-		se->day_first = alt;
-		if (se->semicolons) {
-			char(*texts)[64] = realloc(se->texts, cap * sizeof *texts);
-			if (texts == NULL)
-				return -1;
-			se->texts = texts;
-		}
-		se->cap = cap;
+		se->read = read;
+		se->capread = cap;
 	}
-	se->values[se->n] = v;
-	se->days[se->n] = day;
-	se->day_first[se->n] = day_first;
-	if (se->semicolons)
-		memcpy(se->texts[se->n], text, 64);
-	se->rows[se->n] = se->row;
-	se->n++;
+	struct read_row *r = &se->read[se->nread++];
+	*r = (struct read_row){ .value = v, .day = day, .day_first = day_first, .row = se->row };
+	memcpy(r->text, text, sizeof r->text);
 	return 0;
 }
 
@@ -274,8 +258,7 @@ static void on_data(struct series_reader *se, int fields, int filled, int cut)
 			 fields, needed);
 		return;
 	}
-	if (se->columns == 2 && strncasecmp(se->cell[se->offset], "total", 5) == 0) {
-		/* YouTube Studio's first row, Google Ads' "Total: Account" rows. */
+	if (se->columns == 2 && cell_is_total(se->cell[se->offset])) {
 		if (se->notes.totals++ == 0)
 			se->notes.first_total_row = se->row;
 		return;
@@ -344,15 +327,9 @@ static int by_long(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-struct dated_value {
-	long day;
-	int row;
-	double value;
-};
-
 static int by_day_then_row(const void *a, const void *b)
 {
-	const struct dated_value *x = a, *y = b;
+	const struct read_row *x = a, *y = b;
 	if (x->day != y->day)
 		return x->day < y->day ? -1 : 1;
 	return (x->row > y->row) - (x->row < y->row);
@@ -363,40 +340,35 @@ static int by_day_then_row(const void *a, const void *b)
  * with se->error set. */
 static int sort_by_date(struct series_reader *se)
 {
-	struct dated_value *v = malloc((se->n ? se->n : 1) * sizeof *v);
-	if (v == NULL) {
-		snprintf(se->error, sizeof se->error, "out of memory");
+	if (se->nread > 1) /* no rows, no array */
+		qsort(se->read, se->nread, sizeof *se->read, by_day_then_row);
+	for (size_t i = 1; i < se->nread; i++) {
+		const struct read_row *r = &se->read[i];
+		if (r->day != r[-1].day)
+			continue;
+		int year, month, mday;
+		date_civil(r->day, &year, &month, &mday);
+		snprintf(se->error, sizeof se->error,
+			 "rows %d and %d are both %04d-%02d-%02d: one value a date", r[-1].row, r->row,
+			 year, month, mday);
 		return -1;
 	}
-	for (size_t i = 0; i < se->n; i++)
-		v[i] = (struct dated_value){ se->days[i], se->rows[i], se->values[i] };
-	qsort(v, se->n, sizeof *v, by_day_then_row);
-	for (size_t i = 0; i < se->n; i++) {
-		if (i > 0 && v[i].day == v[i - 1].day) {
-			int year, month, mday;
-			date_civil(v[i].day, &year, &month, &mday);
-			snprintf(se->error, sizeof se->error,
-				 "rows %d and %d are both %04d-%02d-%02d: one value a date", v[i - 1].row,
-				 v[i].row, year, month, mday);
-			free(v);
-			return -1;
-		}
-		se->days[i] = v[i].day, se->rows[i] = v[i].row, se->values[i] = v[i].value;
-	}
-	free(v);
 	return 0;
 }
 
-/* Values a reading of 1/2/2024 leaves missing on its dates' grid (days,
- * weeks, months...), and that grid's spacing: the fewer missing, the
- * likelier the reading. SIZE_MAX for a reading with two rows of one date. */
-static size_t grid_gaps(const long *day, size_t n, enum date_spacing *spacing)
+/* Values a reading of 1/2/2024 (day first or not) leaves missing on its
+ * dates' grid (days, weeks, months...), and that grid's spacing: the
+ * fewer missing, the likelier the reading. SIZE_MAX for a reading with two
+ * rows of one date, or out of memory. */
+static size_t grid_gaps(const struct read_row *read, size_t n, int day_first,
+			enum date_spacing *spacing)
 {
 	long *sorted = malloc((n ? n : 1) * sizeof *sorted);
 	*spacing = SPACING_DAY;
 	if (sorted == NULL)
 		return SIZE_MAX;
-	memcpy(sorted, day, n * sizeof *sorted);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = day_first ? read[i].day_first : read[i].day;
 	qsort(sorted, n, sizeof *sorted, by_long);
 	size_t gaps = SIZE_MAX;
 	int distinct = 1;
@@ -453,18 +425,18 @@ static int read_held_values(struct series_reader *se)
 	if (!se->semicolons)
 		return 0;
 	int commas = 0, grouping = 1, points = 0;
-	for (size_t i = 0; i < se->n; i++) {
-		commas |= strchr(se->texts[i], ',') != NULL;
-		if (strchr(se->texts[i], '.') != NULL)
-			points = 1, grouping &= points_group(se->texts[i]);
+	for (size_t i = 0; i < se->nread; i++) {
+		commas |= strchr(se->read[i].text, ',') != NULL;
+		if (strchr(se->read[i].text, '.') != NULL)
+			points = 1, grouping &= points_group(se->read[i].text);
 	}
 	enum decimals decimals = commas ? DECIMAL_COMMA : points && grouping ? POINTS_GROUP
 								: DECIMAL_POINT;
-	for (size_t i = 0; i < se->n; i++) {
+	for (size_t i = 0; i < se->nread; i++) {
 		char text[64], why[200];
-		value_text(se->texts[i], decimals, text);
-		if (cell_parse_value(text, &se->values[i], why, sizeof why) == CELL_BAD) {
-			snprintf(se->error, sizeof se->error, "row %d: %s", se->rows[i], why);
+		value_text(se->read[i].text, decimals, text);
+		if (cell_parse_value(text, &se->read[i].value, why, sizeof why) == CELL_BAD) {
+			snprintf(se->error, sizeof se->error, "row %d: %s", se->read[i].row, why);
 			return -1;
 		}
 	}
@@ -482,27 +454,27 @@ static int resolve_slashed_days(struct series_reader *se)
 	if (se->slashed == 0)
 		return 0;
 	size_t bad_month_first = 0, bad_day_first = 0, row_month = 0, row_day = 0;
-	for (size_t i = 0; i < se->n; i++) {
-		if (se->days[i] == NO_DAY && bad_month_first++ == 0)
+	for (size_t i = 0; i < se->nread; i++) {
+		if (se->read[i].day == NO_DAY && bad_month_first++ == 0)
 			row_month = i;
-		if (se->day_first[i] == NO_DAY && bad_day_first++ == 0)
+		if (se->read[i].day_first == NO_DAY && bad_day_first++ == 0)
 			row_day = i;
 	}
 	if (bad_month_first && bad_day_first) {
 		snprintf(se->error, sizeof se->error,
 			 "rows %d and %d: dates read neither all month first nor all day first",
-			 se->rows[row_month], se->rows[row_day]);
+			 se->read[row_month].row, se->read[row_day].row);
 		return -1;
 	}
 	int day_first = bad_month_first > 0;
 	if (!bad_month_first && !bad_day_first) {
 		enum date_spacing month_grid, day_grid;
-		size_t month_gaps = grid_gaps(se->days, se->n, &month_grid);
-		size_t day_gaps = grid_gaps(se->day_first, se->n, &day_grid);
+		size_t month_gaps = grid_gaps(se->read, se->nread, 0, &month_grid);
+		size_t day_gaps = grid_gaps(se->read, se->nread, 1, &day_grid);
 		day_first = day_gaps < month_gaps || (day_gaps == month_gaps && day_grid > month_grid);
 	}
-	if (day_first)
-		memcpy(se->days, se->day_first, se->n * sizeof *se->days);
+	for (size_t i = 0; i < se->nread && day_first; i++)
+		se->read[i].day = se->read[i].day_first;
 	se->notes.slashed = se->slashed;
 	se->notes.day_first = day_first;
 	return 0;
@@ -513,52 +485,59 @@ static int resolve_slashed_days(struct series_reader *se)
  * step where no value is. */
 static void drop_trailing_missing(struct series_reader *se)
 {
-	size_t n = se->n;
-	while (n > 0 && isnan(se->values[n - 1]))
+	size_t n = se->nread;
+	while (n > 0 && isnan(se->read[n - 1].value))
 		n--;
-	if (n == se->n || n == 0)
+	if (n == se->nread || n == 0)
 		return;
-	se->notes.trailing = se->n - n;
-	se->notes.last_day = se->columns == 2 ? se->days[n - 1] : 0;
-	se->n = n;
+	se->notes.trailing = se->nread - n;
+	se->notes.last_day = se->columns == 2 ? se->read[n - 1].day : 0;
+	se->nread = n;
 }
 
 /*
- * Dated values one a unit of their spacing (date_spacing_of: days, weeks,
- * months, quarters or years), the units the dates skip as missing values.
- * Why not always days: monthly values dated on the 1st would be a daily
- * series missing 29 days in 30, with a weekly season. The rows' days are
- * not needed after it: se->first_day keeps the first. Returns -1 when out
- * of memory.
+ * The values one a unit: undated, as the rows came; dated, one a unit of
+ * their spacing (date_spacing_of: days, weeks, months, quarters or years),
+ * the units the dates skip as missing values. Why not always days:
+ * monthly values dated on the 1st would be a daily series missing 29 days
+ * in 30, with a weekly season. Returns -1 (se->error set but out of
+ * memory).
  */
-static int one_a_unit(struct series_reader *se)
+static int spread(struct series_reader *se)
 {
-	se->spacing = date_spacing_of(se->days, se->n);
-	long first = se->days[0];
-	size_t units = (size_t)date_units_between(first, se->days[se->n - 1], se->spacing) + 1;
+	size_t n = se->nread, units = n;
+	long first = n > 0 ? se->read[0].day : 0, last = n > 0 ? se->read[n - 1].day : 0;
+	if (se->columns == 2 && n > 0) {
+		long *days = malloc(n * sizeof *days);
+		if (days == NULL)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			days[i] = se->read[i].day;
+		se->spacing = date_spacing_of(days, n);
+		free(days);
+		units = (size_t)date_units_between(first, last, se->spacing) + 1;
+	}
 	if (units > SERIES_MAX_UNITS) {
 		int y0, m0, d0, y1, m1, d1;
 		date_civil(first, &y0, &m0, &d0);
-		date_civil(se->days[se->n - 1], &y1, &m1, &d1);
+		date_civil(last, &y1, &m1, &d1);
 		snprintf(se->error, sizeof se->error,
 			 "the dates run from %04d-%02d-%02d to %04d-%02d-%02d, %zu %ss: at most %d "
 			 "(a year mistyped?)", y0, m0, d0, y1, m1, d1, units,
 			 date_spacing_name(se->spacing), SERIES_MAX_UNITS);
 		return -1;
 	}
-	double *values = malloc(units * sizeof *values);
+	double *values = malloc((units ? units : 1) * sizeof *values);
 	if (values == NULL)
 		return -1;
 	for (size_t u = 0; u < units; u++)
 		values[u] = NAN;
-	for (size_t i = 0; i < se->n; i++)
-		values[date_units_between(first, se->days[i], se->spacing)] = se->values[i];
-	free(se->values);
-	free(se->days);
+	for (size_t i = 0; i < n; i++)
+		values[se->columns == 2 ? (size_t)date_units_between(first, se->read[i].day, se->spacing)
+					: i] = se->read[i].value;
 	se->values = values;
-	se->days = NULL;
+	se->n = units;
 	se->first_day = first;
-	se->n = se->cap = units;
 	return 0;
 }
 
@@ -616,11 +595,8 @@ void series_reader_free(struct series_reader *se)
 		return;
 	csv_free(&se->csv);
 	decode_free(se->decoder);
+	free(se->read);
 	free(se->values);
-	free(se->days);
-	free(se->day_first);
-	free(se->rows);
-	free(se->texts);
 	free(se->pending);
 	free(se);
 }
@@ -703,7 +679,7 @@ int series_reader_finish(struct series_reader *se, struct series *out, char *why
 			sort_by_date(se);
 	if (!se->error[0])
 		drop_trailing_missing(se);
-	if (!se->error[0] && se->columns == 2 && se->n > 0 && one_a_unit(se) != 0 && !se->error[0])
+	if (!se->error[0] && spread(se) != 0 && !se->error[0])
 		snprintf(se->error, sizeof se->error, "out of memory");
 	int workdays = se->error[0] || se->columns != 2 ? 0 : keep_working_days(se);
 	if (se->error[0]) {
@@ -714,7 +690,7 @@ int series_reader_finish(struct series_reader *se, struct series *out, char *why
 				.spacing = se->spacing, .first_day = se->first_day,
 				.workdays = workdays, .notes = se->notes };
 	se->values = NULL; /* the caller's now */
-	se->n = se->cap = 0;
+	se->n = 0;
 	return 0;
 }
 

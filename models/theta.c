@@ -1,5 +1,7 @@
 #include "theta.h"
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_min.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,37 +209,52 @@ static double profile_sse(const double *x, size_t n, double alpha, double a, dou
 
 #define ALPHA_MIN 1e-3
 
-/* The alpha of least in-sample one-step squared error: a grid, then a
- * golden-section search between the best point's neighbours. */
+struct profile {
+	const double *x;
+	size_t n;
+	double a, b;
+};
+
+static double profile_at(double alpha, void *params)
+{
+	const struct profile *p = params;
+	return profile_sse(p->x, p->n, alpha, p->a, p->b);
+}
+
+/* The alpha of least in-sample one-step squared error: a grid, then GSL's
+ * Brent minimiser between the best point's neighbours (the grid's best
+ * where it is at an end, or the bracket is flat). */
 static double best_alpha(const double *x, size_t n, double a, double b)
 {
 	static const double grid[] = { ALPHA_MIN, 0.003, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1,
 				       0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1 };
 	enum { G = sizeof grid / sizeof grid[0] };
+	struct profile p = { x, n, a, b };
 	int best = 0;
-	double best_sse = HUGE_VAL;
-	for (int j = 0; j < G; j++) {
-		double sse = profile_sse(x, n, grid[j], a, b);
-		if (sse < best_sse)
-			best_sse = sse, best = j;
+	double sse[G];
+	for (int j = 0; j < G; j++)
+		if ((sse[j] = profile_at(grid[j], &p)) < sse[best])
+			best = j;
+	if (best == 0 || best == G - 1 || !(sse[best] < sse[best - 1] && sse[best] < sse[best + 1]))
+		return grid[best];
+	gsl_set_error_handler_off(); /* errors are answers here, not aborts */
+	gsl_min_fminimizer *m = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
+	gsl_function f = { profile_at, &p };
+	double alpha = grid[best];
+	if (m != NULL && gsl_min_fminimizer_set_with_values(m, &f, grid[best], sse[best],
+							     grid[best - 1], sse[best - 1],
+							     grid[best + 1], sse[best + 1]) == GSL_SUCCESS) {
+		for (int iter = 0; iter < 100; iter++)
+			if (gsl_min_fminimizer_iterate(m) != GSL_SUCCESS ||
+			    gsl_min_test_interval(gsl_min_fminimizer_x_lower(m),
+						  gsl_min_fminimizer_x_upper(m), 1e-6, 0) != GSL_CONTINUE)
+				break;
+		if (gsl_min_fminimizer_f_minimum(m) < sse[best])
+			alpha = gsl_min_fminimizer_x_minimum(m);
 	}
-	double lo = grid[best > 0 ? best - 1 : 0], hi = grid[best < G - 1 ? best + 1 : G - 1];
-	const double r = 0.6180339887498949;
-	double u = hi - r * (hi - lo), v = lo + r * (hi - lo);
-	double fu = profile_sse(x, n, u, a, b), fv = profile_sse(x, n, v, a, b);
-	while (hi - lo > 1e-5) {
-		if (fu <= fv) {
-			hi = v, v = u, fv = fu;
-			u = hi - r * (hi - lo);
-			fu = profile_sse(x, n, u, a, b);
-		} else {
-			lo = u, u = v, fu = fv;
-			v = lo + r * (hi - lo);
-			fv = profile_sse(x, n, v, a, b);
-		}
-	}
-	double mid = (lo + hi) / 2;
-	return profile_sse(x, n, mid, a, b) < best_sse ? mid : grid[best];
+	if (m != NULL)
+		gsl_min_fminimizer_free(m);
+	return alpha;
 }
 
 /* The least-squares line of the observed values of x[0..n) against time
